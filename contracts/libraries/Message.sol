@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Message
+/// @notice Codec for Concord's wire format, byte-compatible with Hyperlane's message v3:
+/// `version (uint8) | nonce (uint32) | origin (uint32) | sender (bytes32) | destination (uint32) |
+///  recipient (bytes32) | body (bytes)`, packed, 77-byte header. `messageId = keccak256(message)`.
+/// @dev Readers take calldata slices and never copy; callers must check `message.length >= BODY_OFFSET`
+/// (see {isWellFormed}) before reading fields.
+library Message {
+    /// @notice Concord's (and Hyperlane's) message version.
+    uint8 internal constant VERSION = 3;
+
+    uint256 internal constant VERSION_OFFSET = 0;
+    uint256 internal constant NONCE_OFFSET = 1;
+    uint256 internal constant ORIGIN_OFFSET = 5;
+    uint256 internal constant SENDER_OFFSET = 9;
+    uint256 internal constant DESTINATION_OFFSET = 41;
+    uint256 internal constant RECIPIENT_OFFSET = 45;
+    uint256 internal constant BODY_OFFSET = 77;
+
+    /// @notice Packs a message.
+    function format(
+        uint8 version_,
+        uint32 nonce_,
+        uint32 origin_,
+        bytes32 sender_,
+        uint32 destination_,
+        bytes32 recipient_,
+        bytes memory body_
+    ) internal pure returns (bytes memory) {
+        return abi.encodePacked(version_, nonce_, origin_, sender_, destination_, recipient_, body_);
+    }
+
+    /// @notice The message id: keccak256 of the packed message.
+    function id(bytes memory message) internal pure returns (bytes32) {
+        return keccak256(message);
+    }
+
+    /// @notice True when `message` is long enough to hold the fixed header.
+    function isWellFormed(bytes calldata message) internal pure returns (bool) {
+        return message.length >= BODY_OFFSET;
+    }
+
+    function version(bytes calldata message) internal pure returns (uint8) {
+        return uint8(bytes1(message[VERSION_OFFSET:NONCE_OFFSET]));
+    }
+
+    function nonce(bytes calldata message) internal pure returns (uint32) {
+        return uint32(bytes4(message[NONCE_OFFSET:ORIGIN_OFFSET]));
+    }
+
+    function origin(bytes calldata message) internal pure returns (uint32) {
+        return uint32(bytes4(message[ORIGIN_OFFSET:SENDER_OFFSET]));
+    }
+
+    function sender(bytes calldata message) internal pure returns (bytes32) {
+        return bytes32(message[SENDER_OFFSET:DESTINATION_OFFSET]);
+    }
+
+    function senderAddress(bytes calldata message) internal pure returns (address) {
+        return bytes32ToAddress(sender(message));
+    }
+
+    function destination(bytes calldata message) internal pure returns (uint32) {
+        return uint32(bytes4(message[DESTINATION_OFFSET:RECIPIENT_OFFSET]));
+    }
+
+    function recipient(bytes calldata message) internal pure returns (bytes32) {
+        return bytes32(message[RECIPIENT_OFFSET:BODY_OFFSET]);
+    }
+
+    function recipientAddress(bytes calldata message) internal pure returns (address) {
+        return bytes32ToAddress(recipient(message));
+    }
+
+    function body(bytes calldata message) internal pure returns (bytes calldata) {
+        return message[BODY_OFFSET:];
+    }
+
+    /// @notice Left-pads an EVM address to 32 bytes (Hyperlane's TypeCasts convention).
+    function addressToBytes32(address account) internal pure returns (bytes32) {
+        return bytes32(uint256(uint160(account)));
+    }
+
+    /// @notice Takes the low 20 bytes of a 32-byte address.
+    function bytes32ToAddress(bytes32 account) internal pure returns (address) {
+        return address(uint160(uint256(account)));
+    }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Compiles contracts/ with both forge and Hardhat (one tree, one remappings.txt) and regenerates the
+# ethers-v6 bindings in typechain-types/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+forge build
+hardhat build --quiet 2>/dev/null || hardhat build

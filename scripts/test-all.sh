@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite (README's test command, called by .ci/run). Every gate runs even when an
+# earlier one fails, so one run shows everything that is wrong; the exit code is non-zero if any
+# gate failed. Gates: format, solhint, eslint, typecheck, forge tests (default profile), gas
+# benchmarks against committed snapshots, TypeScript tests (node:test via Hardhat), slither.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+export FOUNDRY_PROFILE="${FOUNDRY_PROFILE:-default}"
+LOGDIR=$(mktemp -d)
+failed=()
+passed_tests=0
+failed_tests=0
+start_all=$SECONDS
+
+gate() {
+  local name=$1
+  shift
+  local t0=$SECONDS
+  printf '\n\033[1m== %s ==\033[0m\n' "$name"
+  if "$@" 2>&1 | tee "$LOGDIR/$name.log"; then
+    printf '\033[32m-- %s: ok (%ss)\033[0m\n' "$name" "$((SECONDS - t0))"
+  else
+    printf '\033[31m-- %s: FAILED (%ss)\033[0m\n' "$name" "$((SECONDS - t0))"
+    failed+=("$name")
+  fi
+}
+
+count_forge() {
+  # "Ran N test suites ...: X tests passed, Y failed, Z skipped (T total tests)"
+  local line
+  line=$(grep -E 'tests passed, [0-9]+ failed' "$LOGDIR/$1.log" | tail -1)
+  passed_tests=$((passed_tests + $(sed -E 's/.*: ([0-9]+) tests passed.*/\1/' <<<"${line:-: 0 tests passed}")))
+  failed_tests=$((failed_tests + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"${line:-0 failed}")))
+}
+
+gate format bash -c 'forge fmt --check && prettier --check "**/*.{ts,js,mjs}"'
+gate solhint solhint --max-warnings 0 "contracts/**/*.sol"
+gate eslint eslint .
+gate build bash scripts/build.sh
+gate typecheck tsc --noEmit -p tsconfig.json
+gate forge-test forge test --no-match-path 'test/bench/*'
+count_forge forge-test
+if compgen -G "test/bench/*.t.sol" >/dev/null; then
+  gate gas-bench bash scripts/bench-check.sh
+  count_forge gas-bench
+fi
+gate ts-test hardhat test nodejs
+node_pass=$(grep -Eo '^\s*[0-9]+ passing' "$LOGDIR/ts-test.log" | grep -Eo '[0-9]+' | tail -1)
+node_fail=$(grep -Eo '^\s*[0-9]+ failing' "$LOGDIR/ts-test.log" | grep -Eo '[0-9]+' | tail -1)
+passed_tests=$((passed_tests + ${node_pass:-0}))
+failed_tests=$((failed_tests + ${node_fail:-0}))
+gate slither bash scripts/analyze.sh
+
+printf '\n== summary (%ss) ==\n' "$((SECONDS - start_all))"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed gates: ${failed[*]}"
+  [ "$failed_tests" -gt 0 ] || failed_tests=${#failed[@]}
+fi
+echo "tests: ${passed_tests} passed, ${failed_tests} failed"
+rm -rf "$LOGDIR"
+[ ${#failed[@]} -eq 0 ]
