@@ -4,7 +4,7 @@
 # audits/slither-triage.json (each entry carries the reason; audits/SLITHER.md explains them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+source scripts/env.sh
 if [ ! -x .venv/bin/slither ]; then
   echo "analyze: .venv/bin/slither missing: run 'npm run setup' first" >&2
   exit 1

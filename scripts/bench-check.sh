@@ -3,7 +3,7 @@
 # write under snapshots/ with the committed ones: a difference fails, so gas changes are reviewed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+source scripts/env.sh
 forge test --isolate --match-path 'test/bench/*' -vv
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && git ls-files --error-unmatch snapshots >/dev/null 2>&1; then
   if ! git diff --exit-code --stat -- snapshots/; then

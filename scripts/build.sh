@@ -3,6 +3,6 @@
 # ethers-v6 bindings in typechain-types/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+source scripts/env.sh
 forge build
 hardhat build --quiet 2>/dev/null || hardhat build

@@ -4,7 +4,7 @@
 # through the Concord gateway in a local EVM and print the gas table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+source scripts/env.sh
 if compgen -G "test/bench/*.t.sol" >/dev/null; then
   forge test --isolate --match-path 'test/bench/*' -vv
 else

@@ -34,7 +34,7 @@ if [ "$need_install" = 1 ]; then
   fi
   stamp_of > "$STAMP_FILE"
 fi
-export PATH="$ROOT/node_modules/.bin:$PATH"
+source scripts/env.sh
 
 # Python virtualenv for slither (static analysis gate), pinned by requirements-analysis.txt.
 VENV_STAMP=.venv/.concord-stamp

@@ -5,7 +5,7 @@
 # benchmarks against committed snapshots, TypeScript tests (node:test via Hardhat), slither.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
+source scripts/env.sh
 export FOUNDRY_PROFILE="${FOUNDRY_PROFILE:-default}"
 LOGDIR=$(mktemp -d)
 failed=()
