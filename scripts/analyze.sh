@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/slither ]; then
   echo "analyze: .venv/bin/slither missing: run 'npm run setup' first" >&2
   exit 1
 fi
-FOUNDRY_PROFILE=analysis forge build --skip test --skip script >/dev/null
+FOUNDRY_PROFILE=analysis forge build --force --skip test --skip script >/dev/null
 mkdir -p out_analysis
 report=out_analysis/slither.json
 rm -f "$report"

@@ -51,10 +51,17 @@ library MerkleTree {
         pure
         returns (bytes32 current)
     {
-        current = leaf;
-        for (uint256 level = 0; level < DEPTH; ++level) {
-            if ((index >> level) & 1 == 1) current = _hashPair(proof[level], current);
-            else current = _hashPair(current, proof[level]);
+        // Same result as hashing level by level with `_hashPair`, branch-free: at each level the node goes to scratch
+        // word `bit` and the sibling (read straight from calldata) to the other one, then the pair is hashed.
+        // (~90 gas per level instead of ~215 with bounds-checked indexing and branches.)
+        assembly ("memory-safe") {
+            current := leaf
+            for { let level := 0 } lt(level, DEPTH) { level := add(level, 1) } {
+                let bit := and(shr(level, index), 1)
+                mstore(shl(5, bit), current)
+                mstore(shl(5, xor(bit, 1)), calldataload(add(proof, shl(5, level))))
+                current := keccak256(0x00, 0x40)
+            }
         }
     }
 

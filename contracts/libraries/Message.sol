@@ -19,6 +19,10 @@ library Message {
     uint256 internal constant RECIPIENT_OFFSET = 45;
     uint256 internal constant BODY_OFFSET = 77;
 
+    /// @notice Concord body envelope: `body = gasLimit (uint32, big-endian) || payload`.
+    uint256 internal constant GAS_LIMIT_OFFSET = 77;
+    uint256 internal constant PAYLOAD_OFFSET = 81;
+
     /// @notice Packs a message.
     function format(
         uint8 version_,
@@ -76,6 +80,26 @@ library Message {
 
     function body(bytes calldata message) internal pure returns (bytes calldata) {
         return message[BODY_OFFSET:];
+    }
+
+    /// @notice True when `message` holds the header and Concord's 4-byte gas limit.
+    function hasEnvelope(bytes calldata message) internal pure returns (bool) {
+        return message.length >= PAYLOAD_OFFSET;
+    }
+
+    /// @notice Concord envelope: the destination gas limit (first 4 body bytes). Requires {hasEnvelope}.
+    function gasLimit(bytes calldata message) internal pure returns (uint32) {
+        return uint32(bytes4(message[GAS_LIMIT_OFFSET:PAYLOAD_OFFSET]));
+    }
+
+    /// @notice Concord envelope: the application payload (body after the gas limit). Requires {hasEnvelope}.
+    function payload(bytes calldata message) internal pure returns (bytes calldata) {
+        return message[PAYLOAD_OFFSET:];
+    }
+
+    /// @notice Builds a Concord body: `gasLimit || payload`.
+    function formatBody(uint32 gasLimit_, bytes memory payload_) internal pure returns (bytes memory) {
+        return abi.encodePacked(gasLimit_, payload_);
     }
 
     /// @notice Left-pads an EVM address to 32 bytes (Hyperlane's TypeCasts convention).

@@ -1,0 +1,3 @@
+/** Concord SDK entry point. */
+export * from "./codec.js";
+export * from "./metadata.js";
