@@ -60,26 +60,13 @@ function loadRows() {
   const rows = [];
   for (const file of files.sort()) {
     const parsed = JSON.parse(readFileSync(join(RAW_DIR, file), "utf8"));
-    if (!Array.isArray(parsed))
-      throw new Error(`${file}: expected a JSON array of rows`);
+    if (!Array.isArray(parsed)) throw new Error(`${file}: expected a JSON array of rows`);
     for (const row of parsed) {
-      for (const key of [
-        "system",
-        "scenario",
-        "verifier",
-        "threshold",
-        "payloadBytes",
-        "gas",
-      ]) {
-        if (!(key in row))
-          throw new Error(
-            `${file}: row without "${key}": ${JSON.stringify(row)}`,
-          );
+      for (const key of ["system", "scenario", "verifier", "threshold", "payloadBytes", "gas"]) {
+        if (!(key in row)) throw new Error(`${file}: row without "${key}": ${JSON.stringify(row)}`);
       }
       if (!Number.isInteger(row.gas) || row.gas <= 21000) {
-        throw new Error(
-          `${file}: implausible gas ${row.gas} (not full-transaction gas?)`,
-        );
+        throw new Error(`${file}: implausible gas ${row.gas} (not full-transaction gas?)`);
       }
       rows.push({ ...row, source: file });
     }
@@ -99,8 +86,7 @@ function missingRows(rows, system) {
             r.threshold === threshold &&
             r.payloadBytes === size,
         );
-        if (!found)
-          missing.push(`${system}/${scenario}/k=${threshold}/${size}B`);
+        if (!found) missing.push(`${system}/${scenario}/k=${threshold}/${size}B`);
       }
     }
   }
@@ -135,9 +121,7 @@ function main() {
     problems.push(...missingRows(rows, system));
   }
   if (problems.length > 0) {
-    console.error(
-      `bench-report: ${problems.length} expected rows missing:\n  ${problems.join("\n  ")}`,
-    );
+    console.error(`bench-report: ${problems.length} expected rows missing:\n  ${problems.join("\n  ")}`);
     process.exit(1);
   }
   rows.sort(
@@ -148,16 +132,14 @@ function main() {
       SYSTEM_ORDER.indexOf(a.system) - SYSTEM_ORDER.indexOf(b.system) ||
       a.verifier.localeCompare(b.verifier),
   );
-  const out = rows.map(
-    ({ system, scenario, verifier, threshold, payloadBytes, gas }) => ({
-      system,
-      scenario,
-      verifier,
-      threshold,
-      payloadBytes,
-      gas,
-    }),
-  );
+  const out = rows.map(({ system, scenario, verifier, threshold, payloadBytes, gas }) => ({
+    system,
+    scenario,
+    verifier,
+    threshold,
+    payloadBytes,
+    gas,
+  }));
   mkdirSync("bench", { recursive: true });
   writeFileSync("bench/results.json", `${JSON.stringify(out, null, 2)}\n`);
 
@@ -179,9 +161,7 @@ function main() {
     );
   }
   writeFileSync("bench/results.md", `${lines.join("\n")}\n`);
-  console.log(
-    `bench-report: ${rows.length} rows -> bench/results.json, bench/results.md`,
-  );
+  console.log(`bench-report: ${rows.length} rows -> bench/results.json, bench/results.md`);
 }
 
 main();
