@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ERC7786Recipient} from "@openzeppelin/contracts/crosschain/ERC7786Recipient.sol";
+
+import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
+import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
+import {CoordinatorBase, FlowTargetMock, FlowTestToken} from "./CoordinatorBase.t.sol";
+
+/// @notice B side: execution window, expiry, cancellation, late/duplicate messages, gas, liquidity, export.
+contract Coordinator_destination is CoordinatorBase {
+    // ------------------------------------------------------------------ the rule at T
+
+    function test_Execute_AtDeadline_Succeeds() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        tB = flow.deadline; // exactly T
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+        assertEq(target.executions(id), 1);
+        assertEq(target.received(id), AMOUNT);
+        assertEq(cB.destinationRecord(id).decidedAt, flow.deadline);
+        // and expire can no longer win, at T or ever after
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.EXECUTED)
+        );
+        cB.expire(flow);
+        vm.warp(flow.deadline + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.EXECUTED)
+        );
+        cB.expire(flow);
+    }
+
+    function test_Expire_RevertWhen_AtDeadline() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.warp(flow.deadline);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IFlowCoordinator.FlowCoordinatorDeadlineNotPassed.selector, id, flow.deadline, flow.deadline
+            )
+        );
+        cB.expire(flow);
+        _assertStatusB(id, FlowLib.Status.NONE);
+    }
+
+    function test_Expire_AfterDeadline_NoInboundMessage_Succeeds() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.warp(flow.deadline + 1);
+        vm.expectEmit(address(cB));
+        emit IFlowCoordinator.FlowExpired(id, flow.deadline + 1);
+        cB.expire(flow);
+        _assertStatusB(id, FlowLib.Status.EXPIRED);
+        assertEq(cB.destinationRecord(id).decidedAt, flow.deadline + 1);
+    }
+
+    function test_Expire_RevertGiven_AlreadyExpired() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.warp(flow.deadline + 1);
+        cB.expire(flow);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.EXPIRED)
+        );
+        cB.expire(flow);
+    }
+
+    function test_Expire_RevertWhen_WrongCoordinator() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.warp(flow.deadline + 1);
+        // A is not the flow's destination
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongCoordinator.selector, id));
+        cA.expire(flow);
+    }
+
+    function test_Expire_RevertWhen_DeadlineForged() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        vm.warp(flow.deadline + 1);
+        flow.deadline -= 1 hours; // a different id: cannot touch the real flow
+        cB.expire(flow);
+        _assertStatusB(id, FlowLib.Status.NONE);
+        tB = flow.deadline + 1 hours; // original T
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+    }
+
+    // ------------------------------------------------------------------ late / repeated EXECUTE
+
+    function test_Execute_AfterExpired_NeverRunsTarget_NotRetryable() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        tB = flow.deadline + 1;
+        _expireB(flow);
+        vm.expectEmit(address(cB));
+        emit IFlowCoordinator.FlowMessageIgnored(id, FlowLib.EXECUTE, FlowLib.Status.EXPIRED);
+        _deliverB(message);
+        assertEq(target.executions(id), 0);
+        _assertStatusB(id, FlowLib.Status.EXPIRED);
+        // consumed: the gateway records it EXECUTED (not FAILED), so nothing is left to retry
+        _assertGatewayStatus(gwB, message, IConcordGateway.MessageStatus.EXECUTED);
+        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(message)));
+        gwB.retry(message);
+    }
+
+    function test_Execute_AfterCancelled_NeverRunsTarget() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(_cancel(flow)); // CANCEL overtakes EXECUTE
+        _assertStatusB(id, FlowLib.Status.CANCELLED);
+        _deliverB(message);
+        assertEq(target.executions(id), 0);
+        _assertStatusB(id, FlowLib.Status.CANCELLED);
+        _assertGatewayStatus(gwB, message, IConcordGateway.MessageStatus.EXECUTED);
+    }
+
+    function test_Execute_ArrivingAfterDeadline_RecordsExpired() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        tB = flow.deadline + 1;
+        _deliverB(message);
+        assertEq(target.executions(id), 0);
+        _assertStatusB(id, FlowLib.Status.EXPIRED);
+        assertEq(cB.destinationRecord(id).decidedAt, flow.deadline + 1);
+    }
+
+    function test_Cancel_AfterExecuted_Ignored() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        bytes memory cancelMessage = _cancel(flow);
+        _deliverB(message);
+        vm.expectEmit(address(cB));
+        emit IFlowCoordinator.FlowMessageIgnored(id, FlowLib.CANCEL, FlowLib.Status.EXECUTED);
+        _deliverB(cancelMessage);
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+    }
+
+    function test_Cancel_WhilePending_TakesEffect() public {
+        target.setMode(FlowTargetMock.Mode.REVERT);
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        _deliverB(_cancel(flow));
+        _assertStatusB(id, FlowLib.Status.CANCELLED);
+        target.setMode(FlowTargetMock.Mode.ACCEPT);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.CANCELLED)
+        );
+        cB.retryExecution(flow, "hello");
+    }
+
+    // ------------------------------------------------------------------ failures and retries
+
+    function test_Execute_TargetFails_NoAbort_StaysPendingAndRetryable() public {
+        target.setMode(FlowTargetMock.Mode.REVERT);
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        vm.expectEmit(address(cB));
+        emit IFlowCoordinator.FlowAttemptFailed(id, false);
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        assertEq(cB.availableLiquidity(address(0)), LIQUIDITY, "nothing released");
+        target.setMode(FlowTargetMock.Mode.ACCEPT);
+        vm.prank(stranger);
+        cB.retryExecution(flow, "hello");
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+        assertEq(target.executions(id), 1);
+        assertEq(cB.availableLiquidity(address(0)), LIQUIDITY - AMOUNT);
+    }
+
+    function test_Execute_TargetFails_AbortOnFail_Failed() public {
+        target.setMode(FlowTargetMock.Mode.WRONG_MAGIC);
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.abortOnFail = true;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.FAILED);
+        assertEq(target.executions(id), 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.FAILED)
+        );
+        cB.retryExecution(flow, "x");
+    }
+
+    function test_Execute_TargetBurnsItsGas_AbortOnFail_Failed() public {
+        target.setMode(FlowTargetMock.Mode.BURN_GAS);
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.abortOnFail = true;
+        (bytes32 id,, bytes memory message) = _open(req, "x");
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.FAILED);
+        assertEq(cB.availableLiquidity(address(0)), LIQUIDITY);
+    }
+
+    function test_Retry_RevertGiven_AfterDeadline_ThenExpire() public {
+        target.setMode(FlowTargetMock.Mode.REVERT);
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(message);
+        vm.warp(flow.deadline + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IFlowCoordinator.FlowCoordinatorDeadlinePassed.selector, id, flow.deadline, flow.deadline + 1
+            )
+        );
+        cB.retryExecution(flow, "hello");
+        cB.expire(flow);
+        _assertStatusB(id, FlowLib.Status.EXPIRED);
+    }
+
+    function test_Retry_RevertGiven_NotDelivered() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.NONE)
+        );
+        cB.retryExecution(flow, "hello");
+    }
+
+    function test_Retry_RevertWhen_PayloadMismatch() public {
+        target.setMode(FlowTargetMock.Mode.REVERT);
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(message);
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorPayloadMismatch.selector, id));
+        cB.retryExecution(flow, "other");
+    }
+
+    function test_Retry_RevertWhen_WrongCoordinator() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongCoordinator.selector, id));
+        cA.retryExecution(flow, "hello");
+    }
+
+    // ------------------------------------------------------------------ notBefore
+
+    function test_Execute_BeforeNotBefore_WaitsThenRuns() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.notBefore = uint64(tA + 30 minutes);
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        assertEq(target.executions(id), 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorTooEarly.selector, id, flow.notBefore, tB)
+        );
+        cB.retryExecution(flow, "x");
+        vm.warp(flow.notBefore);
+        cB.retryExecution(flow, "x");
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+    }
+
+    // ------------------------------------------------------------------ gas
+
+    function test_Process_RevertWhen_RelayerGivesTooLittleGas_FlowUntouched() public {
+        (bytes32 id,, bytes memory message) = _openDefault();
+        _atB();
+        vm.expectRevert(); // ConcordGatewayInsufficientGas: the whole delivery reverts
+        gwB.process{gas: 300_000}("", message);
+        _assertStatusB(id, FlowLib.Status.NONE);
+        _assertGatewayStatus(gwB, message, IConcordGateway.MessageStatus.NONE);
+        gwB.process("", message);
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+    }
+
+    function test_Retry_RevertWhen_CallerGivesTooLittleGas_FlowUntouched() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.executionGas = 1_000_000;
+        req.abortOnFail = true;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        // keep it PENDING (a liquidity shortage never FAILs a flow)
+        vm.deal(address(cB), 0);
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        vm.deal(address(cB), LIQUIDITY);
+        // A griefer retrying with too little gas must revert, never FAILED (abortOnFail is set).
+        vm.expectPartialRevert(IFlowCoordinator.FlowCoordinatorInsufficientGas.selector);
+        cB.retryExecution{gas: 600_000}(flow, "x");
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        cB.retryExecution(flow, "x");
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+    }
+
+    // ------------------------------------------------------------------ liquidity
+
+    function test_Execute_InsufficientLiquidity_StaysPending_EvenWithAbortOnFail() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.abortOnFail = true;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        vm.deal(address(cB), AMOUNT - 1);
+        vm.expectEmit(address(cB));
+        emit IFlowCoordinator.FlowAttemptFailed(id, true);
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        vm.deal(address(cB), AMOUNT);
+        cB.retryExecution(flow, "x");
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+        assertEq(address(cB).balance, 0);
+    }
+
+    /// @dev B's liquidity never includes the escrow of flows B itself opened as an origin.
+    function test_Execute_NeverSpendsLocalEscrow() public {
+        // cB opens a flow towards A (cB is origin here): 1 ether escrowed on cB
+        cB.setLane(CHAIN_A, address(0), address(0), true, beneficiary);
+        FlowLib.Flow memory back = _request(uint64(tB + 1 hours));
+        back.destinationChain = CHAIN_A;
+        back.destinationCoordinator = address(cA);
+        vm.deal(address(cB), 0);
+        _atB();
+        vm.prank(opener);
+        cB.open{value: AMOUNT}(back, "");
+        assertEq(cB.lockedTotal(address(0)), AMOUNT);
+        assertEq(cB.availableLiquidity(address(0)), 0);
+        // an A -> B flow cannot be paid from that escrow
+        (bytes32 id,, bytes memory message) = _openDefault();
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        assertEq(address(cB).balance, AMOUNT);
+    }
+
+    function test_Execute_Erc20Release_PullsAtMostMaxValue_AllowanceReset() public {
+        FlowTestToken token = new FlowTestToken();
+        token.mint(address(cB), 10 ether);
+        target.setMode(FlowTargetMock.Mode.PULL);
+        target.setPull(0.4 ether);
+        _lane(cA, CHAIN_B, cB, address(0), address(token), beneficiary);
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.destinationAsset = address(token);
+        (bytes32 id,, bytes memory message) = _open(req, "x");
+        vm.expectEmit(address(cB));
+        emit IFlowCoordinator.FlowExecuted(id, 0.4 ether, uint64(tB));
+        _deliverB(message);
+        assertEq(token.balanceOf(address(target)), 0.4 ether);
+        assertEq(token.allowance(address(cB), address(target)), 0);
+    }
+
+    /// @dev A lane open on A but not on B: B never releases its liquidity against that escrow.
+    function test_Execute_LaneClosedOnB_NeverReleases() public {
+        FlowTestToken token = new FlowTestToken();
+        token.mint(address(cB), 10 ether);
+        cA.setLane(CHAIN_B, address(0), address(token), true, beneficiary); // A only
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.destinationAsset = address(token);
+        req.abortOnFail = true;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        vm.expectEmit(address(cB));
+        emit IFlowCoordinator.FlowAttemptFailed(id, true);
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        assertEq(token.balanceOf(address(cB)), 10 ether);
+        tB = flow.deadline + 1;
+        _expireB(flow);
+        _deliverA(_export(flow));
+        cA.compensate(flow);
+        assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+    }
+
+    /// @dev B pays only against an escrow credited to B's liquidity provider: an opener naming itself as the
+    /// beneficiary (to get the escrow back AND B's release) is refused on B even if A were misconfigured.
+    function test_Execute_BeneficiaryNotTheLaneProvider_NeverReleases() public {
+        cA.setLane(CHAIN_B, address(0), address(0), true, opener); // A misconfigured (or compromised)
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.beneficiary = opener;
+        (bytes32 id,, bytes memory message) = _open(req, "x");
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.PENDING);
+        assertEq(address(cB).balance, LIQUIDITY);
+        assertEq(target.executions(id), 0);
+    }
+
+    // ------------------------------------------------------------------ reentrancy
+
+    function test_Execute_TargetReentry_Blocked() public {
+        target.setMode(FlowTargetMock.Mode.REENTER);
+        (bytes32 id,, bytes memory message) = _openDefault();
+        _deliverB(message);
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+        assertTrue(target.reentryBlocked());
+        assertEq(target.executions(id), 1);
+    }
+
+    // ------------------------------------------------------------------ forged / misrouted EXECUTE
+
+    function test_Execute_RevertWhen_UntrustedOriginCoordinator() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        // same flow, sent by another contract on A: the gateway records FAILED, the flow is untouched
+        flow.originCoordinator = stranger;
+        bytes memory forged = _forge(CHAIN_A, stranger, CHAIN_B, address(cB), FlowLib.encodeExecute(flow, "hello"));
+        _deliverB(forged);
+        _assertGatewayStatus(gwB, forged, IConcordGateway.MessageStatus.FAILED);
+        assertEq(target.totalExecutions(), 0);
+        _assertStatusB(id, FlowLib.Status.NONE);
+    }
+
+    function test_Execute_RevertWhen_SenderIsNotTheFlowOrigin() public {
+        (, FlowLib.Flow memory flow,) = _openDefault();
+        // the trusted A coordinator address, but claimed from chain C
+        bytes memory forged = _forge(CHAIN_C, address(cA), CHAIN_B, address(cB), FlowLib.encodeExecute(flow, "hello"));
+        _deliverB(forged);
+        _assertGatewayStatus(gwB, forged, IConcordGateway.MessageStatus.FAILED);
+        assertEq(target.totalExecutions(), 0);
+    }
+
+    function test_Execute_RevertWhen_PayloadMismatch() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        bytes memory forged = _forge(CHAIN_A, address(cA), CHAIN_B, address(cB), FlowLib.encodeExecute(flow, "evil"));
+        _deliverB(forged);
+        _assertGatewayStatus(gwB, forged, IConcordGateway.MessageStatus.FAILED);
+        _assertStatusB(id, FlowLib.Status.NONE);
+    }
+
+    function test_Receive_RevertWhen_UnknownKind() public {
+        bytes memory forged = _forge(CHAIN_A, address(cA), CHAIN_B, address(cB), abi.encode(uint8(9), bytes("")));
+        _deliverB(forged);
+        _assertGatewayStatus(gwB, forged, IConcordGateway.MessageStatus.FAILED);
+    }
+
+    function test_Receive_RevertWhen_NotTheGateway() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ERC7786Recipient.ERC7786RecipientUnauthorizedGateway.selector, address(this), bytes("")
+            )
+        );
+        cB.receiveMessage(bytes32(0), "", "");
+    }
+
+    // ------------------------------------------------------------------ export
+
+    function test_Export_RevertGiven_NotTerminal() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.NONE)
+        );
+        cB.exportOutcome(flow);
+    }
+
+    function test_Export_RevertWhen_OriginNotTrusted() public {
+        (, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(message);
+        cB.setTrustedRemote(CHAIN_A, address(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedDestination.selector, CHAIN_A, address(cA))
+        );
+        cB.exportOutcome(flow);
+    }
+
+    function test_Export_RevertWhen_WrongCoordinator() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongCoordinator.selector, id));
+        cA.exportOutcome(flow);
+    }
+
+    function test_Export_Repeatable() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(message);
+        bytes memory ack1 = _export(flow);
+        bytes memory ack2 = _export(flow);
+        assertTrue(keccak256(ack1) != keccak256(ack2)); // distinct messages (nonces), same attested outcome
+        _deliverA(ack2);
+        _deliverA(ack1);
+        _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
+    }
+}

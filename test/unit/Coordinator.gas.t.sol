@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {console} from "forge-std/console.sol";
+
+import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
+import {CoordinatorBase} from "./CoordinatorBase.t.sol";
+
+/// @notice Gas of the coordinator's steps, measured with gasleft() deltas around each call (including the gateway's
+/// own cost for the message legs). Informational: logged with -vv, never asserted (benchmarks belong in test/bench).
+contract Coordinator_gas is CoordinatorBase {
+    function test_Gas_RoundTrip_Executed() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.executionFee = 0.01 ether;
+        req.ackFee = 0.01 ether;
+        req.feeRecipient = feeRecipient;
+        _atA();
+        vm.recordLogs();
+        vm.prank(opener);
+        uint256 g = gasleft();
+        (, FlowLib.Flow memory flow) = cA.open{value: AMOUNT + 0.02 ether}(req, "hello");
+        console.log("open (A, incl. gateway send)", g - gasleft());
+        bytes memory message = _lastDispatched();
+
+        _atB();
+        g = gasleft();
+        gwB.process("", message);
+        console.log("execute (B, gateway.process + target)", g - gasleft());
+
+        vm.recordLogs();
+        g = gasleft();
+        cB.exportOutcome(flow);
+        console.log("exportOutcome (B, incl. gateway send)", g - gasleft());
+        bytes memory ack = _lastDispatched();
+
+        _atA();
+        g = gasleft();
+        gwA.process("", ack);
+        console.log("acknowledge (A, gateway.process)", g - gasleft());
+
+        g = gasleft();
+        cA.finalize(flow);
+        console.log("finalize (A)", g - gasleft());
+
+        g = gasleft();
+        cA.claim(beneficiary, address(0));
+        console.log("claim (A)", g - gasleft());
+    }
+
+    function test_Gas_Expired_Compensated() public {
+        (, FlowLib.Flow memory flow,) = _openDefault();
+        vm.warp(flow.deadline + 1);
+        uint256 g = gasleft();
+        cB.expire(flow);
+        console.log("expire (B)", g - gasleft());
+        bytes memory ack = _export(flow);
+        _deliverA(ack);
+        g = gasleft();
+        cA.compensate(flow);
+        console.log("compensate (A)", g - gasleft());
+    }
+}

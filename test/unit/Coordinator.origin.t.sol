@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
+
+import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
+import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
+import {CoordinatorBase, FlowTargetMock, FlowTestToken, ReentrantPayee, RevertingPayee} from "./CoordinatorBase.t.sol";
+
+/// @notice A side: open, acknowledgement acceptance, settlement, pull payments, cancel, admin.
+contract Coordinator_origin is CoordinatorBase {
+    // ------------------------------------------------------------------ open
+
+    function test_Open_EscrowsAndSendsExecute() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.executionFee = 0.06 ether;
+        req.ackFee = 0.04 ether;
+        req.timeoutFee = 0.03 ether;
+        req.feeRecipient = feeRecipient;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "payload");
+        assertEq(id, cA.flowId(flow));
+        assertEq(id, keccak256(abi.encode(flow)));
+        assertEq(flow.originChain, CHAIN_A);
+        assertEq(flow.originCoordinator, address(cA));
+        assertEq(flow.nonce, 0);
+        assertEq(flow.opener, opener);
+        assertEq(flow.payloadHash, keccak256("payload"));
+        assertEq(cA.nonce(), 1);
+        assertEq(address(cA).balance, AMOUNT + 0.1 ether);
+        assertEq(cA.lockedTotal(address(0)), AMOUNT + 0.1 ether);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+        // EXECUTE carries the gas the target needs plus the coordinator's overhead
+        assertEq(uint32(bytes4(_slice(message, 77, 4))), EXEC_GAS + cA.EXECUTE_GAS_OVERHEAD());
+    }
+
+    function test_Open_SameRequestTwice_DistinctIds() public {
+        (bytes32 id1,,) = _openDefault();
+        (bytes32 id2,,) = _openDefault();
+        assertTrue(id1 != id2);
+    }
+
+    function test_Open_Erc20Escrow() public {
+        FlowTestToken token = new FlowTestToken();
+        token.mint(opener, 5 ether);
+        vm.prank(opener);
+        token.approve(address(cA), type(uint256).max);
+        FlowTestToken tokenOnB = new FlowTestToken();
+        _lane(cA, CHAIN_B, cB, address(token), address(tokenOnB), beneficiary);
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.asset = address(token);
+        req.destinationAsset = address(tokenOnB);
+        (bytes32 id,,) = _open(req, "");
+        assertEq(token.balanceOf(address(cA)), AMOUNT);
+        assertEq(cA.lockedTotal(address(token)), AMOUNT);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+    }
+
+    function test_Open_RevertWhen_UntrustedDestination() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.destinationCoordinator = stranger;
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedDestination.selector, CHAIN_B, stranger)
+        );
+        cA.open{value: AMOUNT}(req, "");
+        req.destinationCoordinator = address(cB);
+        req.destinationChain = CHAIN_C;
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedDestination.selector, CHAIN_C, address(cB))
+        );
+        cA.open{value: AMOUNT}(req, "");
+    }
+
+    function test_Open_RevertWhen_DestinationIsLocal() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.destinationChain = CHAIN_A;
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidFlow.selector, bytes32("destinationChain"))
+        );
+        cA.open{value: AMOUNT}(req, "");
+    }
+
+    function test_Open_RevertWhen_DeadlineNotInFuture() public {
+        FlowLib.Flow memory req = _request(uint64(tA));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidDeadline.selector, uint64(tA), tA + HORIZON)
+        );
+        cA.open{value: AMOUNT}(req, "");
+    }
+
+    function test_Open_RevertWhen_DeadlineBeyondHorizon() public {
+        FlowLib.Flow memory req = _request(uint64(tA + HORIZON + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IFlowCoordinator.FlowCoordinatorInvalidDeadline.selector, tA + HORIZON + 1, tA + HORIZON
+            )
+        );
+        cA.open{value: AMOUNT}(req, "");
+        req.deadline = uint64(tA + HORIZON); // the cap itself is fine
+        cA.open{value: AMOUNT}(req, "");
+    }
+
+    function test_Open_RevertWhen_InvalidFields() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        _expectInvalid(req, "notBefore", 1);
+        _expectInvalid(req, "target", 2);
+        _expectInvalid(req, "maxValue", 3);
+        _expectInvalid(req, "executionGas", 4);
+        _expectInvalid(req, "executionGas", 5);
+        _expectInvalid(req, "payee", 6);
+        _expectInvalid(req, "payee", 7);
+        _expectInvalid(req, "feeRecipient", 8);
+        _expectInvalid(req, "target", 9);
+    }
+
+    function _expectInvalid(FlowLib.Flow memory base, bytes32 reason, uint256 which) internal {
+        FlowLib.Flow memory req = _copy(base);
+        if (which == 1) req.notBefore = req.deadline + 1;
+        if (which == 2) req.target = address(0);
+        if (which == 3) req.maxValue = req.amount + 1;
+        if (which == 4) req.executionGas = 0;
+        if (which == 5) req.executionGas = cA.MAX_EXECUTION_GAS() + 1;
+        if (which == 6) req.refundTo = address(0);
+        if (which == 7) req.beneficiary = address(0);
+        if (which == 8) req.timeoutFee = 1;
+        if (which == 9) req.target = address(cB);
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidFlow.selector, reason));
+        cA.open{value: req.amount + FlowLib.feeEscrow(req)}(req, "");
+    }
+
+    function test_Open_RevertWhen_LaneClosed() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.destinationAsset = stranger; // some token on B not paired with native on A
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorLaneClosed.selector, CHAIN_B, address(0), stranger)
+        );
+        cA.open{value: AMOUNT}(req, "");
+        req.destinationAsset = address(0);
+        req.beneficiary = opener; // not the lane's liquidity provider: would get the escrow back AND B's release
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorLaneClosed.selector, CHAIN_B, address(0), address(0))
+        );
+        cA.open{value: AMOUNT}(req, "");
+        req.maxValue = 0; // releasing nothing on B needs no lane
+        cA.open{value: AMOUNT}(req, "");
+    }
+
+    function test_Open_RevertWhen_WrongValue() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongValue.selector, AMOUNT, AMOUNT - 1));
+        cA.open{value: AMOUNT - 1}(req, "");
+    }
+
+    // ------------------------------------------------------------------ the A clock never decides
+
+    function test_Compensate_RevertGiven_NoAck_EvenFarPastDeadlineOnA() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.warp(flow.deadline + 3650 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.LOCKED)
+        );
+        cA.compensate(flow);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.LOCKED)
+        );
+        cA.finalize(flow);
+        assertEq(cA.lockedTotal(address(0)), AMOUNT);
+    }
+
+    /// @dev The slow-acknowledgement scenario that a clock refund would double-spend: executed at T on B, A's clock
+    /// far past T, then the EXECUTED acknowledgement arrives and only finalize is possible.
+    function test_SlowAck_ExecutedOnTime_NeverRefunded() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        tB = flow.deadline;
+        _deliverB(message);
+        tA = flow.deadline + 30 days;
+        _atA();
+        vm.expectRevert();
+        cA.compensate(flow);
+        tB = flow.deadline + 30 days;
+        _deliverA(_export(flow));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongOutcome.selector, id, FlowLib.Status.EXECUTED)
+        );
+        cA.compensate(flow);
+        cA.finalize(flow);
+        assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
+        assertEq(cA.owed(refundTo, address(0)), 0);
+    }
+
+    // ------------------------------------------------------------------ acknowledgements
+
+    function test_Ack_Executed_ThenExpired_OneOutcome() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(message);
+        _deliverA(_export(flow));
+        // a conflicting (forged) EXPIRED attestation from B's coordinator arrives later: ignored
+        bytes memory forged = _forge(
+            CHAIN_B,
+            address(cB),
+            CHAIN_A,
+            address(cA),
+            FlowLib.encodeOutcome(flow, FlowLib.Status.EXPIRED, flow.deadline + 1)
+        );
+        vm.expectEmit(address(cA));
+        emit IFlowCoordinator.OutcomeIgnored(id, FlowLib.Status.EXPIRED);
+        _deliverA(forged);
+        IFlowCoordinator.OriginRecord memory rec = cA.originRecord(id);
+        assertEq(uint8(rec.phase), uint8(FlowLib.Phase.ACKNOWLEDGED));
+        assertEq(uint8(rec.outcome), uint8(FlowLib.Status.EXECUTED));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongOutcome.selector, id, FlowLib.Status.EXECUTED)
+        );
+        cA.compensate(flow);
+    }
+
+    function test_Ack_Expired_ThenExecuted_OneOutcome() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        tB = flow.deadline + 1;
+        _expireB(flow);
+        _deliverA(_export(flow));
+        bytes memory forged = _forge(
+            CHAIN_B, address(cB), CHAIN_A, address(cA), FlowLib.encodeOutcome(flow, FlowLib.Status.EXECUTED, uint64(tA))
+        );
+        _deliverA(forged);
+        IFlowCoordinator.OriginRecord memory rec = cA.originRecord(id);
+        assertEq(uint8(rec.outcome), uint8(FlowLib.Status.EXPIRED));
+        assertEq(rec.decidedAt, flow.deadline + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongOutcome.selector, id, FlowLib.Status.EXPIRED)
+        );
+        cA.finalize(flow);
+        cA.compensate(flow);
+        assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+    }
+
+    function test_Ack_RevertWhen_ExpiredAtOrBeforeDeadline() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        bytes memory forged = _forge(
+            CHAIN_B,
+            address(cB),
+            CHAIN_A,
+            address(cA),
+            FlowLib.encodeOutcome(flow, FlowLib.Status.EXPIRED, flow.deadline)
+        );
+        _deliverA(forged);
+        _assertGatewayStatus(gwA, forged, IConcordGateway.MessageStatus.FAILED);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+        assertEq(
+            gwA.failedRevertDataHash(keccak256(forged)),
+            keccak256(
+                abi.encodeWithSelector(
+                    IFlowCoordinator.FlowCoordinatorInvalidOutcome.selector, id, FlowLib.Status.EXPIRED, flow.deadline
+                )
+            )
+        );
+    }
+
+    function test_Ack_RevertWhen_ExecutedAfterDeadline_OrNotTerminal() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        bytes memory late = _forge(
+            CHAIN_B,
+            address(cB),
+            CHAIN_A,
+            address(cA),
+            FlowLib.encodeOutcome(flow, FlowLib.Status.EXECUTED, flow.deadline + 1)
+        );
+        _deliverA(late);
+        _assertGatewayStatus(gwA, late, IConcordGateway.MessageStatus.FAILED);
+        bytes memory pending =
+            _forge(CHAIN_B, address(cB), CHAIN_A, address(cA), FlowLib.encodeOutcome(flow, FlowLib.Status.PENDING, 1));
+        _deliverA(pending);
+        _assertGatewayStatus(gwA, pending, IConcordGateway.MessageStatus.FAILED);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+    }
+
+    function test_Ack_RevertWhen_WrongChain() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        bytes memory forged = _forge(
+            CHAIN_C,
+            address(cB),
+            CHAIN_A,
+            address(cA),
+            FlowLib.encodeOutcome(flow, FlowLib.Status.EXPIRED, flow.deadline + 1)
+        );
+        _deliverA(forged);
+        _assertGatewayStatus(gwA, forged, IConcordGateway.MessageStatus.FAILED);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+    }
+
+    function test_Ack_RevertWhen_WrongSender() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        bytes memory forged =
+            _forge(CHAIN_B, stranger, CHAIN_A, address(cA), FlowLib.encodeOutcome(flow, FlowLib.Status.CANCELLED, 1));
+        _deliverA(forged);
+        _assertGatewayStatus(gwA, forged, IConcordGateway.MessageStatus.FAILED);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+        assertEq(
+            gwA.failedRevertDataHash(keccak256(forged)),
+            keccak256(
+                abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedSender.selector, CHAIN_B, stranger)
+            )
+        );
+    }
+
+    function test_Ack_RevertWhen_FlowOfAnotherCoordinator() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        flow.originCoordinator = stranger;
+        bytes memory forged = _forge(
+            CHAIN_B, address(cB), CHAIN_A, address(cA), FlowLib.encodeOutcome(flow, FlowLib.Status.CANCELLED, 1)
+        );
+        _deliverA(forged);
+        _assertGatewayStatus(gwA, forged, IConcordGateway.MessageStatus.FAILED);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+    }
+
+    function test_Ack_UnknownFlow_Ignored() public {
+        (, FlowLib.Flow memory flow,) = _openDefault();
+        flow.nonce = 99; // never opened
+        bytes memory forged = _forge(
+            CHAIN_B, address(cB), CHAIN_A, address(cA), FlowLib.encodeOutcome(flow, FlowLib.Status.CANCELLED, 1)
+        );
+        _deliverA(forged);
+        _assertGatewayStatus(gwA, forged, IConcordGateway.MessageStatus.EXECUTED);
+        _assertPhaseA(keccak256(abi.encode(flow)), FlowLib.Phase.NONE);
+    }
+
+    function test_Ack_ReExports_AppliedOnce() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        tB = flow.deadline + 1;
+        _expireB(flow);
+        bytes memory a1 = _export(flow);
+        bytes memory a2 = _export(flow);
+        bytes memory a3 = _export(flow);
+        _deliverA(a2);
+        vm.expectEmit(address(cA));
+        emit IFlowCoordinator.OutcomeIgnored(id, FlowLib.Status.EXPIRED);
+        _deliverA(a1);
+        cA.compensate(flow);
+        _deliverA(a3); // after settlement too
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+    }
+
+    // ------------------------------------------------------------------ settlement and payouts
+
+    function test_Finalize_CreditsBeneficiaryAndFee_Once() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.executionFee = 0.03 ether;
+        req.ackFee = 0.02 ether;
+        req.timeoutFee = 0.07 ether; // escrow = max(0.05, 0.07) = 0.07; EXECUTED earns 0.05, refunds 0.02
+        req.feeRecipient = feeRecipient;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        _deliverB(message);
+        _deliverA(_export(flow));
+        vm.prank(stranger);
+        cA.finalize(flow);
+        cA.finalize(flow); // idempotent
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
+        assertEq(cA.owed(feeRecipient, address(0)), 0.05 ether);
+        assertEq(cA.lockedTotal(address(0)), 0);
+        assertEq(cA.claim(beneficiary, address(0)), AMOUNT);
+        assertEq(beneficiary.balance, AMOUNT);
+        cA.claim(feeRecipient, address(0));
+        assertEq(feeRecipient.balance, 0.05 ether);
+        assertEq(cA.owed(refundTo, address(0)), 0.02 ether, "unused fee escrow refunded");
+        cA.claim(refundTo, address(0));
+        assertEq(address(cA).balance, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorNothingToClaim.selector, beneficiary, address(0))
+        );
+        cA.claim(beneficiary, address(0));
+    }
+
+    /// @dev Fee conservation per outcome: escrow = max(exec + ack, timeout) + bumps = paid + refunded.
+    function test_Fees_ConservedPerOutcome() public {
+        for (uint256 outcome = 0; outcome < 4; ++outcome) {
+            FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+            req.executionFee = 0.03 ether;
+            req.ackFee = 0.01 ether;
+            req.timeoutFee = 0.025 ether;
+            req.feeRecipient = feeRecipient;
+            req.abortOnFail = true;
+            target.setMode(outcome == 1 ? FlowTargetMock.Mode.REVERT : FlowTargetMock.Mode.ACCEPT);
+            (, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+            vm.deal(stranger, 1 ether);
+            vm.prank(stranger);
+            cA.bumpFees{value: 0.005 ether}(flow);
+            if (outcome <= 1) {
+                _deliverB(message); // 0: EXECUTED, 1: FAILED
+            } else if (outcome == 2) {
+                tB = flow.deadline + 1;
+                _expireB(flow); // EXPIRED
+            } else {
+                _deliverB(_cancel(flow)); // CANCELLED
+            }
+            _deliverA(_export(flow));
+            uint256 paidBefore = cA.owed(feeRecipient, address(0));
+            uint256 refundBefore = cA.owed(refundTo, address(0));
+            if (outcome == 0) cA.finalize(flow);
+            else cA.compensate(flow);
+            uint256 paid = cA.owed(feeRecipient, address(0)) - paidBefore;
+            uint256 refunded = cA.owed(refundTo, address(0)) - refundBefore - (outcome == 0 ? 0 : AMOUNT);
+            uint256 earned = outcome <= 1 ? 0.04 ether : 0.025 ether;
+            assertEq(paid, earned + 0.005 ether, "fee paid");
+            assertEq(paid + refunded, 0.04 ether + 0.005 ether, "fee conserved");
+            assertEq(cA.lockedTotal(address(0)), 0);
+            tA += 1 hours;
+            tB = tA;
+        }
+        assertEq(address(cA).balance, cA.owedTotal(address(0)));
+    }
+
+    function test_BumpFees_RevertGiven_NotLocked_OrZero() public {
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.feeRecipient = feeRecipient;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidBump.selector, id));
+        cA.bumpFees(flow);
+        cA.bumpFees{value: 1}(flow);
+        assertEq(cA.bumpedFees(id), 1);
+        _deliverB(message);
+        _deliverA(_export(flow));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.ACKNOWLEDGED)
+        );
+        cA.bumpFees{value: 1}(flow);
+    }
+
+    function test_BumpFees_RevertWhen_NoFeeRecipient() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidBump.selector, id));
+        cA.bumpFees{value: 1}(flow);
+    }
+
+    function test_Compensate_Failed_RefundsOnce() public {
+        target.setMode(FlowTargetMock.Mode.REVERT);
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.abortOnFail = true;
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
+        _deliverB(message);
+        _deliverA(_export(flow));
+        cA.compensate(flow);
+        cA.compensate(flow);
+        assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+        cA.claim(refundTo, address(0));
+        assertEq(refundTo.balance, AMOUNT);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+    }
+
+    function test_Compensate_Cancelled() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        _deliverB(_cancel(flow));
+        _deliverA(_export(flow));
+        cA.compensate(flow);
+        assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+    }
+
+    function test_Compensate_ReentrantPayee_PaysOnce() public {
+        ReentrantPayee payee = new ReentrantPayee();
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.refundTo = address(payee);
+        (, FlowLib.Flow memory flow,) = _open(req, "x");
+        tB = flow.deadline + 1;
+        _expireB(flow);
+        _deliverA(_export(flow));
+        payee.arm(cA, flow);
+        cA.compensate(flow);
+        cA.claim(address(payee), address(0));
+        assertEq(address(payee).balance, AMOUNT);
+        assertEq(payee.receipts(), 1);
+        assertEq(payee.reentrySuccesses(), 0);
+        assertEq(address(cA).balance, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorNothingToClaim.selector, address(payee), address(0))
+        );
+        cA.claim(address(payee), address(0));
+    }
+
+    function test_Compensate_RevertingPayee_CreditKept_NeverPaidTwice() public {
+        RevertingPayee payee = new RevertingPayee();
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.refundTo = address(payee);
+        (bytes32 id, FlowLib.Flow memory flow,) = _open(req, "x");
+        tB = flow.deadline + 1;
+        _expireB(flow);
+        _deliverA(_export(flow));
+        cA.compensate(flow); // settlement never calls the payee
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        vm.expectRevert(bytes("no"));
+        cA.claim(address(payee), address(0));
+        assertEq(cA.owed(address(payee), address(0)), AMOUNT);
+        assertEq(cA.owedTotal(address(0)), AMOUNT);
+        cA.compensate(flow);
+        assertEq(cA.owed(address(payee), address(0)), AMOUNT);
+        assertEq(address(cA).balance, AMOUNT);
+    }
+
+    function test_Finalize_RevertGiven_Unknown() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        flow.amount = 0; // another id
+        id = keccak256(abi.encode(flow));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.NONE)
+        );
+        cA.finalize(flow);
+    }
+
+    // ------------------------------------------------------------------ cancel
+
+    function test_Cancel_RevertWhen_NotOpener() public {
+        (, FlowLib.Flow memory flow,) = _openDefault();
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorNotOpener.selector, stranger));
+        cA.cancel(flow);
+    }
+
+    function test_Cancel_RevertGiven_Acknowledged() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        _deliverB(message);
+        _deliverA(_export(flow));
+        vm.prank(opener);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.ACKNOWLEDGED)
+        );
+        cA.cancel(flow);
+    }
+
+    function test_Cancel_RevertWhen_ForgedFromUntrustedSender() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        bytes memory forged = _forge(CHAIN_A, stranger, CHAIN_B, address(cB), FlowLib.encodeCancel(flow));
+        _deliverB(forged);
+        _assertGatewayStatus(gwB, forged, IConcordGateway.MessageStatus.FAILED);
+        _assertStatusB(id, FlowLib.Status.NONE);
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    function test_Admin_RevertWhen_NotAuthority() public {
+        vm.startPrank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
+        cA.setTrustedRemote(CHAIN_C, stranger);
+        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
+        cA.setMaxHorizon(1);
+        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
+        cB.withdrawLiquidity(address(0), stranger, 1);
+        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
+        cA.setLane(CHAIN_B, address(0), address(0), true, address(0));
+        vm.stopPrank();
+    }
+
+    function test_Admin_RevertWhen_InvalidConfig() public {
+        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
+        cA.setTrustedRemote(CHAIN_A, stranger);
+        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
+        cA.setMaxHorizon(0);
+        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
+        cA.setLane(CHAIN_A, address(0), address(0), true, stranger);
+        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
+        new FlowCoordinator_(address(0));
+    }
+
+    function test_WithdrawLiquidity_NeverTouchesEscrow() public {
+        _openDefault(); // 1 ether escrowed on A
+        vm.deal(address(cA), address(cA).balance + 2 ether); // plus 2 ether of liquidity
+        assertEq(cA.availableLiquidity(address(0)), 2 ether);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IFlowCoordinator.FlowCoordinatorInsufficientLiquidity.selector, address(0), 2 ether + 1, 2 ether
+            )
+        );
+        cA.withdrawLiquidity(address(0), stranger, 2 ether + 1);
+        cA.withdrawLiquidity(address(0), stranger, 2 ether);
+        assertEq(address(cA).balance, AMOUNT);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _copy(FlowLib.Flow memory f) internal pure returns (FlowLib.Flow memory c) {
+        c = abi.decode(abi.encode(f), (FlowLib.Flow));
+    }
+
+    function _slice(bytes memory b, uint256 start, uint256 len) internal pure returns (bytes memory out) {
+        out = new bytes(len);
+        for (uint256 i = 0; i < len; ++i) {
+            out[i] = b[start + i];
+        }
+    }
+}
+
+/// @dev Constructor-argument check helper.
+contract FlowCoordinator_ {
+    constructor(address gw) {
+        new FlowCoordinatorShim(gw);
+    }
+}
+
+import {FlowCoordinator} from "../../contracts/coordination/FlowCoordinator.sol";
+
+contract FlowCoordinatorShim is FlowCoordinator {
+    constructor(address gw) FlowCoordinator(gw, 1, address(1), 1) {}
+}
