@@ -30,7 +30,7 @@ contract CrossChainCounter is IFlowTarget {
     /// @notice Thrown when the increment exceeds `maxIncrement`.
     error CrossChainCounterIncrementTooLarge(uint256 by, uint256 maxIncrement);
 
-    /// @notice Thrown when a flow releases native value to the counter (it has no use for value and could not return it).
+    /// @notice Thrown when a flow releases native value to the counter (it could not use or return it).
     error CrossChainCounterValueNotAccepted(uint256 value);
 
     /// @param coordinator_ The FlowCoordinator on this chain.
