@@ -21,7 +21,8 @@ interface IStateProofVerifier is IConcordVerifier {
     /// @notice How the origin gateway exposes its message tree in storage.
     /// - ROOT_SLOT: the latest root sits in one slot (`rootSlot`); one storage proof per state root.
     /// - TREE: only the incremental tree is stored (`MerkleTree.Tree` branches at `branchSlot + level`,
-    ///   leaf count in the low 32 bits of `countSlot`, as in `ConcordGateway`); the root is recomputed
+    ///   leaf count in the 32 bits at bit `countOffset` of `countSlot`: 160 for `ConcordGateway`, whose
+    ///   `_core` word packs the default verifier below it); the root is recomputed
     ///   on-chain from proofs of the count and of the branch slots in use, through {proveTreeRoot} only.
     enum SourceKind {
         NONE,
@@ -35,6 +36,7 @@ interface IStateProofVerifier is IConcordVerifier {
         address gateway;
         bytes32 rootSlot;
         bytes32 countSlot;
+        uint8 countOffset;
         bytes32 branchSlot;
     }
 
@@ -45,6 +47,7 @@ interface IStateProofVerifier is IConcordVerifier {
         SourceKind kind,
         bytes32 rootSlot,
         bytes32 countSlot,
+        uint8 countOffset,
         bytes32 branchSlot
     );
     /// @notice Emitted when a gateway root is proven and cached for later messages
@@ -53,6 +56,8 @@ interface IStateProofVerifier is IConcordVerifier {
 
     /// @notice Thrown when the verifier is deployed without a header oracle.
     error StateProofVerifierZeroOracle();
+    /// @notice Thrown when a TREE source's count offset leaves less than 32 bits in the slot.
+    error StateProofVerifierInvalidCountOffset(uint8 countOffset);
     /// @notice Thrown when a message is shorter than the fixed header.
     error StateProofVerifierMalformedMessage();
     /// @notice Thrown when metadata is not a well-formed state-proof or cached-root encoding.
@@ -84,8 +89,9 @@ interface IStateProofVerifier is IConcordVerifier {
     function setSource(uint32 origin, address gateway, bytes32 rootSlot) external;
 
     /// @notice Makes `origin` a TREE source: branch `level` at slot `branchSlot + level`, leaf count in the
-    /// low 32 bits of `countSlot` (authority only). Discards the origin's cached roots.
-    function setTreeSource(uint32 origin, address gateway, bytes32 countSlot, bytes32 branchSlot) external;
+    /// 32 bits starting at bit `countOffset` of `countSlot` (authority only). Discards the origin's cached roots.
+    function setTreeSource(uint32 origin, address gateway, bytes32 countSlot, uint8 countOffset, bytes32 branchSlot)
+        external;
 
     /// @notice Proves the gateway root of a ROOT_SLOT `origin` under an accepted `stateRoot` and caches it,
     /// so later messages under that root only need their inclusion proof. Anyone may call.

@@ -56,6 +56,7 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
         bytes32 rootSlot;
         bytes32 countSlot;
         bytes32 branchSlot;
+        uint8 countOffset;
     }
 
     IHeaderOracle internal immutable _HEADER_ORACLE;
@@ -129,13 +130,17 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
     /// @inheritdoc IStateProofVerifier
     function setSource(uint32 origin, address gateway, bytes32 rootSlot) external restricted {
         SourceKind kind = gateway == address(0) ? SourceKind.NONE : SourceKind.ROOT_SLOT;
-        _setSource(origin, gateway, kind, rootSlot, bytes32(0), bytes32(0));
+        _setSource(origin, gateway, kind, rootSlot, bytes32(0), 0, bytes32(0));
     }
 
     /// @inheritdoc IStateProofVerifier
-    function setTreeSource(uint32 origin, address gateway, bytes32 countSlot, bytes32 branchSlot) external restricted {
+    function setTreeSource(uint32 origin, address gateway, bytes32 countSlot, uint8 countOffset, bytes32 branchSlot)
+        external
+        restricted
+    {
+        if (countOffset > 224) revert StateProofVerifierInvalidCountOffset(countOffset);
         SourceKind kind = gateway == address(0) ? SourceKind.NONE : SourceKind.TREE;
-        _setSource(origin, gateway, kind, bytes32(0), countSlot, branchSlot);
+        _setSource(origin, gateway, kind, bytes32(0), countSlot, countOffset, branchSlot);
     }
 
     /// @inheritdoc IStateProofVerifier
@@ -164,8 +169,9 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
         bytes32 storageRoot = _proveStorageRoot(stateRoot, source.gateway, accountProof);
 
         bytes32 countSlot = source.countSlot;
-        // The leaf count is the low 32 bits (the gateway packs other fields above it).
-        uint256 count = uint256(_proveSlot(storageRoot, countSlot, countProof)) & type(uint32).max;
+        // The leaf count is the 32 bits at `countOffset` (ConcordGateway packs it at bit 160 of `_core`).
+        uint256 count =
+            (uint256(_proveSlot(storageRoot, countSlot, countProof)) >> source.countOffset) & type(uint32).max;
         if (count == 0) revert StateProofVerifierZeroValue(countSlot);
         root = _treeRoot(storageRoot, count, uint256(source.branchSlot), branchProofs);
         _cache(origin, source.epoch, root, stateRoot);
@@ -179,7 +185,10 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
     /// @inheritdoc IStateProofVerifier
     function sourceOf(uint32 origin) external view returns (Source memory) {
         SourceConfig storage source = _sources[origin];
-        return Source(source.kind, source.gateway, source.rootSlot, source.countSlot, source.branchSlot);
+        return
+            Source(
+                source.kind, source.gateway, source.rootSlot, source.countSlot, source.countOffset, source.branchSlot
+            );
     }
 
     /// @inheritdoc IStateProofVerifier
@@ -203,13 +212,15 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
         SourceKind kind,
         bytes32 rootSlot,
         bytes32 countSlot,
+        uint8 countOffset,
         bytes32 branchSlot
     ) internal {
         SourceConfig storage source = _sources[origin];
         (source.gateway, source.kind) = (gateway, kind);
         (source.rootSlot, source.countSlot, source.branchSlot) = (rootSlot, countSlot, branchSlot);
+        source.countOffset = countOffset;
         ++source.epoch;
-        emit SourceSet(origin, gateway, kind, rootSlot, countSlot, branchSlot);
+        emit SourceSet(origin, gateway, kind, rootSlot, countSlot, countOffset, branchSlot);
     }
 
     /// @dev The source of `origin`, which must be of `kind`.

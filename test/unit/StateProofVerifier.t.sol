@@ -204,7 +204,7 @@ contract StateProofVerifierTest is StateProofFixtures {
     function test_SetSource_EmitsAndStores() public {
         vm.expectEmit(address(verifier));
         emit IStateProofVerifier.SourceSet(
-            7, address(0xBEEF), IStateProofVerifier.SourceKind.ROOT_SLOT, bytes32(uint256(3)), 0, 0
+            7, address(0xBEEF), IStateProofVerifier.SourceKind.ROOT_SLOT, bytes32(uint256(3)), 0, 0, 0
         );
         verifier.setSource(7, address(0xBEEF), bytes32(uint256(3)));
         IStateProofVerifier.Source memory source = verifier.sourceOf(7);
@@ -216,12 +216,18 @@ contract StateProofVerifierTest is StateProofFixtures {
         assertEq(uint8(verifier.sourceOf(7).kind), uint8(IStateProofVerifier.SourceKind.NONE));
     }
 
+    function test_SetTreeSource_RevertWhen_CountOffsetTooLarge() public {
+        vm.expectRevert(abi.encodeWithSelector(IStateProofVerifier.StateProofVerifierInvalidCountOffset.selector, 225));
+        verifier.setTreeSource(7, address(0xBEEF), bytes32(uint256(1)), 225, bytes32(uint256(2)));
+    }
+
     function test_SetTreeSource_EmitsAndStores() public {
         vm.expectEmit(address(verifier));
         emit IStateProofVerifier.SourceSet(
-            7, address(0xBEEF), IStateProofVerifier.SourceKind.TREE, 0, bytes32(uint256(1)), bytes32(uint256(2))
+            7, address(0xBEEF), IStateProofVerifier.SourceKind.TREE, 0, bytes32(uint256(1)), 160, bytes32(uint256(2))
         );
-        verifier.setTreeSource(7, address(0xBEEF), bytes32(uint256(1)), bytes32(uint256(2)));
+        verifier.setTreeSource(7, address(0xBEEF), bytes32(uint256(1)), 160, bytes32(uint256(2)));
+        assertEq(verifier.sourceOf(7).countOffset, 160);
         IStateProofVerifier.Source memory source = verifier.sourceOf(7);
         assertEq(uint8(source.kind), uint8(IStateProofVerifier.SourceKind.TREE));
         assertEq(source.countSlot, bytes32(uint256(1)));
@@ -232,7 +238,7 @@ contract StateProofVerifierTest is StateProofFixtures {
     function test_SetTreeSource_RevertWhen_CallerNotAuthorized() public {
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
-        verifier.setTreeSource(origin, stranger, bytes32(0), bytes32(0));
+        verifier.setTreeSource(origin, stranger, bytes32(0), 0, bytes32(0));
     }
 
     function test_SetSource_RevertWhen_CallerNotAuthorized() public {
@@ -752,7 +758,7 @@ contract StateProofVerifierTest is StateProofFixtures {
     function _useTreeSource() internal {
         string memory json = vm.readFile(LATEST);
         verifier.setTreeSource(
-            origin, latest.source, vm.parseJsonBytes32(json, ".countSlot"), vm.parseJsonBytes32(json, ".branchSlot")
+            origin, latest.source, vm.parseJsonBytes32(json, ".countSlot"), 0, vm.parseJsonBytes32(json, ".branchSlot")
         );
     }
 
@@ -879,7 +885,7 @@ contract StateProofVerifierTest is StateProofFixtures {
     }
 
     function test_ProveTreeRoot_RevertGiven_WrongBranchSlot() public {
-        verifier.setTreeSource(origin, latest.source, bytes32(uint256(1)), bytes32(uint256(3)));
+        verifier.setTreeSource(origin, latest.source, bytes32(uint256(1)), 0, bytes32(uint256(3)));
         bytes[] memory countProof = _countProof(LATEST);
         bytes[][] memory branchProofs = _branchProofs(LATEST);
         vm.expectPartialRevert(IStateProofVerifier.StateProofVerifierInvalidStorageProof.selector);
@@ -901,7 +907,7 @@ contract StateProofVerifierTest is StateProofFixtures {
         MockHeaderOracle mock = new MockHeaderOracle();
         mock.setAccepted(origin, stateRoot, true);
         StateProofVerifier synthetic = new StateProofVerifier(address(manager), mock);
-        synthetic.setTreeSource(origin, latest.source, countSlot, bytes32(uint256(2)));
+        synthetic.setTreeSource(origin, latest.source, countSlot, 0, bytes32(uint256(2)));
         bytes[] memory accountProof = new bytes[](1);
         accountProof[0] = accountLeaf;
         bytes[] memory countProof = new bytes[](1);
