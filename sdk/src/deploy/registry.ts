@@ -1,0 +1,57 @@
+// The deployments registry: one JSON file per chain, deploy/deployments/<chainId>.json, written by the deploy
+// scripts and read by the SDK, the agents and the CLI.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Address } from "viem";
+
+/** The message verifier that a chain's gateway uses for messages from one origin domain. */
+export type VerifierEntry = {
+  address: Address;
+  /** Verifier kind, e.g. "messageIdMultisig". */
+  type: string;
+  validators: Address[];
+  threshold: number;
+};
+
+/** What is deployed on one chain and how it is wired to the others. */
+export type Deployment = {
+  chainId: number;
+  /** Concord domain id of this chain (equal to the chain id in every shipped configuration). */
+  domain: number;
+  /** Name of the chain in the chain-config file. */
+  name: string;
+  /** Contract name -> address (AccessManager, ConcordGateway, FlowCoordinator, GasOracle, GasPaymaster, examples...). */
+  contracts: Record<string, Address>;
+  /** Origin domain (decimal string) -> the verifier this chain uses for messages from it. */
+  verifiers: Record<string, VerifierEntry>;
+  /** Remote domain (decimal string) -> its gateway and coordinator, as enrolled here. */
+  remotes: Record<string, { gateway: Address; coordinator?: Address }>;
+};
+
+export class RegistryError extends Error {
+  override name = "RegistryError";
+}
+
+/** Path of the registry file of `chainId` under `dir`. */
+export function deploymentPath(dir: string, chainId: number): string {
+  return join(dir, `${chainId}.json`);
+}
+
+/** Reads the registry of `chainId`; throws a RegistryError naming the file and what to run when it is missing. */
+export function readDeployment(dir: string, chainId: number): Deployment {
+  const path = deploymentPath(dir, chainId);
+  if (!existsSync(path))
+    throw new RegistryError(`no deployment for chain ${chainId} (${path}): run \`concord deploy\``);
+  const parsed = JSON.parse(readFileSync(path, "utf8")) as Deployment;
+  if (parsed.chainId !== chainId)
+    throw new RegistryError(`${path} holds chain ${parsed.chainId}, expected ${chainId}`);
+  return parsed;
+}
+
+/** Writes the registry of `deployment.chainId` under `dir` (creating `dir`), keys in a stable order. */
+export function writeDeployment(dir: string, deployment: Deployment): string {
+  mkdirSync(dir, { recursive: true });
+  const path = deploymentPath(dir, deployment.chainId);
+  writeFileSync(path, `${JSON.stringify(deployment, null, 2)}\n`);
+  return path;
+}
