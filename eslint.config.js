@@ -14,6 +14,7 @@ export default tseslint.config(
       "out_analysis/**",
       "typechain-types/**",
       "dist/**",
+      "sdk/dist/**",
       ".venv/**",
       "scripts/solc.cjs",
     ],

@@ -146,6 +146,61 @@ function targetLines() {
   return lines;
 }
 
+// The coordination steps of issue 7, from snapshots/FlowCoordinator.json (test/bench/CoordinatorGas.t.sol): key, chain,
+// description. Each is one full transaction; the path totals below are sums of these rows.
+const COORDINATION = [
+  ["open_native_first", "A", "open, native escrow, first flow of a fresh coordinator (not steady state)"],
+  ["open_native", "A", "open, native escrow + fees, sends EXECUTE"],
+  ["execute", "B", "gateway.process(EXECUTE): verify, coordinator, target (releases 1 ether)"],
+  ["export_outcome", "B", "exportOutcome (EXECUTED), sends OUTCOME"],
+  ["acknowledge", "A", "gateway.process(OUTCOME EXECUTED): verify, record the outcome"],
+  ["finalize", "A", "finalize: credit the beneficiary and the fee recipient"],
+  ["claim", "A", "claim (pull payment of an accrued balance)"],
+  ["expire", "B", "expire after T (no inbound message)"],
+  ["export_outcome_expired", "B", "exportOutcome (EXPIRED), sends OUTCOME"],
+  ["acknowledge_expired", "A", "gateway.process(OUTCOME EXPIRED)"],
+  ["compensate", "A", "compensate: credit the refund and the timeout fee"],
+  ["claim_refund", "A", "claim the refund"],
+];
+const COORDINATION_PATHS = [
+  [
+    "executed round trip (open + execute + export + acknowledge + finalize)",
+    ["open_native", "execute", "export_outcome", "acknowledge", "finalize"],
+  ],
+  [
+    "timeout path (open + expire + export + acknowledge + compensate)",
+    ["open_native", "expire", "export_outcome_expired", "acknowledge_expired", "compensate"],
+  ],
+];
+
+function coordinationLines() {
+  const file = "snapshots/FlowCoordinator.json";
+  const snapshot = JSON.parse(readFileSync(file, "utf8"));
+  const gasOf = (key) => {
+    if (!(key in snapshot)) throw new Error(`${file} lacks ${key}: run the gas benchmarks`);
+    return Number(snapshot[key]);
+  };
+  const lines = [
+    "## Coordination (issue 7)",
+    "",
+    "From `snapshots/FlowCoordinator.json` (test/bench/CoordinatorGas.t.sol): full transaction gas of each step of a",
+    "flow between two Concord gateways whose routes are verified by a message-id multisig 3-of-5, native escrow of",
+    "1 ether, 32-byte payload, steady state (see docs/benchmark.md). Claims are pull payments, made once per many flows.",
+    "",
+    "| step | chain | gas |",
+    "| --- | --- | ---: |",
+  ];
+  for (const [key, chain, label] of COORDINATION) {
+    lines.push(`| ${label} | ${chain} | ${gasOf(key).toLocaleString("en-US")} |`);
+  }
+  lines.push("", "| path | gas |", "| --- | ---: |");
+  for (const [label, keys] of COORDINATION_PATHS) {
+    const total = keys.reduce((sum, key) => sum + gasOf(key), 0);
+    lines.push(`| ${label} | ${total.toLocaleString("en-US")} |`);
+  }
+  return lines;
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
   const rows = loadRows();
@@ -193,7 +248,7 @@ function main() {
       `| ${r.scenario} | ${r.threshold} | ${r.payloadBytes} | ${r.system} | ${r.verifier} | ${r.gas.toLocaleString("en-US")} | ${ratio(rows, r, "hyperlane")} | ${ratio(rows, r, "layerzero")} | ${ratio(rows, r, "floor")} |`,
     );
   }
-  lines.push("", ...targetLines());
+  lines.push("", ...targetLines(), "", ...coordinationLines());
   writeFileSync("bench/results.md", `${lines.join("\n")}\n`);
   console.log(`bench-report: ${rows.length} rows -> bench/results.json, bench/results.md`);
 }

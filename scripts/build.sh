@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 forge build
 hardhat build --quiet 2>/dev/null || hardhat build
+tsc -p sdk/tsconfig.json

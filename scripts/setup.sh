@@ -36,6 +36,17 @@ if [ "$need_install" = 1 ]; then
 fi
 source scripts/env.sh
 
+# PostgreSQL server binaries, for the relayer's multi-instance store test (test/ts/agents-postgres.test.ts starts
+# and stops its own throwaway server). Installed only when missing (the Debian package).
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing PostgreSQL (apt-get install postgresql)"
+    apt-get install -y postgresql >/dev/null || { apt-get update >/dev/null && apt-get install -y postgresql >/dev/null; }
+  else
+    log "PostgreSQL not found: run \`sudo apt-get install -y postgresql\` to run the relayer's PostgreSQL test"
+  fi
+fi
+
 # Python virtualenv for slither (static analysis gate), pinned by requirements-analysis.txt.
 VENV_STAMP=.venv/.concord-stamp
 if [ ! -x .venv/bin/slither ] || [ "$(cat "$VENV_STAMP" 2>/dev/null)" != "$(sha256sum requirements-analysis.txt | cut -d' ' -f1)" ]; then

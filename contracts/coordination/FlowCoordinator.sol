@@ -11,6 +11,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
 import {IFlowCoordinator, IFlowTarget} from "../interfaces/IFlowCoordinator.sol";
+import {IGasOracle} from "../interfaces/IGasOracle.sol";
 import {FlowLib} from "../libraries/FlowLib.sol";
 
 /// @title FlowCoordinator
@@ -27,6 +28,9 @@ import {FlowLib} from "../libraries/FlowLib.sol";
 /// escrow of other flows.
 /// Reentrancy: one transient lock covers every function that moves value or changes a flow's status (delivery,
 /// retry, expire, export, settle, claim). `open` and `cancel` stay callable from inside a target (multi-hop).
+/// Acknowledgement routes: a flow pins extra ERC-7786 gateways (route ids 1..15, `flow.ackRoutes`) that may carry its
+/// OUTCOME back; routes are added only behind `routeDelay` (> `maxHorizon`) and never replaced. Governance can pause
+/// settlement (I4) but never settles a flow itself and never changes the rule.
 contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, ReentrancyGuardTransient {
     using FlowLib for FlowLib.Flow;
     using SafeERC20 for IERC20;
@@ -54,9 +58,29 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
     /// @notice Gas kept for the bookkeeping after the target call returns.
     uint256 public constant POST_CALL_GAS = 50_000;
 
+    /// @notice Gas of processing an OUTCOME on A, priced at A's base fee for the acknowledgement fee: the OUTCOME's
+    /// gas limit (`CONTROL_GAS_LIMIT`) plus 50,000 for the gateway's delivery bookkeeping (verification beyond that
+    /// is the relayer's own pricing).
+    uint32 public constant ACK_GAS = CONTROL_GAS_LIMIT + 50_000;
+
+    /// @notice Gas on B of the timeout leg: `expire` plus `exportOutcome` (with the gateway send), priced by the
+    /// gas oracle for the timeout fee.
+    uint32 public constant TIMEOUT_GAS = 150_000;
+
     // ---------------------------------------------------------------------------------------------
     // Immutables and storage
     // ---------------------------------------------------------------------------------------------
+
+    struct Settings {
+        IGasOracle gasOracle;
+        uint64 routeDelay;
+        bool settlementPaused;
+    }
+
+    struct Routes {
+        mapping(uint8 routeId => AckRoute) byId;
+        mapping(address gateway => uint8 routeId) idOf;
+    }
 
     address private immutable _gateway;
     uint32 private immutable _localChain;
@@ -64,6 +88,10 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
 
     uint64 private _maxHorizon;
     uint64 private _nonce;
+    /// @dev Governance switches, one slot: gas oracle, route delay (always > `_maxHorizon`), settlement pause.
+    Settings private _settings;
+    /// @dev Acknowledgement routes 1..15 (append-only) and the reverse map gateway -> route id.
+    Routes private _ackRoutes;
     mapping(uint32 chainId => address coordinator) private _trustedRemotes;
     /// @dev A side: one slot per flow.
     mapping(bytes32 flowId => OriginRecord) private _origin;
@@ -86,20 +114,20 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
     /// @param gateway_ The ERC-7786 gateway (source and destination) on this chain.
     /// @param localChain_ This chain's id as the gateway names it (the EVM chain id in production).
     /// @param initialAuthority The AccessManager.
-    /// @param maxHorizon_ Longest allowed `deadline - open time`.
+    /// @param maxHorizon_ Longest allowed `deadline - open time`. The route delay starts at twice this value.
     constructor(address gateway_, uint32 localChain_, address initialAuthority, uint64 maxHorizon_)
         AccessManaged(initialAuthority)
     {
-        if (gateway_.code.length == 0 || localChain_ == 0 || maxHorizon_ == 0) revert FlowCoordinatorInvalidConfig();
+        if (gateway_.code.length == 0 || localChain_ == 0 || maxHorizon_ == 0 || maxHorizon_ > type(uint64).max / 2) {
+            revert FlowCoordinatorInvalidConfig();
+        }
         _gateway = gateway_;
         _localChain = localChain_;
         _maxHorizon = maxHorizon_;
-        bool supported = false;
-        try IERC7786GatewaySource(gateway_).supportsAttribute(GAS_LIMIT_ATTRIBUTE) returns (bool s) {
-            supported = s;
-        } catch {}
-        _gasLimitSupported = supported;
+        _settings.routeDelay = 2 * maxHorizon_;
+        _gasLimitSupported = _supportsGasLimit(gateway_);
         emit MaxHorizonSet(maxHorizon_);
+        emit RouteDelaySet(2 * maxHorizon_);
     }
 
     /// @notice Accepts native B-side liquidity.
@@ -123,6 +151,7 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
         flow.payloadHash = keccak256(payload);
         // ---- Checks ----
         _checkOpen(flow);
+        if (address(_settings.gasOracle) != address(0)) _checkFees(flow);
         uint256 feeEscrow = FlowLib.feeEscrow(flow);
         uint256 nativeDue = feeEscrow + (flow.asset == address(0) ? flow.amount : 0);
         if (msg.value != nativeDue) revert FlowCoordinatorWrongValue(nativeDue, msg.value);
@@ -174,6 +203,7 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
 
     /// @inheritdoc IFlowCoordinator
     function finalize(FlowLib.Flow calldata flow) external nonReentrant {
+        _requireNotPaused();
         bytes32 id = _hash(flow);
         OriginRecord memory rec = _origin[id];
         if (rec.phase == FlowLib.Phase.SETTLED && rec.outcome == FlowLib.Status.EXECUTED) return; // idempotent
@@ -185,6 +215,7 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
 
     /// @inheritdoc IFlowCoordinator
     function compensate(FlowLib.Flow calldata flow) external nonReentrant {
+        _requireNotPaused();
         bytes32 id = _hash(flow);
         OriginRecord memory rec = _origin[id];
         if (rec.phase == FlowLib.Phase.SETTLED && rec.outcome != FlowLib.Status.EXECUTED) return; // idempotent
@@ -195,6 +226,7 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
 
     /// @inheritdoc IFlowCoordinator
     function claim(address account, address asset) external nonReentrant returns (uint256 amount) {
+        _requireNotPaused();
         amount = _owed[account][asset];
         if (amount == 0) revert FlowCoordinatorNothingToClaim(account, asset);
         // ---- Effects ----
@@ -211,6 +243,7 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
 
     /// @inheritdoc IFlowCoordinator
     function retryExecution(FlowLib.Flow calldata flow, bytes calldata payload) external nonReentrant {
+        _requireNotPaused();
         bytes32 id = _hash(flow);
         _checkDestination(id, flow.destinationChain, flow.destinationCoordinator);
         if (keccak256(payload) != flow.payloadHash) revert FlowCoordinatorPayloadMismatch(id);
@@ -238,6 +271,15 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
 
     /// @inheritdoc IFlowCoordinator
     function exportOutcome(FlowLib.Flow calldata flow) external nonReentrant returns (bytes32 sendId) {
+        return _exportOutcome(flow, 0);
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function exportOutcome(FlowLib.Flow calldata flow, uint8 routeId) external nonReentrant returns (bytes32 sendId) {
+        return _exportOutcome(flow, routeId);
+    }
+
+    function _exportOutcome(FlowLib.Flow calldata flow, uint8 routeId) private returns (bytes32 sendId) {
         bytes32 id = _hash(flow);
         _checkDestination(id, flow.destinationChain, flow.destinationCoordinator);
         DestinationRecord memory rec = _destination[id];
@@ -246,12 +288,23 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
         if (_trustedRemotes[flow.originChain] != flow.originCoordinator) {
             revert FlowCoordinatorUntrustedDestination(flow.originChain, flow.originCoordinator);
         }
-        sendId = _send(
-            flow.originChain,
-            flow.originCoordinator,
-            FlowLib.encodeOutcome(flow, rec.status, rec.decidedAt),
-            CONTROL_GAS_LIMIT
-        );
+        bytes memory outcome = FlowLib.encodeOutcome(flow, rec.status, rec.decidedAt);
+        if (routeId == 0) {
+            sendId = _send(flow.originChain, flow.originCoordinator, outcome, CONTROL_GAS_LIMIT);
+        } else {
+            // Only a route the flow pinned at open: A accepts OUTCOME through no other.
+            if (!FlowLib.hasAckRoute(flow, routeId)) revert FlowCoordinatorRouteNotPinned(id, routeId);
+            AckRoute memory route = _ackRoutes.byId[routeId];
+            if (!route.active) revert FlowCoordinatorRouteNotActive(routeId);
+            sendId = _sendVia(
+                route.gateway,
+                route.gasLimitSupported,
+                flow.originChain,
+                flow.originCoordinator,
+                outcome,
+                CONTROL_GAS_LIMIT
+            );
+        }
         emit OutcomeExported(id, rec.status, rec.decidedAt, sendId);
     }
 
@@ -260,21 +313,26 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc ERC7786Recipient
+    /// @dev The primary gateway, or the gateway of an active acknowledgement route (OUTCOME only, see
+    /// `_processMessage`).
     function _isAuthorizedGateway(address gateway_, bytes calldata) internal view override returns (bool) {
-        return gateway_ == _gateway;
+        return gateway_ == _gateway || _ackRoutes.byId[_ackRoutes.idOf[gateway_]].active;
     }
 
     /// @inheritdoc ERC7786Recipient
     /// @dev Dispatches on the message kind. Reverts (the gateway then records the message FAILED) only for
-    /// messages that can never be valid (untrusted sender, wrong coordinator, bad payload, inconsistent outcome)
-    /// or for too little gas; a message for a flow that is already decided is consumed as a no-op.
-    function _processMessage(address, bytes32, bytes calldata sender, bytes calldata payload)
+    /// messages that can never be valid (untrusted sender, wrong coordinator, bad payload, inconsistent outcome,
+    /// a route the flow did not pin) or for too little gas; a message for a flow that is already decided is consumed
+    /// as a no-op. Acknowledgement routes carry OUTCOME only; EXECUTE, CANCEL and GUARD come through the primary.
+    function _processMessage(address gateway_, bytes32, bytes calldata sender, bytes calldata payload)
         internal
         override
         nonReentrant
     {
         (uint256 chainId, address account) = InteroperableAddress.parseEvmV1Calldata(sender);
         (uint8 kind, bytes memory body) = abi.decode(payload, (uint8, bytes));
+        uint8 routeId = gateway_ == _gateway ? 0 : _ackRoutes.idOf[gateway_];
+        if (routeId != 0 && kind != FlowLib.OUTCOME) revert FlowCoordinatorPrimaryOnly(kind, routeId);
         if (kind == FlowLib.EXECUTE) {
             (FlowLib.Flow memory flow, bytes memory data) = abi.decode(body, (FlowLib.Flow, bytes));
             _onExecute(chainId, account, flow, data);
@@ -289,7 +347,7 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
         } else if (kind == FlowLib.OUTCOME) {
             (FlowLib.Flow memory flow, FlowLib.Status status, uint64 decidedAt) =
                 abi.decode(body, (FlowLib.Flow, FlowLib.Status, uint64));
-            _onOutcome(chainId, account, flow, status, decidedAt);
+            _onOutcome(routeId, chainId, account, flow, status, decidedAt);
         } else {
             revert FlowCoordinatorUnknownMessage(kind);
         }
@@ -334,7 +392,9 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
     }
 
     /// @dev A: OUTCOME from the flow's destination coordinator (pinned in the flow id). One write, no external call.
+    /// Through route `routeId` (0: primary) only if the flow pinned it at open.
     function _onOutcome(
+        uint8 routeId,
         uint256 chainId,
         address sender,
         FlowLib.Flow memory flow,
@@ -348,6 +408,7 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
         if (chainId != flow.destinationChain || sender != flow.destinationCoordinator) {
             revert FlowCoordinatorUntrustedSender(chainId, sender);
         }
+        if (!FlowLib.hasAckRoute(flow, routeId)) revert FlowCoordinatorRouteNotPinned(id, routeId);
         if (_origin[id].phase != FlowLib.Phase.LOCKED) {
             emit OutcomeIgnored(id, status);
             return;
@@ -363,6 +424,12 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
 
     /// @dev One execution attempt of a PENDING flow inside [notBefore, T] on B's clock.
     function _attempt(bytes32 id, FlowLib.Flow memory flow, bytes memory payload) private {
+        if (_settings.settlementPaused) {
+            // Paused: nothing runs and nothing is released; the flow stays PENDING (retry after unpause, or EXPIRED
+            // after T: pausing never changes the rule).
+            emit FlowAttemptPaused(id);
+            return;
+        }
         if (flow.guardEmitter != address(0)) {
             bytes32 guard = FlowLib.guardId(flow.guardChain, flow.guardEmitter, flow.guardKey);
             if (!_guards[guard]) {
@@ -450,6 +517,12 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
         }
         if (flow.maxValue > flow.amount) revert FlowCoordinatorInvalidFlow("maxValue");
         if ((flow.guardEmitter == address(0)) != (flow.guardChain == 0)) revert FlowCoordinatorInvalidFlow("guard");
+        uint16 routes = flow.ackRoutes;
+        if (routes & 1 != 0) revert FlowCoordinatorInvalidFlow("ackRoutes");
+        // Every pinned route must already be active here (routes are immutable, so the pin can never move).
+        for (uint8 r = 1; routes >> r != 0; ++r) {
+            if ((routes >> r) & 1 == 1 && !_ackRoutes.byId[r].active) revert FlowCoordinatorRouteNotActive(r);
+        }
         if (flow.executionGas == 0 || flow.executionGas > MAX_EXECUTION_GAS) {
             revert FlowCoordinatorInvalidFlow("executionGas");
         }
@@ -464,6 +537,34 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
             flow.maxValue != 0
                 && _outboundLanes[flow.destinationChain][flow.asset][flow.destinationAsset] != flow.beneficiary
         ) revert FlowCoordinatorLaneClosed(flow.destinationChain, flow.asset, flow.destinationAsset);
+    }
+
+    /// @dev A: the flow's fee terms must cover the oracle's quote (each term on its own).
+    function _checkFees(FlowLib.Flow memory flow) private view {
+        (uint256 executionFee, uint256 ackFee, uint256 timeoutFee) =
+            _quoteFees(flow.destinationChain, flow.executionGas);
+        if (flow.executionFee < executionFee || flow.ackFee < ackFee || flow.timeoutFee < timeoutFee) {
+            revert FlowCoordinatorFeesTooLow(
+                flow.executionFee, flow.ackFee, flow.timeoutFee, executionFee, ackFee, timeoutFee
+            );
+        }
+    }
+
+    function _quoteFees(uint32 destinationChain, uint32 executionGas)
+        private
+        view
+        returns (uint256 executionFee, uint256 ackFee, uint256 timeoutFee)
+    {
+        IGasOracle oracle = _settings.gasOracle;
+        if (address(oracle) == address(0)) revert FlowCoordinatorNoGasOracle();
+        executionFee = oracle.quoteGasPayment(destinationChain, uint256(executionGas) + EXECUTE_GAS_OVERHEAD);
+        // A's own gas price: the base fee of the block that opens the flow (a floor; priority fees are not included).
+        ackFee = block.basefee * ACK_GAS;
+        timeoutFee = oracle.quoteGasPayment(destinationChain, TIMEOUT_GAS) + ackFee;
+    }
+
+    function _requireNotPaused() private view {
+        if (_settings.settlementPaused) revert FlowCoordinatorSettlementPaused();
     }
 
     /// @dev A: whether `compensate` may settle. Only on an attested FAILED, EXPIRED or CANCELLED outcome: A's own
@@ -537,13 +638,30 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
         private
         returns (bytes32 sendId)
     {
+        return _sendVia(_gateway, _gasLimitSupported, chainId, coordinator, payload, gasLimit);
+    }
+
+    function _sendVia(
+        address gateway_,
+        bool gasLimitSupported,
+        uint32 chainId,
+        address coordinator,
+        bytes memory payload,
+        uint256 gasLimit
+    ) private returns (bytes32 sendId) {
         bytes[] memory attributes = new bytes[](0);
-        if (_gasLimitSupported) {
+        if (gasLimitSupported) {
             attributes = new bytes[](1);
             attributes[0] = abi.encodeWithSelector(GAS_LIMIT_ATTRIBUTE, gasLimit);
         }
-        sendId = IERC7786GatewaySource(_gateway)
+        sendId = IERC7786GatewaySource(gateway_)
             .sendMessage(InteroperableAddress.formatEvmV1(chainId, coordinator), payload, attributes);
+    }
+
+    function _supportsGasLimit(address gateway_) private view returns (bool supported) {
+        try IERC7786GatewaySource(gateway_).supportsAttribute(GAS_LIMIT_ATTRIBUTE) returns (bool s) {
+            supported = s;
+        } catch {}
     }
 
     function _pay(address asset, address to, uint256 amount) private {
@@ -588,10 +706,68 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
     }
 
     /// @inheritdoc IFlowCoordinator
+    /// @dev Must stay below the route delay: a route can only be relied on by flows opened after it is active,
+    /// and no flow may outlive the delay of a route scheduled while it was open.
     function setMaxHorizon(uint64 maxHorizon_) external restricted {
         if (maxHorizon_ == 0) revert FlowCoordinatorInvalidConfig();
+        if (_settings.routeDelay <= maxHorizon_) {
+            revert FlowCoordinatorRouteDelayTooShort(_settings.routeDelay, maxHorizon_);
+        }
         _maxHorizon = maxHorizon_;
         emit MaxHorizonSet(maxHorizon_);
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function setRouteDelay(uint64 routeDelay_) external restricted {
+        if (routeDelay_ > type(uint64).max / 2) revert FlowCoordinatorInvalidConfig();
+        if (routeDelay_ <= _maxHorizon) revert FlowCoordinatorRouteDelayTooShort(routeDelay_, _maxHorizon);
+        _settings.routeDelay = routeDelay_;
+        emit RouteDelaySet(routeDelay_);
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function scheduleAckRoute(uint8 routeId, address gateway_) external restricted {
+        if (routeId == 0 || routeId > FlowLib.MAX_ROUTE_ID) revert FlowCoordinatorInvalidRoute(routeId);
+        address existing = _ackRoutes.byId[routeId].gateway;
+        if (existing != address(0)) revert FlowCoordinatorRouteExists(routeId, existing);
+        if (gateway_.code.length == 0 || gateway_ == _gateway || _ackRoutes.idOf[gateway_] != 0) {
+            revert FlowCoordinatorInvalidRouteGateway(gateway_);
+        }
+        uint64 activeAt = uint64(block.timestamp) + _settings.routeDelay;
+        _ackRoutes.byId[routeId] = AckRoute({
+            gateway: gateway_, activeAt: activeAt, active: false, gasLimitSupported: _supportsGasLimit(gateway_)
+        });
+        _ackRoutes.idOf[gateway_] = routeId;
+        emit AckRouteScheduled(routeId, gateway_, activeAt);
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function activateAckRoute(uint8 routeId) external {
+        AckRoute storage route = _ackRoutes.byId[routeId];
+        if (route.gateway == address(0)) revert FlowCoordinatorInvalidRoute(routeId);
+        if (route.active) revert FlowCoordinatorRouteExists(routeId, route.gateway);
+        if (block.timestamp < route.activeAt) revert FlowCoordinatorRouteNotReady(routeId, route.activeAt);
+        route.active = true;
+        emit AckRouteActivated(routeId, route.gateway);
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function setGasOracle(IGasOracle oracle) external restricted {
+        if (address(oracle) != address(0) && address(oracle).code.length == 0) revert FlowCoordinatorInvalidConfig();
+        _settings.gasOracle = oracle;
+        emit GasOracleSet(address(oracle));
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function pauseSettlement() external restricted {
+        _settings.settlementPaused = true;
+        emit SettlementPauseSet(true);
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function unpauseSettlement() external restricted {
+        _settings.settlementPaused = false;
+        emit SettlementPauseSet(false);
     }
 
     /// @inheritdoc IFlowCoordinator
@@ -650,6 +826,35 @@ contract FlowCoordinator is IFlowCoordinator, ERC7786Recipient, AccessManaged, R
     /// @inheritdoc IFlowCoordinator
     function maxHorizon() external view returns (uint64) {
         return _maxHorizon;
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function routeDelay() external view returns (uint64) {
+        return _settings.routeDelay;
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function ackRoute(uint8 routeId) external view returns (AckRoute memory) {
+        return _ackRoutes.byId[routeId];
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function gasOracle() external view returns (IGasOracle) {
+        return _settings.gasOracle;
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function settlementPaused() external view returns (bool) {
+        return _settings.settlementPaused;
+    }
+
+    /// @inheritdoc IFlowCoordinator
+    function quoteFees(uint32 destinationChain, uint32 executionGas)
+        external
+        view
+        returns (uint256 executionFee, uint256 ackFee, uint256 timeoutFee)
+    {
+        return _quoteFees(destinationChain, executionGas);
     }
 
     /// @inheritdoc IFlowCoordinator

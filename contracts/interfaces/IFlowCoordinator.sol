@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {FlowLib} from "../libraries/FlowLib.sol";
+import {IGasOracle} from "./IGasOracle.sol";
 
 /// @title IFlowTarget
 /// @notice What a flow's target implements on B. The coordinator calls it with exactly `flow.executionGas`, with
@@ -42,6 +43,19 @@ interface IFlowCoordinator {
     struct DestinationRecord {
         FlowLib.Status status;
         uint64 decidedAt;
+    }
+
+    /// @notice An extra acknowledgement route: another ERC-7786 gateway (another transport) on this chain. Set once
+    /// (append-only, immutable), usable only after `activeAt` and an explicit `activateAckRoute`.
+    /// @param gateway The route's ERC-7786 gateway on this chain.
+    /// @param activeAt Earliest time `activateAckRoute` may activate it (schedule time + `routeDelay`).
+    /// @param active Whether the route is active (flows may pin it; OUTCOME may be sent and received through it).
+    /// @param gasLimitSupported Whether the gateway supports the `gasLimit(uint256)` attribute.
+    struct AckRoute {
+        address gateway;
+        uint64 activeAt;
+        bool active;
+        bool gasLimitSupported;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -124,6 +138,26 @@ interface IFlowCoordinator {
     /// @notice The maximum horizon (T - open time) changed.
     event MaxHorizonSet(uint64 maxHorizon);
 
+    /// @notice An acknowledgement route was scheduled; it can be activated from `activeAt` on.
+    event AckRouteScheduled(uint8 indexed routeId, address indexed gateway, uint64 activeAt);
+
+    /// @notice An acknowledgement route became active (flows may pin it from now on).
+    event AckRouteActivated(uint8 indexed routeId, address indexed gateway);
+
+    /// @notice The delay between scheduling and activating an acknowledgement route changed.
+    event RouteDelaySet(uint64 routeDelay);
+
+    /// @notice The gas oracle used by `quoteFees` and the fee floor of `open` changed (address(0): none).
+    event GasOracleSet(address indexed oracle);
+
+    /// @notice Settlement was paused (`paused`) or unpaused: finalize, compensate, claim, retryExecution and
+    /// execution attempts on delivery are blocked while paused; nothing else changes (B's clock still decides).
+    event SettlementPauseSet(bool paused);
+
+    /// @notice B: an execution attempt was skipped because settlement is paused; the flow stays PENDING (retryable
+    /// after unpause until T, EXPIRED after T as always).
+    event FlowAttemptPaused(bytes32 indexed flowId);
+
     /// @notice B-side liquidity was withdrawn by the authority.
     event LiquidityWithdrawn(address indexed asset, address indexed to, uint256 amount);
 
@@ -199,6 +233,48 @@ interface IFlowCoordinator {
     /// @notice Thrown when a claim has nothing to pay.
     error FlowCoordinatorNothingToClaim(address account, address asset);
 
+    /// @notice Thrown when a route id is not in 1..15.
+    error FlowCoordinatorInvalidRoute(uint8 routeId);
+
+    /// @notice Thrown when scheduling a route id that is already set (routes are append-only and immutable), or
+    /// activating a route that is already active.
+    error FlowCoordinatorRouteExists(uint8 routeId, address gateway);
+
+    /// @notice Thrown when a route gateway has no code, is the primary gateway or already backs another route.
+    error FlowCoordinatorInvalidRouteGateway(address gateway);
+
+    /// @notice Thrown when activating a route before its `activeAt`.
+    error FlowCoordinatorRouteNotReady(uint8 routeId, uint64 activeAt);
+
+    /// @notice Thrown when a flow pins, or an export uses, a route that is not active on this chain.
+    error FlowCoordinatorRouteNotActive(uint8 routeId);
+
+    /// @notice Thrown when an OUTCOME is exported or received over a route the flow did not pin.
+    error FlowCoordinatorRouteNotPinned(bytes32 flowId, uint8 routeId);
+
+    /// @notice Thrown when a message other than OUTCOME arrives through an acknowledgement route (EXECUTE, CANCEL and
+    /// GUARD are accepted from the primary gateway only).
+    error FlowCoordinatorPrimaryOnly(uint8 kind, uint8 routeId);
+
+    /// @notice Thrown when the route delay would not be longer than the maximum horizon.
+    error FlowCoordinatorRouteDelayTooShort(uint64 routeDelay, uint64 maxHorizon);
+
+    /// @notice Thrown when a flow's fee terms are below the gas oracle's quote (`quoteFees`).
+    error FlowCoordinatorFeesTooLow(
+        uint256 executionFee,
+        uint256 ackFee,
+        uint256 timeoutFee,
+        uint256 quotedExecutionFee,
+        uint256 quotedAckFee,
+        uint256 quotedTimeoutFee
+    );
+
+    /// @notice Thrown when quoting fees without a gas oracle.
+    error FlowCoordinatorNoGasOracle();
+
+    /// @notice Thrown when finalize, compensate, claim or retryExecution is called while settlement is paused.
+    error FlowCoordinatorSettlementPaused();
+
     /// @notice Thrown when withdrawing more B-side liquidity than is free (never touches A-side escrow).
     error FlowCoordinatorInsufficientLiquidity(address asset, uint256 requested, uint256 available);
 
@@ -248,9 +324,14 @@ interface IFlowCoordinator {
     /// needed (covers a lost EXECUTE).
     function expire(FlowLib.Flow calldata flow) external;
 
-    /// @notice Sends the flow's terminal status and its B decision time back to A. Anyone, repeatable (A applies
-    /// the first copy and ignores the rest).
+    /// @notice Sends the flow's terminal status and its B decision time back to A through the primary gateway.
+    /// Anyone, repeatable (A applies the first copy and ignores the rest).
     function exportOutcome(FlowLib.Flow calldata flow) external returns (bytes32 sendId);
+
+    /// @notice Same as `exportOutcome(flow)`, over acknowledgement route `routeId` (0: the primary gateway; else a
+    /// route pinned in `flow.ackRoutes` and active on this chain). Anyone, repeatable: re-export over another
+    /// transport when the primary lost the acknowledgement.
+    function exportOutcome(FlowLib.Flow calldata flow, uint8 routeId) external returns (bytes32 sendId);
 
     // ---------------------------------------------------------------------------------------------
     // Admin (AccessManaged `restricted`)
@@ -275,6 +356,27 @@ interface IFlowCoordinator {
 
     /// @notice Withdraws free B-side liquidity (never A-side escrow or credits).
     function withdrawLiquidity(address asset, address to, uint256 amount) external;
+
+    /// @notice Schedules acknowledgement route `routeId` (1..15) to `gateway`, activatable at now + `routeDelay`.
+    /// Routes can only be added: a set route id can never be replaced or removed.
+    function scheduleAckRoute(uint8 routeId, address gateway) external;
+
+    /// @notice Activates a scheduled route once its delay has passed. Anyone.
+    function activateAckRoute(uint8 routeId) external;
+
+    /// @notice Sets the route delay; must be longer than `maxHorizon` (applies to routes scheduled afterwards).
+    function setRouteDelay(uint64 routeDelay) external;
+
+    /// @notice Sets the gas oracle (address(0): none; fee terms are then the opener's choice).
+    function setGasOracle(IGasOracle oracle) external;
+
+    /// @notice Pauses settlement: finalize, compensate, claim and retryExecution revert, and execution attempts on
+    /// EXECUTE delivery are skipped (the flow stays PENDING). Acknowledgements, expire, cancel and export continue:
+    /// pausing never lets A settle on its own clock and never stops B's clock from expiring a flow.
+    function pauseSettlement() external;
+
+    /// @notice Unpauses settlement.
+    function unpauseSettlement() external;
 
     // ---------------------------------------------------------------------------------------------
     // Views
@@ -306,6 +408,27 @@ interface IFlowCoordinator {
 
     /// @notice The longest allowed horizon.
     function maxHorizon() external view returns (uint64);
+
+    /// @notice Delay between scheduling and activating an acknowledgement route (always > `maxHorizon`).
+    function routeDelay() external view returns (uint64);
+
+    /// @notice Acknowledgement route `routeId` (zero gateway: not set).
+    function ackRoute(uint8 routeId) external view returns (AckRoute memory);
+
+    /// @notice The gas oracle (address(0): none).
+    function gasOracle() external view returns (IGasOracle);
+
+    /// @notice Whether settlement is paused.
+    function settlementPaused() external view returns (bool);
+
+    /// @notice Minimum fee terms for a flow from here to `destinationChain` whose target gets `executionGas`.
+    /// @dev executionFee = oracle quote on B for `executionGas + EXECUTE_GAS_OVERHEAD`; ackFee = `block.basefee` x
+    /// `ACK_GAS` (processing the OUTCOME on A, priced at A's current base fee); timeoutFee = oracle quote on B for
+    /// `TIMEOUT_GAS` (expire + exportOutcome) + ackFee. Reverts without an oracle or without a price for B.
+    function quoteFees(uint32 destinationChain, uint32 executionGas)
+        external
+        view
+        returns (uint256 executionFee, uint256 ackFee, uint256 timeoutFee);
 
     /// @notice Whether a GUARD message with `key` from `emitter` on `chainId` was delivered here.
     function guardSatisfied(uint32 chainId, address emitter, bytes32 key) external view returns (bool);

@@ -34,6 +34,9 @@ library FlowLib {
     /// @param executionFee Native fee for delivering EXECUTE on B, earned when B attests EXECUTED or FAILED.
     /// @param ackFee Native fee for relaying the acknowledgement back, earned with `executionFee`.
     /// @param timeoutFee Native fee earned instead when B attests EXPIRED or CANCELLED (expire/cancel + ack).
+    /// @param ackRoutes Extra acknowledgement routes pinned at open: bit r (1..15) set means OUTCOME may also come
+    /// back through the ERC-7786 gateway of route r (bit 0 must be clear; 0: the primary gateway only). Every bit
+    /// must name a route active on A at open; routes are append-only and immutable, so the pin cannot move.
     struct Flow {
         uint32 originChain;
         address originCoordinator;
@@ -60,6 +63,7 @@ library FlowLib {
         uint256 executionFee;
         uint256 ackFee;
         uint256 timeoutFee;
+        uint16 ackRoutes;
     }
 
     /// @notice Status of a flow on B (the one slot B's clock decides). NONE and PENDING are open; the rest are
@@ -82,6 +86,9 @@ library FlowLib {
         SETTLED
     }
 
+    /// @notice Highest acknowledgement route id (route ids are 1..MAX_ROUTE_ID; 0 is the primary gateway).
+    uint8 internal constant MAX_ROUTE_ID = 15;
+
     /// @notice Message kinds exchanged by coordinators.
     uint8 internal constant EXECUTE = 1;
     uint8 internal constant CANCEL = 2;
@@ -103,6 +110,12 @@ library FlowLib {
     function feeEarned(Flow memory flow, Status outcome) internal pure returns (uint256) {
         return
             outcome == Status.EXECUTED || outcome == Status.FAILED ? flow.executionFee + flow.ackFee : flow.timeoutFee;
+    }
+
+    /// @notice Whether route `routeId` (1..15) is pinned in `flow.ackRoutes`; route 0 (primary) always is.
+    function hasAckRoute(Flow memory flow, uint8 routeId) internal pure returns (bool) {
+        if (routeId == 0) return true;
+        return routeId <= MAX_ROUTE_ID && (flow.ackRoutes >> routeId) & 1 == 1;
     }
 
     /// @notice The record key of a guard: (chain, emitter, key) as authenticated by the gateway.

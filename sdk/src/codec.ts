@@ -22,6 +22,7 @@ import {
   slice,
   toHex,
 } from "viem";
+import { ConcordSdkError } from "./errors.js";
 
 /** Message version (Concord and Hyperlane v3). */
 export const MESSAGE_VERSION = 3;
@@ -35,12 +36,10 @@ export const GAS_LIMIT_ATTRIBUTE: Hex = "0xce296026";
 const UINT32_MAX = 0xffff_ffff;
 
 /** Thrown for malformed input; `details` names the offending field. */
-export class CodecError extends Error {
+export class CodecError extends ConcordSdkError {
   override name = "CodecError";
-  readonly details: string;
   constructor(shortMessage: string, details: string) {
-    super(`${shortMessage}: ${details}`);
-    this.details = details;
+    super(shortMessage, details);
   }
 }
 

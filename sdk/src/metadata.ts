@@ -21,6 +21,7 @@ import {
   size,
   toHex,
 } from "viem";
+import { ConcordSdkError } from "./errors.js";
 
 /** Protocol tag hashed into every domain ("CONCORD", 7 ASCII bytes). */
 export const PROTOCOL_TAG = "CONCORD";
@@ -43,16 +44,8 @@ export const ModuleType = {
 export type ModuleType = (typeof ModuleType)[keyof typeof ModuleType];
 
 /** Error raised by the metadata builders: a short message plus details, viem's style. */
-export class MetadataError extends Error {
+export class MetadataError extends ConcordSdkError {
   override name = "MetadataError";
-  readonly shortMessage: string;
-  readonly details: string | undefined;
-
-  constructor(shortMessage: string, details?: string) {
-    super(details === undefined ? shortMessage : `${shortMessage}\n\nDetails: ${details}`);
-    this.shortMessage = shortMessage;
-    this.details = details;
-  }
 }
 
 const UINT32_MAX = 0xffff_ffff;

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {console} from "forge-std/console.sol";
 
+import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase} from "./CoordinatorBase.t.sol";
 
@@ -58,5 +59,33 @@ contract Coordinator_gas is CoordinatorBase {
         g = gasleft();
         cA.compensate(flow);
         console.log("compensate (A)", g - gasleft());
+    }
+
+    function test_Gas_AckOverRoute() public {
+        ConcordGateway gwA2 = new ConcordGateway(CHAIN_A, address(manager), address(trustAll), 200_000, 8192);
+        ConcordGateway gwB2 = new ConcordGateway(CHAIN_B, address(manager), address(trustAll), 200_000, 8192);
+        cA.scheduleAckRoute(2, address(gwA2));
+        cB.scheduleAckRoute(2, address(gwB2));
+        tA += cA.routeDelay();
+        tB = tA;
+        _atA();
+        cA.activateAckRoute(2);
+        cB.activateAckRoute(2);
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.ackRoutes = uint16(1) << 2;
+        vm.recordLogs();
+        vm.prank(opener);
+        uint256 g = gasleft();
+        (, FlowLib.Flow memory flow) = cA.open{value: AMOUNT}(req, "hello");
+        console.log("open with one pinned route (A, incl. gateway send)", g - gasleft());
+        gwB.process("", _lastDispatched());
+        vm.recordLogs();
+        g = gasleft();
+        cB.exportOutcome(flow, 2);
+        console.log("exportOutcome over route 2 (B, incl. gateway send)", g - gasleft());
+        bytes memory ack = _lastDispatched();
+        g = gasleft();
+        gwA2.process("", ack);
+        console.log("acknowledge over route 2 (A, gateway.process)", g - gasleft());
     }
 }

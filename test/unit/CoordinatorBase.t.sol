@@ -26,6 +26,10 @@ contract FlowTestToken is ERC20 {
 
 /// @notice TEST ONLY: a flow target whose behaviour the test chooses; counts executions per flow.
 contract FlowTargetMock is IFlowTarget {
+    /// @dev `exportOutcome` is overloaded (primary / route); the one-argument form.
+    string internal constant EXPORT_OUTCOME = "exportOutcome((uint32,address,uint64,uint32,address,address,bytes32,address,uint256,address,uint256,uint64,"
+        "uint64,uint32,bool,uint32,address,bytes32,address,address,address,address,uint256,uint256,uint256,uint16))";
+
     enum Mode {
         ACCEPT,
         REVERT,
@@ -63,7 +67,7 @@ contract FlowTargetMock is IFlowTarget {
         if (mode == Mode.REENTER) {
             // Every status-changing entry point must be locked while the target runs.
             (bool a,) = msg.sender.call(abi.encodeCall(IFlowCoordinator.expire, (flow)));
-            (bool b,) = msg.sender.call(abi.encodeCall(IFlowCoordinator.exportOutcome, (flow)));
+            (bool b,) = msg.sender.call(abi.encodeWithSignature(EXPORT_OUTCOME, flow));
             (bool c,) = msg.sender.call(abi.encodeCall(IFlowCoordinator.retryExecution, (flow, payload)));
             reentryBlocked = !a && !b && !c;
         }

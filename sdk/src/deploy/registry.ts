@@ -26,6 +26,14 @@ export type Deployment = {
   verifiers: Record<string, VerifierEntry>;
   /** Remote domain (decimal string) -> its gateway and coordinator, as enrolled here. */
   remotes: Record<string, { gateway: Address; coordinator?: Address }>;
+  /** Account that deployed (CREATE3 salts are bound to it). Written by `deploy` (sdk/src/deploy). */
+  deployer?: Address;
+  /** Namespace of the deterministic salts (config `saltPrefix`). */
+  saltPrefix?: string;
+  /** Blocks validators wait before signing messages sent from this chain (config `finalityDepth`). */
+  finalityDepth?: number;
+  /** A development chain (config `local`). */
+  local?: boolean;
 };
 
 export class RegistryError extends Error {

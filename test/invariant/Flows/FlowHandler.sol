@@ -17,14 +17,21 @@ import {FlowStore} from "./FlowStore.sol";
 /// @notice TEST ONLY: handlers of the Flows suite. Two chains with their own clocks (`tA`, `tB`; every action warps
 /// to its chain's clock first), real gateways, a transport that the fuzzer drives (deliver any captured message,
 /// in any order, with any gas, twice, or never), plus an attacker that forges acknowledgements from the wrong
-/// chain or sender. Actions that revert are expected (wrong timing, wrong status) and simply do nothing.
+/// chain or sender. A second transport (route 2: a second pair of gateways) carries acknowledgements of the flows that
+/// pinned it; a guardian pauses and unpauses settlement on either chain, and every settlement action taken while
+/// paused must leave the state untouched (I4). Actions that revert are expected (wrong timing, wrong status) and
+/// simply do nothing.
 contract FlowHandler is CommonBase, StdUtils {
     uint32 public constant CHAIN_A = 1;
     uint32 public constant CHAIN_B = 10;
     uint32 public constant CHAIN_C = 8453;
+    /// @dev The acknowledgement route the suite activates on both chains (over `gwA2` / `gwB2`).
+    uint8 public constant ROUTE = 2;
 
     ConcordGateway public immutable gwA;
     ConcordGateway public immutable gwB;
+    ConcordGateway public immutable gwA2;
+    ConcordGateway public immutable gwB2;
     FlowCoordinator public immutable cA;
     FlowCoordinator public immutable cB;
     FlowTargetMock public immutable target;
@@ -41,14 +48,14 @@ contract FlowHandler is CommonBase, StdUtils {
     uint32 internal _forgeNonce = 1_000_000;
 
     constructor(
-        ConcordGateway gwA_,
-        ConcordGateway gwB_,
+        ConcordGateway[4] memory gateways,
         FlowCoordinator cA_,
         FlowCoordinator cB_,
         FlowTargetMock target_,
         FlowStore store_
     ) {
-        (gwA, gwB, cA, cB, target, store) = (gwA_, gwB_, cA_, cB_, target_, store_);
+        (gwA, gwB, gwA2, gwB2) = (gateways[0], gateways[1], gateways[2], gateways[3]);
+        (cA, cB, target, store) = (cA_, cB_, target_, store_);
         tA = block.timestamp;
         tB = block.timestamp;
     }
@@ -86,6 +93,7 @@ contract FlowHandler is CommonBase, StdUtils {
         req.ackFee = bound(feeSeed >> 64, 0, 0.01 ether);
         req.timeoutFee = bound(feeSeed >> 128, 0, 0.02 ether);
         req.feeRecipient = FEE_RECIPIENT;
+        req.ackRoutes = (feeSeed >> 192) % 2 == 0 ? 0 : uint16(1) << ROUTE;
         uint256 value = req.amount + FlowLib.feeEscrow(req);
         vm.deal(OPENER, value);
         vm.recordLogs();
@@ -121,45 +129,44 @@ contract FlowHandler is CommonBase, StdUtils {
     function relayAck(uint256 idx) external {
         uint256 n = store.outcomeCount();
         if (n == 0) return;
-        uint256 start = bound(idx, 0, n - 1);
-        bytes memory message = store.outcomeMessages(start);
+        uint256 pick = bound(idx, 0, n - 1);
         if (idx % 2 == 0) {
             // half the time, the next undelivered acknowledgement (the other half: any one, replays included)
             for (uint256 k = 0; k < n; ++k) {
-                bytes memory candidate = store.outcomeMessages((start + k) % n);
-                if (gwA.status(candidate) == IConcordGateway.MessageStatus.NONE) {
-                    message = candidate;
+                uint256 j = (pick + k) % n;
+                if (_ackGateway(j).status(store.outcomeMessages(j)) == IConcordGateway.MessageStatus.NONE) {
+                    pick = j;
                     break;
                 }
             }
         }
+        bytes memory message = store.outcomeMessages(pick);
+        ConcordGateway gw = _ackGateway(pick);
         vm.warp(tA);
-        try gwA.process("", message) {
+        try gw.process("", message) {
             store.count("relayAck");
         } catch {
             store.count("relayAckReplay");
         }
     }
 
-    /// @notice An acknowledgement from the wrong chain (C) or the wrong sender on B must never change A.
-    function forgeAck(uint256 idx, uint8 statusSeed, uint256 decidedSeed, bool wrongChain) external {
+    /// @notice An acknowledgement from the wrong chain (C) or the wrong sender on B must never change A; neither
+    /// must one from the right (chain, coordinator) through route 2 for a flow that did not pin route 2.
+    function forgeAck(uint256 idx, uint8 statusSeed, uint256 decidedSeed, bool wrongChain, bool viaRoute) external {
         (bool found, FlowLib.Flow memory flow) = _flowAt(idx);
         if (!found) return;
         bytes32 id = keccak256(abi.encode(flow));
         IFlowCoordinator.OriginRecord memory before = cA.originRecord(id);
         FlowLib.Status status = FlowLib.Status(bound(statusSeed, 2, 5));
         uint64 decidedAt = uint64(bound(decidedSeed, flow.deadline - 1, flow.deadline + 1));
-        bytes memory message = Message.format(
-            Message.VERSION,
-            _forgeNonce++,
-            wrongChain ? CHAIN_C : CHAIN_B,
-            bytes32(uint256(uint160(wrongChain ? address(cB) : FORGER))),
-            CHAIN_A,
-            bytes32(uint256(uint160(address(cA)))),
-            Message.formatBody(500_000, FlowLib.encodeOutcome(flow, status, decidedAt))
+        // Through an unpinned route the forger may even claim the right origin: the pin alone must stop it.
+        bool rightSender = viaRoute && !FlowLib.hasAckRoute(flow, ROUTE) && decidedSeed % 2 == 0;
+        address sender = rightSender || wrongChain ? address(cB) : FORGER;
+        bytes memory message = _forgedOutcome(
+            FlowLib.encodeOutcome(flow, status, decidedAt), wrongChain && !rightSender ? CHAIN_C : CHAIN_B, sender
         );
         vm.warp(tA);
-        gwA.process("", message);
+        (viaRoute ? gwA2 : gwA).process("", message);
         IFlowCoordinator.OriginRecord memory afterRec = cA.originRecord(id);
         if (keccak256(abi.encode(before)) != keccak256(abi.encode(afterRec))) {
             store.violate("forged acknowledgement changed A");
@@ -171,27 +178,45 @@ contract FlowHandler is CommonBase, StdUtils {
         (bool found, FlowLib.Flow memory flow) = _flowInPhase(idx, FlowLib.Phase.ACKNOWLEDGED);
         if (!found) return;
         vm.warp(tA);
+        bool paused = cA.settlementPaused();
+        bytes32 before = _fingerprintA();
         try cA.compensate(flow) {
             store.count("compensate");
         } catch {}
+        _checkPausedA(paused, before);
     }
 
     function finalize(uint256 idx) external {
         (bool found, FlowLib.Flow memory flow) = _flowInPhase(idx, FlowLib.Phase.ACKNOWLEDGED);
         if (!found) return;
         vm.warp(tA);
+        bool paused = cA.settlementPaused();
+        bytes32 before = _fingerprintA();
         try cA.finalize(flow) {
             store.count("finalize");
         } catch {}
+        _checkPausedA(paused, before);
     }
 
     function claim(uint256 who) external {
-        address account = [REFUND, BENEFICIARY, FEE_RECIPIENT][bound(who, 0, 2)];
+        address[3] memory accounts = [REFUND, BENEFICIARY, FEE_RECIPIENT];
+        uint256 start = bound(who, 0, 2);
+        address account = accounts[start];
+        // Progress bias: the first account from `start` on that is owed something.
+        for (uint256 k = 0; k < 3; ++k) {
+            if (cA.owed(accounts[(start + k) % 3], address(0)) != 0) {
+                account = accounts[(start + k) % 3];
+                break;
+            }
+        }
         vm.warp(tA);
+        bool paused = cA.settlementPaused();
+        bytes32 before = _fingerprintA();
         try cA.claim(account, address(0)) returns (uint256 amount) {
             store.addClaim(account, amount);
             store.count("claim");
         } catch {}
+        _checkPausedA(paused, before);
     }
 
     // ------------------------------------------------------------------ B
@@ -211,11 +236,14 @@ contract FlowHandler is CommonBase, StdUtils {
         }
         vm.warp(tB);
         uint256 gas = fullGas ? 3_000_000 : bound(gasSeed, 50_000, 1_000_000);
+        bool paused = cB.settlementPaused();
+        bytes32 before = _fingerprintB();
         try gwB.process{gas: gas}("", message) {
             store.count("relayExecute");
         } catch {
             store.count("relayExecuteReverted");
         }
+        _checkPausedB(paused, before);
     }
 
     function relayCancel(uint256 idx) external {
@@ -236,9 +264,12 @@ contract FlowHandler is CommonBase, StdUtils {
         (bool found, FlowLib.Flow memory flow) = _flowAt(idx);
         if (!found) return;
         vm.warp(tB);
+        bool paused = cB.settlementPaused();
+        bytes32 before = _fingerprintB();
         try cB.retryExecution{gas: bound(gasSeed, 100_000, 2_000_000)}(flow, "flow") {
             store.count("retry");
         } catch {}
+        _checkPausedB(paused, before);
     }
 
     function expire(uint256 idx) external {
@@ -250,18 +281,91 @@ contract FlowHandler is CommonBase, StdUtils {
         } catch {}
     }
 
-    function exportOutcome(uint256 idx) external {
-        (bool found, FlowLib.Flow memory flow) = _flowInPhase(idx, FlowLib.Phase.LOCKED);
+    /// @notice Exports over the primary or over route 2; over route 2 it must fail for a flow that did not pin it.
+    function exportOutcome(uint256 idx, bool viaRoute) external {
+        (bool found, FlowLib.Flow memory flow) = _exportable(idx, viaRoute && idx % 4 != 0);
         if (!found) return;
         vm.warp(tB);
         vm.recordLogs();
-        try cB.exportOutcome(flow) {
-            store.addOutcome(_captured());
-            store.count("exportOutcome");
+        try cB.exportOutcome(flow, viaRoute ? ROUTE : 0) {
+            if (viaRoute && !FlowLib.hasAckRoute(flow, ROUTE)) store.violate("exported over an unpinned route");
+            store.addOutcome(_captured(), viaRoute);
+            store.count(viaRoute ? bytes32("exportOutcomeRoute") : bytes32("exportOutcome"));
         } catch {}
     }
 
+    // ------------------------------------------------------------------ guardian
+
+    /// @notice The guardian pauses (one call in four; not on a zero seed, which the fuzzer favours) or unpauses
+    /// settlement on A or B.
+    function setPaused(bool onA, uint256 seed) external {
+        FlowCoordinator c = onA ? cA : cB;
+        bool paused = seed % 4 == 1;
+        if (paused) c.pauseSettlement();
+        else c.unpauseSettlement();
+        store.count(paused ? bytes32("pause") : bytes32("unpause"));
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /// @dev Progress bias for exports: the first flow from `idx` on that is LOCKED on A and decided on B (and pinned
+    /// route 2 when `pinned`); else the LOCKED-phase pick of `_flowInPhase`.
+    function _exportable(uint256 idx, bool pinned) internal view returns (bool found, FlowLib.Flow memory) {
+        uint256 n = store.flowCount();
+        if (n == 0) return _flowAt(idx);
+        uint256 start = bound(idx, 0, n - 1);
+        for (uint256 k = 0; k < n; ++k) {
+            FlowLib.Flow memory flow = store.flowAt((start + k) % n);
+            bytes32 id = keccak256(abi.encode(flow));
+            if (
+                cA.originRecord(id).phase == FlowLib.Phase.LOCKED && FlowLib.isTerminal(cB.destinationRecord(id).status)
+                    && (!pinned || FlowLib.hasAckRoute(flow, ROUTE))
+            ) return (true, flow);
+        }
+        return _flowInPhase(idx, FlowLib.Phase.LOCKED);
+    }
+
+    function _forgedOutcome(bytes memory payload, uint32 origin, address sender) internal returns (bytes memory) {
+        return Message.format(
+            Message.VERSION,
+            _forgeNonce++,
+            origin,
+            bytes32(uint256(uint160(sender))),
+            CHAIN_A,
+            bytes32(uint256(uint160(address(cA)))),
+            Message.formatBody(500_000, payload)
+        );
+    }
+
+    function _ackGateway(uint256 outcomeIndex) internal view returns (ConcordGateway) {
+        return store.outcomeViaRoute(outcomeIndex) ? gwA2 : gwA;
+    }
+
+    /// @dev A's settlement state: escrow, credits, balance and every flow's record.
+    function _fingerprintA() internal view returns (bytes32 h) {
+        h = keccak256(abi.encode(cA.lockedTotal(address(0)), cA.owedTotal(address(0)), address(cA).balance));
+        uint256 n = store.flowCount();
+        for (uint256 i = 0; i < n; ++i) {
+            h = keccak256(abi.encode(h, cA.originRecord(keccak256(abi.encode(store.flowAt(i))))));
+        }
+    }
+
+    /// @dev B's settlement state: what ran and what B's liquidity released (expiry and cancellation may proceed).
+    function _fingerprintB() internal view returns (bytes32) {
+        return keccak256(abi.encode(target.totalExecutions(), address(cB).balance, address(target).balance));
+    }
+
+    function _checkPausedA(bool paused, bytes32 before) internal {
+        if (!paused) return;
+        store.count("blockedWhilePausedA");
+        if (_fingerprintA() != before) store.violate("I4: A settled while paused");
+    }
+
+    function _checkPausedB(bool paused, bytes32 before) internal {
+        if (!paused) return;
+        store.count("blockedWhilePausedB");
+        if (_fingerprintB() != before) store.violate("I4: B executed while paused");
+    }
 
     function _flowAt(uint256 idx) internal view returns (bool found, FlowLib.Flow memory flow) {
         uint256 n = store.flowCount();

@@ -14,6 +14,8 @@ contract FlowStore is GhostStore {
     bytes[] public executeMessages;
     bytes[] public cancelMessages;
     bytes[] public outcomeMessages;
+    /// @dev Whether `outcomeMessages[i]` was exported over acknowledgement route 2 (else the primary gateway).
+    bool[] public outcomeViaRoute;
     /// @dev Native paid out by `claim`, per account.
     mapping(address account => uint256 amount) public claimed;
     uint256 public totalClaimed;
@@ -27,8 +29,9 @@ contract FlowStore is GhostStore {
         cancelMessages.push(message);
     }
 
-    function addOutcome(bytes memory message) external {
+    function addOutcome(bytes memory message, bool viaRoute) external {
         outcomeMessages.push(message);
+        outcomeViaRoute.push(viaRoute);
     }
 
     function addClaim(address account, uint256 amount) external {

@@ -14,7 +14,8 @@ import {FlowStore} from "./FlowStore.sol";
 
 /// @notice Flows suite: I5 under arbitrary interleavings of open, both clocks, EXECUTE relayed with any gas, retry,
 /// expire, cancel, acknowledgements relayed duplicated and out of order, forged acknowledgements, re-exports,
-/// compensate, finalize and claim. See README.md.
+/// compensate, finalize and claim, over two transports (acknowledgement route 2), with the guardian pausing and
+/// unpausing settlement on either chain. See README.md.
 contract FlowsInvariantTest is Test {
     FlowStore internal store;
     FlowHandler internal handler;
@@ -34,12 +35,28 @@ contract FlowsInvariantTest is Test {
         cB.setTrustedRemote(1, address(cA));
         cA.setLane(10, address(0), address(0), true, address(0xB0B));
         cB.setLane(1, address(0), address(0), false, address(0xB0B));
+        // A second transport: acknowledgement route 2 on both chains, active after the route delay.
+        ConcordGateway gwA2 = new ConcordGateway(1, address(manager), address(trustAll), 200_000, 8192);
+        ConcordGateway gwB2 = new ConcordGateway(10, address(manager), address(trustAll), 200_000, 8192);
+        cA.scheduleAckRoute(2, address(gwA2));
+        cB.scheduleAckRoute(2, address(gwB2));
+        vm.warp(block.timestamp + cA.routeDelay());
+        cA.activateAckRoute(2);
+        cB.activateAckRoute(2);
         target = new FlowTargetMock();
         vm.deal(address(cB), 60 ether); // B-side liquidity: less than the fuzzer can lock, so shortages happen
         store = new FlowStore();
-        handler = new FlowHandler(gwA, gwB, cA, cB, target, store);
+        handler = new FlowHandler([gwA, gwB, gwA2, gwB2], cA, cB, target, store);
+        // The handler is the guardian: it may pause and unpause settlement on both coordinators.
+        uint64 guardian = 1;
+        bytes4[] memory pauseSelectors = new bytes4[](2);
+        pauseSelectors[0] = FlowCoordinator.pauseSettlement.selector;
+        pauseSelectors[1] = FlowCoordinator.unpauseSettlement.selector;
+        manager.setTargetFunctionRole(address(cA), pauseSelectors, guardian);
+        manager.setTargetFunctionRole(address(cB), pauseSelectors, guardian);
+        manager.grantRole(guardian, address(handler), 0);
 
-        bytes4[] memory selectors = new bytes4[](19);
+        bytes4[] memory selectors = new bytes4[](21);
         selectors[0] = FlowHandler.open.selector;
         selectors[1] = FlowHandler.open.selector;
         selectors[2] = FlowHandler.warpA.selector;
@@ -59,6 +76,8 @@ contract FlowsInvariantTest is Test {
         selectors[16] = FlowHandler.claim.selector;
         selectors[17] = FlowHandler.setTargetFailing.selector;
         selectors[18] = FlowHandler.bumpFees.selector;
+        selectors[19] = FlowHandler.setPaused.selector;
+        selectors[20] = FlowHandler.exportOutcome.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -83,16 +102,22 @@ contract FlowsInvariantTest is Test {
     /// @notice Non-vacuity: every run opens flows (the properties are evaluated over real flows).
     function afterInvariant() public view {
         assertGt(store.counters("open"), 0, "no flow opened");
-        bytes32[9] memory names = [
+        bytes32[15] memory names = [
             bytes32("open"),
             "relayExecute",
             "expire",
             "exportOutcome",
+            "exportOutcomeRoute",
             "relayAck",
             "finalize",
             "compensate",
             "claim",
-            "relayCancel"
+            "relayCancel",
+            "pause",
+            "unpause",
+            "blockedWhilePausedA",
+            "blockedWhilePausedB",
+            "forgeAck"
         ];
         for (uint256 i = 0; i < names.length; ++i) {
             console.log(string(abi.encodePacked(names[i])), store.counters(names[i]));

@@ -1,0 +1,186 @@
+// End-to-end relay benchmark: N messages from chain A to chain B (two anvil chains, automine), 3 validators
+// (threshold 2) and one relayer, with and without batching. Prints messages/s delivered end to end and the
+// p50/p95 latency from the origin transaction's broadcast to the relayer recording the delivery.
+//
+//   npm run bench:relay [-- <N> [<N without batching>]]      (defaults 1000 and 200)
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Hex, createPublicClient, encodeFunctionData, http, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { type RelayerConfig, gatewayAbi, openSqliteStore } from "../sdk/agents/index.js";
+import {
+  ANVIL_KEYS,
+  type AgentProcess,
+  deployLocalPair,
+  spawnAgent,
+  waitFor,
+} from "../sdk/agents/testing.js";
+import { addressToBytes32 } from "../sdk/src/codec.js";
+
+type Result = {
+  mode: string;
+  n: number;
+  sendRate: number;
+  rate: number;
+  p50: number;
+  p95: number;
+  txs: number;
+  seconds: number;
+};
+
+/** `BENCH_PROFILE=<dir>`: CPU profiles of the agent processes, for finding the bottleneck. */
+const profileArgs = process.env.BENCH_PROFILE
+  ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE]
+  : [];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function run(n: number, batching: boolean): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), "concord-bench-"));
+  const pair = await deployLocalPair();
+  const [a, b] = pair.chains;
+  const validators: AgentProcess[] = [];
+  let relayer: AgentProcess | undefined;
+  try {
+    // Each validator in its own process, as deployed (its store commits with fsync before serving).
+    for (const [i, key] of pair.validatorKeys.entries()) {
+      const configPath = join(dir, `v${i}.json`);
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          rpcUrl: a.rpcUrl,
+          gateway: a.gateway,
+          signer: key,
+          confirmations: 0,
+          storePath: join(dir, `v${i}.sqlite`),
+          pollIntervalMs: 20,
+        }),
+      );
+      validators.push(await spawnAgent("validator", configPath, profileArgs));
+    }
+    const storePath = join(dir, "relayer.sqlite");
+    const relayerConfig: RelayerConfig = {
+      chains: [
+        { domain: a.domain, rpcUrl: a.rpcUrl, gateway: a.gateway },
+        {
+          domain: b.domain,
+          rpcUrl: b.rpcUrl,
+          gateway: b.gateway,
+          batchProcessor: batching ? b.batchProcessor : undefined,
+        },
+      ],
+      validators: { [a.domain]: validators.map((v) => v.url), [b.domain]: [] },
+      account: ANVIL_KEYS[1]!,
+      store: { type: "sqlite", path: storePath },
+      maxBatchSize: batching ? 100 : 20,
+      pollIntervalMs: 10,
+      http: false,
+    };
+    writeFileSync(join(dir, "relayer.json"), JSON.stringify(relayerConfig));
+    relayer = await spawnAgent(
+      "relayer",
+      join(dir, "relayer.json"),
+      process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE] : [],
+    );
+    const store = await openSqliteStore(storePath);
+
+    // Pre-sign every dispatch, then broadcast them with a few in flight; automine includes each at once.
+    const sender = privateKeyToAccount(ANVIL_KEYS[4]!);
+    const client = createPublicClient({ transport: http(a.rpcUrl) });
+    const fees = await client.estimateFeesPerGas();
+    const signed: Hex[] = [];
+    for (let i = 0; i < n; i++) {
+      signed.push(
+        await sender.signTransaction({
+          chainId: a.domain,
+          type: "eip1559",
+          to: a.gateway,
+          nonce: i,
+          gas: 200_000n,
+          maxFeePerGas: fees.maxFeePerGas * 2n,
+          maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+          data: encodeFunctionData({
+            abi: gatewayAbi,
+            functionName: "dispatch",
+            args: [b.domain, addressToBytes32(b.recipient), toHex(`bench ${i}`)],
+          }),
+        }),
+      );
+    }
+    const sentAt = new Map<Hex, number>();
+    const start = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < n) {
+          const tx = signed[next++]!;
+          const hash = await client.sendRawTransaction({ serializedTransaction: tx });
+          sentAt.set(hash.toLowerCase() as Hex, Date.now());
+        }
+      }),
+    );
+    const sendSeconds = (Date.now() - start) / 1000;
+    await waitFor("all delivered", async () => (await store.countByStatus()).DELIVERED === n, 600_000, 100);
+    await relayer.stop();
+    relayer = undefined;
+
+    // Latency per message: origin broadcast -> delivery recorded.
+    const reader = store;
+    const rows = await (
+      reader as unknown as { db: { query: (s: string) => Promise<Record<string, unknown>[]> } }
+    ).db.query("SELECT tx_hash, delivered_at, deliver_tx FROM concord_messages");
+    await reader.close();
+    const latencies: number[] = [];
+    let last = 0;
+    const txs = new Set<string>();
+    for (const r of rows) {
+      const at = Number(r.delivered_at);
+      last = Math.max(last, at);
+      txs.add(String(r.deliver_tx));
+      const t0 = sentAt.get(String(r.tx_hash).toLowerCase() as Hex);
+      if (t0 !== undefined) latencies.push(at - t0);
+    }
+    latencies.sort((x, y) => x - y);
+    const seconds = (last - start) / 1000;
+    return {
+      mode: batching ? "batched (<= 100 per tx)" : "one tx per message",
+      n,
+      sendRate: n / sendSeconds,
+      rate: n / seconds,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      txs: txs.size,
+      seconds,
+    };
+  } finally {
+    await relayer?.stop();
+    for (const v of validators) await v.stop();
+    await pair.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const nBatched = Number(process.argv[2] ?? 1000);
+const nSingle = Number(process.argv[3] ?? 200);
+const results: Result[] = [];
+for (const [n, batching] of [
+  [nBatched, true],
+  [nSingle, false],
+] as const) {
+  process.stderr.write(`relaying ${n} messages A -> B, ${batching ? "with" : "without"} batching...\n`);
+  results.push(await run(n, batching));
+}
+console.log(
+  "\nConcord relay benchmark: two anvil chains (automine), 3 validators (2-of-3), one relayer, SQLite store",
+);
+console.log(
+  "mode                     |     N | origin send msg/s | delivered msg/s end to end | p50 ms | p95 ms | delivery txs",
+);
+for (const r of results) {
+  console.log(
+    `${r.mode.padEnd(24)} | ${String(r.n).padStart(5)} | ${r.sendRate.toFixed(0).padStart(17)} | ${r.rate.toFixed(1).padStart(26)} | ${String(r.p50).padStart(6)} | ${String(r.p95).padStart(6)} | ${String(r.txs).padStart(12)}`,
+  );
+}

@@ -1,0 +1,32 @@
+/** Base of every agent error: a short message plus optional details (viem's style). */
+export class AgentError extends Error {
+  override name = "AgentError";
+  readonly shortMessage: string;
+  readonly details: string | undefined;
+
+  constructor(shortMessage: string, details?: string) {
+    super(details === undefined ? shortMessage : `${shortMessage}\n\nDetails: ${details}`);
+    this.shortMessage = shortMessage;
+    this.details = details;
+  }
+}
+
+/** A configuration value is missing or invalid; `key` names it. */
+export class AgentConfigError extends AgentError {
+  override name = "AgentConfigError";
+  readonly key: string;
+  constructor(key: string, problem: string) {
+    super(`invalid config \`${key}\``, problem);
+    this.key = key;
+  }
+}
+
+/** A persistent store cannot be opened, is corrupt, or has an unknown schema: the agent refuses to start. */
+export class StoreError extends AgentError {
+  override name = "StoreError";
+}
+
+/** The validator was asked to sign a commitment that conflicts with one it already signed for the same index. */
+export class ConflictingCheckpointError extends AgentError {
+  override name = "ConflictingCheckpointError";
+}

@@ -1,0 +1,39 @@
+/** Concord off-chain agents: validator, relayer, their stores and HTTP APIs. */
+export { gatewayAbi, verifierAbi, batchProcessorAbi, GatewayMessageStatus } from "./abi.js";
+export { AgentError, AgentConfigError, StoreError, ConflictingCheckpointError } from "./errors.js";
+export { type AgentLogger, jsonLogger, silentLogger } from "./log.js";
+export { type MetricFamily, renderPrometheus } from "./http.js";
+export {
+  Validator,
+  SignatureStore,
+  runValidator,
+  type SignatureEntry,
+  type ValidatorConfig,
+  type ValidatorSignature,
+} from "./validator.js";
+export {
+  Relayer,
+  runRelayer,
+  type RelayerConfig,
+  type RelayerChainConfig,
+  type RelayerStoreConfig,
+} from "./relayer.js";
+export {
+  SqlRelayerStore,
+  type RelayerStore,
+  type SqlDriver,
+  type MessageStatus,
+  type MessageRecord,
+  type SeenMessage,
+  type LifecycleEvent,
+} from "./store.js";
+export { openSqliteStore } from "./store-sqlite.js";
+export { openPostgresStore } from "./store-postgres.js";
+export {
+  FlowKeeper,
+  runKeeper,
+  type KeeperAction,
+  type KeeperChainConfig,
+  type KeeperConfig,
+  type KeeperCounters,
+} from "./keeper.js";

@@ -1,0 +1,424 @@
+/**
+ * Concord flow keeper: makes sure no flow stays open because nobody acted. It indexes `FlowOpened` on every
+ * configured FlowCoordinator (bounded block ranges), reads each open flow's status on both chains (`flowStatus`)
+ * and calls the permissionless coordinator functions that move it on:
+ * - EXPIRE: B's latest block is after the deadline and B has not decided -> `expire` on B;
+ * - EXPORT_OUTCOME: B decided, A is still LOCKED -> `exportOutcome` on B (once per flow per run; again only if A
+ *   is still LOCKED `reexportAfterMs` later, e.g. when the acknowledgement was lost);
+ * - SETTLE: A acknowledged B's outcome -> `finalize` or `compensate` on A;
+ * - DONE: settled on A -> the flow is forgotten.
+ * Carrying the messages (EXECUTE, OUTCOME) is the relayer's job; the keeper never delivers anything.
+ *
+ * Safety: the keeper only ever decides from B's clock (B's latest block) and the contracts enforce every rule
+ * again (EXPIRED only once B's time > T, settlement only on B's attested outcome), so a wrong or stale view costs
+ * gas, never value. Every action is idempotent on chain: a call that reverts because someone else acted first is
+ * logged and counted, never fatal. The keeper keeps no store: its state is rebuilt from `FlowOpened` events and
+ * the coordinators' records on every start, so a crash loses nothing.
+ */
+import {
+  type Address,
+  type Chain as ViemChain,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  http,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  ConcordTransactionError,
+  type Flow,
+  type FlowStatusReturnType,
+  computeFlowId,
+  coordinatorAbi,
+  expireFlow,
+  exportFlowOutcome,
+  flowEvents,
+  flowStatus,
+  normalizeFlow,
+  settleFlow,
+} from "../src/index.js";
+import { AgentConfigError } from "./errors.js";
+import type { MetricFamily } from "./http.js";
+import { type AgentLogger, jsonLogger } from "./log.js";
+
+/** One chain the keeper watches (as a flow origin) and acts on (as origin and destination). */
+export type KeeperChainConfig = {
+  /** Concord domain (the EVM chain id). */
+  domain: number;
+  rpcUrl: string;
+  /** The chain's FlowCoordinator. */
+  coordinator: Address;
+  /** First block to index `FlowOpened` from (default 0). */
+  fromBlock?: number;
+  /** Largest block range per `eth_getLogs` (default 2000). */
+  blockRange?: number;
+};
+
+export type KeeperConfig = {
+  chains: KeeperChainConfig[];
+  /** The account paying for `expire`, `exportOutcome` and settlement: a viem local account or a private key. */
+  account: LocalAccount | Hex;
+  /** Delay between passes, in ms (default 1000). */
+  pollIntervalMs?: number;
+  /** Export a flow's outcome again when A is still LOCKED this long after the last export, in ms (default 60 000). */
+  reexportAfterMs?: number;
+  logger?: AgentLogger;
+};
+
+/** What the keeper did, by kind. */
+export type KeeperAction = "expire" | "exportOutcome" | "settle";
+
+/** Counters of a keeper run. */
+export type KeeperCounters = {
+  /** Successful transactions by action. */
+  actions: Record<KeeperAction, number>;
+  /** Actions that reverted (typically: someone else acted first), by action. */
+  reverted: Record<KeeperAction, number>;
+  /** Flows indexed from `FlowOpened`, flows still tracked, flows seen settled (DONE) and forgotten. */
+  indexed: number;
+  open: number;
+  done: number;
+  /** Passes that failed (RPC errors), retried on the next pass. */
+  errors: number;
+};
+
+type Chain = KeeperChainConfig & {
+  client: PublicClient;
+  wallet: WalletClient;
+  /** Last block indexed (-1: none yet). */
+  cursor: number;
+};
+
+type Tracked = {
+  id: Hex;
+  flow: Flow;
+  /** When this run last exported the outcome (ms), if it did. */
+  exportedAt?: number;
+  /** Whether B was checked for an earlier `OutcomeExported` (by anyone, before this run). */
+  exportChecked?: boolean;
+};
+
+const ACTIONS: readonly KeeperAction[] = ["expire", "exportOutcome", "settle"];
+
+function shortError(e: unknown): string {
+  if (e instanceof ConcordTransactionError) return e.details ?? e.shortMessage;
+  return (e as Error).message?.split("\n")[0] ?? String(e);
+}
+
+/** A flow keeper. Create with `FlowKeeper.create(config)` (checks the chains), then `start()`; or `runKeeper`. */
+export class FlowKeeper {
+  readonly config: KeeperConfig;
+  readonly account: LocalAccount;
+  private readonly chains = new Map<number, Chain>();
+  private readonly flows = new Map<Hex, Tracked>();
+  private readonly logger: AgentLogger;
+  private readonly stats: KeeperCounters = {
+    actions: { expire: 0, exportOutcome: 0, settle: 0 },
+    reverted: { expire: 0, exportOutcome: 0, settle: 0 },
+    indexed: 0,
+    open: 0,
+    done: 0,
+    errors: 0,
+  };
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  private constructor(config: KeeperConfig, account: LocalAccount, chains: Chain[]) {
+    this.config = config;
+    this.account = account;
+    this.logger = config.logger ?? jsonLogger("keeper");
+    for (const c of chains) this.chains.set(c.domain, c);
+  }
+
+  /** Validates the config and checks that every chain answers with its configured chain id. */
+  static async create(config: KeeperConfig): Promise<FlowKeeper> {
+    if (!Array.isArray(config.chains) || config.chains.length === 0)
+      throw new AgentConfigError("chains", "at least one chain is required");
+    if (config.pollIntervalMs !== undefined && !(config.pollIntervalMs > 0))
+      throw new AgentConfigError("pollIntervalMs", `must be > 0, got ${config.pollIntervalMs}`);
+    if (config.reexportAfterMs !== undefined && !(config.reexportAfterMs >= 0))
+      throw new AgentConfigError("reexportAfterMs", `must be >= 0, got ${config.reexportAfterMs}`);
+    const account = typeof config.account === "string" ? privateKeyToAccount(config.account) : config.account;
+    const seen = new Set<number>();
+    const chains: Chain[] = [];
+    for (const [i, c] of config.chains.entries()) {
+      if (!Number.isInteger(c.domain) || c.domain <= 0 || c.domain > 0xffffffff)
+        throw new AgentConfigError(`chains[${i}].domain`, `must be a uint32 > 0, got ${c.domain}`);
+      if (seen.has(c.domain))
+        throw new AgentConfigError(`chains[${i}].domain`, `duplicate domain ${c.domain}`);
+      seen.add(c.domain);
+      if (!/^0x[0-9a-fA-F]{40}$/.test(c.coordinator))
+        throw new AgentConfigError(`chains[${i}].coordinator`, `not an address: ${c.coordinator}`);
+      if (c.blockRange !== undefined && !(Number.isInteger(c.blockRange) && c.blockRange > 0))
+        throw new AgentConfigError(`chains[${i}].blockRange`, `must be an integer > 0, got ${c.blockRange}`);
+      const transport = http(c.rpcUrl, { retryCount: 3, retryDelay: 100, timeout: 10_000 });
+      const probe = createPublicClient({ transport });
+      const chainId = await probe.getChainId();
+      if (chainId !== c.domain)
+        throw new AgentConfigError(`chains[${i}].domain`, `${c.rpcUrl} is chain ${chainId}, not ${c.domain}`);
+      const chain: ViemChain = defineChain({
+        id: chainId,
+        name: `concord-${chainId}`,
+        nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [c.rpcUrl] } },
+      });
+      chains.push({
+        ...c,
+        coordinator: getAddress(c.coordinator),
+        client: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient,
+        wallet: createWalletClient({ account, chain, transport }),
+        cursor: (c.fromBlock ?? 0) - 1,
+      });
+    }
+    return new FlowKeeper(config, account, chains);
+  }
+
+  /** Starts the loop (the first pass rebuilds the open flows from `FlowOpened` on every chain). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.spin();
+  }
+
+  /** Stops the loop; an action in flight finishes first. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** A copy of the counters. */
+  counters(): KeeperCounters {
+    return {
+      ...this.stats,
+      actions: { ...this.stats.actions },
+      reverted: { ...this.stats.reverted },
+      open: this.flows.size,
+    };
+  }
+
+  /** The ids of the flows the keeper still tracks (opened, not yet seen settled on A). */
+  openFlows(): Hex[] {
+    return [...this.flows.keys()];
+  }
+
+  /** The counters as Prometheus metric families (for an agent's `/metrics`). */
+  metrics(): MetricFamily[] {
+    const c = this.counters();
+    return [
+      {
+        name: "concord_keeper_actions_total",
+        help: "Keeper transactions mined, by action.",
+        type: "counter",
+        samples: ACTIONS.map((a) => ({ labels: { action: a }, value: c.actions[a] })),
+      },
+      {
+        name: "concord_keeper_reverted_total",
+        help: "Keeper actions that reverted (someone else acted first), by action.",
+        type: "counter",
+        samples: ACTIONS.map((a) => ({ labels: { action: a }, value: c.reverted[a] })),
+      },
+      {
+        name: "concord_keeper_flows_indexed_total",
+        help: "Flows indexed from FlowOpened.",
+        type: "counter",
+        samples: [{ value: c.indexed }],
+      },
+      {
+        name: "concord_keeper_flows_done_total",
+        help: "Flows seen settled on their origin and forgotten.",
+        type: "counter",
+        samples: [{ value: c.done }],
+      },
+      {
+        name: "concord_keeper_flows_open",
+        help: "Flows tracked (not settled on their origin yet).",
+        type: "gauge",
+        samples: [{ value: c.open }],
+      },
+      {
+        name: "concord_keeper_pass_errors_total",
+        help: "Keeper passes that failed (retried on the next pass).",
+        type: "counter",
+        samples: [{ value: c.errors }],
+      },
+    ];
+  }
+
+  /**
+   * One pass: index new `FlowOpened` events on every chain, then move every tracked flow one step. Returns the
+   * number of transactions mined. `start()` calls it in a loop; tests and scripts may call it directly.
+   */
+  async pass(): Promise<number> {
+    for (const chain of this.chains.values()) await this.index(chain);
+    let acted = 0;
+    for (const tracked of [...this.flows.values()]) {
+      if (!this.running && this.loop) break;
+      try {
+        if (await this.step(tracked)) acted++;
+      } catch (e) {
+        this.stats.errors++;
+        this.logger.warn("flow step failed, retrying next pass", {
+          flowId: tracked.id,
+          error: shortError(e),
+        });
+      }
+    }
+    return acted;
+  }
+
+  private async spin(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        await this.pass();
+        failures = 0;
+      } catch (e) {
+        failures++;
+        this.stats.errors++;
+        this.logger.warn("keeper pass failed, backing off", { error: shortError(e) });
+      }
+      if (!this.running) break;
+      const base = this.config.pollIntervalMs ?? 1000;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, failures ? Math.min(base * 2 ** failures, 10_000) : base);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wake = done;
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** Indexes `FlowOpened` on `chain` from its cursor to the head, in bounded ranges. */
+  private async index(chain: Chain): Promise<void> {
+    const head = Number(await chain.client.getBlockNumber({ cacheTime: 0 }));
+    const range = chain.blockRange ?? 2000;
+    for (let from = chain.cursor + 1; from <= head;) {
+      const to = Math.min(head, from + range - 1);
+      const logs = await chain.client.getContractEvents({
+        address: chain.coordinator,
+        abi: coordinatorAbi(),
+        eventName: "FlowOpened",
+        fromBlock: BigInt(from),
+        toBlock: BigInt(to),
+        strict: true,
+      });
+      for (const log of logs) {
+        const args = (log as unknown as { args: { flowId: Hex; flow: Flow } }).args;
+        const flow = normalizeFlow(args.flow);
+        // The event is the coordinator's own; still, only a flow whose id matches its contents is acted on.
+        if (computeFlowId(flow) !== args.flowId || this.flows.has(args.flowId)) continue;
+        if (flow.originChain !== chain.domain) continue;
+        if (!this.chains.has(flow.destinationChain)) {
+          this.logger.warn("flow to an unconfigured destination: not tracked", {
+            flowId: args.flowId,
+            destination: flow.destinationChain,
+          });
+          continue;
+        }
+        this.flows.set(args.flowId, { id: args.flowId, flow });
+        this.stats.indexed++;
+      }
+      chain.cursor = to;
+      from = to + 1;
+    }
+  }
+
+  /** Reads the flow's status on both chains and takes the one action that moves it on (if any). */
+  private async step(t: Tracked): Promise<boolean> {
+    const origin = this.chains.get(t.flow.originChain)!;
+    const destination = this.chains.get(t.flow.destinationChain)!;
+    const status: FlowStatusReturnType = await flowStatus({
+      origin: { publicClient: origin.client, coordinator: t.flow.originCoordinator },
+      destination: { publicClient: destination.client, coordinator: t.flow.destinationCoordinator },
+      flowId: t.id,
+      deadline: t.flow.deadline,
+    });
+    switch (status.next) {
+      case "DONE":
+        this.flows.delete(t.id);
+        this.stats.done++;
+        this.logger.info("flow settled on origin", { flowId: t.id, outcome: status.origin.outcome });
+        return false;
+      case "SETTLE":
+        return this.act("settle", t, () =>
+          settleFlow({ ...this.clients(origin), coordinator: t.flow.originCoordinator, flow: t.flow }),
+        );
+      case "EXPORT_OUTCOME": {
+        const now = Date.now();
+        if (!t.exportChecked) {
+          // Exported before this run (by anyone, or by this keeper before a restart): wait the re-export delay.
+          t.exportChecked = true;
+          const earlier = await flowEvents(
+            {
+              publicClient: destination.client,
+              coordinator: t.flow.destinationCoordinator,
+              fromBlock: BigInt(destination.fromBlock ?? 0),
+            },
+            t.id,
+          );
+          if (earlier.some((e) => e.eventName === "OutcomeExported")) t.exportedAt = now;
+        }
+        if (t.exportedAt !== undefined && now - t.exportedAt < (this.config.reexportAfterMs ?? 60_000))
+          return false;
+        const done = await this.act("exportOutcome", t, () =>
+          exportFlowOutcome({
+            ...this.clients(destination),
+            coordinator: t.flow.destinationCoordinator,
+            flow: t.flow,
+          }),
+        );
+        // Also after a revert: do not hammer; look again after the re-export delay.
+        t.exportedAt = now;
+        return done;
+      }
+      case "EXPIRE":
+        // Decided from B's latest block only (`flowStatus` compares B's time with the deadline); never A's clock.
+        return this.act("expire", t, () =>
+          expireFlow({
+            ...this.clients(destination),
+            coordinator: t.flow.destinationCoordinator,
+            flow: t.flow,
+          }),
+        );
+      default:
+        return false; // RELAY_EXECUTE / RETRY_OR_WAIT: the relayer's or the app's move
+    }
+  }
+
+  private clients(chain: Chain): { publicClient: PublicClient; walletClient: WalletClient } {
+    return { publicClient: chain.client, walletClient: chain.wallet };
+  }
+
+  /** Runs one action; a revert (someone acted first, or the state moved) is logged and counted, not thrown. */
+  private async act(kind: KeeperAction, t: Tracked, send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+    } catch (e) {
+      if (!(e instanceof ConcordTransactionError)) throw e;
+      this.stats.reverted[kind]++;
+      this.logger.warn("keeper action reverted", { action: kind, flowId: t.id, error: shortError(e) });
+      return false;
+    }
+    this.stats.actions[kind]++;
+    this.logger.info("keeper action mined", { action: kind, flowId: t.id });
+    return true;
+  }
+}
+
+/** Creates and starts a flow keeper. */
+export async function runKeeper(config: KeeperConfig): Promise<FlowKeeper> {
+  const keeper = await FlowKeeper.create(config);
+  keeper.start();
+  return keeper;
+}

@@ -1,0 +1,432 @@
+// The relayer's persistent record of every message: interface, types and one SQL implementation shared by the
+// SQLite (default, one relayer) and PostgreSQL (several relayers on shared work) back ends.
+import type { Hex } from "viem";
+
+/**
+ * Relayer-side lifecycle of a message:
+ * SEEN (indexed on the origin) -> SIGNED (quorum of validator signatures, metadata built) -> SUBMITTED (a delivery
+ * transaction was signed and recorded, then broadcast) -> DELIVERED (the destination gateway recorded it; the
+ * recipient's own outcome is in `outcome`). FAILED: given up (attempts exhausted or unsupported verifier).
+ * ORPHANED: its origin block left the canonical chain before finality; never delivered.
+ */
+export type MessageStatus = "SEEN" | "SIGNED" | "SUBMITTED" | "DELIVERED" | "FAILED" | "ORPHANED";
+
+/** A message as the indexer found it. */
+export type SeenMessage = {
+  id: Hex;
+  origin: number;
+  destination: number;
+  nonce: number;
+  message: Hex;
+  blockNumber: number;
+  blockHash: Hex;
+  txHash: Hex;
+};
+
+/** One row of the store. Times are ms since the epoch. */
+export type MessageRecord = SeenMessage & {
+  status: MessageStatus;
+  /** Origin block is at least `confirmations` deep and was still canonical when checked. */
+  final: boolean;
+  metadata: Hex | null;
+  attempts: number;
+  nextAttemptAt: number;
+  /** Hashes of the delivery transactions sent (replacements included), last one last. */
+  submitTxs: Hex[];
+  submitNonce: number | null;
+  deliverTx: Hex | null;
+  /** Destination outcome once DELIVERED: the recipient accepted it (EXECUTED) or reverted (FAILED, retryable). */
+  outcome: "EXECUTED" | "FAILED" | null;
+  error: string | null;
+  claimedBy: string | null;
+  leaseUntil: number | null;
+  seenAt: number;
+  signedAt: number | null;
+  submittedAt: number | null;
+  deliveredAt: number | null;
+  updatedAt: number;
+};
+
+/** One lifecycle transition. */
+export type LifecycleEvent = {
+  messageId: Hex;
+  status: MessageStatus;
+  at: number;
+  txHash: Hex | null;
+  detail: string | null;
+};
+
+/** Persistence the relayer needs; both back ends implement it with the same SQL. */
+export interface RelayerStore {
+  readonly kind: "sqlite" | "postgres";
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Last origin block indexed to the end (null before the first pass). */
+  getCursor(origin: number): Promise<number | null>;
+  setCursor(origin: number, block: number): Promise<void>;
+  /**
+   * Inserts new messages as SEEN (idempotent). A known, not yet final message seen again gets its block
+   * updated (re-included after a reorg), and an ORPHANED one seen again on the canonical chain becomes SEEN.
+   * `final`: the origin has no finality depth (confirmations 0), so new rows are final at once.
+   * Returns how many were new.
+   */
+  upsertSeen(messages: readonly SeenMessage[], now: number, final?: boolean): Promise<number>;
+  /** Non-final SEEN/SIGNED messages of `origin` (for the reorg check). */
+  unfinal(origin: number): Promise<MessageRecord[]>;
+  markFinal(ids: readonly Hex[], now: number): Promise<void>;
+  markOrphaned(ids: readonly Hex[], now: number, detail: string): Promise<void>;
+  /** Final SEEN messages of `origin` due for a signature attempt. */
+  awaitingSignatures(origin: number, limit: number, now: number): Promise<MessageRecord[]>;
+  /** Postpones the next signature/delivery attempt of `id`. */
+  postpone(id: Hex, nextAttemptAt: number, error: string | null): Promise<void>;
+  setSigned(id: Hex, metadata: Hex, now: number): Promise<void>;
+  /**
+   * Atomically claims up to `limit` due SIGNED messages (and SUBMITTED ones whose lease expired, a crashed
+   * relayer's, or that `instance` itself submitted before a restart) for `destination`, leasing them to
+   * `instance` until `now + leaseMs`. Each destination is served by one sequential loop per instance, so a
+   * SUBMITTED row claimed by its own instance is never in flight.
+   */
+  claim(
+    destination: number,
+    instance: string,
+    limit: number,
+    leaseMs: number,
+    now: number,
+  ): Promise<MessageRecord[]>;
+  /** Records (before broadcast) a delivery transaction for `ids`; replacements append to `submitTxs`. */
+  setSubmitted(ids: readonly Hex[], txHash: Hex, nonce: number, now: number): Promise<void>;
+  setDelivered(
+    id: Hex,
+    txHash: Hex | null,
+    outcome: "EXECUTED" | "FAILED",
+    now: number,
+    detail?: string,
+  ): Promise<void>;
+  /**
+   * Another attempt at `nextAttemptAt` (claim released): back to SEEN with the metadata dropped, so the signatures
+   * are collected (and this time verified one by one) again; or FAILED when `giveUp`.
+   */
+  retryLater(id: Hex, error: string, nextAttemptAt: number, giveUp: boolean, now: number): Promise<void>;
+  /** Runs `fn` as one transaction (nested calls join it): many small updates, one commit. */
+  atomically<T>(fn: () => Promise<T>): Promise<T>;
+  setFailed(id: Hex, error: string, now: number): Promise<void>;
+  get(id: Hex): Promise<MessageRecord | undefined>;
+  events(id: Hex): Promise<LifecycleEvent[]>;
+  countByStatus(): Promise<Record<MessageStatus, number>>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The SQL dialect bits that differ. Queries use `$1, $2, ...` placeholders in both. */
+export type SqlDriver = {
+  kind: "sqlite" | "postgres";
+  query: (sql: string, params?: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+  exec: (sql: string) => Promise<void>;
+  /** Runs `fn` in one transaction; a call made inside `fn` joins the open transaction. */
+  transaction: <T>(fn: () => Promise<T>) => Promise<T>;
+  close: () => Promise<void>;
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS concord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS concord_cursors (origin BIGINT PRIMARY KEY, block BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS concord_messages (
+  id TEXT PRIMARY KEY, origin BIGINT NOT NULL, destination BIGINT NOT NULL, nonce BIGINT NOT NULL,
+  message TEXT NOT NULL, block_number BIGINT NOT NULL, block_hash TEXT NOT NULL, tx_hash TEXT NOT NULL,
+  status TEXT NOT NULL, is_final INTEGER NOT NULL DEFAULT 0, metadata TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL DEFAULT 0, submit_txs TEXT NOT NULL DEFAULT '', submit_nonce BIGINT,
+  deliver_tx TEXT, outcome TEXT, error TEXT, claimed_by TEXT, lease_until BIGINT,
+  seen_at BIGINT NOT NULL, signed_at BIGINT, submitted_at BIGINT, delivered_at BIGINT, updated_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS concord_messages_work ON concord_messages (status, destination, next_attempt_at);
+CREATE INDEX IF NOT EXISTS concord_messages_origin ON concord_messages (origin, status, is_final);
+CREATE TABLE IF NOT EXISTS concord_events (
+  message_id TEXT NOT NULL, status TEXT NOT NULL, at BIGINT NOT NULL, tx_hash TEXT, detail TEXT);
+CREATE INDEX IF NOT EXISTS concord_events_id ON concord_events (message_id);
+`;
+const SCHEMA_VERSION = "1";
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toRecord(r: Record<string, unknown>): MessageRecord {
+  return {
+    id: r.id as Hex,
+    origin: num(r.origin),
+    destination: num(r.destination),
+    nonce: num(r.nonce),
+    message: r.message as Hex,
+    blockNumber: num(r.block_number),
+    blockHash: r.block_hash as Hex,
+    txHash: r.tx_hash as Hex,
+    status: r.status as MessageStatus,
+    final: num(r.is_final) === 1,
+    metadata: (r.metadata as Hex | null) ?? null,
+    attempts: num(r.attempts),
+    nextAttemptAt: num(r.next_attempt_at),
+    submitTxs: ((r.submit_txs as string) || "").split(",").filter(Boolean) as Hex[],
+    submitNonce: numOrNull(r.submit_nonce),
+    deliverTx: (r.deliver_tx as Hex | null) ?? null,
+    outcome: (r.outcome as "EXECUTED" | "FAILED" | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    claimedBy: (r.claimed_by as string | null) ?? null,
+    leaseUntil: numOrNull(r.lease_until),
+    seenAt: num(r.seen_at),
+    signedAt: numOrNull(r.signed_at),
+    submittedAt: numOrNull(r.submitted_at),
+    deliveredAt: numOrNull(r.delivered_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+const STATUSES: MessageStatus[] = ["SEEN", "SIGNED", "SUBMITTED", "DELIVERED", "FAILED", "ORPHANED"];
+
+/** The RelayerStore over a SqlDriver (the same statements run on SQLite and PostgreSQL). */
+export class SqlRelayerStore implements RelayerStore {
+  readonly kind: "sqlite" | "postgres";
+  protected readonly db: SqlDriver;
+
+  constructor(driver: SqlDriver) {
+    this.db = driver;
+    this.kind = driver.kind;
+  }
+
+  async init(): Promise<void> {
+    await this.db.exec(SCHEMA);
+    const rows = await this.db.query("SELECT value FROM concord_meta WHERE key = 'schema_version'");
+    if (rows.length === 0)
+      await this.db.query(
+        "INSERT INTO concord_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO NOTHING",
+        [SCHEMA_VERSION],
+      );
+    else if (rows[0]!.value !== SCHEMA_VERSION)
+      throw new Error(`relayer store schema ${String(rows[0]!.value)}, this relayer needs ${SCHEMA_VERSION}`);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private async event(id: Hex, status: MessageStatus, at: number, txHash: Hex | null, detail: string | null) {
+    await this.db.query(
+      "INSERT INTO concord_events (message_id, status, at, tx_hash, detail) VALUES ($1, $2, $3, $4, $5)",
+      [id, status, at, txHash, detail],
+    );
+  }
+
+  async getCursor(origin: number): Promise<number | null> {
+    const rows = await this.db.query("SELECT block FROM concord_cursors WHERE origin = $1", [origin]);
+    return rows.length ? num(rows[0]!.block) : null;
+  }
+
+  async setCursor(origin: number, block: number): Promise<void> {
+    await this.db.query(
+      "INSERT INTO concord_cursors (origin, block) VALUES ($1, $2) ON CONFLICT (origin) DO UPDATE SET block = excluded.block",
+      [origin, block],
+    );
+  }
+
+  async upsertSeen(messages: readonly SeenMessage[], now: number, final = false): Promise<number> {
+    if (messages.length === 0) return 0;
+    return this.db.transaction(async () => {
+      let inserted = 0;
+      for (const m of messages) {
+        const id = m.id.toLowerCase() as Hex;
+        const rows = await this.db.query(
+          `INSERT INTO concord_messages (id, origin, destination, nonce, message, block_number, block_hash, tx_hash,
+             status, seen_at, updated_at, is_final) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'SEEN', $9, $9, $10)
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [
+            id,
+            m.origin,
+            m.destination,
+            m.nonce,
+            m.message,
+            m.blockNumber,
+            m.blockHash,
+            m.txHash,
+            now,
+            final ? 1 : 0,
+          ],
+        );
+        if (rows.length) {
+          inserted++;
+          await this.event(id, "SEEN", now, m.txHash, `origin block ${m.blockNumber}`);
+          continue;
+        }
+        // Known: re-included after a reorg (new block), or revived from ORPHANED.
+        const revived = await this.db.query(
+          `UPDATE concord_messages SET block_number = $2, block_hash = $3, tx_hash = $4, updated_at = $5,
+             status = CASE WHEN status = 'ORPHANED' THEN 'SEEN' ELSE status END
+           WHERE id = $1 AND is_final = 0 AND block_hash <> $3 AND status IN ('SEEN', 'SIGNED', 'ORPHANED')
+           RETURNING status`,
+          [id, m.blockNumber, m.blockHash, m.txHash, now],
+        );
+        if (revived.length)
+          await this.event(
+            id,
+            revived[0]!.status as MessageStatus,
+            now,
+            m.txHash,
+            `re-included in block ${m.blockNumber}`,
+          );
+      }
+      return inserted;
+    });
+  }
+
+  async unfinal(origin: number): Promise<MessageRecord[]> {
+    const rows = await this.db.query(
+      "SELECT * FROM concord_messages WHERE origin = $1 AND is_final = 0 AND status IN ('SEEN', 'SIGNED') ORDER BY nonce",
+      [origin],
+    );
+    return rows.map(toRecord);
+  }
+
+  async markFinal(ids: readonly Hex[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.transaction(async () => {
+      for (const id of ids)
+        await this.db.query("UPDATE concord_messages SET is_final = 1, updated_at = $2 WHERE id = $1", [
+          id,
+          now,
+        ]);
+    });
+  }
+
+  async markOrphaned(ids: readonly Hex[], now: number, detail: string): Promise<void> {
+    await this.db.transaction(async () => {
+      for (const id of ids) {
+        const rows = await this.db.query(
+          "UPDATE concord_messages SET status = 'ORPHANED', error = $3, updated_at = $2 WHERE id = $1 AND is_final = 0 AND status IN ('SEEN', 'SIGNED') RETURNING id",
+          [id, now, detail],
+        );
+        if (rows.length) await this.event(id, "ORPHANED", now, null, detail);
+      }
+    });
+  }
+
+  async awaitingSignatures(origin: number, limit: number, now: number): Promise<MessageRecord[]> {
+    const rows = await this.db.query(
+      "SELECT * FROM concord_messages WHERE origin = $1 AND status = 'SEEN' AND is_final = 1 AND next_attempt_at <= $2 ORDER BY nonce LIMIT $3",
+      [origin, now, limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async postpone(id: Hex, nextAttemptAt: number, error: string | null): Promise<void> {
+    await this.db.query("UPDATE concord_messages SET next_attempt_at = $2, error = $3 WHERE id = $1", [
+      id,
+      nextAttemptAt,
+      error,
+    ]);
+  }
+
+  async setSigned(id: Hex, metadata: Hex, now: number): Promise<void> {
+    const rows = await this.db.query(
+      "UPDATE concord_messages SET status = 'SIGNED', metadata = $2, signed_at = $3, updated_at = $3, next_attempt_at = 0, error = NULL WHERE id = $1 AND status = 'SEEN' AND is_final = 1 RETURNING id",
+      [id, metadata, now],
+    );
+    if (rows.length) await this.event(id, "SIGNED", now, null, null);
+  }
+
+  async claim(
+    destination: number,
+    instance: string,
+    limit: number,
+    leaseMs: number,
+    now: number,
+  ): Promise<MessageRecord[]> {
+    const due = `SELECT id FROM concord_messages WHERE destination = $1 AND next_attempt_at <= $2 AND (
+        (status = 'SIGNED' AND (lease_until IS NULL OR lease_until < $2 OR claimed_by = $4))
+        OR (status = 'SUBMITTED' AND (lease_until IS NULL OR lease_until < $2 OR claimed_by = $4)))
+      ORDER BY origin, nonce LIMIT $3`;
+    const lock = this.kind === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+    const rows = await this.db.query(
+      `UPDATE concord_messages SET claimed_by = $4, lease_until = $5 WHERE id IN (${due}${lock}) RETURNING *`,
+      [destination, now, limit, instance, now + leaseMs],
+    );
+    return rows.map(toRecord).sort((a, b) => a.origin - b.origin || a.nonce - b.nonce);
+  }
+
+  async setSubmitted(ids: readonly Hex[], txHash: Hex, nonce: number, now: number): Promise<void> {
+    await this.db.transaction(async () => {
+      for (const id of ids) {
+        await this.db.query(
+          `UPDATE concord_messages SET status = 'SUBMITTED', submit_txs = CASE WHEN submit_txs = '' THEN CAST($2 AS TEXT) ELSE submit_txs || ',' || CAST($2 AS TEXT) END,
+             submit_nonce = $3, submitted_at = $4, updated_at = $4 WHERE id = $1`,
+          [id, txHash, nonce, now],
+        );
+        await this.event(id, "SUBMITTED", now, txHash, `nonce ${nonce}`);
+      }
+    });
+  }
+
+  async setDelivered(
+    id: Hex,
+    txHash: Hex | null,
+    outcome: "EXECUTED" | "FAILED",
+    now: number,
+    detail?: string,
+  ): Promise<void> {
+    const rows = await this.db.query(
+      `UPDATE concord_messages SET status = 'DELIVERED', deliver_tx = $2, outcome = $3, delivered_at = $4, updated_at = $4,
+         claimed_by = NULL, lease_until = NULL, error = NULL WHERE id = $1 AND status <> 'DELIVERED' RETURNING id`,
+      [id, txHash, outcome, now],
+    );
+    if (rows.length) await this.event(id, "DELIVERED", now, txHash, detail ?? `recipient ${outcome}`);
+  }
+
+  atomically<T>(fn: () => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  async retryLater(
+    id: Hex,
+    error: string,
+    nextAttemptAt: number,
+    giveUp: boolean,
+    now: number,
+  ): Promise<void> {
+    const status: MessageStatus = giveUp ? "FAILED" : "SEEN";
+    await this.db.query(
+      `UPDATE concord_messages SET status = $2, attempts = attempts + 1, next_attempt_at = $3, error = $4, claimed_by = NULL,
+         lease_until = NULL, metadata = CASE WHEN $2 = 'SEEN' THEN NULL ELSE metadata END, updated_at = $5 WHERE id = $1`,
+      [id, status, nextAttemptAt, error.slice(0, 500), now],
+    );
+    await this.event(id, status, now, null, (giveUp ? "gave up: " : "retry: ") + error.slice(0, 200));
+  }
+
+  async setFailed(id: Hex, error: string, now: number): Promise<void> {
+    await this.db.query(
+      "UPDATE concord_messages SET status = 'FAILED', error = $2, claimed_by = NULL, lease_until = NULL, updated_at = $3 WHERE id = $1",
+      [id, error.slice(0, 500), now],
+    );
+    await this.event(id, "FAILED", now, null, error.slice(0, 200));
+  }
+
+  async get(id: Hex): Promise<MessageRecord | undefined> {
+    const rows = await this.db.query("SELECT * FROM concord_messages WHERE id = $1", [id.toLowerCase()]);
+    return rows.length ? toRecord(rows[0]!) : undefined;
+  }
+
+  async events(id: Hex): Promise<LifecycleEvent[]> {
+    const rows = await this.db.query(
+      "SELECT * FROM concord_events WHERE message_id = $1 ORDER BY at, CASE status WHEN 'SEEN' THEN 0 WHEN 'SIGNED' THEN 1 WHEN 'SUBMITTED' THEN 2 ELSE 3 END",
+      [id.toLowerCase()],
+    );
+    return rows.map((r) => ({
+      messageId: r.message_id as Hex,
+      status: r.status as MessageStatus,
+      at: num(r.at),
+      txHash: (r.tx_hash as Hex | null) ?? null,
+      detail: (r.detail as string | null) ?? null,
+    }));
+  }
+
+  async countByStatus(): Promise<Record<MessageStatus, number>> {
+    const out = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
+    for (const r of await this.db.query("SELECT status, COUNT(*) AS n FROM concord_messages GROUP BY status"))
+      out[r.status as MessageStatus] = num(r.n);
+    return out;
+  }
+}

@@ -1,0 +1,103 @@
+// `concord validator` and `concord relayer`: run an agent until SIGINT/SIGTERM, then stop it cleanly.
+import { resolve } from "node:path";
+
+import { jsonLogger, runRelayer, runValidator } from "../../agents/index.js";
+import { accountFromEnv, chainByName, contractOn, loadChains } from "../chains.js";
+import { requireOption, type CommandContext } from "../main.js";
+import { CliError, ExitCode } from "../output.js";
+
+const LOGGER_NAME = "concord";
+
+function port(ctx: CommandContext): number | undefined {
+  const value = ctx.values.port;
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new CliError(`--port ${String(value)} is not a port`, ExitCode.USAGE);
+  return n;
+}
+
+async function untilSignal(stop: () => Promise<void>, out: CommandContext["out"]): Promise<void> {
+  await new Promise<void>((done) => {
+    const handler = () => {
+      out.progress("stopping");
+      process.removeListener("SIGINT", handler);
+      process.removeListener("SIGTERM", handler);
+      done();
+    };
+    process.once("SIGINT", handler);
+    process.once("SIGTERM", handler);
+  });
+  await stop();
+}
+
+export async function validator(ctx: CommandContext): Promise<ExitCode> {
+  const chains = loadChains(ctx);
+  const chain = chainByName(chains, requireOption(ctx, "chain"));
+  const signer = accountFromEnv(requireOption(ctx, "key-env"));
+  const storePath = resolve(
+    String(ctx.values.db ?? `concord-validator-${chain.entry.chainId}-${signer.address}.sqlite`),
+  );
+  const v = await runValidator({
+    rpcUrl: chain.entry.rpcUrl!,
+    gateway: contractOn(chain, "ConcordGateway"),
+    signer: signer as Parameters<typeof runValidator>[0]["signer"],
+    confirmations: chain.entry.finalityDepth,
+    storePath,
+    http: { port: port(ctx) },
+    logger: jsonLogger(LOGGER_NAME),
+  });
+  ctx.out.result({ validator: signer.address, chain: chain.entry.name, url: v.url, store: storePath }, [
+    `validator ${signer.address} attesting ${chain.entry.name} after ${chain.entry.finalityDepth} block(s)`,
+    `signatures: ${v.url}/signatures/<messageId>   store: ${storePath}`,
+  ]);
+  await untilSignal(() => v.stop(), ctx.out);
+  return ExitCode.OK;
+}
+
+/** `--validators "chainA=http://h:p,http://h:q;chainB=..."` -> validator URLs per origin domain. */
+function parseValidators(spec: string, chains: ReturnType<typeof loadChains>): Record<number, string[]> {
+  const result: Record<number, string[]> = {};
+  for (const part of spec
+    .split(";")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name, urls] = part.split("=");
+    if (!name || !urls) throw new CliError(`--validators: "${part}" is not chain=url,url`, ExitCode.USAGE);
+    result[chainByName(chains, name.trim()).entry.domain] = urls
+      .split(",")
+      .map((u) => u.trim())
+      .filter(Boolean);
+  }
+  return result;
+}
+
+export async function relayer(ctx: CommandContext): Promise<ExitCode> {
+  const chains = loadChains(ctx);
+  const account = accountFromEnv(requireOption(ctx, "key-env"));
+  const postgres = ctx.values.postgres;
+  const store =
+    typeof postgres === "string"
+      ? ({ type: "postgres", connectionString: postgres } as const)
+      : ({ type: "sqlite", path: resolve(String(ctx.values.db ?? "concord-relayer.sqlite")) } as const);
+  const r = await runRelayer({
+    chains: Object.values(chains.byName).map((c) => ({
+      domain: c.entry.domain,
+      rpcUrl: c.entry.rpcUrl!,
+      gateway: contractOn(c, "ConcordGateway"),
+      confirmations: c.entry.finalityDepth,
+      batchProcessor: c.deployment?.contracts.ConcordBatchProcessor,
+    })),
+    validators: parseValidators(requireOption(ctx, "validators"), chains),
+    account: account as Parameters<typeof runRelayer>[0]["account"],
+    store,
+    http: { port: port(ctx) },
+    logger: jsonLogger(LOGGER_NAME),
+  });
+  ctx.out.result({ relayer: account.address, url: r.url, store: store.type }, [
+    `relayer ${account.address} over ${Object.keys(chains.byName).join(", ")} (${store.type} store)`,
+    `status: ${r.url}/messages/<id>   metrics: ${r.url}/metrics`,
+  ]);
+  await untilSignal(() => r.stop(), ctx.out);
+  return ExitCode.OK;
+}

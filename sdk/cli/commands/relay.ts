@@ -1,0 +1,150 @@
+// `concord relay <messageId>`: self-relay. Finds the message on its origin, fetches a quorum of validator
+// signatures over HTTP, checks each against the destination verifier's validator set, and delivers it.
+import { type Address, type Hex, getAddress, isHex, recoverAddress } from "viem";
+
+import {
+  ModuleType,
+  type SignedDigest,
+  bytes32ToAddress,
+  concordAbi,
+  decodeConcordMessage,
+  gatewayAbi,
+  messageIdDigest,
+  messageIdMetadata,
+  messageStatus,
+  processMessage,
+} from "../../src/index.js";
+import { accountFromEnv, chainByName, contractOn, loadChains, reach } from "../chains.js";
+import { requireOption, type CommandContext } from "../main.js";
+import { CliError, ExitCode } from "../output.js";
+
+export async function relay(ctx: CommandContext): Promise<ExitCode> {
+  const id = ctx.args[0];
+  if (!id || !isHex(id) || id.length !== 66)
+    throw new CliError("give the message id (32 bytes hex)", ExitCode.USAGE);
+  const chains = loadChains(ctx);
+  const origin = chainByName(chains, requireOption(ctx, "from"));
+  const urls = requireOption(ctx, "validators")
+    .split(",")
+    .map((u) => u.trim())
+    .filter(Boolean);
+  const originGateway = contractOn(origin, "ConcordGateway");
+  const [log] = (await reach(
+    origin,
+    origin.publicClient.getContractEvents({
+      address: originGateway,
+      abi: gatewayAbi(),
+      eventName: "Dispatched",
+      args: { messageId: id },
+      fromBlock: "earliest",
+      toBlock: "latest",
+    }),
+  )) as unknown as { args: { message: Hex } }[];
+  if (!log) throw new CliError(`no message ${id} sent from ${origin.entry.name}`, ExitCode.NOT_FOUND);
+  const message = log.args.message;
+  const decoded = decodeConcordMessage(message);
+  const dest = chains.byDomain.get(decoded.destination);
+  if (!dest)
+    throw new CliError(`destination domain ${decoded.destination} is not in the config`, ExitCode.CONFIG);
+  const destGateway = contractOn(dest, "ConcordGateway");
+  const before = await messageStatus({
+    origin: { publicClient: origin.publicClient, gateway: originGateway },
+    destination: { publicClient: dest.publicClient, gateway: destGateway },
+    messageId: id,
+  });
+  if (before.status !== "SENT") {
+    ctx.out.result({ messageId: id, status: before.status, relayed: false }, [
+      `message ${id} is already ${before.status} on ${dest.entry.name}: nothing to relay`,
+    ]);
+    return ExitCode.OK;
+  }
+  // the verifier the destination gateway will use, and its validator set for this message
+  const verifier = (await dest.publicClient.readContract({
+    address: destGateway,
+    abi: gatewayAbi(),
+    functionName: "verifierFor",
+    args: [bytes32ToAddress(decoded.recipient), decoded.origin],
+  })) as Address;
+  const verifierAbi = concordAbi("MessageIdMultisigVerifier");
+  const moduleType = Number(
+    await dest.publicClient.readContract({ address: verifier, abi: verifierAbi, functionName: "moduleType" }),
+  );
+  if (moduleType !== ModuleType.CONCORD_MESSAGE_ID_MULTISIG) {
+    throw new CliError(
+      `the destination verifier ${verifier} has module type ${moduleType}; self-relay supports message-id multisig (${ModuleType.CONCORD_MESSAGE_ID_MULTISIG})`,
+      ExitCode.FAILED,
+    );
+  }
+  const [validators, threshold] = (await dest.publicClient.readContract({
+    address: verifier,
+    abi: verifierAbi,
+    functionName: "validatorsAndThreshold",
+    args: [message],
+  })) as readonly [Address[], number];
+  const members = new Set(validators.map((v) => getAddress(v)));
+  const digest = messageIdDigest({
+    origin: decoded.origin,
+    originGateway,
+    messageId: id,
+    nonce: decoded.nonce,
+  });
+  ctx.out.progress(
+    `asking ${urls.length} validator(s) for signatures (need ${threshold} of ${validators.length})`,
+  );
+  const signatures: SignedDigest[] = [];
+  for (const url of urls) {
+    if (signatures.length >= threshold) break;
+    try {
+      const res = await fetch(`${url.replace(/\/$/, "")}/signatures/${id}`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      if (!res.ok) {
+        ctx.out.progress(`  ${url}: HTTP ${res.status}`);
+        continue;
+      }
+      const s = (await res.json()) as { validator: Address; signature: Hex };
+      const signer = getAddress(await recoverAddress({ hash: digest, signature: s.signature }));
+      if (!members.has(signer)) {
+        ctx.out.progress(`  ${url}: signer ${signer} is not in the verifier's set, ignored`);
+        continue;
+      }
+      if (signatures.some((x) => x.signer === signer)) continue;
+      signatures.push({ signer, signature: s.signature });
+      ctx.out.progress(`  ${url}: signature from ${signer}`);
+    } catch (e) {
+      ctx.out.progress(`  ${url}: ${(e as Error).message}`);
+    }
+  }
+  if (signatures.length < threshold) {
+    throw new CliError(
+      `only ${signatures.length} valid signature(s), the verifier needs ${threshold}`,
+      ExitCode.UNREACHABLE,
+      "wait for the origin's finality depth, or add validator URLs with --validators",
+    );
+  }
+  signatures.sort((x, y) => (BigInt(x.signer) < BigInt(y.signer) ? -1 : 1));
+  const account = accountFromEnv(String(ctx.values["key-env"] ?? "CONCORD_PRIVATE_KEY"));
+  ctx.out.progress(`delivering on ${dest.entry.name}`);
+  const outcome = await processMessage({
+    publicClient: dest.publicClient,
+    walletClient: dest.wallet(account),
+    gateway: destGateway,
+    metadata: messageIdMetadata({ signatures }),
+    message,
+  });
+  const tx = outcome.receipt.transactionHash;
+  ctx.out.result(
+    {
+      messageId: id,
+      relayed: true,
+      status: outcome.status,
+      transactionHash: tx,
+      failure: outcome.failure?.reason.text,
+    },
+    [
+      `message ${id} delivered on ${dest.entry.name} in tx ${tx}: ${outcome.status}`,
+      ...(outcome.failure ? [`  recipient reverted: ${outcome.failure.reason.text}`] : []),
+    ],
+  );
+  return outcome.status === "EXECUTED" ? ExitCode.OK : ExitCode.FAILED;
+}

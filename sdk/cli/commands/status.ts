@@ -1,0 +1,159 @@
+// `concord status <id>`: where a message (or a flow) is, across its chains, with timestamps.
+import { type Hex, isHex } from "viem";
+
+import {
+  type FlowStatusReturnType,
+  decodeConcordMessage,
+  flowEvents,
+  flowStatus,
+  gatewayAbi,
+  messageStatus,
+} from "../../src/index.js";
+import { type CliChain, type CliChains, loadChains, reach } from "../chains.js";
+import type { CommandContext } from "../main.js";
+import { CliError, ExitCode, isoTime } from "../output.js";
+
+export async function status(ctx: CommandContext): Promise<ExitCode> {
+  const id = ctx.args[0];
+  if (!id || !isHex(id) || id.length !== 66) {
+    throw new CliError("give a message id or flow id (32 bytes hex)", ExitCode.USAGE, "concord status 0x…");
+  }
+  const chains = loadChains(ctx);
+  const deployed = [...chains.byDomain.values()].filter((c) => c.deployment);
+  if (deployed.length === 0) {
+    throw new CliError("no chain of the config is deployed", ExitCode.CONFIG, "run `concord deploy` first");
+  }
+  // a message id: one gateway has a Dispatched event with it
+  for (const origin of deployed) {
+    const logs = await reach(
+      origin,
+      origin.publicClient.getContractEvents({
+        address: origin.deployment!.contracts.ConcordGateway,
+        abi: gatewayAbi(),
+        eventName: "Dispatched",
+        args: { messageId: id },
+        fromBlock: "earliest",
+        toBlock: "latest",
+      }),
+    );
+    const log = logs[0] as { args: { message: Hex } } | undefined;
+    if (log) return messageReport(ctx, chains, origin, id, log.args.message);
+  }
+  // a flow id: one coordinator has a FlowOpened event with it
+  for (const origin of deployed) {
+    const coordinator = origin.deployment!.contracts.FlowCoordinator;
+    if (!coordinator) continue;
+    const events = await reach(origin, flowEvents({ publicClient: origin.publicClient, coordinator }, id));
+    const opened = events.find((e) => e.eventName === "FlowOpened");
+    if (opened)
+      return flowReport(
+        ctx,
+        chains,
+        origin,
+        id,
+        opened.args.flow as { destinationChain: number; deadline: bigint },
+      );
+  }
+  throw new CliError(
+    `${id} is neither a message nor a flow on ${deployed.map((c) => c.entry.name).join(", ")}`,
+    ExitCode.NOT_FOUND,
+    "check the id and that --config/--registry name the chains it was sent on",
+  );
+}
+
+async function messageReport(
+  ctx: CommandContext,
+  chains: CliChains,
+  origin: CliChain,
+  id: Hex,
+  message: Hex,
+) {
+  const decoded = decodeConcordMessage(message);
+  const dest = chains.byDomain.get(decoded.destination);
+  if (!dest?.deployment) {
+    ctx.out.result({ messageId: id, status: "SENT", destination: decoded.destination }, [
+      `message ${id}: SENT on ${origin.entry.name} to domain ${decoded.destination} (not in this config)`,
+    ]);
+    return ExitCode.OK;
+  }
+  const s = await reach(
+    dest,
+    messageStatus({
+      origin: { publicClient: origin.publicClient, gateway: origin.deployment!.contracts.ConcordGateway! },
+      destination: { publicClient: dest.publicClient, gateway: dest.deployment.contracts.ConcordGateway! },
+      messageId: id,
+    }),
+  );
+  const lines = [`message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`];
+  lines.push(
+    `  ${origin.entry.name} -> ${dest.entry.name}, nonce ${decoded.nonce}, gas limit ${decoded.gasLimit}`,
+  );
+  if (s.sent)
+    lines.push(`  ${isoTime(s.sent.timestamp)}  SENT      ${origin.entry.name} block ${s.sent.blockNumber}`);
+  if (s.delivered)
+    lines.push(
+      `  ${isoTime(s.delivered.timestamp)}  DELIVERED ${dest.entry.name} block ${s.delivered.blockNumber}`,
+    );
+  for (const f of s.failures) lines.push(`  ${isoTime(f.timestamp)}  FAILED    ${f.reason.text}`);
+  for (const r of s.retries)
+    lines.push(`  ${isoTime(r.timestamp)}  RETRIED   by ${r.caller} (${r.success ? "succeeded" : "failed"})`);
+  if (s.executed)
+    lines.push(
+      `  ${isoTime(s.executed.timestamp)}  EXECUTED  ${dest.entry.name} block ${s.executed.blockNumber}`,
+    );
+  if (s.status === "SENT") lines.push("  next: a relayer delivers it, or self-relay: concord relay " + id);
+  if (s.status === "FAILED")
+    lines.push("  next: fix the recipient, then anyone can retry it on the destination gateway");
+  ctx.out.result({ kind: "message", origin: origin.entry.name, destination: dest.entry.name, ...s }, lines);
+  return s.status === "FAILED" ? ExitCode.FAILED : ExitCode.OK;
+}
+
+async function flowReport(
+  ctx: CommandContext,
+  chains: CliChains,
+  origin: CliChain,
+  id: Hex,
+  flow: { destinationChain: number; deadline: bigint },
+) {
+  const dest = chains.byDomain.get(Number(flow.destinationChain));
+  if (!dest?.deployment?.contracts.FlowCoordinator) {
+    throw new CliError(
+      `flow ${id} goes to domain ${flow.destinationChain}, which this config does not deploy`,
+      ExitCode.CONFIG,
+    );
+  }
+  const a = { publicClient: origin.publicClient, coordinator: origin.deployment!.contracts.FlowCoordinator! };
+  const b = { publicClient: dest.publicClient, coordinator: dest.deployment.contracts.FlowCoordinator };
+  const s: FlowStatusReturnType = await flowStatus({
+    origin: a,
+    destination: b,
+    flowId: id,
+    deadline: flow.deadline,
+  });
+  const rows: { t: bigint; line: string }[] = [];
+  for (const [chain, endpoint] of [
+    [origin, a],
+    [dest, b],
+  ] as const) {
+    for (const e of await flowEvents(endpoint, id)) {
+      const block = await chain.publicClient.getBlock({ blockNumber: e.blockNumber });
+      rows.push({
+        t: block.timestamp,
+        line: `  ${isoTime(block.timestamp)}  ${e.eventName.padEnd(22)} ${chain.entry.name}`,
+      });
+    }
+  }
+  rows.sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
+  const lines = [
+    `flow ${id}: ${dest.entry.name} ${s.destination.status}, ${origin.entry.name} ${s.origin.phase}` +
+      (s.origin.phase === "NONE" ? "" : ` (outcome ${s.origin.outcome})`),
+    `  deadline ${isoTime(flow.deadline)} (B time now ${isoTime(s.destinationTime)})`,
+    ...rows.map((r) => r.line),
+    `  next: ${s.next}`,
+  ];
+  ctx.out.result(
+    { kind: "flow", originChain: origin.entry.name, destinationChain: dest.entry.name, ...s },
+    lines,
+  );
+  return ExitCode.OK;
+}

@@ -1,0 +1,432 @@
+// The chain-config file of `concord deploy`: validated at the edge, every error naming the bad key.
+import { readFileSync } from "node:fs";
+import { type Address, getAddress, isAddress } from "viem";
+import { ConcordSdkError } from "../errors.js";
+
+/** Where a chain's RPC URL comes from: a literal, or an environment variable named in the config. */
+export type RpcUrlSource = string | { env: string };
+
+/** One chain of a {@link ChainConfig}, after validation (RPC URL resolved, defaults applied, addresses checksummed). */
+export type ChainEntry = {
+  /** The key of the chain in `chains` (used in messages, registries and remotes). */
+  name: string;
+  /** EVM chain id (checked against the RPC endpoint before anything is sent). */
+  chainId: number;
+  /** Concord domain id (uint32), the chain id unless set. */
+  domain: number;
+  /** Resolved RPC URL; absent only when `network` names a Hardhat network instead. */
+  rpcUrl?: string;
+  /** Name of the environment variable the RPC URL was read from, if any (for messages). */
+  rpcUrlEnv?: string;
+  /** A Hardhat network (hardhat.config.ts `networks`) whose provider the caller passes to `deploy`. */
+  network?: string;
+  /** A development chain: the deployer key defaults to anvil's first dev key and a missing deterministic-deployment
+   * proxy is installed with `*_setCode`. */
+  local: boolean;
+  /** Deploy the demo-only contracts (two test tokens, MiniAMM, SwapAndBridge, liquidity, lanes). Default: `local`. */
+  demo: boolean;
+  /** Blocks validators wait before signing messages sent from this chain. */
+  finalityDepth: number;
+  /** The smallest finality depth accepted for this chain (config value, else a known default, else 1 or 0 local). */
+  minFinalityDepth: number;
+  /** Validators that attest messages sent FROM this chain (ascending, distinct). */
+  validators: Address[];
+  /** Signatures required from {@link validators}. */
+  threshold: number;
+  /** Names of the chains this chain accepts messages from and trusts (default: every other chain). */
+  remotes: string[];
+  /** Gas price (wei) other chains' gas oracles quote for messages TO this chain; default 1 gwei on local chains,
+   * else unset (no gas data is written for this chain). */
+  gasPrice?: bigint;
+  /** Price of this chain's native token in any unit common to all chains (default 1: the same token, e.g. ETH on
+   * L2s). The gas oracle's exchange rate of remote to local native token is `1e10 * remote / local`. */
+  nativeTokenPrice: number;
+};
+
+/** A validated chain-config file (see deploy/config/*.json and deploy/README.md). */
+export type ChainConfig = {
+  /** Namespace of every deterministic salt; change it to deploy a fresh set of addresses. Default `concord.v1`. */
+  saltPrefix: string;
+  /** Account granted `ADMIN_ROLE` on every chain's AccessManager (and owner of the example inbox); default: the
+   * deployer. */
+  admin?: Address;
+  /** Account granted the GUARDIAN role (may pause the gateway or one route, cannot unpause or configure). */
+  guardian?: Address;
+  gateway: {
+    /** Destination gas limit when a sender gives none. */
+    defaultGasLimit: number;
+    /** Largest message body (4-byte gas limit + payload), in bytes. */
+    maxBodySize: number;
+  };
+  coordinator: {
+    /** Longest allowed flow horizon (deadline - open time), in seconds. */
+    maxHorizon: number;
+    /** Point the coordinator at the chain's GasOracle (flows then pay their round-trip gas up front). Default
+     * true. */
+    useGasOracle: boolean;
+  };
+  /** Chains by name, in file order. */
+  chains: Record<string, ChainEntry>;
+};
+
+/** A bad chain-config file: `key` is the dotted path of the offending key, e.g. `chains.chainB.threshold`. */
+export class ConfigError extends ConcordSdkError {
+  override name = "ConfigError";
+  readonly key: string;
+  /** What is wrong with it (the message without the key). */
+  readonly problem: string;
+
+  constructor(key: string, problem: string) {
+    super(`${key}: ${problem}`);
+    this.key = key;
+    this.problem = problem;
+  }
+}
+
+/** Known minimum finality depths (blocks) by chain id, used when the config gives no `minFinalityDepth`. */
+export const KNOWN_MIN_FINALITY_DEPTH: Readonly<Record<number, number>> = {
+  1: 64, // Ethereum: two epochs (finalized checkpoint)
+  11_155_111: 64, // Sepolia
+  17_000: 64, // Holesky
+  56: 15, // BNB Smart Chain (fast finality: 2 of 3 validators, ~15 blocks as a safe margin)
+  137: 256, // Polygon PoS (milestones normally finalize faster; conservative)
+};
+
+/** Defaults applied by {@link validateConfig}. */
+export const CONFIG_DEFAULTS = {
+  saltPrefix: "concord.v1",
+  defaultGasLimit: 200_000,
+  maxBodySize: 8_192,
+  maxHorizon: 7 * 24 * 3600,
+} as const;
+
+const UINT32_MAX = 0xffff_ffff;
+const MAX_VALIDATORS = 16;
+const TOP_KEYS = ["$comment", "saltPrefix", "admin", "guardian", "gateway", "coordinator", "chains"];
+const CHAIN_KEYS = [
+  "$comment",
+  "chainId",
+  "domain",
+  "rpcUrl",
+  "network",
+  "local",
+  "demo",
+  "finalityDepth",
+  "minFinalityDepth",
+  "validators",
+  "threshold",
+  "remotes",
+  "gasPrice",
+  "nativeTokenPrice",
+];
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function object(value: unknown, key: string): Json {
+  if (!isObject(value)) throw new ConfigError(key, "must be an object");
+  return value;
+}
+
+function noUnknownKeys(value: Json, allowed: readonly string[], key: string): void {
+  for (const k of Object.keys(value)) {
+    if (!allowed.includes(k))
+      throw new ConfigError(
+        `${key}.${k}`,
+        `unknown key (allowed: ${allowed.filter((a) => a[0] !== "$").join(", ")})`,
+      );
+  }
+}
+
+function integer(value: unknown, key: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value))
+    throw new ConfigError(key, `must be an integer, got ${JSON.stringify(value)}`);
+  if (value < min || value > max) throw new ConfigError(key, `must be in [${min}, ${max}], got ${value}`);
+  return value;
+}
+
+function optionalInteger(value: unknown, key: string, min: number, max: number, fallback: number): number {
+  return value === undefined ? fallback : integer(value, key, min, max);
+}
+
+function boolean(value: unknown, key: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean")
+    throw new ConfigError(key, `must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function address(value: unknown, key: string): Address {
+  if (typeof value !== "string" || !isAddress(value, { strict: false }))
+    throw new ConfigError(key, `must be a 20-byte hex address, got ${JSON.stringify(value)}`);
+  const checksummed = getAddress(value);
+  if (BigInt(checksummed) === 0n) throw new ConfigError(key, "must not be the zero address");
+  return checksummed;
+}
+
+function nonEmptyString(value: unknown, key: string): string {
+  if (typeof value !== "string" || value.trim() === "")
+    throw new ConfigError(key, "must be a non-empty string");
+  return value;
+}
+
+function rpcUrl(
+  value: unknown,
+  key: string,
+  env: Readonly<Record<string, string | undefined>>,
+): { url: string; env?: string } {
+  if (typeof value === "string") {
+    if (!/^(https?|wss?):\/\/./.test(value))
+      throw new ConfigError(key, `must be an http(s) or ws(s) URL, got ${JSON.stringify(value)}`);
+    return { url: value };
+  }
+  if (isObject(value)) {
+    noUnknownKeys(value, ["env"], key);
+    const name = nonEmptyString(value.env, `${key}.env`);
+    const url = env[name];
+    if (url === undefined || url.trim() === "")
+      throw new ConfigError(key, `missing RPC URL: environment variable ${name} is not set`);
+    const resolved = rpcUrl(url.trim(), `${key} (from ${name})`, env);
+    return { url: resolved.url, env: name };
+  }
+  throw new ConfigError(key, 'must be a URL or {"env": "VARIABLE_NAME"}');
+}
+
+/**
+ * Validates a parsed chain-config file and applies defaults. Throws a {@link ConfigError} naming the bad key for:
+ * unknown keys, unknown chains referenced in `remotes`, duplicate chain or domain ids, a threshold of 0 or above
+ * the number of validators, a finality depth below the chain's minimum, a missing RPC URL (literal or the named
+ * environment variable), malformed addresses and out-of-range numbers.
+ * @param raw The parsed JSON.
+ * @param env Where `{"env": NAME}` RPC URLs are read from (default `process.env`).
+ */
+export function validateConfig(
+  raw: unknown,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ChainConfig {
+  const top = object(raw, "config");
+  noUnknownKeys(top, TOP_KEYS, "config");
+  const saltPrefix =
+    top.saltPrefix === undefined ? CONFIG_DEFAULTS.saltPrefix : nonEmptyString(top.saltPrefix, "saltPrefix");
+  const admin = top.admin === undefined ? undefined : address(top.admin, "admin");
+  const guardian = top.guardian === undefined ? undefined : address(top.guardian, "guardian");
+
+  const gatewayRaw = top.gateway === undefined ? {} : object(top.gateway, "gateway");
+  noUnknownKeys(gatewayRaw, ["defaultGasLimit", "maxBodySize"], "gateway");
+  const gateway = {
+    defaultGasLimit: optionalInteger(
+      gatewayRaw.defaultGasLimit,
+      "gateway.defaultGasLimit",
+      1,
+      UINT32_MAX,
+      CONFIG_DEFAULTS.defaultGasLimit,
+    ),
+    maxBodySize: optionalInteger(
+      gatewayRaw.maxBodySize,
+      "gateway.maxBodySize",
+      4,
+      Number.MAX_SAFE_INTEGER,
+      CONFIG_DEFAULTS.maxBodySize,
+    ),
+  };
+  const coordinatorRaw = top.coordinator === undefined ? {} : object(top.coordinator, "coordinator");
+  noUnknownKeys(coordinatorRaw, ["maxHorizon", "useGasOracle"], "coordinator");
+  const coordinator = {
+    maxHorizon: optionalInteger(
+      coordinatorRaw.maxHorizon,
+      "coordinator.maxHorizon",
+      1,
+      Number.MAX_SAFE_INTEGER,
+      CONFIG_DEFAULTS.maxHorizon,
+    ),
+    useGasOracle: boolean(coordinatorRaw.useGasOracle, "coordinator.useGasOracle", true),
+  };
+
+  const chainsRaw = object(top.chains, "chains");
+  const names = Object.keys(chainsRaw);
+  if (names.length === 0) throw new ConfigError("chains", "must name at least one chain");
+  const chains: Record<string, ChainEntry> = {};
+  const byChainId = new Map<number, string>();
+  const byDomain = new Map<number, string>();
+  const allRemotes = new Set<string>();
+  for (const name of names) {
+    const key = `chains.${name}`;
+    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
+      throw new ConfigError(
+        key,
+        "chain names must start with a letter and use only letters, digits, _ and -",
+      );
+    const c = object(chainsRaw[name], key);
+    noUnknownKeys(c, CHAIN_KEYS, key);
+    const chainId = integer(c.chainId, `${key}.chainId`, 1, Number.MAX_SAFE_INTEGER);
+    const sameId = byChainId.get(chainId);
+    if (sameId !== undefined)
+      throw new ConfigError(`${key}.chainId`, `duplicate chain id ${chainId} (also chains.${sameId})`);
+    byChainId.set(chainId, name);
+    if (c.domain === undefined && chainId > UINT32_MAX)
+      throw new ConfigError(
+        `${key}.domain`,
+        `chain id ${chainId} does not fit a uint32 domain: set a domain`,
+      );
+    const domain = optionalInteger(c.domain, `${key}.domain`, 1, UINT32_MAX, chainId);
+    const sameDomain = byDomain.get(domain);
+    if (sameDomain !== undefined)
+      throw new ConfigError(`${key}.domain`, `duplicate domain id ${domain} (also chains.${sameDomain})`);
+    byDomain.set(domain, name);
+
+    const local = boolean(c.local, `${key}.local`, false);
+    const demo = boolean(c.demo, `${key}.demo`, local);
+    let url: { url: string; env?: string } | undefined;
+    let network: string | undefined;
+    if (c.network !== undefined) network = nonEmptyString(c.network, `${key}.network`);
+    if (c.rpcUrl !== undefined) url = rpcUrl(c.rpcUrl, `${key}.rpcUrl`, env);
+    if (url === undefined && network === undefined)
+      throw new ConfigError(`${key}.rpcUrl`, 'missing RPC URL: give a URL or {"env": "VARIABLE_NAME"}');
+    if (url !== undefined && network !== undefined)
+      throw new ConfigError(`${key}.network`, "give either rpcUrl or network (a Hardhat network), not both");
+
+    const minFinalityDepth = optionalInteger(
+      c.minFinalityDepth,
+      `${key}.minFinalityDepth`,
+      0,
+      1_000_000,
+      KNOWN_MIN_FINALITY_DEPTH[chainId] ?? (local ? 0 : 1),
+    );
+    const finalityDepth = optionalInteger(
+      c.finalityDepth,
+      `${key}.finalityDepth`,
+      0,
+      1_000_000,
+      minFinalityDepth,
+    );
+    if (finalityDepth < minFinalityDepth)
+      throw new ConfigError(
+        `${key}.finalityDepth`,
+        `${finalityDepth} is below the chain's minimum finality depth ${minFinalityDepth}`,
+      );
+
+    if (!Array.isArray(c.validators) || c.validators.length === 0)
+      throw new ConfigError(`${key}.validators`, "must be a non-empty array of addresses");
+    if (c.validators.length > MAX_VALIDATORS)
+      throw new ConfigError(
+        `${key}.validators`,
+        `at most ${MAX_VALIDATORS} validators, got ${c.validators.length}`,
+      );
+    const validators = c.validators.map((v, i) => address(v, `${key}.validators[${i}]`));
+    const seen = new Set<string>();
+    validators.forEach((v, i) => {
+      if (seen.has(v)) throw new ConfigError(`${key}.validators[${i}]`, `duplicate validator ${v}`);
+      seen.add(v);
+    });
+    validators.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    if (c.threshold === undefined) throw new ConfigError(`${key}.threshold`, "is required");
+    const threshold = integer(
+      c.threshold,
+      `${key}.threshold`,
+      Number.MIN_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+    );
+    if (threshold < 1 || threshold > validators.length)
+      throw new ConfigError(
+        `${key}.threshold`,
+        `must be between 1 and the number of validators (${validators.length}), got ${threshold}`,
+      );
+
+    let remotes: string[] | undefined;
+    if (c.remotes !== undefined) {
+      if (!Array.isArray(c.remotes))
+        throw new ConfigError(`${key}.remotes`, "must be an array of chain names");
+      remotes = c.remotes.map((r, i) => nonEmptyString(r, `${key}.remotes[${i}]`));
+    }
+    let gasPrice: bigint | undefined = local ? 1_000_000_000n : undefined;
+    if (c.gasPrice !== undefined) {
+      if (
+        !(typeof c.gasPrice === "string" && /^[0-9]+$/.test(c.gasPrice)) &&
+        !(typeof c.gasPrice === "number" && Number.isSafeInteger(c.gasPrice))
+      )
+        throw new ConfigError(
+          `${key}.gasPrice`,
+          "must be a non-negative integer (wei), as a number or a string",
+        );
+      gasPrice = BigInt(c.gasPrice as string | number);
+      if (gasPrice <= 0n || gasPrice >= 2n ** 128n)
+        throw new ConfigError(`${key}.gasPrice`, "must be between 1 and 2**128 - 1 wei");
+    }
+    let nativeTokenPrice = 1;
+    if (c.nativeTokenPrice !== undefined) {
+      if (
+        typeof c.nativeTokenPrice !== "number" ||
+        !(c.nativeTokenPrice > 0) ||
+        !Number.isFinite(c.nativeTokenPrice)
+      )
+        throw new ConfigError(`${key}.nativeTokenPrice`, "must be a positive number");
+      nativeTokenPrice = c.nativeTokenPrice;
+    }
+    chains[name] = {
+      name,
+      chainId,
+      domain,
+      ...(url ? { rpcUrl: url.url } : {}),
+      ...(url?.env ? { rpcUrlEnv: url.env } : {}),
+      ...(network ? { network } : {}),
+      local,
+      demo,
+      finalityDepth,
+      minFinalityDepth,
+      validators,
+      threshold,
+      remotes: remotes ?? [],
+      ...(gasPrice !== undefined ? { gasPrice } : {}),
+      nativeTokenPrice,
+    };
+    if (remotes === undefined) allRemotes.add(name);
+  }
+  // Second pass: remotes reference known chains (default: every other chain).
+  for (const name of names) {
+    const chain = chains[name]!;
+    if (allRemotes.has(name)) {
+      chain.remotes = names.filter((n) => n !== name);
+      continue;
+    }
+    const seen = new Set<string>();
+    chain.remotes.forEach((remote, i) => {
+      const key = `chains.${name}.remotes[${i}]`;
+      if (chains[remote] === undefined) throw new ConfigError(key, `unknown chain "${remote}"`);
+      if (remote === name) throw new ConfigError(key, "a chain cannot be its own remote");
+      if (seen.has(remote)) throw new ConfigError(key, `duplicate remote "${remote}"`);
+      seen.add(remote);
+    });
+  }
+  return {
+    saltPrefix,
+    ...(admin ? { admin } : {}),
+    ...(guardian ? { guardian } : {}),
+    gateway,
+    coordinator,
+    chains,
+  };
+}
+
+/** Reads and validates the chain-config file at `path` (JSON). Throws a {@link ConfigError} (key `config`) when the
+ * file cannot be read or parsed. */
+export function loadConfig(
+  path: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ChainConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError("config", `cannot read ${path}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError("config", `${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return validateConfig(raw, env);
+}

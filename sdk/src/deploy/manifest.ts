@@ -1,0 +1,120 @@
+// What a chain gets: one entry per deterministic contract. Adding a contract is one entry here (plus, if it needs
+// configuration, one wiring function in plan.ts).
+import type { Address } from "viem";
+import type { ChainConfig, ChainEntry } from "./config.js";
+
+/** What a manifest entry's constructor arguments and condition may depend on. */
+export type ManifestContext = {
+  config: ChainConfig;
+  chain: ChainEntry;
+  deployer: Address;
+  /** The configured admin, else the deployer. */
+  admin: Address;
+  /** Addresses of the entries before this one (by entry name), identical on every chain. */
+  addresses: Readonly<Record<string, Address>>;
+};
+
+/** One contract deployed through CREATE3 at an address that depends only on (deployer, saltPrefix, name). */
+export type ManifestEntry = {
+  /** Registry key (`Deployment.contracts[name]`) and salt label. */
+  name: string;
+  /** Build artifact (`loadArtifact(artifact)`). */
+  artifact: string;
+  /** Constructor arguments on `ctx.chain`. */
+  args: (ctx: ManifestContext) => readonly unknown[];
+  /** Deploy on this chain? Default: every chain. */
+  when?: (ctx: ManifestContext) => boolean;
+  /** Skip silently when the artifact does not exist (contracts still being written). */
+  optional?: boolean;
+};
+
+/** Demo amounts (18-decimal tokens): AMM reserves and the coordinator's bridged-USD liquidity. */
+export const DEMO_AMOUNTS = {
+  ammUsd: 100_000n * 10n ** 18n,
+  ammWeth: 50n * 10n ** 18n,
+  coordinatorUsd: 10_000n * 10n ** 18n,
+} as const;
+
+/** Largest increment the example counter accepts per flow. */
+export const COUNTER_MAX_INCREMENT = 100n;
+
+const demoOnly = (ctx: ManifestContext): boolean => ctx.chain.demo;
+
+/** The contracts of a Concord chain, in deployment order. */
+export const MANIFEST: readonly ManifestEntry[] = [
+  { name: "AccessManager", artifact: "ConcordAccessManager", args: (ctx) => [ctx.deployer] },
+  {
+    name: "ConcordGateway",
+    artifact: "ConcordGateway",
+    // (localDomain, authority, defaultVerifier = none: every origin gets its own route verifier, defaultGasLimit,
+    // maxBodySize)
+    args: (ctx) => [
+      ctx.chain.domain,
+      ctx.addresses.AccessManager,
+      "0x0000000000000000000000000000000000000000",
+      ctx.config.gateway.defaultGasLimit,
+      BigInt(ctx.config.gateway.maxBodySize),
+    ],
+  },
+  {
+    name: "FlowCoordinator",
+    artifact: "FlowCoordinator",
+    args: (ctx) => [
+      ctx.addresses.ConcordGateway,
+      ctx.chain.domain,
+      ctx.addresses.AccessManager,
+      BigInt(ctx.config.coordinator.maxHorizon),
+    ],
+  },
+  {
+    name: "CrossChainCounter",
+    artifact: "CrossChainCounter",
+    args: (ctx) => [ctx.addresses.FlowCoordinator, COUNTER_MAX_INCREMENT],
+  },
+  {
+    // Last hop of a multi-hop flow (A -> B -> C): sends the guard that releases the parent flow on B.
+    name: "HopGuardEmitter",
+    artifact: "HopGuardEmitter",
+    args: (ctx) => [ctx.addresses.FlowCoordinator, ctx.addresses.ConcordGateway],
+  },
+  {
+    name: "ConcordInbox",
+    artifact: "ConcordInbox",
+    args: (ctx) => [ctx.addresses.ConcordGateway, ctx.admin],
+  },
+  {
+    name: "DemoUSD",
+    artifact: "ConcordDemoToken",
+    args: (ctx) => ["Concord Demo USD", "dUSD", ctx.deployer],
+    when: demoOnly,
+  },
+  {
+    name: "DemoWETH",
+    artifact: "ConcordDemoToken",
+    args: (ctx) => ["Concord Demo WETH", "dWETH", ctx.deployer],
+    when: demoOnly,
+  },
+  {
+    name: "MiniAMM",
+    artifact: "MiniAMM",
+    args: (ctx) => [ctx.addresses.DemoUSD, ctx.addresses.DemoWETH],
+    when: demoOnly,
+  },
+  {
+    name: "SwapAndBridge",
+    artifact: "SwapAndBridge",
+    args: (ctx) => [ctx.addresses.FlowCoordinator, ctx.addresses.MiniAMM],
+    when: demoOnly,
+  },
+  // Fees (contracts/fees): the oracle every quote uses, the paymaster senders pay relayers through.
+  { name: "GasOracle", artifact: "GasOracle", args: (ctx) => [ctx.addresses.AccessManager], optional: true },
+  {
+    name: "GasPaymaster",
+    artifact: "GasPaymaster",
+    args: (ctx) => [ctx.addresses.AccessManager, ctx.addresses.GasOracle, ctx.admin],
+    when: (ctx) => ctx.addresses.GasOracle !== undefined,
+    optional: true,
+  },
+  // Relayer helper (contracts/periphery): delivers several messages in one transaction. Stateless.
+  { name: "ConcordBatchProcessor", artifact: "ConcordBatchProcessor", args: () => [], optional: true },
+];

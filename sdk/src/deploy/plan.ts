@@ -1,0 +1,512 @@
+// Planning: read each chain's state and list exactly the transactions that bring it to the configuration.
+import {
+  type Abi,
+  type Address,
+  type Chain,
+  type EIP1193Provider,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  createPublicClient,
+  custom,
+  defineChain,
+  encodeAbiParameters,
+  encodeDeployData,
+  encodeFunctionData,
+  getAddress,
+  http,
+  keccak256,
+  pad,
+  size,
+  toFunctionSelector,
+  zeroAddress,
+} from "viem";
+import { ArtifactError, type ContractArtifact, loadArtifact } from "../artifacts.js";
+import { ConcordSdkError } from "../errors.js";
+import type { ChainConfig, ChainEntry } from "./config.js";
+import { ConfigError } from "./config.js";
+import {
+  DETERMINISTIC_DEPLOYER,
+  create3Address,
+  deploySalt,
+  factoryAddress,
+  factoryDeploymentData,
+} from "./create3.js";
+import { DEMO_AMOUNTS, MANIFEST, type ManifestContext, type ManifestEntry } from "./manifest.js";
+import type { Deployment, VerifierEntry } from "./registry.js";
+
+/** A deployment that cannot proceed (unreachable chain, missing proxy on a remote chain, failed transaction). */
+export class DeployError extends ConcordSdkError {
+  override name = "DeployError";
+}
+
+/** AccessManager role ids used by the deployment (see deploy/README.md and audits/ACCESS_CONTROL.md). */
+export const Roles = { ADMIN: 0n, GUARDIAN: 1n } as const;
+
+/** EIP-170 limit on runtime code size. */
+export const MAX_CODE_SIZE = 24_576;
+
+/** One transaction of a plan. */
+export type PlannedTransaction = {
+  chain: string;
+  chainId: number;
+  /** Human-readable, e.g. `ConcordGateway.setRoute(31338, 0x…, 0x…)` or `deploy ConcordGateway at 0x…`. */
+  description: string;
+  to: Address;
+  data: Hex;
+  /** Requires `ADMIN_ROLE` on the chain's AccessManager (configuration rather than deployment). */
+  restricted: boolean;
+  /** What may make it fail (e.g. code above the EIP-170 limit), repeated in the error if it does. */
+  note?: string;
+};
+
+/** The plan of one chain. */
+export type ChainPlan = {
+  name: string;
+  chainId: number;
+  domain: number;
+  /** The deterministic-deployment proxy is missing and will be installed with `*_setCode` (local chains only). */
+  bootstrapDeterministicDeployer: boolean;
+  factory: Address;
+  /** Contracts needed on this chain whose artifact does not exist yet (optional manifest entries), skipped. */
+  skipped: string[];
+  transactions: PlannedTransaction[];
+  /** The registry this chain has once the transactions are mined. */
+  deployment: Deployment;
+};
+
+/** What `deploy` would do. */
+export type Plan = {
+  deployer: Address;
+  chains: ChainPlan[];
+  /** Total number of transactions over all chains. */
+  transactionCount: number;
+  /** Non-fatal findings (e.g. a contract above the EIP-170 size limit on a local chain). */
+  warnings: string[];
+};
+
+export type PlanOptions = {
+  /** The account that sends every transaction (salts are bound to it). */
+  deployer: Address;
+  /** EIP-1193 providers by chain name, e.g. Hardhat's `network.create(...).provider`; default `http(rpcUrl)`. */
+  providers?: Readonly<Record<string, EIP1193Provider>>;
+  /** Repository root holding `artifacts/` (default: found from this file). */
+  root?: string;
+};
+
+/** The viem chain and transport of one configured chain. */
+export function chainTransport(
+  entry: ChainEntry,
+  providers?: Readonly<Record<string, EIP1193Provider>>,
+): { chain: Chain; transport: Transport; pollingInterval: number } {
+  const provider = providers?.[entry.name];
+  let transport: Transport;
+  if (provider) transport = custom(provider);
+  else if (entry.rpcUrl) transport = http(entry.rpcUrl, { retryCount: entry.local ? 0 : 3 });
+  else
+    throw new ConfigError(
+      `chains.${entry.name}.network`,
+      `chain uses Hardhat network "${entry.network}": pass its provider (network.create) to deploy`,
+    );
+  const chain = defineChain({
+    id: entry.chainId,
+    name: entry.name,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: entry.rpcUrl ? [entry.rpcUrl] : [] } },
+  });
+  return { chain, transport, pollingInterval: entry.local ? 50 : 2_000 };
+}
+
+/** A public client for `entry`, after checking that the endpoint serves the configured chain id. */
+export async function connectPublic(
+  entry: ChainEntry,
+  providers?: Readonly<Record<string, EIP1193Provider>>,
+): Promise<PublicClient> {
+  const { chain, transport, pollingInterval } = chainTransport(entry, providers);
+  const client = createPublicClient({ chain, transport, pollingInterval });
+  let actual: number;
+  try {
+    actual = await client.getChainId();
+  } catch (e) {
+    const where = entry.rpcUrlEnv ? `${entry.rpcUrlEnv} (${entry.rpcUrl})` : (entry.rpcUrl ?? entry.network);
+    throw new DeployError(`chain ${entry.name} is unreachable at ${where}`, (e as Error).message, {
+      cause: e,
+    });
+  }
+  if (actual !== entry.chainId)
+    throw new ConfigError(
+      `chains.${entry.name}.chainId`,
+      `is ${entry.chainId} but the RPC endpoint serves ${actual}`,
+    );
+  return client as PublicClient;
+}
+
+type Reader = <T>(address: Address, abi: Abi, functionName: string, args?: readonly unknown[]) => Promise<T>;
+
+const GATEWAY_GUARDIAN_FUNCTIONS = ["pause", "pauseRoute"] as const;
+const COORDINATOR_GUARDIAN_FUNCTIONS = ["pauseSettlement"] as const;
+
+/** The validator configuration a verifier for messages from `origin` to `local` is built from. */
+export function verifierConfig(origin: ChainEntry, local: ChainEntry, originGateway: Address) {
+  return {
+    origin: origin.domain,
+    originGateway: pad(originGateway, { size: 32 }),
+    localDomain: local.domain,
+    threshold: origin.threshold,
+    validators: origin.validators,
+  };
+}
+
+/** Hash of what a verifier for `origin` attests (origin, origin gateway, threshold, validators; not the local
+ * domain), part of its salt: a changed validator set gives a new verifier at a new address. */
+export function verifierConfigHash(origin: ChainEntry, originGateway: Address): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint32" }, { type: "address" }, { type: "uint8" }, { type: "address[]" }],
+      [origin.domain, originGateway, origin.threshold, origin.validators],
+    ),
+  );
+}
+
+/** `GasOracle` exchange rate of `remote`'s native token in `local`'s, scaled by 1e10 (at least 1). */
+export function tokenExchangeRate(remote: ChainEntry, local: ChainEntry): bigint {
+  const scaled = (price: number) => BigInt(Math.round(price * 1e9));
+  const rate = (10n ** 10n * scaled(remote.nativeTokenPrice)) / scaled(local.nativeTokenPrice);
+  return rate > 0n ? rate : 1n;
+}
+
+/** Whether `deployed` runtime code is `artifact`'s, ignoring immutables (which differ per deployment). */
+function sameCode(deployed: Hex, artifact: ContractArtifact): boolean {
+  const expected = artifact.deployedBytecode.toLowerCase();
+  if (deployed.length !== expected.length) return false;
+  const actual = deployed.toLowerCase().split("");
+  const want = expected.split("");
+  const refs = (artifact as { immutableReferences?: Record<string, { start: number; length: number }[]> })
+    .immutableReferences;
+  for (const ranges of Object.values(refs ?? {}))
+    for (const { start, length } of ranges)
+      for (let i = 2 + 2 * start; i < 2 + 2 * (start + length); i++) actual[i] = want[i] = "0";
+  return actual.join("") === want.join("");
+}
+
+function artifactOrUndefined(name: string, root?: string) {
+  try {
+    return loadArtifact(name, root);
+  } catch (e) {
+    if (e instanceof ArtifactError) return undefined;
+    throw e;
+  }
+}
+
+function short(value: unknown): string {
+  if (typeof value === "string" && value.startsWith("0x") && value.length > 42)
+    return `${value.slice(0, 10)}…`;
+  if (Array.isArray(value)) return `[${value.map(short).join(", ")}]`;
+  if (typeof value === "object" && value !== null)
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}: ${short(v)}`)
+      .join(", ")}}`;
+  return String(value);
+}
+
+/** Plans one chain: reads its state and lists the transactions that bring it to `config`. */
+async function planChain(
+  config: ChainConfig,
+  entry: ChainEntry,
+  opts: PlanOptions,
+  warnings: string[],
+): Promise<ChainPlan> {
+  const client = await connectPublic(entry, opts.providers);
+  const { deployer } = opts;
+  const admin = config.admin ?? deployer;
+  const txs: PlannedTransaction[] = [];
+  const base = { chain: entry.name, chainId: entry.chainId };
+  const code = async (address: Address) => {
+    const c = await client.getCode({ address });
+    return c !== undefined && c !== "0x";
+  };
+  const read: Reader = async <T>(
+    address: Address,
+    abi: Abi,
+    functionName: string,
+    args: readonly unknown[] = [],
+  ) => (await client.readContract({ address, abi, functionName, args })) as T;
+
+  // 1. The deterministic-deployment proxy and the CREATE3 factory.
+  let bootstrap = false;
+  if (!(await code(DETERMINISTIC_DEPLOYER))) {
+    if (!entry.local)
+      throw new DeployError(
+        `chain ${entry.name} (${entry.chainId}) has no deterministic-deployment proxy at ${DETERMINISTIC_DEPLOYER}`,
+        "deploy it first with its presigned transaction (github.com/Arachnid/deterministic-deployment-proxy), " +
+          'or mark a development chain "local": true to install it automatically',
+      );
+    bootstrap = true;
+  }
+  const factoryArtifact = loadArtifact("ConcordCreate3Factory", opts.root);
+  const factory = factoryAddress(factoryArtifact.bytecode);
+  const factoryDeployed = !bootstrap && (await code(factory));
+  if (!factoryDeployed)
+    txs.push({
+      ...base,
+      description: `deploy ConcordCreate3Factory at ${factory} (deterministic-deployment proxy)`,
+      to: DETERMINISTIC_DEPLOYER,
+      data: factoryDeploymentData(factoryArtifact.bytecode),
+      restricted: false,
+    });
+
+  // 2. Manifest contracts (CREATE3: same address on every chain for a given deployer and salt prefix).
+  const addresses: Record<string, Address> = {};
+  const existed: Record<string, boolean> = {};
+  const skipped: string[] = [];
+  const ctx: ManifestContext = { config, chain: entry, deployer, admin, addresses };
+  const deployTx = async (name: string, label: string, artifactName: string, args: readonly unknown[]) => {
+    const artifact = loadArtifact(artifactName, opts.root);
+    const salt = deploySalt(config.saltPrefix, label);
+    const address = create3Address(factory, deployer, salt);
+    addresses[name] = address;
+    const deployed = factoryDeployed ? await client.getCode({ address }) : undefined;
+    existed[name] = deployed !== undefined && deployed !== "0x";
+    if (existed[name]) {
+      if (!sameCode(deployed!, artifact))
+        warnings.push(
+          `${entry.name}: ${name} at ${address} runs other code than the current build of ${artifactName} ` +
+            "(contracts are immutable: use a new saltPrefix to deploy the new code)",
+        );
+    }
+    const runtimeSize = size(artifact.deployedBytecode);
+    let note: string | undefined;
+    if (!existed[name] && runtimeSize > MAX_CODE_SIZE) {
+      const problem = `${artifactName} runtime code is ${runtimeSize} bytes, above the EIP-170 limit of ${MAX_CODE_SIZE}`;
+      if (!entry.local) throw new DeployError(`cannot deploy ${name} to ${entry.name}: ${problem}`);
+      note =
+        `${problem}; it needs a chain without the limit (anvil --disable-code-size-limit, ` +
+        "Hardhat allowUnlimitedContractSize)";
+      warnings.push(`${entry.name}: ${note}`);
+    }
+    if (!existed[name]) {
+      const initCode = encodeDeployData({
+        abi: artifact.abi,
+        bytecode: artifact.bytecode,
+        args: args as unknown[],
+      });
+      txs.push({
+        ...base,
+        description: `deploy ${name} at ${address}${args.length ? ` (${args.map(short).join(", ")})` : ""}`,
+        to: factory,
+        data: encodeFunctionData({
+          abi: factoryArtifact.abi,
+          functionName: "deploy",
+          args: [salt, initCode],
+        }),
+        restricted: false,
+        ...(note ? { note } : {}),
+      });
+    }
+    return address;
+  };
+  const entries: ManifestEntry[] = [];
+  for (const item of MANIFEST) {
+    if (item.when && !item.when(ctx)) continue;
+    if (item.optional && !artifactOrUndefined(item.artifact, opts.root)) {
+      skipped.push(item.name);
+      continue;
+    }
+    entries.push(item);
+    await deployTx(item.name, item.name, item.artifact, item.args(ctx));
+  }
+
+  // 3. One MessageIdMultisigVerifier per origin (remote) chain, salted with the validator config.
+  const remotes = entry.remotes.map((name) => config.chains[name]!);
+  const gateway = addresses.ConcordGateway!;
+  const verifiers: Record<string, VerifierEntry> = {};
+  for (const origin of remotes) {
+    const originGateway = gateway; // same address on every chain (same deployer, same salt prefix)
+    const cfg = verifierConfig(origin, entry, originGateway);
+    const label = `MessageIdMultisigVerifier/${origin.domain}/${verifierConfigHash(origin, originGateway)}`;
+    const name = `MessageIdMultisigVerifier[origin ${origin.domain}]`;
+    const address = await deployTx(name, label, "MessageIdMultisigVerifier", [cfg]);
+    delete addresses[name];
+    verifiers[String(origin.domain)] = {
+      address,
+      type: "messageIdMultisig",
+      validators: origin.validators,
+      threshold: origin.threshold,
+    };
+  }
+
+  // 4. Wiring (restricted calls), reading current values only from contracts that already existed.
+  const managerAbi = loadArtifact("ConcordAccessManager", opts.root).abi;
+  const gatewayAbi = loadArtifact("ConcordGateway", opts.root).abi;
+  const coordinatorAbi = loadArtifact("FlowCoordinator", opts.root).abi;
+  const call = (
+    contract: string,
+    abi: Abi,
+    functionName: string,
+    args: readonly unknown[],
+    restricted = true,
+  ) => {
+    txs.push({
+      ...base,
+      description: `${contract}.${functionName}(${args.map(short).join(", ")})`,
+      to: addresses[contract]!,
+      data: encodeFunctionData({ abi, functionName, args: args as unknown[] }),
+      restricted,
+    });
+  };
+  const manager = addresses.AccessManager!;
+  const hasRole = async (role: bigint, account: Address) =>
+    existed.AccessManager &&
+    (await read<[boolean, number]>(manager, managerAbi, "hasRole", [role, account]))[0];
+
+  if (admin !== deployer && !(await hasRole(Roles.ADMIN, admin)))
+    call("AccessManager", managerAbi, "grantRole", [Roles.ADMIN, admin, 0]);
+  if (config.guardian) {
+    // The guardian may stop things fast (gateway traffic, a route, flow settlement), never resume or configure.
+    const targets = [
+      { name: "ConcordGateway", abi: gatewayAbi, functions: GATEWAY_GUARDIAN_FUNCTIONS },
+      { name: "FlowCoordinator", abi: coordinatorAbi, functions: COORDINATOR_GUARDIAN_FUNCTIONS },
+    ] as const;
+    for (const target of targets) {
+      const address = addresses[target.name]!;
+      const selectors = target.functions.map((fn) =>
+        toFunctionSelector(target.abi.find((i) => i.type === "function" && i.name === fn)! as never),
+      );
+      let mapped = existed.AccessManager && existed[target.name];
+      for (const selector of selectors) {
+        if (!mapped) break;
+        const role = await read<bigint>(manager, managerAbi, "getTargetFunctionRole", [address, selector]);
+        mapped = role === Roles.GUARDIAN;
+      }
+      if (!mapped)
+        call("AccessManager", managerAbi, "setTargetFunctionRole", [address, selectors, Roles.GUARDIAN]);
+    }
+    if (!(await hasRole(Roles.GUARDIAN, config.guardian)))
+      call("AccessManager", managerAbi, "grantRole", [Roles.GUARDIAN, config.guardian, 0]);
+  }
+
+  const coordinator = addresses.FlowCoordinator!;
+  for (const origin of remotes) {
+    const verifier = verifiers[String(origin.domain)]!.address;
+    let current: readonly [Address, number, boolean, Address] | undefined;
+    if (existed.ConcordGateway)
+      current = await read<[Address, number, boolean, Address]>(gateway, gatewayAbi, "route", [
+        origin.domain,
+      ]);
+    if (!current || getAddress(current[0]) !== verifier || getAddress(current[3]) !== gateway)
+      call("ConcordGateway", gatewayAbi, "setRoute", [origin.domain, verifier, gateway]);
+    const trusted = existed.FlowCoordinator
+      ? await read<Address>(coordinator, coordinatorAbi, "trustedRemote", [origin.domain])
+      : zeroAddress;
+    if (getAddress(trusted) !== coordinator)
+      call("FlowCoordinator", coordinatorAbi, "setTrustedRemote", [origin.domain, coordinator]);
+  }
+
+  // 5. Fees: gas data for every chain this one sends to (that has a gas price), and the coordinator's oracle.
+  const oracle = addresses.GasOracle;
+  if (oracle) {
+    const oracleAbi = loadArtifact("GasOracle", opts.root).abi;
+    const destinations = Object.values(config.chains).filter((c) => c.remotes.includes(entry.name));
+    for (const destination of destinations) {
+      if (destination.gasPrice === undefined) continue;
+      const rate = tokenExchangeRate(destination, entry);
+      const [currentRate, currentPrice] = existed.GasOracle
+        ? await read<[bigint, bigint]>(oracle, oracleAbi, "remoteGasData", [destination.domain])
+        : [0n, 0n];
+      if (currentRate !== rate || currentPrice !== destination.gasPrice)
+        call("GasOracle", oracleAbi, "setRemoteGasData", [destination.domain, rate, destination.gasPrice]);
+    }
+    if (
+      config.coordinator.useGasOracle &&
+      coordinatorAbi.some((i) => i.type === "function" && i.name === "setGasOracle")
+    ) {
+      const current = existed.FlowCoordinator
+        ? await read<Address>(coordinator, coordinatorAbi, "gasOracle")
+        : zeroAddress;
+      if (getAddress(current) !== oracle) call("FlowCoordinator", coordinatorAbi, "setGasOracle", [oracle]);
+    }
+  }
+
+  // 6. Demo chains: AMM liquidity, the coordinator's bridged-USD liquidity, USD lanes to the other demo chains.
+  if (entry.demo) {
+    const tokenAbi = loadArtifact("ConcordDemoToken", opts.root).abi;
+    const ammAbi = loadArtifact("MiniAMM", opts.root).abi;
+    const usd = addresses.DemoUSD!;
+    const amm = addresses.MiniAMM!;
+    const reserve = existed.MiniAMM ? await read<bigint>(amm, ammAbi, "reserve0") : 0n;
+    if (reserve === 0n) {
+      call("DemoUSD", tokenAbi, "mint", [deployer, DEMO_AMOUNTS.ammUsd], false);
+      call("DemoWETH", tokenAbi, "mint", [deployer, DEMO_AMOUNTS.ammWeth], false);
+      call("DemoUSD", tokenAbi, "approve", [amm, DEMO_AMOUNTS.ammUsd], false);
+      call("DemoWETH", tokenAbi, "approve", [amm, DEMO_AMOUNTS.ammWeth], false);
+      call("MiniAMM", ammAbi, "addLiquidity", [DEMO_AMOUNTS.ammUsd, DEMO_AMOUNTS.ammWeth], false);
+    }
+    const liquidity = existed.DemoUSD ? await read<bigint>(usd, tokenAbi, "balanceOf", [coordinator]) : 0n;
+    if (liquidity === 0n)
+      call("DemoUSD", tokenAbi, "mint", [coordinator, DEMO_AMOUNTS.coordinatorUsd], false);
+    for (const remote of remotes.filter((r) => r.demo)) {
+      for (const outbound of [true, false]) {
+        const current = existed.FlowCoordinator
+          ? await read<Address>(coordinator, coordinatorAbi, "lane", [remote.domain, usd, usd, outbound])
+          : zeroAddress;
+        // The beneficiary is the liquidity provider: the deployer, who minted the coordinator's demo liquidity.
+        if (getAddress(current) !== deployer)
+          call("FlowCoordinator", coordinatorAbi, "setLane", [remote.domain, usd, usd, outbound, deployer]);
+      }
+    }
+  }
+
+  // Restricted calls need ADMIN_ROLE: fail early, listing them, when the deployer no longer holds it.
+  if (txs.some((t) => t.restricted) && existed.AccessManager && !(await hasRole(Roles.ADMIN, deployer)))
+    throw new DeployError(
+      `the deployer ${deployer} no longer holds ADMIN_ROLE on ${entry.name}: the admin must send these calls`,
+      txs
+        .filter((t) => t.restricted)
+        .map((t) => `${t.description}: to ${t.to} data ${t.data}`)
+        .join("\n"),
+    );
+
+  const contracts: Record<string, Address> = { ConcordCreate3Factory: factory };
+  for (const item of entries) contracts[item.name] = addresses[item.name]!;
+  const remoteEntries: Deployment["remotes"] = {};
+  for (const remote of remotes) remoteEntries[String(remote.domain)] = { gateway, coordinator };
+  const deployment: Deployment = {
+    chainId: entry.chainId,
+    domain: entry.domain,
+    name: entry.name,
+    contracts,
+    verifiers,
+    remotes: remoteEntries,
+    deployer,
+    saltPrefix: config.saltPrefix,
+    finalityDepth: entry.finalityDepth,
+    local: entry.local,
+  };
+  return {
+    name: entry.name,
+    chainId: entry.chainId,
+    domain: entry.domain,
+    bootstrapDeterministicDeployer: bootstrap,
+    factory,
+    skipped,
+    transactions: txs,
+    deployment,
+  };
+}
+
+/**
+ * Reads every configured chain (in parallel) and lists the transactions that bring it to `config`: nothing for a
+ * chain whose contracts exist and whose configuration already matches. Sends nothing.
+ */
+export async function planDeployment(config: ChainConfig, opts: PlanOptions): Promise<Plan> {
+  const warnings: string[] = [];
+  const chains = await Promise.all(
+    Object.values(config.chains).map((entry) => planChain(config, entry, opts, warnings)),
+  );
+  return {
+    deployer: opts.deployer,
+    chains,
+    transactionCount: chains.reduce((n, c) => n + c.transactions.length, 0),
+    warnings,
+  };
+}

@@ -1,0 +1,290 @@
+// The `concord` CLI as users run it: the built executable (sdk/dist/cli/concord.js, produced by scripts/build.sh)
+// in a child process, against two real anvil chains deployed with the deploy library. Checks exit codes, --json
+// results, self-relay with real validator agents, status across chains, the deploy dry run, and the demo.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Address, type Hex, createPublicClient, createWalletClient, defineChain, http } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+
+import { type Validator, runValidator, silentLogger } from "../../sdk/agents/index.js";
+import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
+import { repoRoot } from "../../sdk/src/artifacts.js";
+import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
+import { concordAbi, writeAndWait } from "../../sdk/src/index.js";
+
+const ROOT = repoRoot();
+const BIN = join(ROOT, "sdk", "dist", "cli", "concord.js");
+const CHAIN_A = 31_501;
+const CHAIN_B = 31_502;
+const SENDER_KEY = generatePrivateKey();
+const sender = privateKeyToAccount(SENDER_KEY);
+
+type Run = { code: number; stdout: string; stderr: string };
+
+/** Runs the built `concord` executable; never rejects (the exit code is part of the result). */
+function concord(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe("concord CLI", () => {
+  let dir: string;
+  let configPath: string;
+  let registry: string;
+  const anvils: AnvilChain[] = [];
+  const validators: Validator[] = [];
+  const deployments: Record<number, Deployment> = {};
+
+  before(async () => {
+    assert.ok(existsSync(BIN), `${BIN} is missing: run scripts/build.sh`);
+    dir = mkdtempSync(join(tmpdir(), "concord-cli-"));
+    registry = join(dir, "deployments");
+    for (const chainId of [CHAIN_A, CHAIN_B]) {
+      anvils.push(await startAnvil({ chainId }));
+    }
+    const keys = [generatePrivateKey(), generatePrivateKey(), generatePrivateKey()];
+    const signers = keys.map((k) => privateKeyToAccount(k));
+    const addresses = signers.map((s) => s.address).sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+    const raw = {
+      saltPrefix: "concord.cli-test",
+      gateway: { defaultGasLimit: 200_000, maxBodySize: 8192 },
+      coordinator: { maxHorizon: 86_400 },
+      chains: {
+        chainA: {
+          chainId: CHAIN_A,
+          rpcUrl: anvils[0]!.rpcUrl,
+          local: true,
+          finalityDepth: 0,
+          validators: addresses,
+          threshold: 2,
+        },
+        chainB: {
+          chainId: CHAIN_B,
+          rpcUrl: anvils[1]!.rpcUrl,
+          local: true,
+          finalityDepth: 0,
+          validators: addresses,
+          threshold: 2,
+        },
+      },
+    };
+    configPath = join(dir, "chains.json");
+    writeFileSync(configPath, JSON.stringify(raw, null, 2));
+    const result = await deploy({ config: validateConfig(raw), registryDir: registry });
+    for (const r of Object.values(result.registries)) deployments[r.deployment.chainId] = r.deployment;
+    // validators of chain A (the origin of the test message), over HTTP
+    for (const [i, signer] of signers.entries()) {
+      validators.push(
+        await runValidator({
+          rpcUrl: anvils[0]!.rpcUrl,
+          gateway: deployments[CHAIN_A]!.contracts.ConcordGateway!,
+          signer,
+          confirmations: 0,
+          storePath: join(dir, `validator-${i}.sqlite`),
+          pollIntervalMs: 100,
+          logger: silentLogger,
+        }),
+      );
+    }
+    // make the sender the inbox's trusted sender on B, and fund it on both chains
+    const chainB = defineChain({
+      id: CHAIN_B,
+      name: "B",
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [anvils[1]!.rpcUrl] } },
+    });
+    const admin = privateKeyToAccount(ANVIL_DEV_KEY);
+    await writeAndWait(
+      {
+        publicClient: createPublicClient({ chain: chainB, transport: http(anvils[1]!.rpcUrl) }),
+        walletClient: createWalletClient({
+          account: admin,
+          chain: chainB,
+          transport: http(anvils[1]!.rpcUrl),
+        }),
+      },
+      {
+        address: deployments[CHAIN_B]!.contracts.ConcordInbox!,
+        abi: concordAbi("ConcordInbox"),
+        functionName: "setTrustedSender",
+        args: [CHAIN_A, sender.address],
+      },
+    );
+    for (const anvil of anvils) {
+      await rpc(anvil.rpcUrl, "anvil_setBalance", [sender.address, "0xde0b6b3a7640000"]);
+    }
+  });
+
+  after(async () => {
+    await Promise.all(validators.map((v) => v.stop()));
+    await Promise.all(anvils.map((a) => a.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const common = () => ["--config", configPath, "--registry", registry];
+
+  it("prints help, and rejects unknown commands and bad options with exit code 2", async () => {
+    const help = await concord(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /demo .*send .*status .*relay .*validator .*relayer/s);
+    assert.equal((await concord([])).code, 2);
+    const unknown = await concord(["teleport"]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "teleport"/);
+    const badOption = await concord(["status", "--no-such-option"]);
+    assert.equal(badOption.code, 2);
+    const badId = await concord(["status", "0x1234", ...common()]);
+    assert.equal(badId.code, 2);
+    const missing = await concord(["send", "--to", "chainB", ...common()]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /missing --from/);
+  });
+
+  it("exits 3 with the bad key named when the config is invalid", async () => {
+    const bad = join(dir, "bad.json");
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        chains: {
+          chainA: {
+            chainId: CHAIN_A,
+            rpcUrl: "http://127.0.0.1:1",
+            local: true,
+            validators: [sender.address],
+            threshold: 2,
+          },
+        },
+      }),
+    );
+    const r = await concord(["status", `0x${"11".repeat(32)}`, "--config", bad, "--registry", registry]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /chains\.chainA\.threshold/);
+  });
+
+  it("re-deploy dry run plans nothing on deployed chains", async () => {
+    const r = await concord(["deploy", ...common(), "--dry-run", "--json", "--quiet"]);
+    assert.equal(r.code, 0, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      dryRun: boolean;
+      transactionsPlanned: number;
+      transactionsSent: number;
+    };
+    assert.equal(json.dryRun, true);
+    assert.equal(json.transactionsPlanned, 0);
+    assert.equal(json.transactionsSent, 0);
+  });
+
+  it("sends, shows SENT, self-relays with validator signatures, shows EXECUTED; unknown ids exit 5", async () => {
+    const inbox = deployments[CHAIN_B]!.contracts.ConcordInbox as Address;
+    const sent = await concord(
+      [
+        "send",
+        "--from",
+        "chainA",
+        "--to",
+        "chainB",
+        "--recipient",
+        inbox,
+        "--text",
+        "hi from the CLI",
+        "--json",
+        ...common(),
+      ],
+      { CONCORD_PRIVATE_KEY: SENDER_KEY },
+    );
+    assert.equal(sent.code, 0, sent.stderr);
+    const { messageId } = JSON.parse(sent.stdout) as { messageId: Hex };
+    assert.match(messageId, /^0x[0-9a-f]{64}$/);
+
+    const before = await concord(["status", messageId, "--json", ...common()]);
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal((JSON.parse(before.stdout) as { status: string }).status, "SENT");
+
+    // validators sign after their next poll; relay retries are the user's: wait until a signature is served
+    const url = validators[0]!.url!;
+    for (let i = 0; i < 100; i++) {
+      if ((await fetch(`${url}/signatures/${messageId}`)).ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const relayed = await concord(
+      [
+        "relay",
+        messageId,
+        "--from",
+        "chainA",
+        "--validators",
+        validators.map((v) => v.url).join(","),
+        "--json",
+        ...common(),
+      ],
+      { CONCORD_PRIVATE_KEY: SENDER_KEY },
+    );
+    assert.equal(relayed.code, 0, relayed.stderr);
+    assert.equal((JSON.parse(relayed.stdout) as { status: string }).status, "EXECUTED");
+
+    const afterRelay = await concord(["status", messageId, ...common()]);
+    assert.equal(afterRelay.code, 0, afterRelay.stderr);
+    assert.match(afterRelay.stdout, /EXECUTED/);
+    assert.match(afterRelay.stdout, /SENT +chainA block \d+/);
+
+    const again = await concord(
+      ["relay", messageId, "--from", "chainA", "--validators", url, "--json", ...common()],
+      {
+        CONCORD_PRIVATE_KEY: SENDER_KEY,
+      },
+    );
+    assert.equal(again.code, 0);
+    assert.equal((JSON.parse(again.stdout) as { relayed: boolean }).relayed, false, "never delivered twice");
+
+    const unknown = await concord(["status", `0x${"ab".repeat(32)}`, ...common()]);
+    assert.equal(unknown.code, 5);
+    assert.match(unknown.stderr, /neither a message nor a flow/);
+  });
+
+  it("send without a key says which variable to set (exit 3)", async () => {
+    const r = await concord(
+      ["send", "--from", "chainA", "--to", "chainB", "--recipient", sender.address, ...common()],
+      { CONCORD_PRIVATE_KEY: "" },
+    );
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /CONCORD_PRIVATE_KEY/);
+  });
+
+  it("`concord demo` runs the whole system and every lifecycle completes", async () => {
+    const r = await concord(["demo", "--json", "--quiet"]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as {
+      redeployTransactions: number;
+      deployTransactions: number;
+      timelines: { kind: string; label: string; lines: string[] }[];
+    };
+    assert.equal(summary.redeployTransactions, 0);
+    assert.ok(summary.deployTransactions > 0);
+    const messages = summary.timelines.filter((t) => t.kind === "message");
+    const flows = summary.timelines.filter((t) => t.kind === "flow");
+    assert.equal(messages.length, 5);
+    assert.equal(flows.length, 4);
+    for (const m of messages) assert.match(m.lines.at(-1)!, /status: EXECUTED/);
+    assert.ok(
+      messages.some((m) => m.lines.some((l) => / FAILED /.test(l)) && /retried/.test(m.lines.at(-1)!)),
+    );
+    assert.ok(
+      flows.some((f) => /FAILED, \w+ SETTLED \(FAILED\)/.test(f.lines.at(-1)!)),
+      "a compensated flow",
+    );
+    assert.equal(flows.filter((f) => /EXECUTED, \w+ SETTLED \(EXECUTED\)/.test(f.lines.at(-1)!)).length, 3);
+  });
+});

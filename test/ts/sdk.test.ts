@@ -1,0 +1,720 @@
+/**
+ * The SDK (sdk/src) against the real contracts on two anvil chains with different chain ids: each chain runs an
+ * AccessManager, a message-id multisig verifier for the other chain, a ConcordGateway, a GasOracle, a GasPaymaster
+ * and a FlowCoordinator, deployed in the same order by the same account so that every contract has the same address
+ * on both chains (the verifiers are built with the other chain's gateway address before it exists).
+ *
+ * Messages: fee quote and paid send, SDK-signed metadata, delivery, `messageStatus` at every step (SENT, EXECUTED,
+ * FAILED, retried, EXECUTED), including a failing recipient and its retries. Errors: real reverts decoded.
+ * Flows: flow id equal to the contract's, and a full round trip A -> B -> A (open, relay EXECUTE, export, relay
+ * OUTCOME, settle, claim) with `flowStatus` checked at each step.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  type Address,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeAbiParameters,
+  encodeErrorResult,
+  getAddress,
+  getContractAddress,
+  http,
+  keccak256,
+  pad,
+  parseAbi,
+  stringToHex,
+  toHex,
+} from "viem";
+import { type PrivateKeyAccount, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
+import { loadArtifact } from "../../sdk/src/artifacts.js";
+import {
+  ConcordTransactionError,
+  type Flow,
+  addressToBytes32,
+  buildFlowRequest,
+  claimFlowCredit,
+  computeFlowId,
+  concordAbi,
+  decodeConcordError,
+  describeError,
+  compensateFlow,
+  expireFlow,
+  exportFlowOutcome,
+  flowFeeEscrow,
+  flowAbiParameter,
+  flowEvents,
+  flowOpenValue,
+  flowStatus,
+  messageId as hashMessage,
+  messageStatus,
+  normalizeFlow,
+  openFlow,
+  payForGas,
+  processMessage,
+  quoteFlowFees,
+  quoteMessageFee,
+  readFlowId,
+  retryMessage,
+  sendMessage,
+  settleFlow,
+  signMessageIdMetadata,
+} from "../../sdk/src/index.js";
+
+const DEPLOYER_KEY: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const GAS_PRICE = 1_000_000_000n; // 1 gwei on the remote chain
+const RATE_SCALE = 10_000_000_000n; // GasOracle.TOKEN_EXCHANGE_RATE_SCALE: 1:1 exchange rate
+
+type Side = {
+  chain: AnvilChain;
+  domain: number;
+  publicClient: PublicClient;
+  walletClient: WalletClient;
+  relayer: WalletClient;
+};
+
+type Stack = {
+  manager: Address;
+  verifier: Address;
+  gateway: Address;
+  oracle: Address;
+  paymaster: Address;
+  coordinator: Address;
+};
+
+const deployer = privateKeyToAccount(DEPLOYER_KEY);
+/** Anvil's second funded account. */
+const relayer = mnemonicToAccount("test test test test test test test test test test test junk", {
+  addressIndex: 1,
+});
+const validators: PrivateKeyAccount[] = [0, 1, 2]
+  .map((i) => privateKeyToAccount(keccak256(toHex(`concord.sdk.test.validator.${i}`))))
+  .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+const outsiders = [0, 1].map((i) => privateKeyToAccount(keccak256(toHex(`concord.sdk.test.outsider.${i}`))));
+
+async function side(chainId: number): Promise<Side> {
+  // FlowCoordinator is above the EIP-170 limit while the coordination layer grows: lift it on these test chains.
+  const chain = await startAnvil({ chainId });
+  const viemChain = defineChain({
+    id: chainId,
+    name: `anvil-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [chain.rpcUrl] } },
+  });
+  const transport = http(chain.rpcUrl);
+  return {
+    chain,
+    domain: chainId,
+    publicClient: createPublicClient({ chain: viemChain, transport, pollingInterval: 20 }),
+    walletClient: createWalletClient({ account: deployer, chain: viemChain, transport, pollingInterval: 20 }),
+    relayer: createWalletClient({ account: relayer, chain: viemChain, transport, pollingInterval: 20 }),
+  };
+}
+
+async function deploy(s: Side, name: string, args: readonly unknown[]): Promise<Address> {
+  const artifact = loadArtifact(name);
+  const hash = await s.walletClient.deployContract({
+    abi: artifact.abi,
+    bytecode: artifact.bytecode,
+    args,
+    account: deployer,
+    chain: s.walletClient.chain,
+  });
+  const receipt = await s.publicClient.waitForTransactionReceipt({ hash });
+  assert.equal(receipt.status, "success", `deploy ${name}`);
+  return getAddress(receipt.contractAddress!);
+}
+
+async function call(
+  s: Side,
+  address: Address,
+  abi: readonly unknown[],
+  functionName: string,
+  args: unknown[],
+) {
+  const hash = await s.walletClient.writeContract({
+    address,
+    abi: abi as never,
+    functionName,
+    args,
+    account: deployer,
+    chain: s.walletClient.chain,
+  } as never);
+  const receipt = await s.publicClient.waitForTransactionReceipt({ hash });
+  assert.equal(receipt.status, "success", functionName);
+}
+
+/** The whole stack on `s`, wired to `remote`'s domain; same nonces (hence addresses) on both chains. */
+async function deployStack(s: Side, remote: Side): Promise<Stack> {
+  const gatewayAddress = getContractAddress({ from: deployer.address, nonce: 2n });
+  const manager = await deploy(s, "ConcordAccessManager", [deployer.address]); // nonce 0
+  const verifier = await deploy(s, "MessageIdMultisigVerifier", [
+    {
+      origin: remote.domain,
+      originGateway: addressToBytes32(gatewayAddress),
+      localDomain: s.domain,
+      threshold: 2,
+      validators: validators.map((v) => v.address),
+    },
+  ]); // nonce 1
+  const gateway = await deploy(s, "ConcordGateway", [s.domain, manager, verifier, 200_000, 8192]); // nonce 2
+  assert.equal(gateway, gatewayAddress);
+  const oracle = await deploy(s, "GasOracle", [manager]);
+  const paymaster = await deploy(s, "GasPaymaster", [manager, oracle, deployer.address]);
+  const coordinator = await deploy(s, "FlowCoordinator", [gateway, s.domain, manager, 7 * 24 * 3600]);
+  await call(s, oracle, concordAbi("GasOracle"), "setRemoteGasData", [remote.domain, RATE_SCALE, GAS_PRICE]);
+  const c = concordAbi("FlowCoordinator");
+  await call(s, coordinator, c, "setTrustedRemote", [remote.domain, coordinator]);
+  await call(s, coordinator, c, "setGasOracle", [oracle]);
+  return { manager, verifier, gateway, oracle, paymaster, coordinator };
+}
+
+const recipientAbi = parseAbi([
+  "function setMode(uint8 mode)",
+  "function calls() view returns (uint256)",
+  "function lastPayload() view returns (bytes)",
+]);
+
+let A: Side;
+let B: Side;
+let stackA: Stack;
+let stackB: Stack;
+let okRecipient: Address;
+let badRecipient: Address;
+
+before(async () => {
+  [A, B] = await Promise.all([side(31_401), side(31_402)]);
+  [stackA, stackB] = await Promise.all([deployStack(A, B), deployStack(B, A)]);
+  okRecipient = await deploy(B, "MockRecipient", []);
+  badRecipient = await deploy(B, "MockRecipient", []);
+  await call(B, badRecipient, recipientAbi, "setMode", [1]); // REVERT
+});
+
+after(async () => {
+  await Promise.all([A?.chain.stop(), B?.chain.stop()]);
+});
+
+const clientsOf = (s: Side, wallet: WalletClient = s.walletClient) => ({
+  publicClient: s.publicClient,
+  walletClient: wallet,
+});
+const endpoints = () => ({
+  origin: { publicClient: A.publicClient, gateway: stackA.gateway },
+  destination: { publicClient: B.publicClient, gateway: stackB.gateway },
+});
+
+/** Signs `message` (sent by `from`'s gateway) with 2 of the 3 validators and delivers it on `to` as the relayer. */
+async function relay(
+  from: Stack,
+  to: [Side, Stack],
+  message: Hex,
+  signers = [validators[0]!, validators[2]!],
+) {
+  const metadata = await signMessageIdMetadata({ message, originGateway: from.gateway, signers });
+  const [side, stack] = to;
+  return processMessage({ ...clientsOf(side, side.relayer), gateway: stack.gateway, metadata, message });
+}
+const relayToB = (message: Hex) => relay(stackA, [B, stackB], message);
+const relayToA = (message: Hex) => relay(stackB, [A, stackA], message, [validators[1]!, validators[2]!]);
+
+/** The packed message of `messageId`, dispatched by `from`'s gateway (read through `messageStatus`). */
+async function dispatchedMessage(from: [Side, Stack], to: [Side, Stack], messageId: Hex): Promise<Hex> {
+  const status = await messageStatus({
+    origin: { publicClient: from[0].publicClient, gateway: from[1].gateway },
+    destination: { publicClient: to[0].publicClient, gateway: to[1].gateway },
+    messageId,
+  });
+  assert.ok(status.message, `no Dispatched event for ${messageId}`);
+  assert.equal(hashMessage(status.message), messageId);
+  return status.message;
+}
+
+describe("sdk: messages", () => {
+  it("quotes the fee, sends a paid message and reports SENT then EXECUTED", async () => {
+    const gasLimit = 400_000; // MockRecipient writes ~8 cold slots
+    const fee = await quoteMessageFee({
+      publicClient: A.publicClient,
+      paymaster: stackA.paymaster,
+      destination: B.domain,
+      gasLimit,
+    });
+    assert.equal(fee, BigInt(gasLimit) * GAS_PRICE); // 1:1 exchange rate, no overhead configured
+    const payload = stringToHex("hello B");
+    const sent = await sendMessage({
+      ...clientsOf(A),
+      gateway: stackA.gateway,
+      destination: B.domain,
+      recipient: okRecipient,
+      payload,
+      gasLimit,
+      gasPayment: { paymaster: stackA.paymaster },
+    });
+    assert.equal(sent.messageId, keccak256(sent.message));
+    assert.deepEqual(
+      { ...sent.decoded, sender: undefined, body: undefined },
+      {
+        version: 3,
+        nonce: sent.decoded.nonce,
+        origin: A.domain,
+        sender: undefined,
+        destination: B.domain,
+        recipient: addressToBytes32(okRecipient),
+        body: undefined,
+        gasLimit,
+        payload,
+      },
+    );
+    assert.equal(sent.decoded.sender, addressToBytes32(deployer.address));
+    assert.equal(sent.gasPayment?.value, fee);
+    const [paidGas] = (await A.publicClient.readContract({
+      address: stackA.paymaster,
+      abi: concordAbi("GasPaymaster"),
+      functionName: "gasPayment",
+      args: [sent.messageId, B.domain],
+    })) as readonly [bigint, bigint];
+    assert.equal(paidGas, BigInt(gasLimit));
+
+    const before = await messageStatus({ ...endpoints(), messageId: sent.messageId });
+    assert.equal(before.status, "SENT");
+    assert.equal(before.message, sent.message);
+    assert.equal(before.sent?.blockNumber, sent.receipt.blockNumber);
+    assert.equal(before.sent?.transactionHash, sent.receipt.transactionHash);
+    assert.ok((before.sent?.timestamp ?? 0n) > 0n);
+    assert.equal(before.delivered, undefined);
+
+    const outcome = await relayToB(sent.message);
+    assert.equal(outcome.status, "EXECUTED", outcome.failure?.reason.text);
+    const afterDelivery = await messageStatus({ ...endpoints(), messageId: sent.messageId });
+    assert.equal(afterDelivery.status, "EXECUTED");
+    assert.equal(afterDelivery.delivered?.transactionHash, outcome.receipt.transactionHash);
+    assert.equal(afterDelivery.executed?.blockNumber, outcome.receipt.blockNumber);
+    assert.equal(afterDelivery.retried, false);
+    assert.deepEqual(afterDelivery.failures, []);
+    assert.equal(
+      await B.publicClient.readContract({
+        address: okRecipient,
+        abi: recipientAbi,
+        functionName: "lastPayload",
+      }),
+      payload,
+    );
+  });
+
+  it("tracks a failing recipient: FAILED, a failed retry, then a successful retry (retried)", async () => {
+    const sent = await sendMessage({
+      ...clientsOf(A),
+      gateway: stackA.gateway,
+      destination: B.domain,
+      recipient: badRecipient,
+      payload: "0xbad0",
+    });
+    const first = await relayToB(sent.message);
+    assert.equal(first.status, "FAILED");
+    assert.equal(first.failure?.reason.name, "MockRecipientRejected");
+    assert.equal(first.failure?.reason.namedArgs.receiveId, sent.messageId);
+
+    let status = await messageStatus({ ...endpoints(), messageId: sent.messageId });
+    assert.equal(status.status, "FAILED");
+    assert.equal(status.failures.length, 1);
+    assert.equal(status.failures[0]?.reason.name, "MockRecipientRejected");
+    assert.equal(status.retried, false);
+    assert.equal(status.executed, undefined);
+
+    const again = await retryMessage({
+      ...clientsOf(B, B.relayer),
+      gateway: stackB.gateway,
+      message: sent.message,
+    });
+    assert.equal(again.status, "FAILED");
+    status = await messageStatus({ ...endpoints(), messageId: sent.messageId });
+    assert.equal(status.status, "FAILED");
+    assert.equal(status.failures.length, 2);
+    assert.deepEqual(
+      status.retries.map((r) => [r.success, r.caller]),
+      [[false, relayer.address]],
+    );
+
+    await call(B, badRecipient, recipientAbi, "setMode", [0]); // ACCEPT
+    const fixed = await retryMessage({ ...clientsOf(B), gateway: stackB.gateway, message: sent.message });
+    assert.equal(fixed.status, "EXECUTED");
+    status = await messageStatus({ ...endpoints(), messageId: sent.messageId });
+    assert.equal(status.status, "EXECUTED");
+    assert.equal(status.retried, true);
+    assert.deepEqual(
+      status.retries.map((r) => r.success),
+      [false, true],
+    );
+    assert.equal(status.executed?.transactionHash, fixed.receipt.transactionHash);
+    assert.equal(status.delivered?.transactionHash, first.receipt.transactionHash);
+    assert.ok(status.executed!.blockNumber > status.delivered!.blockNumber);
+  });
+
+  it("reports UNKNOWN for an id the origin never dispatched", async () => {
+    const status = await messageStatus({ ...endpoints(), messageId: keccak256("0x1234") });
+    assert.equal(status.status, "UNKNOWN");
+    assert.equal(status.message, undefined);
+  });
+});
+
+describe("sdk: error decoding", () => {
+  it("decodes a verifier rejection from a real process() revert", async () => {
+    const sent = await sendMessage({
+      ...clientsOf(A),
+      gateway: stackA.gateway,
+      destination: B.domain,
+      recipient: okRecipient,
+      payload: "0x01",
+    });
+    const metadata = await signMessageIdMetadata({
+      message: sent.message,
+      originGateway: stackA.gateway,
+      signers: outsiders,
+    });
+    await assert.rejects(
+      processMessage({ ...clientsOf(B), gateway: stackB.gateway, metadata, message: sent.message }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConcordTransactionError);
+        assert.equal(error.shortMessage, "process reverted");
+        assert.match(
+          error.details ?? "",
+          new RegExp(`^ConcordGatewayVerificationFailed\\(verifier: ${stackB.verifier}\\)`),
+        );
+        assert.match(error.details ?? "", /Thrown when the verifier reverts or does not return true/);
+        return true;
+      },
+    );
+    assert.equal((await messageStatus({ ...endpoints(), messageId: sent.messageId })).status, "SENT");
+  });
+
+  it("decodes a retry of a message that is not FAILED and an underpaid gas payment", async () => {
+    const sent = await sendMessage({
+      ...clientsOf(A),
+      gateway: stackA.gateway,
+      destination: B.domain,
+      recipient: okRecipient,
+      payload: "0x02",
+    });
+    await relayToB(sent.message);
+    await assert.rejects(
+      retryMessage({ ...clientsOf(B), gateway: stackB.gateway, message: sent.message }),
+      (error: ConcordTransactionError) =>
+        error.details ===
+        `ConcordGatewayNotFailed(messageId: ${sent.messageId}): Thrown when retrying a message that is not FAILED.`,
+    );
+    const required = await quoteMessageFee({
+      publicClient: A.publicClient,
+      paymaster: stackA.paymaster,
+      destination: B.domain,
+      gasLimit: 50_000,
+    });
+    await assert.rejects(
+      payForGas({
+        ...clientsOf(A),
+        paymaster: stackA.paymaster,
+        messageId: sent.messageId,
+        destination: B.domain,
+        gasLimit: 50_000,
+        value: 1n,
+      }),
+      (error: ConcordTransactionError) =>
+        (error.details ?? "").startsWith(
+          `GasPaymasterInsufficientPayment(required: ${required}, provided: 1)`,
+        ),
+    );
+  });
+
+  it("names enum values, bytes32 reasons, built-ins and unknown selectors", () => {
+    const abi = concordAbi("FlowCoordinator");
+    const id = keccak256("0xf1");
+    const wrongStatus = encodeErrorResult({ abi, errorName: "FlowCoordinatorWrongStatus", args: [id, 4] });
+    const decoded = decodeConcordError(wrongStatus);
+    assert.equal(decoded.name, "FlowCoordinatorWrongStatus");
+    assert.equal(decoded.contract !== undefined, true);
+    assert.ok(
+      decoded.text.startsWith(`FlowCoordinatorWrongStatus(flowId: ${id}, status: EXPIRED)`),
+      decoded.text,
+    );
+    const invalid = encodeErrorResult({
+      abi,
+      errorName: "FlowCoordinatorInvalidFlow",
+      args: [pad(stringToHex("target"), { dir: "right", size: 32 })],
+    });
+    assert.ok(decodeConcordError(invalid).text.startsWith('FlowCoordinatorInvalidFlow(reason: "target")'));
+    const panic = encodeErrorResult({
+      abi: parseAbi(["error Panic(uint256)"]),
+      errorName: "Panic",
+      args: [0x11n],
+    });
+    assert.equal(decodeConcordError(panic).text, "Panic(reason: 17): arithmetic overflow or underflow");
+    assert.equal(decodeConcordError("0xdeadbeef").name, "Unknown");
+    assert.equal(decodeConcordError("0x").name, "Unknown");
+    assert.equal(describeError(new Error("plain")), "plain");
+  });
+});
+
+describe("sdk: flows", () => {
+  const counterAbi = parseAbi(["function counts(uint32, address) view returns (uint256)"]);
+  let counter: Address;
+
+  before(async () => {
+    counter = await deploy(B, "CrossChainCounter", [stackB.coordinator, 100n]);
+  });
+
+  it("computes the same flow id as FlowCoordinator.flowId for a flow with every field set", async () => {
+    const components = flowAbiParameter().components as readonly { name: string; type: string }[];
+    assert.equal(components.at(-1)?.name, "ackRoutes", "the SDK follows the struct's latest field");
+    // A distinct non-zero value per field, derived from its position, so a swapped field changes the id.
+    const flow: Record<string, unknown> = {};
+    components.forEach((c, i) => {
+      const word = keccak256(toHex(`field.${i}`));
+      if (c.type === "address") flow[c.name] = getAddress(`0x${word.slice(2, 42)}`);
+      else if (c.type === "bytes32") flow[c.name] = word;
+      else if (c.type === "bool") flow[c.name] = true;
+      else {
+        const bits = BigInt(c.type.replace(/^uint/, ""));
+        flow[c.name] = BigInt(word) % (1n << bits);
+      }
+    });
+    const normalized = normalizeFlow(flow as Partial<Flow>);
+    const local = computeFlowId(normalized);
+    assert.equal(local, await readFlowId(A.publicClient, stackA.coordinator, normalized));
+    assert.equal(local, keccak256(encodeAbiParameters([{ type: "tuple", components }], [normalized])));
+    assert.notEqual(local, computeFlowId({ ...normalized, deadline: normalized.deadline + 1n }));
+    assert.throws(() => normalizeFlow({ notAField: 1 } as Partial<Flow>), /unknown flow field/);
+  });
+
+  it("opens, relays, executes, acknowledges and settles a flow, with flowStatus on both chains", async () => {
+    const executionGas = 100_000;
+    const fees = await quoteFlowFees({
+      publicClient: A.publicClient,
+      coordinator: stackA.coordinator,
+      destinationChain: B.domain,
+      executionGas,
+    });
+    assert.equal(fees.quoted, true);
+    assert.ok(fees.executionFee > 0n && fees.timeoutFee > 0n);
+    const { timestamp } = await B.publicClient.getBlock();
+    const request = buildFlowRequest({
+      destinationChain: B.domain,
+      destinationCoordinator: stackB.coordinator,
+      target: counter,
+      deadline: timestamp + 3600n,
+      executionGas,
+      refundTo: deployer.address,
+      beneficiary: deployer.address,
+      feeRecipient: relayer.address,
+      fees,
+    });
+    const payload = encodeAbiParameters([{ type: "uint256" }], [5n]);
+    const balanceBefore = await A.publicClient.getBalance({ address: stackA.coordinator });
+    const opened = await openFlow({ ...clientsOf(A), coordinator: stackA.coordinator, request, payload });
+    assert.equal(opened.flow.originChain, A.domain);
+    assert.equal(opened.flow.opener, deployer.address);
+    assert.equal(opened.flow.payloadHash, keccak256(payload));
+    assert.equal(opened.flowId, await readFlowId(A.publicClient, stackA.coordinator, opened.flow));
+    assert.equal(
+      (await A.publicClient.getBalance({ address: stackA.coordinator })) - balanceBefore,
+      flowOpenValue(opened.flow),
+    );
+
+    const flowEnds = {
+      origin: { publicClient: A.publicClient, coordinator: stackA.coordinator },
+      destination: { publicClient: B.publicClient, coordinator: stackB.coordinator },
+      flowId: opened.flowId,
+      deadline: opened.flow.deadline,
+    };
+    let status = await flowStatus(flowEnds);
+    assert.deepEqual(
+      [status.origin.phase, status.destination.status, status.next],
+      ["LOCKED", "NONE", "RELAY_EXECUTE"],
+    );
+
+    // Relay EXECUTE: the coordinator's send id is the gateway's message id.
+    const execute = await messageStatus({ ...endpoints(), messageId: opened.sendId });
+    assert.equal(execute.status, "SENT");
+    const delivered = await relayToB(execute.message!);
+    assert.equal(delivered.status, "EXECUTED");
+    status = await flowStatus(flowEnds);
+    assert.equal(status.destination.status, "EXECUTED");
+    assert.ok(status.destination.decidedAt > 0n);
+    assert.equal(status.next, "EXPORT_OUTCOME");
+    assert.equal(
+      await B.publicClient.readContract({
+        address: counter,
+        abi: counterAbi,
+        functionName: "counts",
+        args: [A.domain, deployer.address],
+      }),
+      5n,
+    );
+
+    // Export the outcome on B and relay it to A (B's gateway -> A's verifier, signed by the same validators).
+    const exported = await exportFlowOutcome({
+      ...clientsOf(B, B.relayer),
+      coordinator: stackB.coordinator,
+      flow: opened.flow,
+    });
+    const outcomeEvent = exported.events.find((e) => e.eventName === "OutcomeExported");
+    assert.ok(outcomeEvent);
+    const outcomeMessage = await dispatchedMessage([B, stackB], [A, stackA], outcomeEvent.args.sendId as Hex);
+    const ack = await relayToA(outcomeMessage);
+    assert.equal(ack.status, "EXECUTED");
+    status = await flowStatus(flowEnds);
+    assert.deepEqual(
+      [status.origin.phase, status.origin.outcome, status.next],
+      ["ACKNOWLEDGED", "EXECUTED", "SETTLE"],
+    );
+    assert.equal(status.origin.decidedAt, status.destination.decidedAt);
+
+    // Settle on A (finalize, chosen from the attested outcome) and claim the relayer's fee.
+    const settled = await settleFlow({
+      ...clientsOf(A, A.relayer),
+      coordinator: stackA.coordinator,
+      flow: opened.flow,
+    });
+    assert.equal(settled.action, "finalize");
+    status = await flowStatus(flowEnds);
+    assert.deepEqual([status.origin.phase, status.next], ["SETTLED", "DONE"]);
+    const claimed = await claimFlowCredit({
+      ...clientsOf(A, A.relayer),
+      coordinator: stackA.coordinator,
+      payee: relayer.address,
+    });
+    assert.equal(claimed.amount, fees.executionFee + fees.ackFee);
+
+    const events = await flowEvents(
+      { publicClient: A.publicClient, coordinator: stackA.coordinator },
+      opened.flowId,
+    );
+    assert.deepEqual(
+      events.map((e) => e.eventName),
+      ["FlowOpened", "OutcomeAcknowledged", "FlowFinalized"],
+    );
+    const finalized = events[2]!;
+    assert.equal(finalized.args.feePaid, fees.executionFee + fees.ackFee);
+    assert.equal(finalized.args.beneficiary, deployer.address);
+  });
+
+  it("expires on B's clock, refuses compensation before B's attestation, compensates once after it", async () => {
+    const executionGas = 100_000;
+    const fees = await quoteFlowFees({
+      publicClient: A.publicClient,
+      coordinator: stackA.coordinator,
+      destinationChain: B.domain,
+      executionGas,
+    });
+    const refundTo = outsiders[0]!.address;
+    const amount = 10n ** 17n;
+    const { timestamp } = await B.publicClient.getBlock();
+    const opened = await openFlow({
+      ...clientsOf(A),
+      coordinator: stackA.coordinator,
+      request: buildFlowRequest({
+        destinationChain: B.domain,
+        destinationCoordinator: stackB.coordinator,
+        target: counter,
+        deadline: timestamp + 600n,
+        executionGas,
+        amount, // native escrow, nothing released on B (maxValue 0), so no liquidity lane is needed
+        refundTo,
+        beneficiary: deployer.address,
+        feeRecipient: relayer.address,
+        fees,
+      }),
+      payload: encodeAbiParameters([{ type: "uint256" }], [7n]),
+    });
+    const ends = {
+      origin: { publicClient: A.publicClient, coordinator: stackA.coordinator },
+      destination: { publicClient: B.publicClient, coordinator: stackB.coordinator },
+      flowId: opened.flowId,
+      deadline: opened.flow.deadline,
+    };
+    assert.equal((await flowStatus(ends)).next, "RELAY_EXECUTE");
+
+    // EXECUTE is "lost"; B's clock passes T. A's clock alone never allows compensation.
+    await rpc(B.chain.rpcUrl, "evm_increaseTime", [601]);
+    await rpc(B.chain.rpcUrl, "evm_mine");
+    await rpc(A.chain.rpcUrl, "evm_increaseTime", [30 * 24 * 3600]);
+    await rpc(A.chain.rpcUrl, "evm_mine");
+    let status = await flowStatus(ends);
+    assert.deepEqual(
+      [status.origin.phase, status.destination.status, status.next],
+      ["LOCKED", "NONE", "EXPIRE"],
+    );
+    await assert.rejects(
+      compensateFlow({ ...clientsOf(A, A.relayer), coordinator: stackA.coordinator, flow: opened.flow }),
+      (error: ConcordTransactionError) =>
+        (error.details ?? "").startsWith(
+          `FlowCoordinatorWrongPhase(flowId: ${opened.flowId}, phase: LOCKED)`,
+        ),
+    );
+    await assert.rejects(
+      settleFlow({ ...clientsOf(A, A.relayer), coordinator: stackA.coordinator, flow: opened.flow }),
+      /flow not acknowledged on A/,
+    );
+
+    // Anyone expires on B, exports the outcome, relays it to A; then A compensates.
+    await expireFlow({ ...clientsOf(B, B.relayer), coordinator: stackB.coordinator, flow: opened.flow });
+    status = await flowStatus(ends);
+    assert.deepEqual([status.destination.status, status.next], ["EXPIRED", "EXPORT_OUTCOME"]);
+    assert.ok(status.destination.decidedAt > opened.flow.deadline);
+    const exported = await exportFlowOutcome({
+      ...clientsOf(B, B.relayer),
+      coordinator: stackB.coordinator,
+      flow: opened.flow,
+    });
+    const sendId = exported.events.find((e) => e.eventName === "OutcomeExported")?.args.sendId as Hex;
+    assert.equal(
+      (await relayToA(await dispatchedMessage([B, stackB], [A, stackA], sendId))).status,
+      "EXECUTED",
+    );
+    status = await flowStatus(ends);
+    assert.deepEqual(
+      [status.origin.phase, status.origin.outcome, status.next],
+      ["ACKNOWLEDGED", "EXPIRED", "SETTLE"],
+    );
+
+    // The late EXECUTE is consumed on B without running the target.
+    const late = await relayToB(await dispatchedMessage([A, stackA], [B, stackB], opened.sendId));
+    assert.equal(late.status, "EXECUTED");
+    assert.equal((await flowStatus(ends)).destination.status, "EXPIRED");
+    const counterAbi = parseAbi(["function total() view returns (uint256)"]);
+    const total = await B.publicClient.readContract({
+      address: counter,
+      abi: counterAbi,
+      functionName: "total",
+    });
+    assert.equal(total, 5n, "only the first flow's increment");
+
+    const settled = await settleFlow({
+      ...clientsOf(A, A.relayer),
+      coordinator: stackA.coordinator,
+      flow: opened.flow,
+    });
+    assert.equal(settled.action, "compensate");
+    // Settling again is a no-op on chain: no second FlowCompensated.
+    const again = await settleFlow({
+      ...clientsOf(A, A.relayer),
+      coordinator: stackA.coordinator,
+      flow: opened.flow,
+    });
+    assert.equal(again.events.filter((e) => e.eventName === "FlowCompensated").length, 0);
+    assert.equal((await flowStatus(ends)).next, "DONE");
+    const refund = await claimFlowCredit({
+      ...clientsOf(A, A.relayer),
+      coordinator: stackA.coordinator,
+      payee: refundTo,
+    });
+    assert.equal(refund.amount, amount + flowFeeEscrow(fees) - fees.timeoutFee);
+    const compensated = (await flowEvents(ends.origin, opened.flowId)).filter(
+      (e) => e.eventName === "FlowCompensated",
+    );
+    assert.equal(compensated.length, 1);
+    assert.equal(compensated[0]!.args.feePaid, fees.timeoutFee);
+  });
+});
