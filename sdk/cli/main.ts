@@ -93,7 +93,8 @@ const COMMANDS: Record<string, Command> = {
   relayer: {
     summary: "run a relayer agent over every chain of the config",
     usage:
-      "concord relayer --validators <chain=url,url;...> --key-env <VAR> [--port <n>] [--db <file> | --postgres <url>] " +
+      "concord relayer --validators <chain=url,url;...> --key-env <VAR> [--keeper-key-env <VAR>] [--port <n>] " +
+      "[--db <file> | --postgres <url>] " +
       "--config <chains.json>",
     options: {
       ...configOptions,
@@ -102,6 +103,7 @@ const COMMANDS: Record<string, Command> = {
       port: { type: "string" },
       db: { type: "string" },
       postgres: { type: "string" },
+      "keeper-key-env": { type: "string" },
     },
     run: async (ctx) => (await import("./commands/agents.js")).relayer(ctx),
   },

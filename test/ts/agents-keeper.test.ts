@@ -13,7 +13,6 @@ import { after, before, describe, it } from "node:test";
 import {
   type Address,
   type Hex,
-  type LocalAccount,
   type PublicClient,
   type WalletClient,
   createPublicClient,
@@ -25,11 +24,12 @@ import {
   toHex,
   zeroAddress,
 } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { type PrivateKeyAccount, generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import {
   AgentConfigError,
-  type FlowKeeper,
+  FlowKeeper,
+  type KeeperConfig,
   Relayer,
   type Validator,
   renderPrometheus,
@@ -74,7 +74,7 @@ describe("flow keeper", () => {
   let keeper: FlowKeeper | undefined;
   let A: Side;
   let B: Side;
-  let signers: LocalAccount[] = [];
+  let signers: PrivateKeyAccount[] = [];
 
   const coordinator = (side: Side): Address => side.deployment.contracts.FlowCoordinator!;
 
@@ -232,6 +232,25 @@ describe("flow keeper", () => {
       functionName: "owed",
       args: [account, zeroAddress],
     }) as Promise<bigint>;
+
+  it("rejects a bad config, naming the key", async () => {
+    const chain = { domain: CHAIN_A, rpcUrl: A.anvil.rpcUrl, coordinator: coordinator(A) };
+    const bad: [Partial<KeeperConfig>, string][] = [
+      [{ chains: [] }, "chains"],
+      [{ chains: [{ ...chain, coordinator: "0x1234" }] }, "chains[0].coordinator"],
+      [{ chains: [chain, chain] }, "chains[1].domain"],
+      [{ chains: [{ ...chain, domain: CHAIN_B }] }, "chains[0].domain"], // the RPC answers with A's chain id
+      [{ chains: [{ ...chain, blockRange: 0 }] }, "chains[0].blockRange"],
+      [{ chains: [chain], pollIntervalMs: 0 }, "pollIntervalMs"],
+    ];
+    for (const [config, key] of bad) {
+      await assert.rejects(
+        FlowKeeper.create({ account: keeperKey, ...config } as KeeperConfig),
+        (e: unknown) => e instanceof AgentConfigError && e.key === key,
+        key,
+      );
+    }
+  });
 
   it("settles a flow that executed on B, with no manual call", async () => {
     const before = keeper!.counters();

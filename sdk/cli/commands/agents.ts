@@ -1,5 +1,6 @@
 // `concord validator` and `concord relayer`: run an agent until SIGINT/SIGTERM, then stop it cleanly.
 import { resolve } from "node:path";
+import type { LocalAccount } from "viem";
 
 import { jsonLogger, runRelayer, runValidator } from "../../agents/index.js";
 import { accountFromEnv, chainByName, contractOn, loadChains } from "../chains.js";
@@ -72,6 +73,16 @@ function parseValidators(spec: string, chains: ReturnType<typeof loadChains>): R
   return result;
 }
 
+/** `--keeper-key-env VAR`: also run the flow keeper (expire, exportOutcome, settle) with that account. */
+function keeperOf(ctx: CommandContext, chains: ReturnType<typeof loadChains>) {
+  const keyEnv = ctx.values["keeper-key-env"];
+  if (typeof keyEnv !== "string") return undefined;
+  const coordinators: Record<number, `0x${string}`> = {};
+  for (const c of Object.values(chains.byName))
+    coordinators[c.entry.domain] = contractOn(c, "FlowCoordinator");
+  return { account: accountFromEnv(keyEnv) as LocalAccount, coordinators };
+}
+
 export async function relayer(ctx: CommandContext): Promise<ExitCode> {
   const chains = loadChains(ctx);
   const account = accountFromEnv(requireOption(ctx, "key-env"));
@@ -91,6 +102,7 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
     validators: parseValidators(requireOption(ctx, "validators"), chains),
     account: account as Parameters<typeof runRelayer>[0]["account"],
     store,
+    keeper: keeperOf(ctx, chains),
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });

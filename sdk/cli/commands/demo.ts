@@ -31,7 +31,6 @@ import {
   buildFlowRequest,
   claimFlowCredit,
   concordAbi,
-  exportFlowOutcome,
   flowEvents,
   flowStatus,
   messageStatus,
@@ -40,7 +39,6 @@ import {
   retryFlowExecution,
   retryMessage,
   sendMessage,
-  settleFlow,
   writeAndWait,
 } from "../../src/index.js";
 import type { CommandContext } from "../main.js";
@@ -177,7 +175,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
 
     // ------------------------------------------------------------------ agents
     out.progress(
-      `starting ${VALIDATORS} validators per origin chain (${VALIDATORS * 3} agents) and a relayer`,
+      `starting ${VALIDATORS} validators per origin chain (${VALIDATORS * 3} agents) and a relayer with a flow keeper`,
     );
     const validatorUrls: Record<number, string[]> = {};
     for (const side of Object.values(sides)) {
@@ -209,6 +207,14 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       store: { type: "sqlite", path: join(workDir, "relayer.sqlite") },
       pollIntervalMs: 100,
       retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 },
+      // the flow keeper: expires flows past their deadline on B, exports outcomes, settles on A
+      keeper: {
+        account: dev(6),
+        coordinators: Object.fromEntries(
+          Object.values(sides).map((side) => [side.chainId, addr(side, "FlowCoordinator")]),
+        ),
+        pollIntervalMs: 150,
+      },
       logger: silentLogger,
     });
     out.progress(`relayer status API: ${relayer.url ?? "off"}`);
@@ -483,7 +489,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     };
     const text = [
       "",
-      `Concord demo: 3 chains, ${VALIDATORS * 3} validators (${THRESHOLD}-of-${VALIDATORS} per origin), 1 relayer`,
+      `Concord demo: 3 chains, ${VALIDATORS * 3} validators (${THRESHOLD}-of-${VALIDATORS} per origin), 1 relayer + flow keeper`,
       `deploy: ${first.transactionsSent} transactions; re-deploy: ${again.transactionsSent}`,
       "",
       ...timelines.flatMap((t) => [`${t.label}  ${t.id}`, ...t.lines.map((l) => `    ${l}`), ""]),
@@ -546,7 +552,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     return last!;
   }
 
-  /** B decided `expected` -> anyone exports the outcome -> the relayer carries it -> anyone settles on A. */
+  /** B decided `expected` -> the keeper exports the outcome -> the relayer carries it -> the keeper settles on A. */
   async function settleRoundTrip(a: Side, b: Side, flow: Flow, id: Hex, expected: string): Promise<void> {
     const decided = await waitFlow(
       a,
@@ -559,20 +565,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
         `flow ${short(id)} ended ${decided.destination.status} on ${b.name}, expected ${expected}`,
       );
     }
-    const keeper = dev(6);
-    await exportFlowOutcome({
-      publicClient: b.publicClient,
-      walletClient: b.wallet(keeper),
-      coordinator: addr2(b, "FlowCoordinator"),
-      flow,
-    });
-    await waitFlow(a, b, id, (s) => s.origin.phase === "ACKNOWLEDGED" || s.origin.phase === "SETTLED");
-    await settleFlow({
-      publicClient: a.publicClient,
-      walletClient: a.wallet(keeper),
-      coordinator: addr2(a, "FlowCoordinator"),
-      flow,
-    });
+    // nobody calls exportOutcome / finalize / compensate by hand: the relayer's flow keeper does
     const settled = await waitFlow(a, b, id, (s) => s.origin.phase === "SETTLED");
     if (settled.origin.outcome !== expected) {
       throw new CliError(
