@@ -6,9 +6,14 @@
 # running under Node 20 silently skips Hardhat's native EDR package (it declares Node >= 22). So the
 # install itself runs under Node 22 taken from the npm registry (`npm exec --package=node@…`), and
 # the project's devDependency `node` puts Node 22 at node_modules/.bin/node for every later step.
+#
+# `setup.sh --demo` (used by `npm start`) prepares only what the demo needs: dependencies, the Hardhat build and
+# the TypeScript build; it skips PostgreSQL, the slither virtualenv and the forge build (tests only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+DEMO_ONLY=0
+if [ "${1:-}" = "--demo" ]; then DEMO_ONLY=1; fi
 NODE_PKG="node@22.23.3"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -35,6 +40,13 @@ if [ "$need_install" = 1 ]; then
   stamp_of > "$STAMP_FILE"
 fi
 source scripts/env.sh
+
+if [ "$DEMO_ONLY" = 1 ]; then
+  log "building for the demo (hardhat + sdk; the forge build is part of the test setup)"
+  BUILD_SKIP_FORGE=1 bash scripts/build.sh
+  log "ready: node $(node --version)"
+  exit 0
+fi
 
 # PostgreSQL server binaries, for the relayer's multi-instance store test (test/ts/agents-postgres.test.ts starts
 # and stops its own throwaway server). Installed only when missing (the Debian package).
