@@ -9,11 +9,16 @@
 #
 # `setup.sh --demo` (used by `npm start`) prepares only what the demo needs: dependencies, the Hardhat build and
 # the TypeScript build; it skips PostgreSQL, the slither virtualenv and the forge build (tests only).
+# `setup.sh --no-build` (used by `npm test`) installs everything but leaves the build to the test suite's gate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DEMO_ONLY=0
-if [ "${1:-}" = "--demo" ]; then DEMO_ONLY=1; fi
+NO_BUILD=0
+case "${1:-}" in
+  --demo) DEMO_ONLY=1 ;;
+  --no-build) NO_BUILD=1 ;; # `npm test`: the test suite's own build gate compiles (once, not twice)
+esac
 NODE_PKG="node@22.23.3"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -68,6 +73,10 @@ if [ ! -x .venv/bin/slither ] || [ "$(cat "$VENV_STAMP" 2>/dev/null)" != "$(sha2
   sha256sum requirements-analysis.txt | cut -d' ' -f1 > "$VENV_STAMP"
 fi
 
+if [ "$NO_BUILD" = 1 ]; then
+  log "ready (the build runs as the test suite's first compile gate)"
+  exit 0
+fi
 log "building contracts (forge + hardhat, typechain-types/)"
 bash scripts/build.sh
 log "ready: node $(node --version), $(forge --version | head -1)"

@@ -45,7 +45,8 @@ if compgen -G "test/bench/*.t.sol" >/dev/null; then
   gate gas-bench bash scripts/bench-check.sh
   count_forge gas-bench
 fi
-gate ts-test hardhat test nodejs
+# A hung test (e.g. a chain leaked by a failed hook) must fail the gate, not stall CI.
+gate ts-test timeout 900 hardhat test nodejs
 node_pass=$(grep -Eo '^\s*[0-9]+ passing' "$LOGDIR/ts-test.log" | grep -Eo '[0-9]+' | tail -1)
 node_fail=$(grep -Eo '^\s*[0-9]+ failing' "$LOGDIR/ts-test.log" | grep -Eo '[0-9]+' | tail -1)
 passed_tests=$((passed_tests + ${node_pass:-0}))

@@ -255,6 +255,15 @@ function pgBin(name: string): string {
   );
 }
 
+/** A system tool by absolute path: sbin directories are often not on a non-root or CI PATH. */
+function systemBin(name: string): string {
+  for (const dir of ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`${name} not found in /usr/sbin, /sbin, /usr/bin or /bin`);
+}
+
 /** Starts a throwaway PostgreSQL (initdb + pg_ctl); as root it runs as the `postgres` user. */
 export async function startPostgres(): Promise<LocalPostgres> {
   const dir = mkdtempSync(join(tmpdir(), "concord-pg-"));
@@ -262,11 +271,11 @@ export async function startPostgres(): Promise<LocalPostgres> {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     chmodSync(dir, 0o777);
-    execFileSync("chown", ["postgres", dir]);
+    execFileSync(systemBin("chown"), ["postgres", dir]);
   }
   const run = (bin: string, args: string[]) =>
     asRoot
-      ? execFileSync("runuser", ["-u", "postgres", "--", pgBin(bin), ...args], { stdio: "pipe" })
+      ? execFileSync(systemBin("runuser"), ["-u", "postgres", "--", pgBin(bin), ...args], { stdio: "pipe" })
       : execFileSync(pgBin(bin), args, { stdio: "pipe" });
   const data = join(dir, "data");
   run("initdb", ["-D", data, "-A", "trust", "-U", "concord", "--no-sync"]);

@@ -37,7 +37,9 @@ describe("agents: two relayers on one PostgreSQL", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "concord-pg-test-"));
-    [pair, pg] = await Promise.all([deployLocalPair(), startPostgres()]);
+    // one after the other: if either fails, `after` still stops what the other started
+    pair = await deployLocalPair();
+    pg = await startPostgres();
     for (const key of pair.validatorKeys)
       validators.push(
         await runValidator({
