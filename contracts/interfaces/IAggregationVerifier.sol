@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {IConcordVerifier} from "./IConcordVerifier.sol";
 
 /// @title IAggregationVerifier
-/// @notice Accepts a message when `threshold` (m) of its n sub-verifiers accept it.
+/// @notice Accepts a message of one origin gateway when `threshold` (m) of its n sub-verifiers accept it. Every
+/// sub-verifier must authenticate that origin gateway (`originGatewayFor`), so what this verifier reports for its
+/// origin never changes, whatever the configuration.
 ///
 /// Metadata layout (Hyperlane `AggregationIsmMetadata`-compatible): a table of n ranges, 8 bytes each,
 /// `start (uint32) | end (uint32)`, one per sub-verifier in configuration order, followed by the sub-metadata
@@ -22,6 +24,15 @@ interface IAggregationVerifier is IConcordVerifier {
     error AggregationVerifierNotAContract(address verifier);
     /// @notice Thrown when a sub-verifier appears twice in a configuration.
     error AggregationVerifierDuplicateVerifier(address verifier);
+
+    /// @notice Thrown when the constructor is given a zero origin or origin gateway.
+    error AggregationVerifierInvalidOrigin();
+
+    /// @notice Thrown when a sub-verifier does not authenticate this verifier's origin gateway.
+    error AggregationVerifierGatewayMismatch(address verifier, bytes32 reported);
+
+    /// @notice Thrown when a message comes from another origin than this verifier's.
+    error AggregationVerifierWrongOrigin(uint32 origin);
     /// @notice Thrown when the metadata is shorter than the range table.
     error AggregationVerifierMetadataTooShort(uint256 length, uint256 minimum);
     /// @notice Thrown when the range of sub-verifier `index` overlaps the table, is reversed or exceeds the metadata.
@@ -35,6 +46,10 @@ interface IAggregationVerifier is IConcordVerifier {
     /// Same selector as Hyperlane's `IAggregationIsm.modulesAndThreshold`.
     function modulesAndThreshold(bytes calldata message) external view returns (address[] memory, uint8);
 
-    /// @notice Sets the sub-verifiers and threshold (restricted to the authority).
+    /// @notice The origin whose messages this verifier aggregates verifications of.
+    function origin() external view returns (uint32);
+
+    /// @notice Sets the sub-verifiers and threshold (restricted to the authority). Each must report this
+    /// verifier's origin gateway for its origin.
     function setConfig(IConcordVerifier[] calldata verifiers, uint8 threshold) external;
 }

@@ -32,7 +32,9 @@ interface IConcordGateway is IERC7786GatewaySource {
     event Dispatched(bytes32 indexed messageId, uint32 indexed destination, bytes message);
 
     /// @notice Emitted when a delivered message's recipient accepted it (from `process` or a successful `retry`).
-    event Executed(bytes32 indexed messageId, uint32 indexed origin);
+    /// @dev `origin` is data, not a topic: this event is on every delivery's hot path and a third topic costs 119
+    /// gas more; every consumer filters by `messageId`.
+    event Executed(bytes32 indexed messageId, uint32 origin);
 
     /// @notice Emitted when a delivered message's recipient reverted or returned a wrong value; the message is
     /// now FAILED and retryable.
@@ -41,14 +43,15 @@ interface IConcordGateway is IERC7786GatewaySource {
     event ExecutionFailed(bytes32 indexed messageId, uint32 indexed origin, bytes32 revertDataHash, bytes revertData);
 
     /// @notice Emitted by every `retry`, after `Executed` or `ExecutionFailed`.
-    event Retried(bytes32 indexed messageId, uint32 indexed origin, address indexed caller, bool success);
-
-    /// @notice Emitted when the default verifier changes.
-    event DefaultVerifierSet(address indexed previousVerifier, address indexed verifier);
+    /// @param gasLimit The gas the recipient was given (at least the message's own gas limit).
+    event Retried(
+        bytes32 indexed messageId, uint32 indexed origin, address indexed caller, uint32 gasLimit, bool success
+    );
 
     /// @notice Emitted when the route for `origin` is (re)configured.
-    /// @param epoch The route epoch after the change; it grows when the origin gateway is replaced.
-    event RouteSet(uint32 indexed origin, address verifier, address originGateway, uint32 epoch);
+    /// @param instance The delivery-record namespace of `originGateway` on this route: assigned the first time that
+    /// gateway is enrolled for `origin` and never reused, so enrolling it again restores its records.
+    event RouteSet(uint32 indexed origin, address verifier, address originGateway, uint32 instance);
 
     /// @notice Emitted when the route for `origin` is paused or unpaused.
     event RoutePauseSet(uint32 indexed origin, bool paused);
@@ -60,7 +63,8 @@ interface IConcordGateway is IERC7786GatewaySource {
     // Errors
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Thrown when a constructor argument is out of range (zero domain, zero gas limit, body limit < 4).
+    /// @notice Thrown when a constructor argument is out of range (zero domain, zero gas limit, body limit < 4), or
+    /// when the delivery-record namespaces (2**32 - 1 enrolled origin gateways) are exhausted.
     error ConcordGatewayInvalidConfig();
 
     /// @notice Thrown when sending while outbound traffic is paused.
@@ -99,17 +103,36 @@ interface IConcordGateway is IERC7786GatewaySource {
     /// @notice Thrown when a message targets the gateway, a configured verifier or the authority.
     error ConcordGatewayPrivilegedRecipient(address recipient);
 
-    /// @notice Thrown when a message with this (origin, epoch, nonce) was already delivered.
+    /// @notice Thrown when the message was already delivered (its own record, or its origin gateway's nonce).
     error ConcordGatewayAlreadyDelivered(bytes32 messageId);
 
-    /// @notice Thrown when no verifier is configured for the message (recipient, route and default all unset).
-    error ConcordGatewayNoVerifier(uint32 origin);
+    /// @notice Thrown when a message comes from an origin with no route (`setRoute` was never called for it).
+    error ConcordGatewayUnknownOrigin(uint32 origin);
+
+    /// @notice Thrown when a verifier does not authenticate the origin gateway enrolled for `origin`: by `setRoute`
+    /// for the route's verifier, by `process` for a verifier the recipient names.
+    /// @param reported What the verifier's `originGatewayFor(origin)` returned (zero if it reverted or is missing).
+    error ConcordGatewayVerifierGatewayMismatch(address verifier, uint32 origin, bytes32 reported);
+
+    /// @notice Thrown when `setRoute` is given the zero address as origin gateway.
+    error ConcordGatewayZeroOriginGateway(uint32 origin);
+
+    /// @notice Thrown when `retry` is given less gas than the message's own gas limit.
+    error ConcordGatewayRetryGasBelowLimit(uint32 messageGasLimit, uint32 gasLimit);
+
+    /// @notice Thrown when the verifier that applies to a FAILED message now refuses its retry (`authorizeRetry`:
+    /// a paused verifier, an exhausted rate-limit budget).
+    error ConcordGatewayRetryRefused(address verifier);
 
     /// @notice Thrown when the verifier reverts or does not return true.
     error ConcordGatewayVerificationFailed(address verifier);
 
     /// @notice Thrown when the caller did not forward enough gas for the recipient to receive its gas limit.
     error ConcordGatewayInsufficientGas(uint256 required, uint256 available);
+
+    /// @notice Thrown when `process` or `retry` is entered again during a delivery (a recipient or verifier calling
+    /// back).
+    error ConcordGatewayReentrantCall();
 
     /// @notice Thrown when retrying a message that is not FAILED.
     error ConcordGatewayNotFailed(bytes32 messageId);
@@ -149,22 +172,26 @@ interface IConcordGateway is IERC7786GatewaySource {
     // ---------------------------------------------------------------------------------------------
 
     /// @notice Verifies `message` with `metadata` and delivers it to its recipient.
-    /// @dev Reverts (recording nothing) on a bad header, a replay, a pause, a failed verification or too little
-    /// gas. A recipient failure does not revert: the message is recorded FAILED and can be retried.
+    /// @dev The verifier is the one the recipient names (`interchainSecurityModule()`), else the route's. Reverts
+    /// (recording nothing) on a bad header, an unknown origin, a replay, a pause, a verifier bound to another origin
+    /// gateway, a failed verification or too little gas. A recipient failure does not revert: the message is
+    /// recorded FAILED and can be retried.
     function process(bytes calldata metadata, bytes calldata message) external;
 
-    /// @notice Re-delivers a FAILED message with its own gas limit. Anyone may call it.
-    function retry(bytes calldata message) external;
+    /// @notice Re-executes a FAILED message, giving the recipient `gasLimit` (at least the message's own gas limit:
+    /// a recipient that needs more than its sender asked for is delivered this way). Anyone may call it; pauses,
+    /// the privileged-recipient rule and the applicable verifier's `authorizeRetry` are checked again. Succeeds at
+    /// most once per message; a failed retry leaves the message FAILED.
+    function retry(bytes calldata message, uint32 gasLimit) external;
 
     // ---------------------------------------------------------------------------------------------
     // Admin (AccessManaged `restricted`)
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Sets the gateway-wide default verifier (address(0) disables it).
-    function setDefaultVerifier(address verifier) external;
-
-    /// @notice Configures the route for `origin`: its verifier (address(0): use the default) and the origin
-    /// gateway. Changing a previously set origin gateway bumps the route epoch.
+    /// @notice Configures the route for `origin`: the origin gateway this gateway accepts messages of, and the
+    /// verifier for recipients that name none. `verifier.originGatewayFor(origin)` must report `originGateway`.
+    /// Each origin gateway keeps one delivery-record namespace (its instance) for ever: replacing the origin gateway
+    /// and enrolling it again later restores its records, so no past message becomes deliverable again.
     function setRoute(uint32 origin, address verifier, address originGateway) external;
 
     /// @notice Pauses inbound and/or outbound traffic (sets the given flags; `false` leaves a flag as is).
@@ -207,29 +234,38 @@ interface IConcordGateway is IERC7786GatewaySource {
     /// @notice Gateway-wide pause flags.
     function pauseFlags() external view returns (bool inboundPaused, bool outboundPaused);
 
-    /// @notice The gateway-wide default verifier.
-    function defaultVerifier() external view returns (address);
-
-    /// @notice The route for `origin`.
+    /// @notice The route for `origin` (all zero when not enrolled).
     function route(uint32 origin)
         external
         view
-        returns (address verifier, uint32 epoch, bool paused, address originGateway);
+        returns (address verifier, uint32 instance, bool paused, address originGateway);
+
+    /// @notice The delivery-record namespace of `originGateway` for `origin` (zero if never enrolled).
+    function instanceOf(uint32 origin, address originGateway) external view returns (uint32);
 
     /// @notice Origins with an enrolled route (set by `setRoute`), in enrollment order.
     function enrolledOrigins() external view returns (uint32[] memory);
 
-    /// @notice The verifier `process` would use for a message from `origin` to `recipient` (address(0) if none).
+    /// @notice The verifier `process` would use for a message from `origin` to `recipient` (address(0) if the
+    /// origin has no route).
     function verifierFor(address recipient, uint32 origin) external view returns (address);
 
-    /// @notice Whether the message with (`origin`, `nonce`) was delivered under the route's current epoch.
+    /// @notice Whether the message with (`origin`, `nonce`) of the currently enrolled origin gateway was delivered
+    /// through the route's verifier.
     function delivered(uint32 origin, uint32 nonce) external view returns (bool);
 
-    /// @notice Whether the message with (`origin`, `nonce`) was delivered under route epoch `epoch`.
-    function deliveredAt(uint32 origin, uint32 epoch, uint32 nonce) external view returns (bool);
+    /// @notice Whether the message with (`origin`, `nonce`) of origin gateway `instance` was delivered through a
+    /// route verifier.
+    function deliveredAt(uint32 origin, uint32 instance, uint32 nonce) external view returns (bool);
 
-    /// @notice Status of `message`: FAILED if a failure is recorded, else EXECUTED if its (origin, nonce) is
-    /// delivered under the current route epoch, else NONE.
+    /// @notice Whether the message `messageId` was delivered through a verifier its recipient named.
+    function deliveredById(bytes32 messageId) external view returns (bool);
+
+    /// @notice Status of `message`: FAILED if a failure is recorded for its id; EXECUTED if it was delivered through
+    /// a verifier its recipient named, or if the currently enrolled origin gateway's message with its (origin,
+    /// nonce) was delivered through the route's verifier; else NONE.
+    /// @dev The second case answers for the genuine message of that nonce (only it can pass a route verifier, see
+    /// docs/gateway.md); bytes that no verifier would accept are not messages of that origin.
     function status(bytes calldata message) external view returns (MessageStatus);
 
     /// @notice The revert data hash recorded for a FAILED message, or zero.

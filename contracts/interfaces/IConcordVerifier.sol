@@ -3,8 +3,9 @@ pragma solidity ^0.8.24;
 
 /// @title IConcordVerifier
 /// @notice A verification module (ISM) that the gateway asks before delivering a message.
-/// ABI-compatible with Hyperlane's `IInterchainSecurityModule`: same selectors, same `moduleType`
-/// numbering for the types Hyperlane defines, so each side's modules plug into the other.
+/// A superset of Hyperlane's `IInterchainSecurityModule` (same selectors, same `moduleType` numbering for the types
+/// Hyperlane defines): every Concord verifier is a Hyperlane ISM. A Hyperlane ISM becomes a Concord verifier through
+/// `BoundVerifier`, which adds the two Concord-only functions (the origin gateway it authenticates, retry policy).
 interface IConcordVerifier {
     /// @notice Module types. 0..12 mirror Hyperlane's `IInterchainSecurityModule.Types`;
     /// Concord's own families start at 64.
@@ -31,6 +32,18 @@ interface IConcordVerifier {
     /// @param metadata Relayer-supplied proof (signatures, Merkle proofs, ...).
     /// @param message The packed message (see `Message`).
     function verify(bytes calldata metadata, bytes calldata message) external returns (bool);
+
+    /// @notice The origin gateway whose messages this verifier authenticates for `origin`, left-padded to 32
+    /// bytes; zero when it authenticates none. A verifier authenticates at most one origin gateway per origin.
+    /// @dev The Concord gateway uses a verifier for an origin only when this equals the origin gateway enrolled for
+    /// that origin (`ConcordGateway.setRoute` checks it for route verifiers, `process` for verifiers a recipient
+    /// names): this is what makes (origin, origin gateway, nonce) name one message (docs/gateway.md, replay).
+    function originGatewayFor(uint32 origin) external view returns (bytes32);
+
+    /// @notice Asked by the gateway before it re-executes a FAILED `message` (`retry`), so that policies that hold
+    /// at delivery time hold at retry time as well: a pause refuses, a rate limit consumes its budget again.
+    /// @return True to allow the retry; false or a revert refuses it (the message stays FAILED).
+    function authorizeRetry(bytes calldata message) external returns (bool);
 }
 
 /// @title ISpecifiesVerifier

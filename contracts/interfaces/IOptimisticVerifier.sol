@@ -49,6 +49,8 @@ interface IOptimisticVerifier is IConcordVerifier {
     event WatcherSet(address indexed watcher, bool allowed);
     /// @notice Emitted when the authority replaces the inner verifier.
     event InnerVerifierSet(IConcordVerifier indexed innerVerifier);
+    /// @notice Emitted when the authority binds `origin` to the origin gateway whose messages it accepts.
+    event OriginGatewaySet(uint32 indexed origin, bytes32 gateway);
     /// @notice Emitted when a commitment enters its fraud window.
     event Committed(
         uint32 indexed origin,
@@ -116,6 +118,11 @@ interface IOptimisticVerifier is IConcordVerifier {
     /// @notice Thrown when equivocation evidence is invalid (different origin or nonce, equal messages, or a
     /// message not committed through the inner verifier).
     error OptimisticVerifierInvalidEvidence();
+    /// @notice Thrown when `setOriginGateway` would change an origin's gateway once bound, or bind zero: what this
+    /// verifier reports for an origin never changes (a gateway's route relies on it).
+    error OptimisticVerifierGatewayRebound(uint32 origin, bytes32 bound, bytes32 gateway);
+    /// @notice Thrown by `commitVerified` when the origin has no gateway or the inner verifier authenticates another.
+    error OptimisticVerifierInnerGatewayMismatch(uint32 origin, bytes32 expected, bytes32 reported);
 
     // ---------------------------------------------------------------- authority
 
@@ -130,6 +137,10 @@ interface IOptimisticVerifier is IConcordVerifier {
 
     /// @notice Sets the inner verifier whose acceptance pre-verifies message ids (address(0) disables the path).
     function setInnerVerifier(IConcordVerifier innerVerifier) external;
+
+    /// @notice Binds `origin` to the origin gateway whose commitments watchers check (left-padded address); set
+    /// once, then fixed.
+    function setOriginGateway(uint32 origin, bytes32 gateway) external;
 
     // ---------------------------------------------------------------- commitments
 

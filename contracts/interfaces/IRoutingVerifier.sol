@@ -19,6 +19,10 @@ interface IRoutingVerifier is IConcordVerifier {
     /// @notice Thrown when a route is set to an address without code.
     error RoutingVerifierNotAContract(address verifier);
 
+    /// @notice Thrown when a route's verifier reports no origin gateway for `origin`, or another one than the
+    /// gateway the origin's first route bound: what this verifier reports for an origin never changes.
+    error RoutingVerifierGatewayMismatch(uint32 origin, bytes32 bound, bytes32 reported);
+
     /// @notice The verifier for `message`'s origin; reverts for an unknown origin.
     function route(bytes calldata message) external view returns (IConcordVerifier);
 
@@ -26,7 +30,7 @@ interface IRoutingVerifier is IConcordVerifier {
     function verifierFor(uint32 origin) external view returns (IConcordVerifier);
 
     /// @notice Sets the verifier for `origin` (restricted to the authority). Rotating a validator set = pointing
-    /// the origin at a new verifier.
+    /// the origin at a new verifier, which must authenticate the same origin gateway as the origin's first route.
     function setRoute(uint32 origin, IConcordVerifier verifier) external;
 
     /// @notice Removes the route of `origin` (restricted to the authority); its messages then revert.

@@ -64,6 +64,10 @@ interface IStateProofVerifier is IConcordVerifier {
     error StateProofVerifierMalformedMetadata();
     /// @notice Thrown when no source is configured for `origin`.
     error StateProofVerifierUnknownOrigin(uint32 origin);
+
+    /// @notice Thrown when a source would change the origin gateway already bound to `origin`: the gateway this
+    /// verifier reports for an origin never changes (a gateway's route relies on it), deploy a new verifier instead.
+    error StateProofVerifierGatewayRebound(uint32 origin, address bound, address gateway);
     /// @notice Thrown when the header oracle does not (or no longer) accept `stateRoot` for `origin`.
     error StateProofVerifierStateRootNotAccepted(uint32 origin, bytes32 stateRoot);
     /// @notice Thrown when the account proof does not prove the gateway account under the state root.

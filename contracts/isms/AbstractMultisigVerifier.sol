@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IConcordVerifier} from "../interfaces/IConcordVerifier.sol";
 import {IMultisigVerifier} from "../interfaces/IMultisigVerifier.sol";
 import {CheckpointDigest} from "../libraries/CheckpointDigest.sol";
 
@@ -103,6 +104,17 @@ abstract contract AbstractMultisigVerifier is IMultisigVerifier {
             validators[i] = all[i];
         }
         return (validators, _THRESHOLD);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    function originGatewayFor(uint32 origin_) external view returns (bytes32) {
+        return origin_ == _ORIGIN ? _ORIGIN_GATEWAY : bytes32(0);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev Signatures hold for ever: nothing to re-check at retry time.
+    function authorizeRetry(bytes calldata) external pure returns (bool) {
+        return true;
     }
 
     /// @inheritdoc IMultisigVerifier

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAggregationVerifier} from "../interfaces/IAggregationVerifier.sol";
 import {IConcordVerifier} from "../interfaces/IConcordVerifier.sol";
+import {Message} from "../libraries/Message.sol";
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 
 /// @title AggregationVerifier
@@ -14,15 +15,27 @@ contract AggregationVerifier is IAggregationVerifier, AccessManaged {
     uint256 public constant MAX_VERIFIERS = 32;
     uint256 private constant _RANGE_SIZE = 8;
 
+    uint32 private immutable _ORIGIN;
+    bytes32 private immutable _ORIGIN_GATEWAY;
+
     IConcordVerifier[] private _verifiers;
     uint8 private _threshold;
 
     /// @param initialAuthority The `AccessManager` that controls the configuration.
+    /// @param origin_ The origin whose messages this verifier accepts.
+    /// @param originGateway_ The origin gateway every sub-verifier must authenticate (left-padded address).
     /// @param verifiers Initial sub-verifiers (distinct contracts).
     /// @param threshold Initial threshold (1 <= threshold <= verifiers.length).
-    constructor(address initialAuthority, IConcordVerifier[] memory verifiers, uint8 threshold)
-        AccessManaged(initialAuthority)
-    {
+    constructor(
+        address initialAuthority,
+        uint32 origin_,
+        bytes32 originGateway_,
+        IConcordVerifier[] memory verifiers,
+        uint8 threshold
+    ) AccessManaged(initialAuthority) {
+        if (origin_ == 0 || originGateway_ == bytes32(0)) revert AggregationVerifierInvalidOrigin();
+        _ORIGIN = origin_;
+        _ORIGIN_GATEWAY = originGateway_;
         _setConfig(verifiers, threshold);
     }
 
@@ -33,6 +46,7 @@ contract AggregationVerifier is IAggregationVerifier, AccessManaged {
 
     /// @inheritdoc IConcordVerifier
     function verify(bytes calldata metadata, bytes calldata message) external returns (bool) {
+        _requireOrigin(message);
         uint256 count = _verifiers.length;
         uint256 threshold = _threshold;
         uint256 table = count * _RANGE_SIZE;
@@ -50,6 +64,27 @@ contract AggregationVerifier is IAggregationVerifier, AccessManaged {
             if (++accepted == threshold) return true;
         }
         revert AggregationVerifierThresholdNotMet(accepted, threshold);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    function originGatewayFor(uint32 origin_) external view returns (bytes32) {
+        return origin_ == _ORIGIN ? _ORIGIN_GATEWAY : bytes32(0);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev Every sub-verifier must allow it (which of them verified the delivery is not known any more).
+    function authorizeRetry(bytes calldata message) external returns (bool) {
+        _requireOrigin(message);
+        uint256 count = _verifiers.length;
+        for (uint256 i = 0; i < count; ++i) {
+            if (!_verifiers[i].authorizeRetry(message)) return false;
+        }
+        return true;
+    }
+
+    /// @inheritdoc IAggregationVerifier
+    function origin() external view returns (uint32) {
+        return _ORIGIN;
     }
 
     /// @inheritdoc IAggregationVerifier
@@ -75,6 +110,8 @@ contract AggregationVerifier is IAggregationVerifier, AccessManaged {
         for (uint256 i = 0; i < count; ++i) {
             address verifier = address(verifiers[i]);
             if (verifier.code.length == 0) revert AggregationVerifierNotAContract(verifier);
+            bytes32 reported = verifiers[i].originGatewayFor(_ORIGIN);
+            if (reported != _ORIGIN_GATEWAY) revert AggregationVerifierGatewayMismatch(verifier, reported);
             for (uint256 j = 0; j < i; ++j) {
                 if (addresses[j] == verifier) revert AggregationVerifierDuplicateVerifier(verifier);
             }
@@ -86,5 +123,11 @@ contract AggregationVerifier is IAggregationVerifier, AccessManaged {
         }
         _threshold = threshold;
         emit AggregationVerifierConfigured(addresses, threshold);
+    }
+
+    /// @dev Reverts unless `message` is long enough and comes from this verifier's origin.
+    function _requireOrigin(bytes calldata message) private view {
+        uint32 origin_ = Message.isWellFormed(message) ? Message.origin(message) : 0;
+        if (origin_ != _ORIGIN) revert AggregationVerifierWrongOrigin(origin_);
     }
 }

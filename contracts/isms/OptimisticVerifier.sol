@@ -38,6 +38,7 @@ contract OptimisticVerifier is IOptimisticVerifier, AccessManaged {
     mapping(uint32 origin => mapping(bytes32 commitment => Commitment record)) internal _commitments;
     mapping(uint32 origin => mapping(uint32 nonce => bool refused)) internal _refusedNonces;
     mapping(address account => uint256 amount) internal _credits;
+    mapping(uint32 origin => bytes32 gateway) internal _originGateways;
 
     /// @param initialAuthority The AccessManager that gates configuration.
     /// @param innerVerifier_ The inner verifier (address(0) to start with the bonded path only).
@@ -109,6 +110,27 @@ contract OptimisticVerifier is IOptimisticVerifier, AccessManaged {
         emit InnerVerifierSet(innerVerifier_);
     }
 
+    /// @inheritdoc IOptimisticVerifier
+    function setOriginGateway(uint32 origin, bytes32 gateway) external restricted {
+        bytes32 bound = _originGateways[origin];
+        if (gateway == bytes32(0) || (bound != bytes32(0) && bound != gateway)) {
+            revert OptimisticVerifierGatewayRebound(origin, bound, gateway);
+        }
+        _originGateways[origin] = gateway;
+        emit OriginGatewaySet(origin, gateway);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    function originGatewayFor(uint32 origin) external view returns (bytes32) {
+        return _originGateways[origin];
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev A commitment usable at delivery stays usable (vetoes end with its window): nothing to re-check.
+    function authorizeRetry(bytes calldata) external pure returns (bool) {
+        return true;
+    }
+
     // ---------------------------------------------------------------- commitments
 
     /// @inheritdoc IOptimisticVerifier
@@ -117,6 +139,12 @@ contract OptimisticVerifier is IOptimisticVerifier, AccessManaged {
         IConcordVerifier inner = _innerVerifier;
         if (address(inner) == address(0) || !inner.verify(metadata, message)) {
             revert OptimisticVerifierInnerRejected();
+        }
+        uint32 origin = Message.origin(message);
+        bytes32 expected = _originGateways[origin];
+        bytes32 reported = inner.originGatewayFor(origin);
+        if (expected == bytes32(0) || reported != expected) {
+            revert OptimisticVerifierInnerGatewayMismatch(origin, expected, reported);
         }
         id = keccak256(message);
         _commit(Message.origin(message), CommitmentKind.MESSAGE_ID, id, CommitmentSource.INNER_VERIFIER, 0);

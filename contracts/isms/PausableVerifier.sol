@@ -30,11 +30,28 @@ contract PausableVerifier is IPausableVerifier, AccessManaged, Pausable {
 
     /// @inheritdoc IConcordVerifier
     function verify(bytes calldata metadata, bytes calldata message) external returns (bool) {
+        _requireNotPaused(message);
+        return _INNER.verify(metadata, message);
+    }
+
+    /// @dev Reverts while the verifier or the message's origin is paused.
+    function _requireNotPaused(bytes calldata message) private view {
         if (paused()) revert PausableVerifierPaused();
         if (!Message.isWellFormed(message)) revert PausableVerifierMalformedMessage();
         uint32 origin = Message.origin(message);
         if (_originPaused[origin]) revert PausableVerifierOriginPaused(origin);
-        return _INNER.verify(metadata, message);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    function originGatewayFor(uint32 origin) external view returns (bytes32) {
+        return _INNER.originGatewayFor(origin);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev A pause (whole verifier or the message's origin) refuses retries as it refuses deliveries.
+    function authorizeRetry(bytes calldata message) external returns (bool) {
+        _requireNotPaused(message);
+        return _INNER.authorizeRetry(message);
     }
 
     /// @inheritdoc IPausableVerifier

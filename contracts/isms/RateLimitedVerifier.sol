@@ -51,7 +51,29 @@ contract RateLimitedVerifier is IRateLimitedVerifier, AccessManaged {
         if (msg.sender != _CONSUMER) revert RateLimitedVerifierUnauthorizedCaller(msg.sender);
         if (!Message.isWellFormed(message)) revert RateLimitedVerifierMalformedMessage();
         if (!_INNER.verify(metadata, message)) return false;
+        _consume(message);
+        return true;
+    }
 
+    /// @inheritdoc IConcordVerifier
+    function originGatewayFor(uint32 origin) external view returns (bytes32) {
+        return _INNER.originGatewayFor(origin);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev A retry executes the message now, so it consumes the budgets again, in the current window (a failed
+    /// delivery's consumption is not returned: value released per window stays under its cap, I10).
+    function authorizeRetry(bytes calldata message) external returns (bool) {
+        if (msg.sender != _CONSUMER) revert RateLimitedVerifierUnauthorizedCaller(msg.sender);
+        if (!Message.isWellFormed(message)) revert RateLimitedVerifierMalformedMessage();
+        if (!_INNER.authorizeRetry(message)) return false;
+        _consume(message);
+        return true;
+    }
+
+    /// @dev Consumes one message from the origin's budget and, where the recipient has a value limit, the declared
+    /// value from its budget; reverts when either is exhausted.
+    function _consume(bytes calldata message) private {
         uint32 origin = Message.origin(message);
         if (!_messageLimits[origin].tryConsume(_KEY, 1)) revert RateLimitedVerifierMessageLimitExceeded(origin);
 
@@ -66,7 +88,6 @@ contract RateLimitedVerifier is IRateLimitedVerifier, AccessManaged {
             }
         }
         emit RateLimitedVerifierConsumed(origin, keccak256(message), value);
-        return true;
     }
 
     /// @inheritdoc IRateLimitedVerifier

@@ -11,6 +11,8 @@ import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManage
 /// through unchanged, so it is whatever the routed verifier expects.
 contract RoutingVerifier is IRoutingVerifier, AccessManaged {
     mapping(uint32 origin => IConcordVerifier verifier) private _routes;
+    /// @dev The origin gateway each origin's first route reported; every later route must report the same.
+    mapping(uint32 origin => bytes32 gateway) private _boundGateways;
 
     /// @param initialAuthority The `AccessManager` that controls routes.
     constructor(address initialAuthority) AccessManaged(initialAuthority) {}
@@ -24,6 +26,17 @@ contract RoutingVerifier is IRoutingVerifier, AccessManaged {
     /// @dev Returns the routed verifier's answer (a verifier that returns false makes this return false).
     function verify(bytes calldata metadata, bytes calldata message) external returns (bool) {
         return route(message).verify(metadata, message);
+    }
+
+    /// @inheritdoc IConcordVerifier
+    function originGatewayFor(uint32 origin) external view returns (bytes32) {
+        return _boundGateways[origin];
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev Asks the verifier the message's origin routes to now.
+    function authorizeRetry(bytes calldata message) external returns (bool) {
+        return route(message).authorizeRetry(message);
     }
 
     /// @inheritdoc IRoutingVerifier
@@ -42,6 +55,12 @@ contract RoutingVerifier is IRoutingVerifier, AccessManaged {
     /// @inheritdoc IRoutingVerifier
     function setRoute(uint32 origin, IConcordVerifier verifier) external restricted {
         if (address(verifier).code.length == 0) revert RoutingVerifierNotAContract(address(verifier));
+        bytes32 bound = _boundGateways[origin];
+        bytes32 reported = verifier.originGatewayFor(origin);
+        if (reported == bytes32(0) || (bound != bytes32(0) && reported != bound)) {
+            revert RoutingVerifierGatewayMismatch(origin, bound, reported);
+        }
+        if (bound == bytes32(0)) _boundGateways[origin] = reported;
         address previous = address(_routes[origin]);
         _routes[origin] = verifier;
         emit RoutingVerifierRouteSet(origin, previous, address(verifier));

@@ -61,6 +61,8 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
 
     IHeaderOracle internal immutable _HEADER_ORACLE;
     mapping(uint32 origin => SourceConfig config) internal _sources;
+    /// @dev The origin gateway bound to each origin by its first source; never changes.
+    mapping(uint32 origin => address gateway) internal _boundGateways;
     mapping(uint32 origin => mapping(uint88 epoch => mapping(bytes32 root => bytes32 stateRoot))) internal _provenRoots;
 
     /// @param initialAuthority The AccessManager that gates {setSource}.
@@ -122,6 +124,18 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
             siblings := add(metadata.offset, _FULL_SIBLINGS_OFFSET)
         }
         if (MerkleTree.branchRoot(id, siblings, index) != root) revert StateProofVerifierNotIncluded(id, root);
+        return true;
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev The gateway bound by the origin's first source (kept when the source is later removed).
+    function originGatewayFor(uint32 origin) external view returns (bytes32) {
+        return bytes32(uint256(uint160(_boundGateways[origin])));
+    }
+
+    /// @inheritdoc IConcordVerifier
+    /// @dev Proofs hold for ever: nothing to re-check at retry time.
+    function authorizeRetry(bytes calldata) external pure returns (bool) {
         return true;
     }
 
@@ -215,6 +229,11 @@ contract StateProofVerifier is IStateProofVerifier, AccessManaged {
         uint8 countOffset,
         bytes32 branchSlot
     ) internal {
+        if (gateway != address(0)) {
+            address bound = _boundGateways[origin];
+            if (bound == address(0)) _boundGateways[origin] = gateway;
+            else if (bound != gateway) revert StateProofVerifierGatewayRebound(origin, bound, gateway);
+        }
         SourceConfig storage source = _sources[origin];
         (source.gateway, source.kind) = (gateway, kind);
         (source.rootSlot, source.countSlot, source.branchSlot) = (rootSlot, countSlot, branchSlot);

@@ -1,6 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+// Offsets of the packed message, named at file level so that inline assembly (which cannot read library constants)
+// and Solidity read the same names. `Message` re-exports them.
+/// @dev Concord's (and Hyperlane's) message version.
+uint8 constant MESSAGE_VERSION = 3;
+uint256 constant MESSAGE_VERSION_OFFSET = 0;
+uint256 constant MESSAGE_NONCE_OFFSET = 1;
+uint256 constant MESSAGE_ORIGIN_OFFSET = 5;
+uint256 constant MESSAGE_SENDER_OFFSET = 9;
+uint256 constant MESSAGE_DESTINATION_OFFSET = 41;
+uint256 constant MESSAGE_RECIPIENT_OFFSET = 45;
+uint256 constant MESSAGE_BODY_OFFSET = 77;
+/// @dev Concord's envelope: body = gasLimit (uint32, big-endian) || payload.
+uint256 constant MESSAGE_GAS_LIMIT_OFFSET = 77;
+uint256 constant MESSAGE_PAYLOAD_OFFSET = 81;
+
 /// @title Message
 /// @notice Codec for Concord's wire format, byte-compatible with Hyperlane's message v3:
 /// `version (uint8) | nonce (uint32) | origin (uint32) | sender (bytes32) | destination (uint32) |
@@ -9,19 +24,19 @@ pragma solidity ^0.8.24;
 /// (see {isWellFormed}) before reading fields.
 library Message {
     /// @notice Concord's (and Hyperlane's) message version.
-    uint8 internal constant VERSION = 3;
+    uint8 internal constant VERSION = MESSAGE_VERSION;
 
-    uint256 internal constant VERSION_OFFSET = 0;
-    uint256 internal constant NONCE_OFFSET = 1;
-    uint256 internal constant ORIGIN_OFFSET = 5;
-    uint256 internal constant SENDER_OFFSET = 9;
-    uint256 internal constant DESTINATION_OFFSET = 41;
-    uint256 internal constant RECIPIENT_OFFSET = 45;
-    uint256 internal constant BODY_OFFSET = 77;
+    uint256 internal constant VERSION_OFFSET = MESSAGE_VERSION_OFFSET;
+    uint256 internal constant NONCE_OFFSET = MESSAGE_NONCE_OFFSET;
+    uint256 internal constant ORIGIN_OFFSET = MESSAGE_ORIGIN_OFFSET;
+    uint256 internal constant SENDER_OFFSET = MESSAGE_SENDER_OFFSET;
+    uint256 internal constant DESTINATION_OFFSET = MESSAGE_DESTINATION_OFFSET;
+    uint256 internal constant RECIPIENT_OFFSET = MESSAGE_RECIPIENT_OFFSET;
+    uint256 internal constant BODY_OFFSET = MESSAGE_BODY_OFFSET;
 
     /// @notice Concord body envelope: `body = gasLimit (uint32, big-endian) || payload`.
-    uint256 internal constant GAS_LIMIT_OFFSET = 77;
-    uint256 internal constant PAYLOAD_OFFSET = 81;
+    uint256 internal constant GAS_LIMIT_OFFSET = MESSAGE_GAS_LIMIT_OFFSET;
+    uint256 internal constant PAYLOAD_OFFSET = MESSAGE_PAYLOAD_OFFSET;
 
     /// @notice Packs a message.
     function format(

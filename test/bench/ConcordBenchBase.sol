@@ -28,8 +28,8 @@ abstract contract ConcordBenchBase is MultisigBase {
     function setUp() public override {
         super.setUp();
         manager = new AccessManager(address(this));
-        source = new ConcordGateway(SRC, address(manager), address(0), 200_000, 64 * 1024);
-        destination = new ConcordGateway(DST, address(manager), address(0), 200_000, 64 * 1024);
+        source = new ConcordGateway(SRC, address(manager), 200_000, 64 * 1024);
+        destination = new ConcordGateway(DST, address(manager), 200_000, 64 * 1024);
         recipient = _newRecipient();
     }
 

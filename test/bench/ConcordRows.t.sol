@@ -54,7 +54,9 @@ contract ConcordRowsBench is ConcordBenchBase, BenchBase {
             _dispatch(1024);
         }
         // Trust-all (transport overhead).
-        destination.setRoute(SRC, address(new MockTrustAllVerifier()), address(source));
+        MockTrustAllVerifier trustAll = new MockTrustAllVerifier();
+        trustAll.setOriginGateway(SRC, address(source));
+        destination.setRoute(SRC, address(trustAll), address(source));
         destination.process("", messages[0]); // warm-up: first bit of the replay word
         _deliver("deliver_trust_all", "MockTrustAllVerifier", 0, "", 1);
         _deliver("deliver_trust_all", "MockTrustAllVerifier", 0, "", 2);

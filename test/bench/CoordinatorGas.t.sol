@@ -66,8 +66,8 @@ contract CoordinatorGasBench is BenchBase {
     function setUp() public {
         vm.warp(1_700_000_000);
         manager = new AccessManager(address(this));
-        gwA = new ConcordGateway(CHAIN_A, address(manager), address(0), 200_000, 64 * 1024);
-        gwB = new ConcordGateway(CHAIN_B, address(manager), address(0), 200_000, 64 * 1024);
+        gwA = new ConcordGateway(CHAIN_A, address(manager), 200_000, 64 * 1024);
+        gwB = new ConcordGateway(CHAIN_B, address(manager), 200_000, 64 * 1024);
         MultisigVerifierFactory factory = new MultisigVerifierFactory();
         address[] memory signers;
         (keys, signers) = _validatorSet(VALIDATORS);

@@ -8,6 +8,7 @@ import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
 import {MockRecipient} from "../../contracts/mocks/MockRecipient.sol";
 import {GatewayBase} from "../unit/GatewayBase.t.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @dev Exposes the calldata readers of `Message`.
 contract MessageReader {
@@ -99,12 +100,12 @@ contract Gateway_fuzz is GatewayBase {
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayAlreadyDelivered.selector, keccak256(m)));
         gateway.process(hex"01", m);
         if (mode != MockRecipient.Mode.ACCEPT) {
-            gateway.retry(m); // at most one success
+            gateway.retry(m, gasLimitOf(m)); // at most one success
             vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(m)));
-            gateway.retry(m);
+            gateway.retry(m, gasLimitOf(m));
         } else {
             vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(m)));
-            gateway.retry(m);
+            gateway.retry(m, gasLimitOf(m));
         }
         assertEq(recipient.calls(), callsAfterFirst + (mode != MockRecipient.Mode.ACCEPT ? 1 : 0));
         _assertStatus(m, IConcordGateway.MessageStatus.EXECUTED);
@@ -113,6 +114,7 @@ contract Gateway_fuzz is GatewayBase {
     /// @dev The gateway's hand-encoded ERC-7930 sender equals OpenZeppelin's formatEvmV1 for every origin/sender,
     /// and the recipient receives exactly the message id and payload.
     function testFuzz_Process_SenderIsFormatEvmV1(uint32 origin, address sender, bytes memory payload) public {
+        if (origin != ORIGIN) _enroll(gateway, origin, address(trustAll), makeAddr("fuzzed origin gateway"));
         bytes memory m = Message.format(
             3, 0, origin, _b32(sender), LOCAL, _b32(address(recipient)), Message.formatBody(500_000, payload)
         );
@@ -122,15 +124,16 @@ contract Gateway_fuzz is GatewayBase {
         assertEq(recipient.lastReceiveId(), keccak256(m));
     }
 
-    /// @dev `retry`'s Solidity delivery path hands the recipient the same bytes as `process`'s assembly path.
+    /// @dev `retry` hands the recipient the same bytes as `process` (one delivery routine, `_deliver`).
     function testFuzz_Retry_SameArgumentsAsProcess(uint32 origin, address sender, bytes memory payload) public {
+        if (origin != ORIGIN) _enroll(gateway, origin, address(trustAll), makeAddr("fuzzed origin gateway"));
         bytes memory m = Message.format(
             3, 0, origin, _b32(sender), LOCAL, _b32(address(recipient)), Message.formatBody(500_000, payload)
         );
         recipient.setMode(MockRecipient.Mode.REVERT);
         gateway.process("", m);
         recipient.setMode(MockRecipient.Mode.ACCEPT);
-        gateway.retry(m);
+        gateway.retry(m, gasLimitOf(m));
         assertEq(recipient.lastSender(), InteroperableAddress.formatEvmV1(origin, sender));
         assertEq(recipient.lastPayload(), payload);
         assertEq(recipient.lastReceiveId(), keccak256(m));

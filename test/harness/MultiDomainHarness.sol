@@ -145,7 +145,7 @@ contract MultiDomainHarness is CommonBase {
         Domain storage d = _domains[id];
         d.id = id;
         d.finality = finality;
-        d.gateway = new ConcordGateway(id, address(manager), address(0), GAS_LIMIT, MAX_BODY);
+        d.gateway = new ConcordGateway(id, address(manager), GAS_LIMIT, MAX_BODY);
         d.routing = new RoutingVerifier(address(manager));
         d.pausable = new PausableVerifier(address(manager), d.routing);
         d.rateLimited = new RateLimitedVerifier(address(manager), d.pausable, address(d.gateway));
@@ -171,6 +171,7 @@ contract MultiDomainHarness is CommonBase {
             d.rateLimited.setMessageLimit(origin, MESSAGE_WINDOW, MESSAGE_CAP);
             d.rateLimited.setValueLimit(origin, _b32(address(d.valueRecipient)), VALUE_WINDOW, VALUE_CAP);
             d.optimistic.setWindow(origin, OPTIMISTIC_WINDOW);
+            d.optimistic.setOriginGateway(origin, _b32(address(_domains[origin].gateway)));
         }
     }
 

@@ -6,6 +6,7 @@ import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {IConcordVerifier} from "../../contracts/interfaces/IConcordVerifier.sol";
 import {IMultisigVerifier} from "../../contracts/interfaces/IMultisigVerifier.sol";
 import {IMultisigVerifierFactory} from "../../contracts/interfaces/IMultisigVerifierFactory.sol";
+import {BoundVerifier} from "../../contracts/isms/BoundVerifier.sol";
 import {MultisigVerifierFactory} from "../../contracts/isms/MultisigVerifierFactory.sol";
 import {CheckpointDigest} from "../../contracts/libraries/CheckpointDigest.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
@@ -203,20 +204,30 @@ contract HyperlaneInteropTest is MultisigBase {
         ConcordGateway destination;
         RecordingRecipient recipient;
         address ism;
+        BoundVerifier bound;
     }
 
     /// @dev Two Concord gateways; the destination's route for CONCORD_ORIGIN is Hyperlane's own
-    /// StaticMessageIdMultisigIsm, deployed through Hyperlane's factory (validators in the ISM's order).
+    /// StaticMessageIdMultisigIsm, deployed through Hyperlane's factory (validators in the ISM's order), bound to the
+    /// Concord source gateway by a `BoundVerifier` (a Hyperlane ISM does not report the gateway it authenticates).
     function _concordWithHyperlaneIsm() internal returns (ConcordPair memory pair) {
         AccessManager manager = new AccessManager(address(this));
-        pair.source = new ConcordGateway(CONCORD_ORIGIN, address(manager), address(0), 200_000, 64 * 1024);
-        pair.destination = new ConcordGateway(CONCORD_LOCAL, address(manager), address(0), 200_000, 64 * 1024);
+        pair.source = new ConcordGateway(CONCORD_ORIGIN, address(manager), 200_000, 64 * 1024);
+        pair.destination = new ConcordGateway(CONCORD_LOCAL, address(manager), 200_000, 64 * 1024);
         pair.recipient = new RecordingRecipient();
         pair.ism = new StaticMessageIdMultisigIsmFactory().deploy(validators, 3);
         assertEq(
             IInterchainSecurityModule(pair.ism).moduleType(), uint8(IInterchainSecurityModule.Types.MESSAGE_ID_MULTISIG)
         );
+        // Used as is, the ISM is refused: it does not say which origin gateway its signatures bind.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConcordGateway.ConcordGatewayVerifierGatewayMismatch.selector, pair.ism, CONCORD_ORIGIN, bytes32(0)
+            )
+        );
         pair.destination.setRoute(CONCORD_ORIGIN, pair.ism, address(pair.source));
+        pair.bound = new BoundVerifier(pair.ism, CONCORD_ORIGIN, bytes32(uint256(uint160(address(pair.source)))));
+        pair.destination.setRoute(CONCORD_ORIGIN, address(pair.bound), address(pair.source));
     }
 
     /// @dev Dispatches through the Concord source gateway and reads the message from its compact event.
@@ -269,7 +280,9 @@ contract HyperlaneInteropTest is MultisigBase {
         (bytes32 id, bytes memory message) = _concordDispatch(pair, "x");
         // Concord-digest signatures are not Hyperlane signatures: domain separation holds both ways.
         bytes memory metadata = _hyperlaneMetadata(pair, id, false);
-        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayVerificationFailed.selector, pair.ism));
+        vm.expectRevert(
+            abi.encodeWithSelector(IConcordGateway.ConcordGatewayVerificationFailed.selector, address(pair.bound))
+        );
         pair.destination.process(metadata, message);
         assertEq(pair.recipient.lastId(), bytes32(0));
         assertFalse(pair.destination.delivered(CONCORD_ORIGIN, 0));

@@ -8,6 +8,7 @@ import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {IMultisigVerifier} from "../../contracts/interfaces/IMultisigVerifier.sol";
 import {HarnessRecipient} from "../harness/HarnessRecipient.sol";
 import {MultiDomainHarness} from "../harness/MultiDomainHarness.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice The multi-domain harness itself: three domains, transport (next / any / all / out of order / twice /
 /// never), finality-respecting relayer, validator rotation. These tests pin the harness the invariant suites and the
@@ -133,7 +134,7 @@ contract MultiDomainTest is Test {
         assertEq(h.executions(i), 0);
         vm.prank(address(h));
         r.setFailing(false);
-        h.gateway(OP).retry(h.message(i));
+        h.gateway(OP).retry(h.message(i), gasLimitOf(h.message(i)));
         assertEq(uint8(h.status(i)), uint8(IConcordGateway.MessageStatus.EXECUTED));
         assertEq(h.executions(i), 1);
     }

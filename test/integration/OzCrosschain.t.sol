@@ -21,6 +21,7 @@ import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {CheckpointDigest} from "../../contracts/libraries/CheckpointDigest.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
 import {MultiDomainHarness} from "../harness/MultiDomainHarness.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice TEST ONLY: the smallest concrete instantiation of OpenZeppelin's abstract `ERC20Crosschain` (name, symbol,
 /// links, a mint for the initial supply). Every crosschain path is OpenZeppelin's code, unmodified.
@@ -212,7 +213,7 @@ contract OzCrosschainTest is Test {
 
         // Retrying while the cause persists fails again and stays retryable.
         vm.prank(mallory);
-        gwOp.retry(message);
+        gwOp.retry(message, gasLimitOf(message));
         assertEq(_status(write), uint8(IConcordGateway.MessageStatus.FAILED));
         assertEq(registry.writes(), 0);
 
@@ -224,16 +225,16 @@ contract OzCrosschainTest is Test {
         assertTrue(registry.open());
 
         vm.expectEmit(address(gwOp));
-        emit IConcordGateway.Retried(keccak256(message), ETH, mallory, true);
+        emit IConcordGateway.Retried(keccak256(message), ETH, mallory, gasLimitOf(message), true);
         vm.prank(mallory);
-        gwOp.retry(message);
+        gwOp.retry(message, gasLimitOf(message));
         assertEq(_status(write), uint8(IConcordGateway.MessageStatus.EXECUTED));
         assertEq(registry.values("k"), 42);
         assertEq(registry.writes(), 1);
 
         // Executed messages are not retryable.
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(message)));
-        gwOp.retry(message);
+        gwOp.retry(message, gasLimitOf(message));
         assertEq(registry.writes(), 1);
     }
 
@@ -263,8 +264,8 @@ contract OzCrosschainTest is Test {
         assertEq(_failureHash(gwOp, fromMallory), _unauthorized(gwOp, _addr(ETH, mallory)));
         assertEq(_failureHash(gwOp, fromOtherChain), _unauthorized(gwOp, _addr(BASE, controller)));
 
-        gwOp.retry(h.message(fromMallory));
-        gwOp.retry(h.message(fromOtherChain));
+        gwOp.retry(h.message(fromMallory), gasLimitOf(h.message(fromMallory)));
+        gwOp.retry(h.message(fromOtherChain), gasLimitOf(h.message(fromOtherChain)));
         assertEq(_status(fromMallory), uint8(IConcordGateway.MessageStatus.FAILED));
         assertEq(_status(fromOtherChain), uint8(IConcordGateway.MessageStatus.FAILED));
         assertEq(registry.values("k"), 0);
@@ -446,7 +447,7 @@ contract OzCrosschainTest is Test {
         assertEq(_status(aliased), uint8(IConcordGateway.MessageStatus.FAILED));
         assertEq(_failureHash(gwOp, fromMallory), _unauthorized(gwOp, _addr(ETH, mallory)));
         assertEq(_failureHash(gwOp, aliased), _unauthorized(gwOp, _addr(BASE, address(tokenEth))));
-        gwOp.retry(h.message(aliased));
+        gwOp.retry(h.message(aliased), gasLimitOf(h.message(aliased)));
         assertEq(_status(aliased), uint8(IConcordGateway.MessageStatus.FAILED));
         assertEq(tokenOp.totalSupply(), 0);
         assertEq(_supply(), SUPPLY);

@@ -22,7 +22,7 @@ contract AggregationVerifierTest is MultisigBase {
         for (uint256 i = 0; i < 3; ++i) {
             stubs[i] = new StubVerifier(66);
         }
-        aggregation = new AggregationVerifier(address(manager), _stubList(), 2);
+        aggregation = new AggregationVerifier(address(manager), ORIGIN, GATEWAY, _stubList(), 2);
         message = _message();
     }
 
@@ -142,12 +142,12 @@ contract AggregationVerifierTest is MultisigBase {
 
     function test_Constructor_RevertWhen_ThresholdZero() public {
         vm.expectRevert(abi.encodeWithSelector(IAggregationVerifier.AggregationVerifierInvalidThreshold.selector, 0, 3));
-        new AggregationVerifier(address(manager), _stubList(), 0);
+        new AggregationVerifier(address(manager), ORIGIN, GATEWAY, _stubList(), 0);
     }
 
     function test_Constructor_RevertWhen_ThresholdAboveCount() public {
         vm.expectRevert(abi.encodeWithSelector(IAggregationVerifier.AggregationVerifierInvalidThreshold.selector, 4, 3));
-        new AggregationVerifier(address(manager), _stubList(), 4);
+        new AggregationVerifier(address(manager), ORIGIN, GATEWAY, _stubList(), 4);
     }
 
     function test_Constructor_RevertWhen_DuplicateVerifier() public {
@@ -156,7 +156,7 @@ contract AggregationVerifierTest is MultisigBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAggregationVerifier.AggregationVerifierDuplicateVerifier.selector, address(list[0]))
         );
-        new AggregationVerifier(address(manager), list, 2);
+        new AggregationVerifier(address(manager), ORIGIN, GATEWAY, list, 2);
     }
 
     function test_Constructor_RevertWhen_VerifierNotAContract() public {
@@ -165,13 +165,13 @@ contract AggregationVerifierTest is MultisigBase {
         vm.expectRevert(
             abi.encodeWithSelector(IAggregationVerifier.AggregationVerifierNotAContract.selector, address(0xdead))
         );
-        new AggregationVerifier(address(manager), list, 2);
+        new AggregationVerifier(address(manager), ORIGIN, GATEWAY, list, 2);
     }
 
     function test_Constructor_RevertWhen_TooManyVerifiers() public {
         IConcordVerifier[] memory list = new IConcordVerifier[](33);
         vm.expectRevert(abi.encodeWithSelector(IAggregationVerifier.AggregationVerifierTooManyVerifiers.selector, 33));
-        new AggregationVerifier(address(manager), list, 1);
+        new AggregationVerifier(address(manager), ORIGIN, GATEWAY, list, 1);
     }
 
     function test_SetConfig_UpdatesAndEmits() public {
@@ -208,7 +208,7 @@ contract AggregationVerifierTest is MultisigBase {
         IConcordVerifier[] memory list = new IConcordVerifier[](2);
         list[0] = _deployMessageId(setA, 2);
         list[1] = _deployMessageId(setB, 2);
-        AggregationVerifier both = new AggregationVerifier(address(manager), list, 2);
+        AggregationVerifier both = new AggregationVerifier(address(manager), ORIGIN, GATEWAY, list, 2);
 
         bytes[] memory parts = new bytes[](2);
         parts[0] = _messageIdMetadata(_prefix(keysA, 2), message);

@@ -6,6 +6,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {ConcordInbox} from "../../contracts/receivers/examples/ConcordInbox.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice The demo's example receiver: trusted senders, pause -> FAILED -> unpause -> retry -> EXECUTED.
 contract Receiver_ConcordInbox is GatewayBase {
@@ -46,7 +47,7 @@ contract Receiver_ConcordInbox is GatewayBase {
         vm.prank(owner);
         inbox.unpause();
         vm.prank(stranger);
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.EXECUTED);
         assertEq(inbox.received(ORIGIN), 1);
     }

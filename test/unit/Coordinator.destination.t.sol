@@ -7,6 +7,7 @@ import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase, FlowTargetMock, FlowTestToken} from "./CoordinatorBase.t.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice B side: execution window, expiry, cancellation, late/duplicate messages, gas, liquidity, export.
 contract Coordinator_destination is CoordinatorBase {
@@ -97,7 +98,7 @@ contract Coordinator_destination is CoordinatorBase {
         // consumed: the gateway records it EXECUTED (not FAILED), so nothing is left to retry
         _assertGatewayStatus(gwB, message, IConcordGateway.MessageStatus.EXECUTED);
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(message)));
-        gwB.retry(message);
+        gwB.retry(message, gasLimitOf(message));
     }
 
     function test_Execute_AfterCancelled_NeverRunsTarget() public {

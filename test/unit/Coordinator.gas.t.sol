@@ -62,8 +62,10 @@ contract Coordinator_gas is CoordinatorBase {
     }
 
     function test_Gas_AckOverRoute() public {
-        ConcordGateway gwA2 = new ConcordGateway(CHAIN_A, address(manager), address(trustAll), 200_000, 8192);
-        ConcordGateway gwB2 = new ConcordGateway(CHAIN_B, address(manager), address(trustAll), 200_000, 8192);
+        ConcordGateway gwA2 = new ConcordGateway(CHAIN_A, address(manager), 200_000, 8192);
+        ConcordGateway gwB2 = new ConcordGateway(CHAIN_B, address(manager), 200_000, 8192);
+        _route(gwB2, CHAIN_A, address(gwA2));
+        _route(gwA2, CHAIN_B, address(gwB2));
         cA.scheduleAckRoute(2, address(gwA2));
         cB.scheduleAckRoute(2, address(gwB2));
         tA += cA.routeDelay();

@@ -18,7 +18,10 @@ contract Coordinator_multihop is CoordinatorBase {
 
     function setUp() public override {
         super.setUp();
-        gwC = new ConcordGateway(CHAIN_C, address(manager), address(trustAll), 200_000, 8192);
+        gwC = new ConcordGateway(CHAIN_C, address(manager), 200_000, 8192);
+        _route(gwC, CHAIN_B, address(gwB));
+        // CHAIN_C's real gateway replaces the placeholder route of the base fixture.
+        _route(gwB, CHAIN_C, address(gwC));
         cC = _deployCoordinator(gwC, CHAIN_C);
         cB.setTrustedRemote(CHAIN_C, address(cC));
         cC.setTrustedRemote(CHAIN_B, address(cB));

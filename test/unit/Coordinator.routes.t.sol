@@ -23,8 +23,11 @@ contract Coordinator_routes is CoordinatorBase {
 
     function setUp() public override {
         super.setUp();
-        gwA2 = new ConcordGateway(CHAIN_A, address(manager), address(trustAll), 200_000, 8192);
-        gwB2 = new ConcordGateway(CHAIN_B, address(manager), address(trustAll), 200_000, 8192);
+        gwA2 = new ConcordGateway(CHAIN_A, address(manager), 200_000, 8192);
+        gwB2 = new ConcordGateway(CHAIN_B, address(manager), 200_000, 8192);
+        _route(gwB2, CHAIN_A, address(gwA2));
+        _route(gwA2, CHAIN_B, address(gwB2));
+        _route(gwA2, CHAIN_C, makeAddr("gwC"));
     }
 
     /// @dev Schedules route `ROUTE` on both coordinators, waits out the delay on both clocks and activates it.
@@ -275,7 +278,8 @@ contract Coordinator_routes is CoordinatorBase {
     function test_ExportOutcome_RevertWhen_RouteNotActiveOnB() public {
         // route 3 is active on A (so a flow may pin it) but B never configured it
         _activateRoute();
-        ConcordGateway gwA3 = new ConcordGateway(CHAIN_A, address(manager), address(trustAll), 200_000, 8192);
+        ConcordGateway gwA3 = new ConcordGateway(CHAIN_A, address(manager), 200_000, 8192);
+        _route(gwA3, CHAIN_B, address(gwB));
         _atA();
         cA.scheduleAckRoute(3, address(gwA3));
         tA += cA.routeDelay();

@@ -150,8 +150,13 @@ abstract contract CoordinatorBase is Test {
         vm.warp(tA);
         manager = new AccessManager(address(this));
         trustAll = new MockTrustAllVerifier();
-        gwA = new ConcordGateway(CHAIN_A, address(manager), address(trustAll), 200_000, 8192);
-        gwB = new ConcordGateway(CHAIN_B, address(manager), address(trustAll), 200_000, 8192);
+        gwA = new ConcordGateway(CHAIN_A, address(manager), 200_000, 8192);
+        gwB = new ConcordGateway(CHAIN_B, address(manager), 200_000, 8192);
+        // Routes (trust-all): A <-> B, and CHAIN_C on both for messages forged from a third chain.
+        _route(gwB, CHAIN_A, address(gwA));
+        _route(gwA, CHAIN_B, address(gwB));
+        _route(gwA, CHAIN_C, makeAddr("gwC"));
+        _route(gwB, CHAIN_C, makeAddr("gwC"));
         cA = _deployCoordinator(gwA, CHAIN_A);
         cB = _deployCoordinator(gwB, CHAIN_B);
         cA.setTrustedRemote(CHAIN_B, address(cB));
@@ -160,6 +165,14 @@ abstract contract CoordinatorBase is Test {
         target = new FlowTargetMock();
         vm.deal(address(cB), LIQUIDITY);
         vm.deal(opener, 1000 ether);
+    }
+
+    /// @dev Enrolls `origin` on `destination` with a trust-all verifier bound to `originGateway` (a new one: a
+    /// verifier authenticates one origin gateway per origin).
+    function _route(ConcordGateway destination, uint32 origin, address originGateway) internal {
+        MockTrustAllVerifier verifier = new MockTrustAllVerifier();
+        verifier.setOriginGateway(origin, originGateway);
+        destination.setRoute(origin, address(verifier), originGateway);
     }
 
     function _deployCoordinator(ConcordGateway gw, uint32 chain) internal virtual returns (FlowCoordinator) {

@@ -475,7 +475,7 @@ contract GasPaymasterTest is Test {
     /// @notice The relayer's view of a plain message: sent for free, paid for separately against its id, and
     /// deliverable once the gas paid for (id, destination) covers the gas limit bound into the message.
     function test_PlainMessage_SentFreeAndPaidSeparately() public {
-        ConcordGateway gateway = new ConcordGateway(LOCAL, address(manager), address(0), 200_000, 10_000);
+        ConcordGateway gateway = new ConcordGateway(LOCAL, address(manager), 200_000, 10_000);
         // dispatch takes no value: sending with ether fails, sending without works.
         vm.prank(payer);
         (bool ok,) = address(gateway).call{value: 1}(

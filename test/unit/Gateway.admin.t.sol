@@ -6,20 +6,25 @@ import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessMana
 
 import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
+import {MockTrustAllVerifier} from "../../contracts/mocks/MockTrustAllVerifier.sol";
 import {MockVerifier} from "../../contracts/mocks/MockVerifier.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
 
-/// @notice Admin surface: one AccessManager for everything, guardian pauses, admin unpauses and configures;
-/// route enrollment, epochs and the mirrored pause/filter bits.
+/// @notice Admin surface: one AccessManager for everything, guardian pauses, admin unpauses and configures; route
+/// enrollment, origin-gateway instances, the verifier binding check and the mirrored pause/filter bits.
 contract Gateway_admin is GatewayBase {
     function _unauthorized(address caller) internal pure returns (bytes memory) {
         return abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, caller);
     }
 
+    function _mismatch(address verifier, uint32 origin, address reported) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(
+            IConcordGateway.ConcordGatewayVerifierGatewayMismatch.selector, verifier, origin, _b32(reported)
+        );
+    }
+
     function test_Admin_RevertWhen_CallerNotAuthorized() public {
         vm.startPrank(stranger);
-        vm.expectRevert(_unauthorized(stranger));
-        gateway.setDefaultVerifier(address(mockVerifier));
         vm.expectRevert(_unauthorized(stranger));
         gateway.setRoute(ORIGIN, address(mockVerifier), address(source));
         vm.expectRevert(_unauthorized(stranger));
@@ -42,7 +47,7 @@ contract Gateway_admin is GatewayBase {
         vm.expectRevert(_unauthorized(guardian));
         gateway.unpauseRoute(ORIGIN);
         vm.expectRevert(_unauthorized(guardian));
-        gateway.setDefaultVerifier(address(mockVerifier));
+        gateway.setRoute(ORIGIN, address(trustAll), address(source));
         vm.stopPrank();
     }
 
@@ -96,10 +101,10 @@ contract Gateway_admin is GatewayBase {
     /// @dev The enrolled routes mirror the gateway-wide inbound flag: routes enrolled before and after a pause both
     /// see it, and unpausing clears it everywhere.
     function test_Mirror_InboundPause_AcrossEnrollment() public {
-        gateway.setRoute(ORIGIN, address(trustAll), address(source));
         vm.prank(guardian);
         gateway.pause(true, false);
-        gateway.setRoute(2, address(trustAll), makeAddr("gw2"));
+        address gw2 = makeAddr("gw2");
+        _enroll(gateway, 2, address(trustAll), gw2);
         bytes memory fromOrigin2 = _messageFrom(2, 0);
         vm.expectRevert(IConcordGateway.ConcordGatewayInboundPaused.selector);
         gateway.process("", _message(0, "x"));
@@ -119,8 +124,8 @@ contract Gateway_admin is GatewayBase {
     /// @dev The privileged filter is mirrored too: a verifier configured after a route was enrolled is still
     /// rejected as a recipient on that route.
     function test_Mirror_Filter_NewVerifierAfterEnrollment() public {
-        gateway.setRoute(ORIGIN, address(trustAll), address(source));
         MockVerifier later = new MockVerifier();
+        later.setOriginGateway(77, makeAddr("gw77"));
         gateway.setRoute(77, address(later), makeAddr("gw77"));
         vm.expectRevert(
             abi.encodeWithSelector(IConcordGateway.ConcordGatewayPrivilegedRecipient.selector, address(later))
@@ -133,78 +138,112 @@ contract Gateway_admin is GatewayBase {
         assertTrue(gateway.isPrivileged(address(manager)));
         assertTrue(gateway.isPrivileged(address(trustAll)));
         assertFalse(gateway.isPrivileged(address(mockVerifier)));
-        gateway.setRoute(ORIGIN, address(mockVerifier), address(source));
-        gateway.setRoute(2, address(mockVerifier), makeAddr("gw2"));
+        address gw2 = makeAddr("gw2");
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source));
+        _enroll(gateway, 2, address(mockVerifier), gw2);
         assertTrue(gateway.isPrivileged(address(mockVerifier)));
-        gateway.setRoute(ORIGIN, address(0), address(source));
+        assertFalse(gateway.isPrivileged(address(trustAll)), "no route uses it any more");
+        _enroll(gateway, ORIGIN, address(trustAll), address(source));
         assertTrue(gateway.isPrivileged(address(mockVerifier)), "still route 2's verifier");
-        gateway.setRoute(2, address(0), makeAddr("gw2"));
+        _enroll(gateway, 2, address(trustAll), gw2);
         assertFalse(gateway.isPrivileged(address(mockVerifier)));
         // no longer privileged: deliverable again
         gateway.process("", _message(0, address(this), address(mockVerifier), GAS_LIMIT, "x"));
     }
 
-    function test_SetDefaultVerifier_EventAndView() public {
-        vm.expectEmit(address(gateway));
-        emit IConcordGateway.DefaultVerifierSet(address(trustAll), address(mockVerifier));
-        gateway.setDefaultVerifier(address(mockVerifier));
-        assertEq(gateway.defaultVerifier(), address(mockVerifier));
-        assertFalse(gateway.isPrivileged(address(trustAll)));
-        // nonce bits untouched
-        assertEq(gateway.nonce(), 0);
-    }
-
-    function test_SetDefaultVerifier_RevertWhen_NotContract() public {
-        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayVerifierNotContract.selector, stranger));
-        gateway.setDefaultVerifier(stranger);
-    }
-
     function test_SetRoute_RevertWhen_VerifierNotContract() public {
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayVerifierNotContract.selector, stranger));
         gateway.setRoute(ORIGIN, stranger, address(source));
+        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayVerifierNotContract.selector, address(0)));
+        gateway.setRoute(ORIGIN, address(0), address(source));
     }
 
-    function test_SetRoute_EpochBumpsOnlyWhenOriginGatewayChanges() public {
-        address gwA = makeAddr("gwA");
-        address gwB = makeAddr("gwB");
-        vm.expectEmit(address(gateway));
-        emit IConcordGateway.RouteSet(ORIGIN, address(trustAll), gwA, 0);
-        gateway.setRoute(ORIGIN, address(trustAll), gwA);
-        gateway.setRoute(ORIGIN, address(mockVerifier), gwA); // verifier change only
-        (address v, uint32 epoch,, address og) = gateway.route(ORIGIN);
+    function test_SetRoute_RevertWhen_ZeroOriginGateway() public {
+        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayZeroOriginGateway.selector, ORIGIN));
+        gateway.setRoute(ORIGIN, address(trustAll), address(0));
+    }
+
+    /// @dev The route's verifier must authenticate exactly the origin gateway being enrolled.
+    function test_SetRoute_RevertWhen_VerifierReportsAnotherGateway() public {
+        address other = makeAddr("other origin gateway");
+        vm.expectRevert(_mismatch(address(trustAll), ORIGIN, address(source)));
+        gateway.setRoute(ORIGIN, address(trustAll), other);
+    }
+
+    function test_SetRoute_RevertWhen_VerifierReportsNothing() public {
+        // mockVerifier is bound to no gateway for origin 9; a contract without the getter reports nothing either.
+        vm.expectRevert(_mismatch(address(mockVerifier), 9, address(0)));
+        gateway.setRoute(9, address(mockVerifier), address(source));
+        vm.expectRevert(_mismatch(address(recipient), 9, address(0)));
+        gateway.setRoute(9, address(recipient), address(source));
+    }
+
+    /// @dev Each origin gateway keeps its instance for ever: a verifier change keeps it, another gateway gets a new
+    /// one, and enrolling the first gateway again (a mistaken route corrected) restores the first instance.
+    function test_SetRoute_InstancePerOriginGateway_RestoredOnReEnrollment() public {
+        (, uint32 first,, address og) = gateway.route(ORIGIN);
+        assertEq(og, address(source));
+        assertEq(gateway.instanceOf(ORIGIN, address(source)), first);
+        assertGt(first, 0);
+
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source)); // verifier change only
+        (address v, uint32 instance,, address current) = gateway.route(ORIGIN);
         assertEq(v, address(mockVerifier));
-        assertEq(epoch, 0);
-        assertEq(og, gwA);
+        assertEq(instance, first);
+        assertEq(current, address(source));
+
+        address mistaken = makeAddr("mistaken");
+        MockTrustAllVerifier forMistaken = new MockTrustAllVerifier();
+        forMistaken.setOriginGateway(ORIGIN, mistaken);
         vm.expectEmit(address(gateway));
-        emit IConcordGateway.RouteSet(ORIGIN, address(mockVerifier), gwB, 1);
-        gateway.setRoute(ORIGIN, address(mockVerifier), gwB);
-        (, epoch,,) = gateway.route(ORIGIN);
-        assertEq(epoch, 1);
+        emit IConcordGateway.RouteSet(ORIGIN, address(forMistaken), mistaken, first + 1);
+        gateway.setRoute(ORIGIN, address(forMistaken), mistaken);
+        (, instance,,) = gateway.route(ORIGIN);
+        assertEq(instance, first + 1);
+
+        vm.expectEmit(address(gateway));
+        emit IConcordGateway.RouteSet(ORIGIN, address(trustAll), address(source), first);
+        gateway.setRoute(ORIGIN, address(trustAll), address(source));
+        (, instance,,) = gateway.route(ORIGIN);
+        assertEq(instance, first, "the corrected route restores the first instance");
+        assertEq(gateway.instanceOf(ORIGIN, mistaken), first + 1);
+
         uint32[] memory enrolled = gateway.enrolledOrigins();
         assertEq(enrolled.length, 1);
         assertEq(enrolled[0], ORIGIN);
     }
 
     function test_SetRoute_RevertGiven_TooManyRoutes() public {
-        uint256 max = gateway.MAX_ROUTES();
-        for (uint256 i = 0; i < max; ++i) {
-            gateway.setRoute(uint32(1000 + i), address(0), address(0));
+        uint256 max = gateway.MAX_ROUTES(); // ORIGIN is enrolled already
+        for (uint256 i = 1; i < max; ++i) {
+            _enroll(gateway, uint32(1000 + i), address(trustAll), address(source));
         }
+        trustAll.setOriginGateway(uint32(1000 + max), address(source));
         vm.expectRevert(IConcordGateway.ConcordGatewayTooManyRoutes.selector);
-        gateway.setRoute(uint32(1000 + max), address(0), address(0));
+        gateway.setRoute(uint32(1000 + max), address(trustAll), address(source));
         // re-configuring an enrolled route still works
-        gateway.setRoute(1000, address(trustAll), address(0));
+        _enroll(gateway, 1001, address(mockVerifier), address(source));
     }
 
     function test_SetRoute_RouteVerifierIsUsed_AndRoutePauseSurvivesReconfig() public {
         vm.prank(guardian);
         gateway.pauseRoute(ORIGIN);
-        gateway.setRoute(ORIGIN, address(mockVerifier), address(source));
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source));
         (,, bool paused,) = gateway.route(ORIGIN);
         assertTrue(paused);
         gateway.unpauseRoute(ORIGIN);
         gateway.process("", _message(0, "x"));
         assertEq(mockVerifier.calls(), 1);
+    }
+
+    /// @dev A route paused before it is enrolled stays paused once enrolled.
+    function test_SetRoute_KeepsAPauseSetBeforeEnrollment() public {
+        vm.prank(guardian);
+        gateway.pauseRoute(5);
+        _enroll(gateway, 5, address(trustAll), makeAddr("gw5"));
+        (, uint32 instance, bool paused,) = gateway.route(5);
+        assertGt(instance, 0);
+        assertTrue(paused);
     }
 
     /// @dev Moving to a new AccessManager (through the current one) moves the privileged mark with it.
@@ -216,10 +255,12 @@ contract Gateway_admin is GatewayBase {
         assertFalse(gateway.isPrivileged(address(manager)));
     }
 
-    function test_Constructor_MarksAuthorityAndDefaultPrivileged() public {
-        ConcordGateway fresh = new ConcordGateway(5, address(manager), address(mockVerifier), GAS_LIMIT, MAX_BODY);
+    function test_Constructor_MarksAuthorityPrivileged_NoRoutes() public {
+        ConcordGateway fresh = new ConcordGateway(5, address(manager), GAS_LIMIT, MAX_BODY);
         assertTrue(fresh.isPrivileged(address(manager)));
-        assertTrue(fresh.isPrivileged(address(mockVerifier)));
         assertTrue(fresh.isPrivileged(address(fresh)));
+        assertFalse(fresh.isPrivileged(address(trustAll)));
+        assertEq(fresh.enrolledOrigins().length, 0);
+        assertEq(fresh.verifierFor(address(recipient), ORIGIN), address(0));
     }
 }

@@ -133,20 +133,17 @@ contract Gateway_dispatch is GatewayBase {
 
     function test_Constructor_RevertWhen_InvalidConfig() public {
         vm.expectRevert(IConcordGateway.ConcordGatewayInvalidConfig.selector);
-        new ConcordGateway(0, address(manager), address(0), GAS_LIMIT, MAX_BODY);
+        new ConcordGateway(0, address(manager), GAS_LIMIT, MAX_BODY);
         vm.expectRevert(IConcordGateway.ConcordGatewayInvalidConfig.selector);
-        new ConcordGateway(1, address(manager), address(0), 0, MAX_BODY);
+        new ConcordGateway(1, address(manager), 0, MAX_BODY);
         vm.expectRevert(IConcordGateway.ConcordGatewayInvalidConfig.selector);
-        new ConcordGateway(1, address(manager), address(0), GAS_LIMIT, 3);
-        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayVerifierNotContract.selector, stranger));
-        new ConcordGateway(1, address(manager), stranger, GAS_LIMIT, MAX_BODY);
+        new ConcordGateway(1, address(manager), GAS_LIMIT, 3);
     }
 
     function test_Views_Immutables() public view {
         assertEq(source.localDomain(), ORIGIN);
         assertEq(source.defaultGasLimit(), GAS_LIMIT);
         assertEq(source.maxBodySize(), MAX_BODY);
-        assertEq(source.defaultVerifier(), address(trustAll));
     }
 
     // ---------------------------------------------------------------------------------------------

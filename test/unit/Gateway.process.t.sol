@@ -69,7 +69,7 @@ contract Gateway_process is GatewayBase {
     }
 
     function test_Process_VerifierSeesExactBytes() public {
-        gateway.setRoute(ORIGIN, address(mockVerifier), address(source));
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source));
         bytes memory message = _message(7, PAYLOAD);
         bytes memory metadata = hex"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021";
         gateway.process(metadata, message);
@@ -84,8 +84,9 @@ contract Gateway_process is GatewayBase {
 
     function test_Process_UsesRecipientDeclaredVerifier() public {
         MockVerifier declared = new MockVerifier();
+        declared.setOriginGateway(ORIGIN, address(source));
         recipient.setGetter(MockRecipient.GetterMode.RETURN, address(declared));
-        gateway.setRoute(ORIGIN, address(mockVerifier), address(source));
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source));
         gateway.process("", _message(0, PAYLOAD));
         assertEq(declared.calls(), 1);
         assertEq(mockVerifier.calls(), 0);
@@ -94,6 +95,7 @@ contract Gateway_process is GatewayBase {
 
     function test_Process_RecipientVerifierRejects_EvenIfRouteAccepts() public {
         MockVerifier declared = new MockVerifier();
+        declared.setOriginGateway(ORIGIN, address(source));
         declared.setAnswer(MockVerifier.Answer.FALSE);
         recipient.setGetter(MockRecipient.GetterMode.RETURN, address(declared));
         vm.expectRevert(
@@ -104,7 +106,7 @@ contract Gateway_process is GatewayBase {
 
     function _assertFallsBackToRoute(MockRecipient.GetterMode mode, address declared) internal {
         recipient.setGetter(mode, declared);
-        gateway.setRoute(ORIGIN, address(mockVerifier), address(source));
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source));
         gateway.process("", _message(0, PAYLOAD));
         assertEq(mockVerifier.calls(), 1, "route verifier not used");
         assertEq(gateway.verifierFor(address(recipient), ORIGIN), address(mockVerifier));
@@ -134,18 +136,20 @@ contract Gateway_process is GatewayBase {
         _assertFallsBackToRoute(MockRecipient.GetterMode.DIRTY, address(new MockVerifier()));
     }
 
-    function test_Process_NoGetter_NoRouteVerifier_UsesDefault() public {
+    function test_Process_NoGetter_UsesRouteVerifier() public {
         MockNoopRecipient noop = new MockNoopRecipient();
-        gateway.setDefaultVerifier(address(mockVerifier));
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source));
         gateway.process("", _message(0, address(this), address(noop), GAS_LIMIT, PAYLOAD));
         assertEq(mockVerifier.calls(), 1);
     }
 
-    function test_Process_EnrolledRouteWithoutVerifier_UsesDefault() public {
-        gateway.setRoute(ORIGIN, address(0), address(source));
-        gateway.setDefaultVerifier(address(mockVerifier));
-        gateway.process("", _message(0, PAYLOAD));
-        assertEq(mockVerifier.calls(), 1);
+    /// @dev A recipient naming the route's own verifier takes the route path (nonce record, no id record).
+    function test_Process_GetterNamesRouteVerifier_TakesRoutePath() public {
+        recipient.setGetter(MockRecipient.GetterMode.RETURN, address(trustAll));
+        bytes memory message = _message(0, PAYLOAD);
+        gateway.process("", message);
+        assertTrue(gateway.delivered(ORIGIN, 0));
+        assertFalse(gateway.deliveredById(keccak256(message)));
     }
 
     /// @dev A relayer cannot starve the recipient's getter to force a fallback to a weaker verifier: with too
@@ -242,7 +246,7 @@ contract Gateway_process is GatewayBase {
         gateway.process("", message);
     }
 
-    function test_Process_RevertWhen_RecipientIsDefaultVerifier() public {
+    function test_Process_RevertWhen_RecipientIsRouteVerifier() public {
         bytes memory message = _message(0, address(this), address(trustAll), GAS_LIMIT, PAYLOAD);
         vm.expectRevert(
             abi.encodeWithSelector(IConcordGateway.ConcordGatewayPrivilegedRecipient.selector, address(trustAll))
@@ -252,8 +256,7 @@ contract Gateway_process is GatewayBase {
 
     /// @dev A verifier of ANOTHER origin's route is privileged too (the filter is gateway-wide).
     function test_Process_RevertWhen_RecipientIsOtherRouteVerifier() public {
-        gateway.setRoute(ORIGIN, address(trustAll), address(source));
-        gateway.setRoute(42, address(mockVerifier), makeAddr("gw42"));
+        _enroll(gateway, 42, address(mockVerifier), makeAddr("gw42"));
         bytes memory message = _message(0, address(this), address(mockVerifier), GAS_LIMIT, PAYLOAD);
         vm.expectRevert(
             abi.encodeWithSelector(IConcordGateway.ConcordGatewayPrivilegedRecipient.selector, address(mockVerifier))
@@ -279,15 +282,21 @@ contract Gateway_process is GatewayBase {
         gateway.process("", message);
     }
 
-    function test_Process_RevertGiven_NoVerifier() public {
-        gateway.setDefaultVerifier(address(0));
-        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNoVerifier.selector, ORIGIN));
-        gateway.process("", _message(0, PAYLOAD));
+    /// @dev Messages from an origin without a route are refused, whatever verifier the recipient names.
+    function test_Process_RevertGiven_UnknownOrigin() public {
+        bytes memory message = abi.encodePacked(
+            uint8(3), uint32(0), uint32(77), _b32(address(this)), LOCAL, _b32(address(recipient)), GAS_LIMIT, "x"
+        );
+        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayUnknownOrigin.selector, uint32(77)));
+        gateway.process("", message);
+        recipient.setGetter(MockRecipient.GetterMode.RETURN, address(mockVerifier));
+        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayUnknownOrigin.selector, uint32(77)));
+        gateway.process("", message);
     }
 
     function _expectVerificationFails(MockVerifier.Answer answer) internal {
         mockVerifier.setAnswer(answer);
-        gateway.setRoute(ORIGIN, address(mockVerifier), address(source));
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source));
         vm.expectRevert(
             abi.encodeWithSelector(IConcordGateway.ConcordGatewayVerificationFailed.selector, address(mockVerifier))
         );

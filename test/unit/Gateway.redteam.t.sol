@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {MockRecipient} from "../../contracts/mocks/MockRecipient.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice Red-team cases against delivery: hostile recipients never block or destroy other messages, never make
 /// the relayer pay unbounded gas, and cannot re-enter.
@@ -94,12 +94,12 @@ contract Gateway_redteam is GatewayBase {
         _assertStatus(outer, IConcordGateway.MessageStatus.FAILED);
         assertEq(
             gateway.failedRevertDataHash(keccak256(outer)),
-            keccak256(abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector))
+            keccak256(abi.encodeWithSelector(IConcordGateway.ConcordGatewayReentrantCall.selector))
         );
         _assertStatus(inner, IConcordGateway.MessageStatus.NONE);
         // Retryable once the recipient behaves.
         recipient.setMode(MockRecipient.Mode.ACCEPT);
-        gateway.retry(outer);
+        gateway.retry(outer, gasLimitOf(outer));
         _assertStatus(outer, IConcordGateway.MessageStatus.EXECUTED);
     }
 
@@ -108,7 +108,7 @@ contract Gateway_redteam is GatewayBase {
         recipient.setMode(MockRecipient.Mode.REVERT);
         bytes memory failed = _message(0, PAYLOAD);
         gateway.process("", failed);
-        recipient.setReentryData(abi.encodeCall(gateway.retry, (failed)));
+        recipient.setReentryData(abi.encodeCall(gateway.retry, (failed, GAS_LIMIT)));
         recipient.setMode(MockRecipient.Mode.REENTER_RETRY);
         bytes memory outer = _message(1, PAYLOAD);
         gateway.process("", outer);
@@ -116,7 +116,7 @@ contract Gateway_redteam is GatewayBase {
         _assertStatus(failed, IConcordGateway.MessageStatus.FAILED);
         assertEq(
             gateway.failedRevertDataHash(keccak256(outer)),
-            keccak256(abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector))
+            keccak256(abi.encodeWithSelector(IConcordGateway.ConcordGatewayReentrantCall.selector))
         );
     }
 

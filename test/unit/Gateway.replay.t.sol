@@ -3,10 +3,11 @@ pragma solidity 0.8.30;
 
 import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
+import {MockTrustAllVerifier} from "../../contracts/mocks/MockTrustAllVerifier.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
 
-/// @notice The replay guard's injectivity argument (see `ConcordGateway._replayKey`), including a redeployed
-/// origin gateway whose nonces restart at 0.
+/// @notice The route path's receipt keys (origin, instance, nonce): injective across origins and word boundaries, and
+/// a redeployed origin gateway (nonces restart at 0) gets an instance of its own once enrolled.
 contract Gateway_replay is GatewayBase {
     function _sendVia(ConcordGateway from, bytes memory payload) internal returns (bytes memory message) {
         vm.recordLogs();
@@ -15,28 +16,33 @@ contract Gateway_replay is GatewayBase {
     }
 
     function test_Process_RedeployedOriginGateway_SameNonces_BothDeliver() public {
-        gateway.setRoute(ORIGIN, address(trustAll), address(source));
+        uint32 oldInstance = gateway.instanceOf(ORIGIN, address(source));
         bytes memory oldMessage = _sendVia(source, "old instance");
         gateway.process("", oldMessage);
 
         // The origin chain redeploys its gateway: same domain, nonces restart at 0.
-        ConcordGateway redeployed = new ConcordGateway(ORIGIN, address(manager), address(trustAll), GAS_LIMIT, MAX_BODY);
+        ConcordGateway redeployed = new ConcordGateway(ORIGIN, address(manager), GAS_LIMIT, MAX_BODY);
         bytes memory newMessage = _sendVia(redeployed, "new instance");
         assertEq(uint32(bytes4(_slice(newMessage, 1, 5))), 0, "same nonce");
         assertTrue(keccak256(newMessage) != keccak256(oldMessage));
 
-        // Without re-enrollment the (origin, epoch, nonce) key collides: rejected as a replay.
+        // Without re-enrollment (and with a route verifier that, unlike a real one, accepts the new gateway's
+        // messages) the (origin, instance, nonce) key collides: rejected as a replay.
         vm.expectRevert(
             abi.encodeWithSelector(IConcordGateway.ConcordGatewayAlreadyDelivered.selector, keccak256(newMessage))
         );
         gateway.process("", newMessage);
 
-        // Re-enrolling the route for the new instance bumps the epoch: the new message delivers.
-        gateway.setRoute(ORIGIN, address(trustAll), address(redeployed));
+        // Enrolling the new gateway (with a verifier bound to it) gives it a new instance: the new message delivers.
+        MockTrustAllVerifier forRedeployed = new MockTrustAllVerifier();
+        forRedeployed.setOriginGateway(ORIGIN, address(redeployed));
+        gateway.setRoute(ORIGIN, address(forRedeployed), address(redeployed));
+        uint32 newInstance = gateway.instanceOf(ORIGIN, address(redeployed));
+        assertTrue(newInstance != oldInstance);
         gateway.process("", newMessage);
         assertEq(recipient.calls(), 2);
-        assertTrue(gateway.deliveredAt(ORIGIN, 0, 0));
-        assertTrue(gateway.deliveredAt(ORIGIN, 1, 0));
+        assertTrue(gateway.deliveredAt(ORIGIN, oldInstance, 0));
+        assertTrue(gateway.deliveredAt(ORIGIN, newInstance, 0));
 
         // A true replay of the new message still fails.
         vm.expectRevert(
@@ -48,6 +54,7 @@ contract Gateway_replay is GatewayBase {
 
     function test_Replay_KeysAreDisjointAcrossOrigins() public {
         // Same nonce from two origins: two different keys.
+        _enroll(gateway, 2, address(trustAll), makeAddr("gw2"));
         gateway.process("", _message(0, "a"));
         bytes memory other = abi.encodePacked(
             uint8(3), uint32(0), uint32(2), _b32(address(this)), LOCAL, _b32(address(recipient)), GAS_LIMIT, "a"
@@ -59,7 +66,8 @@ contract Gateway_replay is GatewayBase {
     }
 
     function test_Replay_BucketBoundaries() public {
-        uint32[6] memory nonces = [uint32(255), 256, 511, 512, type(uint32).max, type(uint32).max - 255];
+        // 128 nonces per receipt word.
+        uint32[6] memory nonces = [uint32(127), 128, 255, 256, type(uint32).max, type(uint32).max - 127];
         for (uint256 i = 0; i < nonces.length; ++i) {
             gateway.process("", _message(nonces[i], "b"));
         }
@@ -68,8 +76,8 @@ contract Gateway_replay is GatewayBase {
             vm.expectRevert();
             gateway.process("", _message(nonces[i], "b"));
         }
-        assertFalse(gateway.delivered(ORIGIN, 254));
-        assertFalse(gateway.delivered(ORIGIN, 257));
+        assertFalse(gateway.delivered(ORIGIN, 126));
+        assertFalse(gateway.delivered(ORIGIN, 129));
     }
 
     function _slice(bytes memory b, uint256 from, uint256 to) internal pure returns (bytes memory out) {

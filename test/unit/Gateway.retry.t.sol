@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {MockRecipient} from "../../contracts/mocks/MockRecipient.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice `retry`: anyone, FAILED only, at most one success, same gas rule, blocked while paused.
 contract Gateway_retry is GatewayBase {
@@ -24,9 +25,9 @@ contract Gateway_retry is GatewayBase {
         vm.expectEmit(address(gateway));
         emit IConcordGateway.Executed(id, ORIGIN);
         vm.expectEmit(address(gateway));
-        emit IConcordGateway.Retried(id, ORIGIN, stranger, true);
+        emit IConcordGateway.Retried(id, ORIGIN, stranger, GAS_LIMIT, true);
         vm.prank(stranger);
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.EXECUTED);
         assertEq(gateway.failedRevertDataHash(id), bytes32(0));
         assertEq(recipient.calls(), 1);
@@ -35,15 +36,15 @@ contract Gateway_retry is GatewayBase {
         assertEq(recipient.lastPayload(), PAYLOAD);
 
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, id));
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         assertEq(recipient.calls(), 1);
     }
 
     function test_Retry_FailsAgain_StaysFailed_HashUpdated() public {
         recipient.setMode(MockRecipient.Mode.WRONG_RETURN);
         vm.expectEmit(address(gateway));
-        emit IConcordGateway.Retried(id, ORIGIN, address(this), false);
-        gateway.retry(message);
+        emit IConcordGateway.Retried(id, ORIGIN, address(this), GAS_LIMIT, false);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.FAILED);
         assertEq(gateway.failedRevertDataHash(id), keccak256(abi.encode(bytes4(0xdeadbeef))));
     }
@@ -51,38 +52,41 @@ contract Gateway_retry is GatewayBase {
     function test_Retry_RevertGiven_NotFailed_Unknown() public {
         bytes memory other = _message(99, PAYLOAD);
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(other)));
-        gateway.retry(other);
+        gateway.retry(other, gasLimitOf(other));
     }
 
     function test_Retry_RevertGiven_NotFailed_Executed() public {
         bytes memory ok = _message(5, PAYLOAD);
         gateway.process("", ok);
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(ok)));
-        gateway.retry(ok);
+        gateway.retry(ok, gasLimitOf(ok));
     }
 
     function test_Retry_RevertGiven_InboundPaused() public {
         vm.prank(guardian);
         gateway.pause(true, false);
         vm.expectRevert(IConcordGateway.ConcordGatewayInboundPaused.selector);
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.FAILED);
         assertEq(recipient.calls(), 0);
     }
 
-    function test_Retry_RevertGiven_InboundPaused_EnrolledRoute() public {
-        gateway.setRoute(ORIGIN, address(trustAll), address(source));
+    function test_Retry_RevertGiven_InboundPaused_RouteEnrolledAfterPause() public {
+        vm.prank(guardian);
+        gateway.pause(true, false);
+        _enroll(gateway, 3, address(trustAll), makeAddr("gw3")); // the new route mirrors the pause
+        gateway.unpause(true, false);
         vm.prank(guardian);
         gateway.pause(true, false);
         vm.expectRevert(IConcordGateway.ConcordGatewayInboundPaused.selector);
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
     }
 
     function test_Retry_RevertGiven_RoutePaused() public {
         vm.prank(guardian);
         gateway.pauseRoute(ORIGIN);
         vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayRoutePaused.selector, ORIGIN));
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.FAILED);
     }
 
@@ -90,21 +94,22 @@ contract Gateway_retry is GatewayBase {
         vm.prank(guardian);
         gateway.pause(true, true);
         gateway.unpause(true, true);
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.EXECUTED);
     }
 
-    /// @dev A recipient that became privileged after its failure (here: made the route verifier) is never called.
+    /// @dev A recipient that became privileged after its failure (here: made the gateway's authority) is never
+    /// called.
     function test_Retry_RevertGiven_RecipientNowPrivileged() public {
-        gateway.setRoute(42, address(recipient), makeAddr("gw42"));
+        manager.updateAuthority(address(gateway), address(recipient));
         vm.expectRevert(
             abi.encodeWithSelector(IConcordGateway.ConcordGatewayPrivilegedRecipient.selector, address(recipient))
         );
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
     }
 
     function test_Retry_RevertWhen_CallerForwardsTooLittleGas() public {
-        (bool ok, bytes memory ret) = address(gateway).call{gas: GAS_LIMIT}(abi.encodeCall(gateway.retry, (message)));
+        (bool ok, bytes memory ret) = address(gateway).call{gas: GAS_LIMIT}(abi.encodeCall(gateway.retry, (message, GAS_LIMIT)));
         assertFalse(ok);
         assertEq(bytes4(ret), IConcordGateway.ConcordGatewayInsufficientGas.selector);
         _assertStatus(message, IConcordGateway.MessageStatus.FAILED);
@@ -117,6 +122,6 @@ contract Gateway_retry is GatewayBase {
         vm.expectRevert(
             abi.encodeWithSelector(IConcordGateway.ConcordGatewayNotFailed.selector, keccak256(shortMessage))
         );
-        gateway.retry(shortMessage);
+        gateway.retry(shortMessage, gasLimitOf(shortMessage));
     }
 }

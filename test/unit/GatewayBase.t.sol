@@ -14,8 +14,8 @@ import {MockTrustAllVerifier} from "../../contracts/mocks/MockTrustAllVerifier.s
 import {MockVerifier} from "../../contracts/mocks/MockVerifier.sol";
 
 /// @notice Shared fixture: two gateways in one EVM (domains ORIGIN and LOCAL), an AccessManager whose admin is
-/// this test, a guardian role for the pause functions, a trust-all default verifier on LOCAL and a configurable
-/// recipient.
+/// this test, a guardian role for the pause functions, routes both ways verified by a trust-all verifier bound to
+/// the other gateway, and a configurable recipient.
 abstract contract GatewayBase is Test {
     uint32 internal constant ORIGIN = 1;
     uint32 internal constant LOCAL = 10;
@@ -38,9 +38,12 @@ abstract contract GatewayBase is Test {
         manager = new AccessManager(address(this));
         trustAll = new MockTrustAllVerifier();
         mockVerifier = new MockVerifier();
-        source = new ConcordGateway(ORIGIN, address(manager), address(trustAll), GAS_LIMIT, MAX_BODY);
-        gateway = new ConcordGateway(LOCAL, address(manager), address(trustAll), GAS_LIMIT, MAX_BODY);
+        source = new ConcordGateway(ORIGIN, address(manager), GAS_LIMIT, MAX_BODY);
+        gateway = new ConcordGateway(LOCAL, address(manager), GAS_LIMIT, MAX_BODY);
         recipient = new MockRecipient();
+        // Routes: LOCAL accepts ORIGIN's messages from `source`, verified by the trust-all verifier (and back).
+        _enroll(gateway, ORIGIN, address(trustAll), address(source));
+        _enroll(source, LOCAL, address(trustAll), address(gateway));
         _grantGuardian(address(gateway));
         _grantGuardian(address(source));
     }
@@ -51,6 +54,14 @@ abstract contract GatewayBase is Test {
         selectors[1] = IConcordGateway.pauseRoute.selector;
         manager.setTargetFunctionRole(target, selectors, GUARDIAN_ROLE);
         manager.grantRole(GUARDIAN_ROLE, guardian, 0);
+    }
+
+    /// @dev Enrolls `origin` on `destination` with `verifier`, binding the verifier to `originGateway` first when it is
+    /// one of the test verifiers (their reported gateway is set by the test).
+    function _enroll(ConcordGateway destination, uint32 origin, address verifier, address originGateway) internal {
+        if (verifier == address(trustAll)) trustAll.setOriginGateway(origin, originGateway);
+        if (verifier == address(mockVerifier)) mockVerifier.setOriginGateway(origin, originGateway);
+        destination.setRoute(origin, verifier, originGateway);
     }
 
     function _b32(address a) internal pure returns (bytes32) {

@@ -114,7 +114,9 @@ contract MessageVectorsTest is Test {
         uint256 n = _count();
         for (uint256 i = 0; i < n; ++i) {
             Vector memory v = _vector(i);
-            ConcordGateway gw = new ConcordGateway(v.destination, address(manager), address(verifier), 1, 4096);
+            ConcordGateway gw = new ConcordGateway(v.destination, address(manager), 1, 4096);
+            verifier.setOriginGateway(v.origin, address(0x0a1e));
+            gw.setRoute(v.origin, address(verifier), address(0x0a1e));
             vm.etch(Message.bytes32ToAddress(v.recipient), address(recipient).code);
             MockRecipient target = MockRecipient(Message.bytes32ToAddress(v.recipient));
             if (v.gasLimit > 20_000_000) {

@@ -181,6 +181,9 @@ abstract contract MultisigBase is Test {
 
 /// @dev A configurable verifier for composition tests: accepts, rejects (returns false) or reverts, and records
 /// the metadata it was last given.
+/// @dev What a StubVerifier reports as its origin gateway unless told otherwise (MultisigBase's GATEWAY).
+bytes32 constant STUB_GATEWAY = bytes32(uint256(uint160(0xC0C0c0c0C0C0c0c0c0C0c0C0C0C0C0C0C0C0c0c0)));
+
 contract StubVerifier {
     enum Mode {
         ACCEPT,
@@ -191,9 +194,12 @@ contract StubVerifier {
     error StubVerifierReverted();
 
     Mode public mode;
+    Mode public retryMode;
     uint8 public immutable MODULE_TYPE;
     uint256 public calls;
+    uint256 public retryCalls;
     bytes public lastMetadata;
+    bytes32 public reportedGateway = STUB_GATEWAY;
 
     constructor(uint8 moduleType_) {
         MODULE_TYPE = moduleType_;
@@ -201,6 +207,24 @@ contract StubVerifier {
 
     function setMode(Mode mode_) external {
         mode = mode_;
+    }
+
+    function setRetryMode(Mode mode_) external {
+        retryMode = mode_;
+    }
+
+    function setReportedGateway(bytes32 gateway) external {
+        reportedGateway = gateway;
+    }
+
+    function originGatewayFor(uint32) external view returns (bytes32) {
+        return reportedGateway;
+    }
+
+    function authorizeRetry(bytes calldata) external returns (bool) {
+        if (retryMode == Mode.REVERT) revert StubVerifierReverted();
+        ++retryCalls;
+        return retryMode == Mode.ACCEPT;
     }
 
     function moduleType() external view returns (uint8) {

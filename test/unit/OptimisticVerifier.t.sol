@@ -25,6 +25,15 @@ contract MockInnerVerifier is IConcordVerifier {
     function verify(bytes calldata, bytes calldata message) external view returns (bool) {
         return accepted[keccak256(message)];
     }
+
+    /// @dev Authenticates the test's origin gateway for every origin.
+    function originGatewayFor(uint32) external pure returns (bytes32) {
+        return bytes32(uint256(0x6a7e));
+    }
+
+    function authorizeRetry(bytes calldata) external pure returns (bool) {
+        return true;
+    }
 }
 
 /// @dev A watcher whose address refuses native value, to exercise the pull-payment path.
@@ -95,6 +104,8 @@ contract OptimisticVerifierTest is Test {
     uint32 internal constant ORIGIN = 10;
     uint32 internal constant OTHER_ORIGIN = 8453;
     uint32 internal constant LOCAL = 1;
+    /// @dev What the inner verifier stub reports for every origin.
+    bytes32 internal constant ORIGIN_GATEWAY = bytes32(uint256(0x6a7e));
     uint64 internal constant WINDOW = 30 minutes;
     uint128 internal constant BOND = 1 ether;
 
@@ -116,6 +127,8 @@ contract OptimisticVerifierTest is Test {
         verifier = new OptimisticVerifier(address(manager), inner);
         verifier.setWindow(ORIGIN, WINDOW);
         verifier.setBond(ORIGIN, BOND);
+        verifier.setOriginGateway(ORIGIN, ORIGIN_GATEWAY);
+        verifier.setOriginGateway(OTHER_ORIGIN, ORIGIN_GATEWAY);
         verifier.setWatcher(watcher, true);
         tree = new TreeHarness();
         vm.deal(submitter, 100 ether);

@@ -11,6 +11,7 @@ import {IConcordVerifier} from "../../contracts/interfaces/IConcordVerifier.sol"
 import {MockConcordReceiver} from "../../contracts/mocks/MockConcordReceiver.sol";
 import {ConcordReceiver} from "../../contracts/receivers/ConcordReceiver.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 contract Receiver_ConcordReceiver is GatewayBase {
     MockConcordReceiver internal app;
@@ -96,7 +97,7 @@ contract Receiver_ConcordReceiver is GatewayBase {
             keccak256(abi.encodeWithSelector(Pausable.EnforcedPause.selector))
         );
         // still paused: the retry fails again (no revert) and the message stays FAILED
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.FAILED);
     }
 
@@ -104,16 +105,17 @@ contract Receiver_ConcordReceiver is GatewayBase {
         app.pause();
         bytes memory message = _to(remote, "while paused");
         gateway.process("", message);
-        gateway.retry(message); // still paused: stays FAILED
+        gateway.retry(message, gasLimitOf(message)); // still paused: stays FAILED
         _assertStatus(message, IConcordGateway.MessageStatus.FAILED);
         app.unpause();
-        gateway.retry(message);
+        gateway.retry(message, gasLimitOf(message));
         _assertStatus(message, IConcordGateway.MessageStatus.EXECUTED);
         assertEq(app.received(), 1);
         assertEq(app.lastPayload(), "while paused");
     }
 
     function test_Receiver_DeclaredVerifier_UsedByGateway() public {
+        mockVerifier.setOriginGateway(ORIGIN, address(source));
         app.setVerifier(IConcordVerifier(address(mockVerifier)));
         assertEq(address(app.interchainSecurityModule()), address(mockVerifier));
         gateway.process("", _to(remote, "x"));

@@ -5,6 +5,7 @@ import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {MockOrderedReceiver} from "../../contracts/mocks/MockOrderedReceiver.sol";
 import {OrderedConcordReceiver} from "../../contracts/receivers/OrderedConcordReceiver.sol";
 import {GatewayBase} from "./GatewayBase.t.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice Ordered delivery semantics (see `OrderedConcordReceiver` NatSpec rules 1-5).
 contract Receiver_Ordered is GatewayBase {
@@ -44,7 +45,7 @@ contract Receiver_Ordered is GatewayBase {
             )
         );
         gateway.process("", m0);
-        gateway.retry(m1);
+        gateway.retry(m1, gasLimitOf(m1));
         _assertStatus(m1, IConcordGateway.MessageStatus.EXECUTED);
         assertEq(app.log(0), "a");
         assertEq(app.log(1), "b");
@@ -124,12 +125,13 @@ contract Receiver_Ordered is GatewayBase {
         _assertStatus(m0, IConcordGateway.MessageStatus.FAILED);
         assertEq(app.nextSequence(ORIGIN, remote), 0);
         app.unpause();
-        gateway.retry(m0);
+        gateway.retry(m0, gasLimitOf(m0));
         assertEq(app.log(0), "a");
     }
 
     function test_Ordered_LanesAreIndependent() public {
         address other = makeAddr("other remote");
+        _enroll(gateway, 2, address(trustAll), makeAddr("gw2"));
         app.setTrustedSender(2, other);
         bytes memory fromOther = abi.encodePacked(
             uint8(3), uint32(0), uint32(2), _b32(other), LOCAL, _b32(address(app)), uint32(500_000), uint64(0), "z"
@@ -160,7 +162,7 @@ contract Receiver_Ordered is GatewayBase {
         }
         for (uint256 round = 0; round < n; ++round) {
             for (uint256 i = 0; i < n; ++i) {
-                if (gateway.status(messages[i]) == IConcordGateway.MessageStatus.FAILED) gateway.retry(messages[i]);
+                if (gateway.status(messages[i]) == IConcordGateway.MessageStatus.FAILED) gateway.retry(messages[i], gasLimitOf(messages[i]));
             }
         }
         assertEq(app.logLength(), n);

@@ -307,10 +307,34 @@ contract StateProofVerifierTest is StateProofFixtures {
     /// @dev Verifier configured for another account (the second contract of the fixture chain).
     function test_Verify_RevertGiven_WrongAccountConfigured() public {
         address otherSource = vm.parseJsonAddress(vm.readFile(LATEST), ".otherSource");
-        verifier.setSource(origin, otherSource, latest.rootSlot);
+        StateProofVerifier misconfigured = new StateProofVerifier(address(manager), oracle);
+        misconfigured.setSource(origin, otherSource, latest.rootSlot);
         bytes memory metadata = _full(latest, 0, _siblings(LATEST, 0));
         _expectAccountProofError(TrieProof.ProofError.INVALID_LARGE_NODE);
-        verifier.verify(metadata, latest.messages[0]);
+        misconfigured.verify(metadata, latest.messages[0]);
+    }
+
+    /// @dev The origin gateway a verifier reports for an origin never changes (a gateway's route relies on it):
+    /// another source account is refused; the same one (new slot, kind, or removed then set again) is accepted.
+    function test_SetSource_RevertWhen_GatewayRebound() public {
+        address otherSource = vm.parseJsonAddress(vm.readFile(LATEST), ".otherSource");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStateProofVerifier.StateProofVerifierGatewayRebound.selector, origin, latest.source, otherSource
+            )
+        );
+        verifier.setSource(origin, otherSource, latest.rootSlot);
+        verifier.setSource(origin, address(0), bytes32(0)); // removed
+        assertEq(verifier.originGatewayFor(origin), bytes32(uint256(uint160(latest.source))), "binding kept");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IStateProofVerifier.StateProofVerifierGatewayRebound.selector, origin, latest.source, otherSource
+            )
+        );
+        verifier.setSource(origin, otherSource, latest.rootSlot);
+        verifier.setSource(origin, latest.source, latest.rootSlot);
+        assertEq(verifier.originGatewayFor(origin + 1), bytes32(0));
+        assertTrue(verifier.authorizeRetry(latest.messages[0]));
     }
 
     /// @dev Real proofs of another contract's root slot (same chain, same block) do not pass for the gateway.
@@ -328,9 +352,10 @@ contract StateProofVerifierTest is StateProofFixtures {
         _expectAccountProofError(TrieProof.ProofError.INVALID_LARGE_NODE);
         verifier.verify(metadata, otherMessage);
 
-        // Sanity: the same proofs are valid once the verifier is (wrongly) pointed at that contract.
-        verifier.setSource(origin, vm.parseJsonAddress(json, ".otherSource"), latest.rootSlot);
-        assertTrue(verifier.verify(metadata, otherMessage));
+        // Sanity: the same proofs are valid for a verifier (wrongly) pointed at that contract.
+        StateProofVerifier misconfigured = new StateProofVerifier(address(manager), oracle);
+        misconfigured.setSource(origin, vm.parseJsonAddress(json, ".otherSource"), latest.rootSlot);
+        assertTrue(misconfigured.verify(metadata, otherMessage));
     }
 
     function test_Verify_RevertGiven_WrongSlotConfigured() public {

@@ -7,6 +7,7 @@ import {Message} from "../../../contracts/libraries/Message.sol";
 import {HandlerBase} from "../../harness/HandlerBase.sol";
 import {MultiDomainHarness} from "../../harness/MultiDomainHarness.sol";
 import {DeliveryStore} from "./DeliveryStore.sol";
+import {gasLimitOf} from "../../harness/GatewayTestLib.sol";
 
 /// @notice Drives the Delivery suite: dispatch on any domain, mine, reorg below the finality depth, deliver next /
 /// any / all (out of order) / twice, retry, make recipients fail and recover, and forge metadata or messages.
@@ -113,7 +114,7 @@ contract DeliveryHandler is HandlerBase {
         (uint256 index, bool found) = _envelopeAt(seed);
         if (!found) return;
         MultiDomainHarness.Envelope memory e = h.envelope(index);
-        try h.gateway(e.destination).retry(e.message) {
+        try h.gateway(e.destination).retry(e.message, gasLimitOf(e.message)) {
             _count(h.executions(index) == 1 ? bytes32("retry_executed") : bytes32("retry_failed_again"));
         } catch {
             _count("retry_refused");

@@ -23,12 +23,20 @@ contract FlowsInvariantTest is Test {
     FlowCoordinator internal cB;
     FlowTargetMock internal target;
 
+    /// @dev Enrolls `origin` on `destination` with a trust-all verifier bound to `originGateway`.
+    function _route(ConcordGateway destination, uint32 origin, address originGateway) internal {
+        MockTrustAllVerifier verifier = new MockTrustAllVerifier();
+        verifier.setOriginGateway(origin, originGateway);
+        destination.setRoute(origin, address(verifier), originGateway);
+    }
+
     function setUp() public {
         vm.warp(1_700_000_000);
         AccessManager manager = new AccessManager(address(this));
-        MockTrustAllVerifier trustAll = new MockTrustAllVerifier();
-        ConcordGateway gwA = new ConcordGateway(1, address(manager), address(trustAll), 200_000, 8192);
-        ConcordGateway gwB = new ConcordGateway(10, address(manager), address(trustAll), 200_000, 8192);
+        ConcordGateway gwA = new ConcordGateway(1, address(manager), 200_000, 8192);
+        ConcordGateway gwB = new ConcordGateway(10, address(manager), 200_000, 8192);
+        _route(gwB, 1, address(gwA));
+        _route(gwA, 10, address(gwB));
         cA = new FlowCoordinator(address(gwA), 1, address(manager), 1 days);
         cB = new FlowCoordinator(address(gwB), 10, address(manager), 1 days);
         cA.setTrustedRemote(10, address(cB));
@@ -36,8 +44,10 @@ contract FlowsInvariantTest is Test {
         cA.setLane(10, address(0), address(0), true, address(0xB0B));
         cB.setLane(1, address(0), address(0), false, address(0xB0B));
         // A second transport: acknowledgement route 2 on both chains, active after the route delay.
-        ConcordGateway gwA2 = new ConcordGateway(1, address(manager), address(trustAll), 200_000, 8192);
-        ConcordGateway gwB2 = new ConcordGateway(10, address(manager), address(trustAll), 200_000, 8192);
+        ConcordGateway gwA2 = new ConcordGateway(1, address(manager), 200_000, 8192);
+        ConcordGateway gwB2 = new ConcordGateway(10, address(manager), 200_000, 8192);
+        _route(gwB2, 1, address(gwA2));
+        _route(gwA2, 10, address(gwB2));
         cA.scheduleAckRoute(2, address(gwA2));
         cB.scheduleAckRoute(2, address(gwB2));
         vm.warp(block.timestamp + cA.routeDelay());

@@ -87,7 +87,6 @@ contract GovernanceInvariantTest is Test {
             assertEq(d.pausable.authority(), manager, "pausable authority");
             assertEq(d.rateLimited.authority(), manager, "rate limiter authority");
             assertEq(d.optimistic.authority(), manager, "optimistic authority");
-            assertEq(d.gateway.defaultVerifier(), address(0), "default verifier");
             assertEq(address(d.optimistic.innerVerifier()), address(d.routing), "optimistic inner");
             for (uint256 j = 0; j < ids.length; ++j) {
                 if (i == j) continue;

@@ -12,6 +12,7 @@ import {IMultisigVerifierFactory} from "../../../contracts/interfaces/IMultisigV
 import {HandlerBase} from "../../harness/HandlerBase.sol";
 import {MultiDomainHarness} from "../../harness/MultiDomainHarness.sol";
 import {GovernanceStore} from "./GovernanceStore.sol";
+import {gasLimitOf} from "../../harness/GatewayTestLib.sol";
 
 /// @notice Drives the Governance suite: traffic (dispatch, mine, relay, retry, failing recipients), pauses at every
 /// level through the authority, validator-set rotation through the authority, the same and more attempted by
@@ -83,7 +84,7 @@ contract GovernanceHandler is HandlerBase {
         bool paused = _store.retryPaused(e.origin, e.destination);
         bool failed = h.status(index) == IConcordGateway.MessageStatus.FAILED;
         bytes32 before = _snapshot(index);
-        try h.gateway(e.destination).retry(e.message) {
+        try h.gateway(e.destination).retry(e.message, gasLimitOf(e.message)) {
             if (paused) _violate("I4: retried while paused");
             _count("retry");
         } catch {
@@ -167,7 +168,7 @@ contract GovernanceHandler is HandlerBase {
     function flush() external {
         for (uint256 d = 0; d < _ids.length; ++d) {
             this.setPause(d, 0, 0, 2);
-            (bool ok,) = h.govern(address(h.gateway(_ids[d])), abi.encodeCall(ConcordGateway.unpause, (false, true)));
+            (bool ok,) = h.govern(address(h.gateway(_ids[d])), abi.encodeCall(IConcordGateway.unpause, (false, true)));
             if (ok) _store.setOutbound(_ids[d], false);
         }
         for (uint256 o = 0; o < _ids.length; ++o) {
@@ -208,7 +209,7 @@ contract GovernanceHandler is HandlerBase {
         if (action == 0) {
             return (address(d.gateway), abi.encodeCall(d.gateway.setRoute, (origin, address(h), actor)));
         }
-        if (action == 1) return (address(d.gateway), abi.encodeCall(d.gateway.setDefaultVerifier, (address(h))));
+        if (action == 1) return (address(d.gateway), abi.encodeCall(d.gateway.pauseRoute, (origin)));
         if (action == 2) return (address(d.gateway), abi.encodeCall(d.gateway.unpause, (true, true)));
         if (action == 3) return (address(d.gateway), abi.encodeCall(d.gateway.unpauseRoute, (origin)));
         if (action == 4) {
