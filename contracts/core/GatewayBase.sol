@@ -4,6 +4,8 @@ pragma solidity 0.8.30;
 import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
 
 import {IConcordGateway} from "../interfaces/IConcordGateway.sol";
+// Names read only by inline assembly, which solhint's no-unused-import does not see.
+// solhint-disable no-unused-import
 import {
     GATEWAY_ADDRESS_MASK,
     GATEWAY_FILTER_BITS,
@@ -16,6 +18,7 @@ import {
     GATEWAY_UINT32_MASK,
     SELECTOR_ISM_GETTER
 } from "../libraries/GatewayLayout.sol";
+// solhint-enable no-unused-import
 import {MerkleTree} from "../libraries/MerkleTree.sol";
 
 /// @title GatewayBase

@@ -50,8 +50,7 @@ abstract contract GatewayConfig is GatewayBase {
         }
         address previousVerifier = address(uint160(word & GATEWAY_ADDRESS_MASK));
         uint256 fields = GATEWAY_ADDRESS_MASK | (GATEWAY_UINT32_MASK << GATEWAY_INSTANCE_SHIFT);
-        _routes[origin] =
-            (word & ~fields) | uint256(uint160(verifier)) | (uint256(instance) << GATEWAY_INSTANCE_SHIFT);
+        _routes[origin] = (word & ~fields) | uint256(uint160(verifier)) | (uint256(instance) << GATEWAY_INSTANCE_SHIFT);
         _originGateways[origin] = originGateway;
         _swapPrivileged(previousVerifier, verifier);
         emit RouteSet(origin, verifier, originGateway, instance);

@@ -3,6 +3,8 @@ pragma solidity 0.8.30;
 
 import {IConcordGateway} from "../interfaces/IConcordGateway.sol";
 import {IConcordVerifier} from "../interfaces/IConcordVerifier.sol";
+// Names read only by inline assembly, which solhint's no-unused-import does not see.
+// solhint-disable no-unused-import
 import {
     ERROR_ALREADY_DELIVERED,
     ERROR_INBOUND_PAUSED,
@@ -48,6 +50,7 @@ import {
     MESSAGE_VERSION_OFFSET,
     Message
 } from "../libraries/Message.sol";
+// solhint-enable no-unused-import
 import {GatewayBase} from "./GatewayBase.sol";
 
 /// @title GatewayDelivery
@@ -98,6 +101,8 @@ abstract contract GatewayDelivery is GatewayBase {
     /// owed after EIP-150's 63/64 rule.
     uint256 public constant CALL_GAS_MARGIN = GATEWAY_CALL_GAS_MARGIN;
 
+    // Three hand-written hot-path functions (`process`, `_prepare`, `_deliver`), each kept in one piece for gas.
+    // solhint-disable function-max-lines
     /// @inheritdoc IConcordGateway
     /// @dev Checks and the verifier choice (`_prepare`, shared with `retry`), then the delivery record (effects),
     /// then the verifier's `verify` and the recipient (interactions; `_deliver` is shared with `retry`).
@@ -269,11 +274,7 @@ abstract contract GatewayDelivery is GatewayBase {
     ///    full budget (EIP-150), or a caller could starve it into the route's verifier.
     /// One assembly block (each revert raises the custom error named in `GatewayLayout`): the Solidity form of these
     /// checks costs about 1,000 gas more per message.
-    function _prepare(bytes calldata message)
-        private
-        view
-        returns (uint256 routeWord, address verifier, bool named)
-    {
+    function _prepare(bytes calldata message) private view returns (uint256 routeWord, address verifier, bool named) {
         uint32 localDomain_ = _localDomain;
         assembly ("memory-safe") {
             function fail1(selector, argument) {
@@ -432,8 +433,19 @@ abstract contract GatewayDelivery is GatewayBase {
             }
             let size := add(0xc4, and(add(payloadLength, 31), not(31)))
             // the recipient word is a clean address (checked by `_prepare`)
-            success := call(gasLimit, calldataload(add(message.offset, MESSAGE_RECIPIENT_OFFSET)), 0, ptr, size, 0x00, 0x20)
-            success := and(success, and(gt(returndatasize(), 0x1f), eq(mload(0x00), shl(224, SELECTOR_RECEIVE_MESSAGE))))
+            success := call(
+                gasLimit,
+                calldataload(add(message.offset, MESSAGE_RECIPIENT_OFFSET)),
+                0,
+                ptr,
+                size,
+                0x00,
+                0x20
+            )
+            success := and(
+                success,
+                and(gt(returndatasize(), 0x1f), eq(mload(0x00), shl(224, SELECTOR_RECEIVE_MESSAGE)))
+            )
         }
         if (success) {
             emit Executed(messageId, uint32(origin_));
@@ -443,6 +455,8 @@ abstract contract GatewayDelivery is GatewayBase {
             emit ExecutionFailed(messageId, uint32(origin_), revertDataHash, revertData);
         }
     }
+
+    // solhint-enable function-max-lines
 
     /// @dev Copies at most `MAX_REVERT_DATA` bytes of the last call's return data and hashes them. The hash of the
     /// (possibly empty) copy is never zero, so it doubles as the FAILED marker. OpenZeppelin's

@@ -5,11 +5,20 @@ import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IE
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
 import {IConcordGateway} from "../interfaces/IConcordGateway.sol";
-import {
-    GATEWAY_NONCE_SHIFT, GATEWAY_OUTBOUND_PAUSED, GATEWAY_UINT32_MASK
-} from "../libraries/GatewayLayout.sol";
-import {MESSAGE_PAYLOAD_OFFSET, Message} from "../libraries/Message.sol";
+import {GATEWAY_NONCE_SHIFT, GATEWAY_OUTBOUND_PAUSED, GATEWAY_UINT32_MASK} from "../libraries/GatewayLayout.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
+// Names read only by inline assembly, which solhint's no-unused-import does not see.
+// solhint-disable no-unused-import
+import {
+    MESSAGE_DESTINATION_OFFSET,
+    MESSAGE_GAS_LIMIT_OFFSET,
+    MESSAGE_PAYLOAD_OFFSET,
+    MESSAGE_RECIPIENT_OFFSET,
+    MESSAGE_SENDER_OFFSET,
+    MESSAGE_VERSION,
+    Message
+} from "../libraries/Message.sol";
+// solhint-enable no-unused-import
 import {GatewayBase} from "./GatewayBase.sol";
 
 /// @title GatewaySource
@@ -141,11 +150,12 @@ abstract contract GatewaySource is GatewayBase {
             mstore(eventData, 0x20)
             mstore(add(eventData, 0x20), length)
             let p := add(eventData, 0x40)
-            mstore(p, or(shl(248, 3), or(shl(216, index), shl(184, localDomain_))))
-            mstore(add(p, 9), caller()) // 12 zero bytes + the 20-byte sender
-            mstore(add(p, 41), shl(224, and(destination, 0xffffffff)))
-            mstore(add(p, 45), recipient)
-            mstore(add(p, 77), shl(224, and(gasLimit, 0xffffffff)))
+            // word 0: version (byte 0) | nonce (bytes 1-4) | origin (bytes 5-8), the rest overwritten below
+            mstore(p, or(shl(248, MESSAGE_VERSION), or(shl(216, index), shl(184, localDomain_))))
+            mstore(add(p, MESSAGE_SENDER_OFFSET), caller()) // 12 zero bytes + the 20-byte sender
+            mstore(add(p, MESSAGE_DESTINATION_OFFSET), shl(224, and(destination, 0xffffffff)))
+            mstore(add(p, MESSAGE_RECIPIENT_OFFSET), recipient)
+            mstore(add(p, MESSAGE_GAS_LIMIT_OFFSET), shl(224, and(gasLimit, 0xffffffff)))
             calldatacopy(add(p, MESSAGE_PAYLOAD_OFFSET), payload.offset, payload.length)
             mstore(add(p, length), 0) // zero padding up to the word boundary
             messageId := keccak256(p, length)

@@ -33,7 +33,9 @@ contract AggregationVerifier is IAggregationVerifier, AccessManaged {
         IConcordVerifier[] memory verifiers,
         uint8 threshold
     ) AccessManaged(initialAuthority) {
-        if (origin_ == 0 || originGateway_ == bytes32(0)) revert AggregationVerifierInvalidOrigin();
+        if (origin_ == 0 || originGateway_ == bytes32(0)) {
+            revert AggregationVerifierInvalidOrigin();
+        }
         _ORIGIN = origin_;
         _ORIGIN_GATEWAY = originGateway_;
         _setConfig(verifiers, threshold);

@@ -7,8 +7,8 @@ import {Vm} from "forge-std/Vm.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
 import {MockRecipient} from "../../contracts/mocks/MockRecipient.sol";
-import {GatewayBase} from "../unit/GatewayBase.t.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
+import {GatewayBase} from "../unit/GatewayBase.t.sol";
 
 /// @dev Exposes the calldata readers of `Message`.
 contract MessageReader {

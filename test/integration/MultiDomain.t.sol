@@ -6,9 +6,9 @@ import {Test} from "forge-std/Test.sol";
 
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {IMultisigVerifier} from "../../contracts/interfaces/IMultisigVerifier.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 import {HarnessRecipient} from "../harness/HarnessRecipient.sol";
 import {MultiDomainHarness} from "../harness/MultiDomainHarness.sol";
-import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice The multi-domain harness itself: three domains, transport (next / any / all / out of order / twice /
 /// never), finality-respecting relayer, validator rotation. These tests pin the harness the invariant suites and the

@@ -20,8 +20,8 @@ import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {CheckpointDigest} from "../../contracts/libraries/CheckpointDigest.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
-import {MultiDomainHarness} from "../harness/MultiDomainHarness.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
+import {MultiDomainHarness} from "../harness/MultiDomainHarness.sol";
 
 /// @notice TEST ONLY: the smallest concrete instantiation of OpenZeppelin's abstract `ERC20Crosschain` (name, symbol,
 /// links, a mint for the initial supply). Every crosschain path is OpenZeppelin's code, unmodified.

@@ -3,12 +3,12 @@ pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 
-import {IRateLimitedVerifier} from "../../contracts/interfaces/IRateLimitedVerifier.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {IOptimisticVerifier} from "../../contracts/interfaces/IOptimisticVerifier.sol";
+import {IRateLimitedVerifier} from "../../contracts/interfaces/IRateLimitedVerifier.sol";
+import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 import {HarnessRecipient} from "../harness/HarnessRecipient.sol";
 import {MultiDomainHarness} from "../harness/MultiDomainHarness.sol";
-import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 
 /// @notice Source-chain reorganizations (issue 5, scenarios a-d) over the multi-domain harness. The source is ETH
 /// (domain 1), the destination OP (domain 10); finality depth 12 blocks.

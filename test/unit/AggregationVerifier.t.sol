@@ -222,4 +222,59 @@ contract AggregationVerifierTest is MultisigBase {
         vm.expectRevert();
         both.verify(_pack(parts, present), message);
     }
+
+    // ---------------------------------------------------------------- origin gateway and retries (issue 13)
+
+    function test_OriginGatewayFor_OnlyItsOrigin() public view {
+        assertEq(aggregation.originGatewayFor(ORIGIN), GATEWAY);
+        assertEq(aggregation.originGatewayFor(ORIGIN + 1), bytes32(0));
+        assertEq(aggregation.origin(), ORIGIN);
+    }
+
+    /// @dev Every sub-verifier must authenticate the aggregation's origin gateway, so what it reports never changes.
+    function test_SetConfig_RevertWhen_SubVerifierBoundElsewhere() public {
+        stubs[1].setReportedGateway(bytes32(uint256(0xbad)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAggregationVerifier.AggregationVerifierGatewayMismatch.selector,
+                address(stubs[1]),
+                bytes32(uint256(0xbad))
+            )
+        );
+        vm.prank(admin);
+        aggregation.setConfig(_stubList(), 2);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAggregationVerifier.AggregationVerifierGatewayMismatch.selector,
+                address(stubs[1]),
+                bytes32(uint256(0xbad))
+            )
+        );
+        new AggregationVerifier(address(manager), ORIGIN, GATEWAY, _stubList(), 2);
+    }
+
+    function test_Constructor_RevertWhen_ZeroOriginOrGateway() public {
+        vm.expectRevert(IAggregationVerifier.AggregationVerifierInvalidOrigin.selector);
+        new AggregationVerifier(address(manager), 0, GATEWAY, _stubList(), 2);
+        vm.expectRevert(IAggregationVerifier.AggregationVerifierInvalidOrigin.selector);
+        new AggregationVerifier(address(manager), ORIGIN, bytes32(0), _stubList(), 2);
+    }
+
+    function test_Verify_RevertWhen_WrongOrigin() public {
+        bytes memory other = _message(1, ORIGIN + 1, LOCAL, "x");
+        vm.expectRevert(
+            abi.encodeWithSelector(IAggregationVerifier.AggregationVerifierWrongOrigin.selector, ORIGIN + 1)
+        );
+        aggregation.verify(_pack(_parts(), _present(true, true, false)), other);
+    }
+
+    /// @dev Which sub-verifiers verified the delivery is not known at retry time: every one must allow it.
+    function test_AuthorizeRetry_EverySubVerifierMustAllow() public {
+        assertTrue(aggregation.authorizeRetry(message));
+        stubs[2].setRetryMode(StubVerifier.Mode.REJECT);
+        assertFalse(aggregation.authorizeRetry(message));
+        stubs[2].setRetryMode(StubVerifier.Mode.REVERT);
+        vm.expectRevert(StubVerifier.StubVerifierReverted.selector);
+        aggregation.authorizeRetry(message);
+    }
 }

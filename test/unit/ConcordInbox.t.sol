@@ -5,8 +5,8 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {ConcordInbox} from "../../contracts/receivers/examples/ConcordInbox.sol";
-import {GatewayBase} from "./GatewayBase.t.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
+import {GatewayBase} from "./GatewayBase.t.sol";
 
 /// @notice The demo's example receiver: trusted senders, pause -> FAILED -> unpause -> retry -> EXECUTED.
 contract Receiver_ConcordInbox is GatewayBase {

@@ -6,8 +6,8 @@ import {ERC7786Recipient} from "@openzeppelin/contracts/crosschain/ERC7786Recipi
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
-import {CoordinatorBase, FlowTargetMock, FlowTestToken} from "./CoordinatorBase.t.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
+import {CoordinatorBase, FlowTargetMock, FlowTestToken} from "./CoordinatorBase.t.sol";
 
 /// @notice B side: execution window, expiry, cancellation, late/duplicate messages, gas, liquidity, export.
 contract Coordinator_destination is CoordinatorBase {

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {MockRecipient} from "../../contracts/mocks/MockRecipient.sol";
-import {GatewayBase} from "./GatewayBase.t.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
+import {GatewayBase} from "./GatewayBase.t.sol";
 
 /// @notice Red-team cases against delivery: hostile recipients never block or destroy other messages, never make
 /// the relayer pay unbounded gas, and cannot re-enter.

@@ -421,4 +421,18 @@ contract MultisigMessageIdTest is MultisigBase {
             out[i] = data[start + i];
         }
     }
+
+    // ---------------------------------------------------------------- origin gateway and retries (issue 13)
+
+    function test_OriginGatewayFor_OnlyItsOrigin() public {
+        (, address[] memory set) = _keys(1, 3);
+        IMultisigVerifier byId = _deployMessageId(set, 2);
+        assertEq(byId.originGatewayFor(ORIGIN), GATEWAY);
+        assertEq(byId.originGatewayFor(ORIGIN + 1), bytes32(0));
+        assertTrue(byId.authorizeRetry(_message()));
+        IMultisigVerifier root = _deployMerkleRoot(set, 2);
+        assertEq(root.originGatewayFor(ORIGIN), GATEWAY);
+        assertEq(root.originGatewayFor(0), bytes32(0));
+        assertTrue(root.authorizeRetry(_message()));
+    }
 }

@@ -112,8 +112,13 @@ contract MultisigVectorsTest is MultisigBase {
         IMultisigVerifier.Config memory other = config;
         other.threshold = 1;
         subs[2] = factory.deploy(IMultisigVerifierFactory.Variant.MESSAGE_ID, other); // skipped by the metadata
-        AggregationVerifier aggregation =
-            new AggregationVerifier(address(this), config.origin, config.originGateway, subs, uint8(vm.parseJsonUint(json, ".aggregation.threshold")));
+        AggregationVerifier aggregation = new AggregationVerifier(
+            address(this),
+            config.origin,
+            config.originGateway,
+            subs,
+            uint8(vm.parseJsonUint(json, ".aggregation.threshold"))
+        );
         bytes[] memory messages = vm.parseJsonBytesArray(json, ".messages");
         uint256 nonce = vm.parseJsonUint(json, ".messageId.nonce");
         assertTrue(aggregation.verify(vm.parseJsonBytes(json, ".aggregation.metadata"), messages[nonce]));

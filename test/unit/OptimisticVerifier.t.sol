@@ -912,6 +912,65 @@ contract OptimisticVerifierTest is Test {
         console.log("OptimisticVerifier.verify gas, message-id path (32-byte body):", idPath);
         console.log("OptimisticVerifier.verify gas, root path (index + 32 siblings):", rootPath);
     }
+    // ---------------------------------------------------------------- origin gateway (issue 13)
+
+    function test_SetOriginGateway_SetOnce_ThenFixed() public {
+        uint32 fresh = 77;
+        assertEq(verifier.originGatewayFor(fresh), bytes32(0));
+        vm.expectEmit(address(verifier));
+        emit IOptimisticVerifier.OriginGatewaySet(fresh, bytes32(uint256(0x1)));
+        verifier.setOriginGateway(fresh, bytes32(uint256(0x1)));
+        verifier.setOriginGateway(fresh, bytes32(uint256(0x1))); // the same again is a no-op
+        assertEq(verifier.originGatewayFor(fresh), bytes32(uint256(0x1)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierGatewayRebound.selector,
+                fresh,
+                bytes32(uint256(0x1)),
+                bytes32(uint256(0x2))
+            )
+        );
+        verifier.setOriginGateway(fresh, bytes32(uint256(0x2)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierGatewayRebound.selector, uint32(78), bytes32(0), bytes32(0)
+            )
+        );
+        verifier.setOriginGateway(78, bytes32(0));
+    }
+
+    function test_SetOriginGateway_RevertWhen_CallerNotAuthorized() public {
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
+        verifier.setOriginGateway(77, bytes32(uint256(0x1)));
+    }
+
+    /// @dev Only the inner verifier's attestations of this origin's bound gateway enter the window.
+    function test_CommitVerified_RevertWhen_InnerBoundElsewhereOrOriginUnbound() public {
+        uint32 unbound = 99;
+        bytes memory message = _message(0, unbound, abi.encode(uint256(1)));
+        inner.accept(keccak256(message), true);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierInnerGatewayMismatch.selector, unbound, bytes32(0), ORIGIN_GATEWAY
+            )
+        );
+        verifier.commitVerified(EMPTY, message);
+        verifier.setOriginGateway(unbound, bytes32(uint256(0xbad)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierInnerGatewayMismatch.selector,
+                unbound,
+                bytes32(uint256(0xbad)),
+                ORIGIN_GATEWAY
+            )
+        );
+        verifier.commitVerified(EMPTY, message);
+    }
+
+    function test_AuthorizeRetry_AlwaysAllowed() public view {
+        assertTrue(verifier.authorizeRetry(_message(0)));
+    }
 }
 
 /// @dev Memory version of `MerkleTree.branchRoot` for building expected values in tests.

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {IConcordVerifier} from "../../contracts/interfaces/IConcordVerifier.sol";
 import {IPausableVerifier} from "../../contracts/interfaces/IPausableVerifier.sol";
 import {PausableVerifier} from "../../contracts/isms/PausableVerifier.sol";
-import {MultisigBase, StubVerifier} from "./MultisigBase.t.sol";
+import {MultisigBase, STUB_GATEWAY, StubVerifier} from "./MultisigBase.t.sol";
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -101,5 +101,30 @@ contract PausableVerifierTest is MultisigBase {
     function test_Constructor_RevertWhen_InnerNotAContract() public {
         vm.expectRevert(abi.encodeWithSelector(IPausableVerifier.PausableVerifierNotAContract.selector, address(0)));
         new PausableVerifier(address(manager), IConcordVerifier(address(0)));
+    }
+
+    // ---------------------------------------------------------------- origin gateway and retries (issue 13)
+
+    function test_OriginGatewayFor_IsTheInnerOne() public view {
+        assertEq(pausable.originGatewayFor(ORIGIN), STUB_GATEWAY);
+    }
+
+    /// @dev A pause refuses retries as it refuses deliveries (I4 at retry time); unpaused, the inner verifier decides.
+    function test_AuthorizeRetry_RevertGiven_PausedOrOriginPaused() public {
+        assertTrue(pausable.authorizeRetry(message));
+        vm.prank(admin);
+        pausable.pause();
+        vm.expectRevert(IPausableVerifier.PausableVerifierPaused.selector);
+        pausable.authorizeRetry(message);
+        vm.prank(admin);
+        pausable.unpause();
+        vm.prank(admin);
+        pausable.setOriginPaused(ORIGIN, true);
+        vm.expectRevert(abi.encodeWithSelector(IPausableVerifier.PausableVerifierOriginPaused.selector, ORIGIN));
+        pausable.authorizeRetry(message);
+        vm.prank(admin);
+        pausable.setOriginPaused(ORIGIN, false);
+        stub.setRetryMode(StubVerifier.Mode.REJECT);
+        assertFalse(pausable.authorizeRetry(message));
     }
 }

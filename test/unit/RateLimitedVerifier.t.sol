@@ -5,7 +5,7 @@ import {IConcordVerifier} from "../../contracts/interfaces/IConcordVerifier.sol"
 import {IRateLimitedVerifier} from "../../contracts/interfaces/IRateLimitedVerifier.sol";
 import {RateLimitedVerifier} from "../../contracts/isms/RateLimitedVerifier.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
-import {MultisigBase, StubVerifier} from "./MultisigBase.t.sol";
+import {MultisigBase, STUB_GATEWAY, StubVerifier} from "./MultisigBase.t.sol";
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
@@ -253,5 +253,42 @@ contract RateLimitedVerifierTest is MultisigBase {
         for (uint256 j = 0; j < _acceptedAt.length; ++j) {
             if (_acceptedAt[j] + WINDOW > block.timestamp) sum += _acceptedValue[j];
         }
+    }
+
+    // ---------------------------------------------------------------- origin gateway and retries (issue 13)
+
+    function test_OriginGatewayFor_IsTheInnerOne() public view {
+        assertEq(limited.originGatewayFor(ORIGIN), STUB_GATEWAY);
+    }
+
+    /// @dev A retry consumes the message budget again, in the retry's window; only the consumer may ask.
+    function test_AuthorizeRetry_ConsumesTheBudgetAgain() public {
+        bytes memory m = _valued(1, 0);
+        assertTrue(_deliver(m));
+        assertEq(limited.availableMessages(ORIGIN), 2);
+        vm.prank(gateway);
+        assertTrue(limited.authorizeRetry(m));
+        assertEq(limited.availableMessages(ORIGIN), 1);
+        vm.prank(gateway);
+        assertTrue(limited.authorizeRetry(m));
+        vm.prank(gateway);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRateLimitedVerifier.RateLimitedVerifierMessageLimitExceeded.selector, ORIGIN)
+        );
+        limited.authorizeRetry(m);
+    }
+
+    function test_AuthorizeRetry_RevertWhen_CallerNotConsumer() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IRateLimitedVerifier.RateLimitedVerifierUnauthorizedCaller.selector, address(this))
+        );
+        limited.authorizeRetry(_valued(1, 0));
+    }
+
+    function test_AuthorizeRetry_InnerRefusal_ConsumesNothing() public {
+        stub.setRetryMode(StubVerifier.Mode.REJECT);
+        vm.prank(gateway);
+        assertFalse(limited.authorizeRetry(_valued(1, 0)));
+        assertEq(limited.availableMessages(ORIGIN), 3);
     }
 }

@@ -10,8 +10,8 @@ import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {IConcordVerifier} from "../../contracts/interfaces/IConcordVerifier.sol";
 import {MockConcordReceiver} from "../../contracts/mocks/MockConcordReceiver.sol";
 import {ConcordReceiver} from "../../contracts/receivers/ConcordReceiver.sol";
-import {GatewayBase} from "./GatewayBase.t.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
+import {GatewayBase} from "./GatewayBase.t.sol";
 
 contract Receiver_ConcordReceiver is GatewayBase {
     MockConcordReceiver internal app;

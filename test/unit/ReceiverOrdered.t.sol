@@ -4,8 +4,8 @@ pragma solidity 0.8.30;
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {MockOrderedReceiver} from "../../contracts/mocks/MockOrderedReceiver.sol";
 import {OrderedConcordReceiver} from "../../contracts/receivers/OrderedConcordReceiver.sol";
-import {GatewayBase} from "./GatewayBase.t.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
+import {GatewayBase} from "./GatewayBase.t.sol";
 
 /// @notice Ordered delivery semantics (see `OrderedConcordReceiver` NatSpec rules 1-5).
 contract Receiver_Ordered is GatewayBase {
@@ -162,7 +162,9 @@ contract Receiver_Ordered is GatewayBase {
         }
         for (uint256 round = 0; round < n; ++round) {
             for (uint256 i = 0; i < n; ++i) {
-                if (gateway.status(messages[i]) == IConcordGateway.MessageStatus.FAILED) gateway.retry(messages[i], gasLimitOf(messages[i]));
+                if (gateway.status(messages[i]) == IConcordGateway.MessageStatus.FAILED) {
+                    gateway.retry(messages[i], gasLimitOf(messages[i]));
+                }
             }
         }
         assertEq(app.logLength(), n);

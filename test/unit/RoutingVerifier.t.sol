@@ -5,7 +5,7 @@ import {IConcordVerifier} from "../../contracts/interfaces/IConcordVerifier.sol"
 import {IMultisigVerifier} from "../../contracts/interfaces/IMultisigVerifier.sol";
 import {IRoutingVerifier} from "../../contracts/interfaces/IRoutingVerifier.sol";
 import {RoutingVerifier} from "../../contracts/isms/RoutingVerifier.sol";
-import {MultisigBase, StubVerifier} from "./MultisigBase.t.sol";
+import {MultisigBase, STUB_GATEWAY, StubVerifier} from "./MultisigBase.t.sol";
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
@@ -141,5 +141,55 @@ contract RoutingVerifierTest is MultisigBase {
         for (uint256 i = 0; i < n; ++i) {
             out[i] = a[start + i];
         }
+    }
+
+    // ---------------------------------------------------------------- origin gateway and retries (issue 13)
+
+    /// @dev The gateway an origin's first route reported is pinned: a later route must report the same one.
+    function test_SetRoute_PinsTheOriginGateway() public {
+        assertEq(routing.originGatewayFor(ORIGIN), STUB_GATEWAY);
+        assertEq(routing.originGatewayFor(ORIGIN + 7), bytes32(0));
+        StubVerifier other = new StubVerifier(66);
+        other.setReportedGateway(bytes32(uint256(0xbad)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRoutingVerifier.RoutingVerifierGatewayMismatch.selector, ORIGIN, STUB_GATEWAY, bytes32(uint256(0xbad))
+            )
+        );
+        vm.prank(operator);
+        routing.setRoute(ORIGIN, IConcordVerifier(address(other)));
+        // Removing the route keeps the pin.
+        vm.prank(operator);
+        routing.removeRoute(ORIGIN);
+        assertEq(routing.originGatewayFor(ORIGIN), STUB_GATEWAY);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRoutingVerifier.RoutingVerifierGatewayMismatch.selector, ORIGIN, STUB_GATEWAY, bytes32(uint256(0xbad))
+            )
+        );
+        vm.prank(operator);
+        routing.setRoute(ORIGIN, IConcordVerifier(address(other)));
+    }
+
+    function test_SetRoute_RevertWhen_VerifierReportsNothing() public {
+        StubVerifier silent = new StubVerifier(66);
+        silent.setReportedGateway(bytes32(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRoutingVerifier.RoutingVerifierGatewayMismatch.selector, ORIGIN + 9, bytes32(0), bytes32(0)
+            )
+        );
+        vm.prank(operator);
+        routing.setRoute(ORIGIN + 9, IConcordVerifier(address(silent)));
+    }
+
+    function test_AuthorizeRetry_AsksTheRoutedVerifier() public {
+        bytes memory message = _message(1, ORIGIN, LOCAL, "x");
+        assertTrue(routing.authorizeRetry(message));
+        assertEq(stubA.retryCalls(), 1);
+        stubA.setRetryMode(StubVerifier.Mode.REJECT);
+        assertFalse(routing.authorizeRetry(message));
+        vm.expectRevert(abi.encodeWithSelector(IRoutingVerifier.RoutingVerifierUnknownOrigin.selector, ORIGIN + 5));
+        routing.authorizeRetry(_message(1, ORIGIN + 5, LOCAL, "x"));
     }
 }

@@ -1,13 +1,38 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+
+import {ConcordGateway} from "../../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../../contracts/interfaces/IConcordGateway.sol";
+import {IMultisigVerifier} from "../../../contracts/interfaces/IMultisigVerifier.sol";
+import {IMultisigVerifierFactory} from "../../../contracts/interfaces/IMultisigVerifierFactory.sol";
 import {CheckpointDigest} from "../../../contracts/libraries/CheckpointDigest.sol";
 import {Message} from "../../../contracts/libraries/Message.sol";
+import {MockTrustAllVerifier} from "../../../contracts/mocks/MockTrustAllVerifier.sol";
+import {gasLimitOf} from "../../harness/GatewayTestLib.sol";
 import {HandlerBase} from "../../harness/HandlerBase.sol";
 import {MultiDomainHarness} from "../../harness/MultiDomainHarness.sol";
 import {DeliveryStore} from "./DeliveryStore.sol";
-import {gasLimitOf} from "../../harness/GatewayTestLib.sol";
+
+/// @notice The attacker's recipient: names the permissive verifier the attacker deployed and accepts anything.
+contract SquatRecipient is IERC7786Recipient {
+    address internal immutable _VERIFIER;
+    uint256 public executions;
+
+    constructor(address verifier_) {
+        _VERIFIER = verifier_;
+    }
+
+    function interchainSecurityModule() external view returns (address) {
+        return _VERIFIER;
+    }
+
+    function receiveMessage(bytes32, bytes calldata, bytes calldata) external payable returns (bytes4) {
+        ++executions;
+        return IERC7786Recipient.receiveMessage.selector;
+    }
+}
 
 /// @notice Drives the Delivery suite: dispatch on any domain, mine, reorg below the finality depth, deliver next /
 /// any / all (out of order) / twice, retry, make recipients fail and recover, and forge metadata or messages.
@@ -15,6 +40,9 @@ import {gasLimitOf} from "../../harness/GatewayTestLib.sol";
 contract DeliveryHandler is HandlerBase {
     DeliveryStore internal immutable _store;
     uint64 internal immutable _finality;
+    /// @dev The attacker's recipient per (destination, origin), naming a permissive verifier that claims to
+    /// authenticate the origin's enrolled gateway.
+    mapping(uint32 destination => mapping(uint32 origin => SquatRecipient)) internal _squatters;
 
     constructor(MultiDomainHarness harness, DeliveryStore store_) HandlerBase(harness, store_) {
         _store = store_;
@@ -205,6 +233,140 @@ contract DeliveryHandler is HandlerBase {
         if (mode == 3) sender = bytes32(uint256(0xbad));
         if (mode != 0) body = _bodyOf(m);
         return Message.format(Message.VERSION, nonce, e.origin, sender, e.destination, recipient, body);
+    }
+
+    // ------------------------------------------------------------------------------------------ I11 attackers
+
+    /// @dev Issue 13, finding 1: an attacker forges a message with a genuine (origin, nonce) (an envelope's own, or
+    /// one to three nonces ahead of it) to its own recipient, which names a permissive verifier, and has it
+    /// processed. Its own recipient may run; no genuine message may become undeliverable (the flush proves it) or
+    /// run twice (I1).
+    function squat(uint256 seed, uint256 ahead) external tick {
+        (uint256 index, bool found) = _envelopeAt(seed);
+        if (!found) return;
+        MultiDomainHarness.Envelope memory e = h.envelope(index);
+        bytes memory forged = _squatMessage(e, uint32(bound(ahead, 0, 3)), abi.encode(seed, ahead));
+        try h.gateway(e.destination).process("", forged) {
+            _count("squat");
+        } catch {
+            _count("squat_refused"); // these exact bytes again, or a nonce the genuine message already used
+        }
+    }
+
+    /// @dev A forged message with `e`'s origin and nonce + `ahead`, to the attacker's recipient on `e`'s destination.
+    function _squatMessage(MultiDomainHarness.Envelope memory e, uint32 ahead, bytes memory payload)
+        internal
+        returns (bytes memory)
+    {
+        SquatRecipient squatter = _squatter(e.destination, e.origin);
+        return Message.format(
+            Message.VERSION,
+            e.nonce + ahead,
+            e.origin,
+            bytes32(uint256(0xbad)),
+            e.destination,
+            bytes32(uint256(uint160(address(squatter)))),
+            Message.formatBody(h.GAS_LIMIT(), payload)
+        );
+    }
+
+    function _squatter(uint32 destination, uint32 origin) internal returns (SquatRecipient squatter) {
+        squatter = _squatters[destination][origin];
+        if (address(squatter) != address(0)) return squatter;
+        MockTrustAllVerifier permissive = new MockTrustAllVerifier();
+        permissive.setOriginGateway(origin, address(h.gateway(origin)));
+        squatter = new SquatRecipient(address(permissive));
+        _squatters[destination][origin] = squatter;
+    }
+
+    /// @dev Issue 13, finding 2: governance changes a route and puts it back within the call. Mode 0: set again,
+    /// unchanged. Mode 1: the origin's gateway is "redeployed" (a second ConcordGateway for that domain, with a sound
+    /// multisig of the same validators bound to it) or mistyped, then the route is corrected. Mode 2: the origin's
+    /// validator set rotates (new multisigs, same gateway). While the route points elsewhere, a genuine message must
+    /// not be deliverable; afterwards nothing delivered before may run again (I1) and everything else still can.
+    function reroute(uint256 destSeed, uint256 originSeed, uint256 mode) external tick {
+        uint32 dest = _domainAt(destSeed);
+        uint32 origin = _otherDomain(dest, originSeed);
+        ConcordGateway gw = h.gateway(dest);
+        address originGateway = address(h.gateway(origin));
+        (address verifier, uint32 instanceBefore,,) = gw.route(origin);
+        mode = bound(mode, 0, 2);
+        if (mode == 0) {
+            _govern(address(gw), abi.encodeCall(gw.setRoute, (origin, verifier, originGateway)));
+        } else if (mode == 1) {
+            address bound_ = _boundToAnotherGateway(origin, dest);
+            address other = address(uint160(uint256(IMultisigVerifier(bound_).originGateway())));
+            _govern(address(gw), abi.encodeCall(gw.setRoute, (origin, bound_, other)));
+            _tryRelayUnderWrongRoute(destSeed ^ originSeed, origin, dest);
+            _govern(address(gw), abi.encodeCall(gw.setRoute, (origin, verifier, originGateway)));
+        } else {
+            h.rotateValidators(origin, uint256(keccak256(abi.encode(destSeed, originSeed))));
+        }
+        (, uint32 instanceAfter,, address current) = gw.route(origin);
+        if (instanceAfter != instanceBefore || current != originGateway) _violate("I11: route not restored");
+        _count("reroute");
+    }
+
+    /// @dev A second ConcordGateway for `origin` (a redeployment, or a mistyped address) and a sound multisig of the
+    /// origin's current validators bound to it.
+    function _boundToAnotherGateway(uint32 origin, uint32 dest) internal returns (address) {
+        ConcordGateway other = new ConcordGateway(origin, address(h.manager()), h.GAS_LIMIT(), h.MAX_BODY());
+        MultiDomainHarness.ValidatorSet memory set = h.validatorSet(origin);
+        return address(
+            h.factory()
+                .deploy(
+                    IMultisigVerifierFactory.Variant.MESSAGE_ID,
+                    IMultisigVerifier.Config({
+                    origin: origin,
+                    originGateway: bytes32(uint256(uint160(address(other)))),
+                    localDomain: dest,
+                    threshold: set.threshold,
+                    validators: set.addrs
+                })
+                )
+        );
+    }
+
+    /// @dev While the route names another gateway, a genuine message of the lane must not be deliverable.
+    function _tryRelayUnderWrongRoute(uint256 seed, uint32 origin, uint32 dest) internal {
+        (uint256 index, bool found) = _envelopeAt(seed);
+        if (!found) return;
+        MultiDomainHarness.Envelope memory e = h.envelope(index);
+        if (e.destination != dest || e.origin != origin) return;
+        (bool ok,) = h.relay(index);
+        if (ok) _violate("I11: a message of the enrolled gateway delivered under another gateway's route");
+        _count("relay_under_wrong_route");
+    }
+
+    function _govern(address target, bytes memory data) internal {
+        (bool ok,) = h.govern(target, data);
+        if (!ok) _violate("governance call refused");
+    }
+
+    /// @notice End of run (called by `afterInvariant`, not a fuzz target): every final canonical message that has
+    /// not run yet must still be deliverable, whatever was squatted or rerouted: recipients recover, the chains reach
+    /// finality, and each such message is relayed (or retried, if FAILED) and must then have run exactly once.
+    function flush() external {
+        uint32[] memory ids = h.domainIds();
+        for (uint256 d = 0; d < ids.length; ++d) {
+            MultiDomainHarness.Domain memory dom = h.domain(ids[d]);
+            h.setRecipientFailing(dom.recipient, false);
+            h.setRecipientFailing(dom.valueRecipient, false);
+        }
+        h.mineAll(_finality + 1);
+        uint256 n = h.envelopeCount();
+        for (uint256 i = 0; i < n; ++i) {
+            MultiDomainHarness.Envelope memory e = h.envelope(i);
+            if (e.orphaned || h.executions(i) != 0) continue;
+            vm.warp(block.timestamp + h.VALUE_WINDOW()); // every delivery in a fresh rate-limit window
+            if (h.status(i) == IConcordGateway.MessageStatus.FAILED) {
+                try h.gateway(e.destination).retry(e.message, gasLimitOf(e.message)) {} catch {}
+            } else {
+                h.relay(i);
+            }
+            if (h.executions(i) != 1) _violate("I11: a genuine message is no longer deliverable");
+            _count("flushed");
+        }
     }
 
     // ------------------------------------------------------------------------------------------ sweep (I1, I8)

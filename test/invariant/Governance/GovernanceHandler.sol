@@ -9,10 +9,10 @@ import {IConcordGateway} from "../../../contracts/interfaces/IConcordGateway.sol
 import {IConcordVerifier} from "../../../contracts/interfaces/IConcordVerifier.sol";
 import {IMultisigVerifier} from "../../../contracts/interfaces/IMultisigVerifier.sol";
 import {IMultisigVerifierFactory} from "../../../contracts/interfaces/IMultisigVerifierFactory.sol";
+import {gasLimitOf} from "../../harness/GatewayTestLib.sol";
 import {HandlerBase} from "../../harness/HandlerBase.sol";
 import {MultiDomainHarness} from "../../harness/MultiDomainHarness.sol";
 import {GovernanceStore} from "./GovernanceStore.sol";
-import {gasLimitOf} from "../../harness/GatewayTestLib.sol";
 
 /// @notice Drives the Governance suite: traffic (dispatch, mine, relay, retry, failing recipients), pauses at every
 /// level through the authority, validator-set rotation through the authority, the same and more attempted by
