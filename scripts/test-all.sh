@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (README's test command, called by .ci/run). Every gate runs even when an
 # earlier one fails, so one run shows everything that is wrong; the exit code is non-zero if any
-# gate failed. Gates: format, solhint, eslint, typecheck, forge tests (default profile), gas
+# gate failed. Gates: format, solhint, eslint, layer rules, typecheck, forge tests (default profile), gas
 # benchmarks against committed snapshots, TypeScript tests (node:test via Hardhat), slither.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,7 @@ count_forge() {
 gate format bash -c 'forge fmt --check && prettier --check "**/*.{ts,js,mjs}"'
 gate solhint solhint --max-warnings 0 "contracts/**/*.sol"
 gate eslint eslint .
+gate layers node scripts/check-layers.mjs
 gate build bash scripts/build.sh
 gate typecheck tsc --noEmit -p tsconfig.json
 gate forge-test forge test --no-match-path 'test/bench/*'
