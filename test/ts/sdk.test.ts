@@ -583,7 +583,8 @@ describe("sdk: error decoding", () => {
         "ConcordGatewayVerifierGatewayMismatch",
         [stackB.verifier, 7, addressToBytes32(stackA.gateway)],
         `ConcordGatewayVerifierGatewayMismatch(verifier: ${stackB.verifier}, origin: 7, reported: ` +
-          `${addressToBytes32(stackA.gateway)}): Thrown when a verifier does not authenticate the origin gateway`,
+          `${addressToBytes32(stackA.gateway)} (address ${stackA.gateway})): Thrown when a verifier does not ` +
+          "authenticate the origin gateway",
       ],
       [
         "ConcordGatewayZeroOriginGateway",
@@ -602,6 +603,11 @@ describe("sdk: error decoding", () => {
         "ConcordGatewayReentrantCall(): Thrown when `process` or `retry` is entered again during a delivery",
       ],
     ];
+    cases.push([
+      "ConcordGatewayVerifierGatewayMismatch",
+      [stackB.verifier, 7, `0x${"00".repeat(32)}`],
+      `ConcordGatewayVerifierGatewayMismatch(verifier: ${stackB.verifier}, origin: 7, reported: 0x${"00".repeat(32)} (zero))`,
+    ]);
     for (const [errorName, args, text] of cases) {
       const decoded = decodeConcordError(encodeErrorResult({ abi, errorName, args }));
       assert.equal(decoded.name, errorName);
