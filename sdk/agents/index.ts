@@ -1,5 +1,5 @@
 /** Concord off-chain agents: validator, relayer, their stores and HTTP APIs. */
-export { gatewayAbi, verifierAbi, batchProcessorAbi, GatewayMessageStatus } from "./abi.js";
+export { gatewayAbi, verifierAbi, recipientAbi, batchProcessorAbi, GatewayMessageStatus } from "./abi.js";
 export { AgentError, AgentConfigError, StoreError, ConflictingCheckpointError } from "./errors.js";
 export { type AgentLogger, jsonLogger, silentLogger } from "./log.js";
 export { type MetricFamily, renderPrometheus } from "./http.js";
@@ -17,6 +17,7 @@ export {
   type RelayerConfig,
   type RelayerChainConfig,
   type RelayerStoreConfig,
+  type LoopHealth,
 } from "./relayer.js";
 export {
   SqlRelayerStore,
@@ -26,6 +27,13 @@ export {
   type MessageRecord,
   type SeenMessage,
   type LifecycleEvent,
+  type LifecycleStatus,
+  type RetryState,
+  type RetryAttempt,
+  type RetryPlan,
+  type RetryResult,
+  STORE_SCHEMA_VERSION,
+  PARKED_UNTIL_RESTART,
 } from "./store.js";
 export { openSqliteStore } from "./store-sqlite.js";
 export { openPostgresStore } from "./store-postgres.js";

@@ -15,6 +15,17 @@
  *   hash is no longer canonical (and that was not re-included) is ORPHANED and never delivered. Only messages
  *   `confirmations` deep whose block is still canonical become final and move on to signatures.
  * - Stuck transactions: replaced with the same nonce and a higher fee after `stuckTxTimeoutMs`.
+ * - Isolation: every message is handled on its own. One the relayer cannot sign, build metadata for, estimate or
+ *   deliver never stops its loop: it is parked UNDELIVERABLE with the reason (no route on the destination, a verifier
+ *   type this relayer has no metadata builder for, a destination it does not serve, a gateway refusal that waiting
+ *   will not cure) and re-checked later with a growing back-off, or postponed with the reason when the cause is a
+ *   chain or validator that does not answer. Other messages of the same origin and of other origins go on; a
+ *   restart re-checks parked messages once. Loop failures (a whole pass that throws, or a pass in which a chain did
+ *   not answer) are counted per loop and reported by `/health` (`ok: false` while a loop keeps failing).
+ * - Automatic retry (`retryFailed`, off unless configured): a message delivered FAILED is re-executed with
+ *   `retry(message, gas)` when `eth_estimateGas` of the recipient's `receiveMessage`, called from the destination
+ *   gateway, shows that it needs more than its own gas limit, within `gasCeiling`, at most `maxAttempts` times; every
+ *   attempt (gas, transaction, gas used, outcome) and every decision not to retry is recorded in the store.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -25,7 +36,10 @@ import {
   type TransactionReceipt,
   BaseError,
   ContractFunctionRevertedError,
+  ContractFunctionZeroDataError,
+  ExecutionRevertedError,
   createPublicClient,
+  decodeErrorResult,
   decodeEventLog,
   encodeFunctionData,
   getAddress,
@@ -34,9 +48,10 @@ import {
   recoverAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { bytes32ToAddress, decodeMessage } from "../src/codec.js";
+import { bytes32ToAddress, decodeConcordMessage, decodeMessage, formatEvmV1 } from "../src/codec.js";
+import { decodeConcordError, revertData } from "../src/decodeError.js";
 import { ModuleType, type SignedDigest, messageIdDigest, messageIdMetadata } from "../src/metadata.js";
-import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, verifierAbi } from "./abi.js";
+import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
 import { AgentConfigError } from "./errors.js";
 import {
   type HttpEndpoint,
@@ -48,7 +63,13 @@ import {
 } from "./http.js";
 import { FlowKeeper } from "./keeper.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
-import type { MessageRecord, RelayerStore, SeenMessage } from "./store.js";
+import {
+  type MessageRecord,
+  type RelayerStore,
+  type RetryAttempt,
+  type RetryPlan,
+  type SeenMessage,
+} from "./store.js";
 import { openPostgresStore } from "./store-postgres.js";
 import { openSqliteStore } from "./store-sqlite.js";
 
@@ -109,6 +130,22 @@ export type RelayerConfig = {
    * message back to signature collection with checks on).
    */
   verifySignatures?: "always" | "retry";
+  /**
+   * Re-check delay of a parked (UNDELIVERABLE) message: `recheckBaseMs * 2^(times parked - 1)`, at most
+   * `recheckMaxMs` (defaults 5 000 and 600 000).
+   */
+  undeliverable?: { recheckBaseMs?: number; recheckMaxMs?: number };
+  /** `/health` reports `ok: false` once a loop failed this many passes in a row (default 3). */
+  healthFailureThreshold?: number;
+  /**
+   * Automatic retry of messages delivered FAILED because their recipient ran out of gas (off when absent). The
+   * gas the recipient needs is `eth_estimateGas` of `receiveMessage(messageId, formatEvmV1(origin, sender),
+   * payload)` called from the destination gateway, minus the transaction's intrinsic gas, plus `marginPercent`
+   * (default 20); a later attempt gives at least the previous attempt's gas plus the margin. Sent only when that is
+   * above the message's own gas limit and at most `gasCeiling`; at most `maxAttempts` attempts (default 3), the
+   * n-th after `delayMs * 2^(n-1)` (default 1 000).
+   */
+  retryFailed?: { gasCeiling: number; maxAttempts?: number; marginPercent?: number; delayMs?: number };
   /** HTTP status API (default 127.0.0.1, a free port); `false` disables it. */
   http?: { host?: string; port?: number } | false;
   logger?: AgentLogger;
@@ -130,6 +167,17 @@ type Chain = RelayerChainConfig & {
   head: bigint;
   lastError: string | null;
 };
+/** What `/health` reports per loop. */
+export type LoopHealth = {
+  passes: number;
+  /** Failed passes since the start. */
+  errors: number;
+  /** Failed passes in a row (0 after a good pass). */
+  consecutiveFailures: number;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  lastOkAt: number | null;
+};
 type VerifierInfo = {
   address: Address;
   moduleType: number;
@@ -150,6 +198,81 @@ type Sent = {
 const VERIFIER_TTL_MS = 30_000;
 /** Least delay before asking the validators again for a message without a quorum yet. */
 const SIGNATURE_RETRY_MS = 100;
+/** Gateway refusals (`process` simulation) that retrying soon cannot cure: the message is parked with the reason. */
+const PARKING_ERRORS: Record<string, string> = {
+  ConcordGatewayUnknownOrigin: "the destination has no route for this origin (its admin must call setRoute)",
+  ConcordGatewayVerifierGatewayMismatch:
+    "the verifier does not authenticate the origin gateway the destination enrolls",
+  ConcordGatewayPrivilegedRecipient:
+    "the recipient holds a role on the destination gateway (never delivered)",
+  ConcordGatewayWrongDestination: "the message is addressed to another domain",
+  ConcordGatewayNonEvmAddress: "sender or recipient is not an EVM address",
+  ConcordGatewayMalformedMessage: "the message bytes are malformed",
+  ConcordGatewayUnsupportedVersion: "the message version is not supported",
+  ConcordGatewayRoutePaused: "the destination route for this origin is paused",
+  ConcordGatewayInboundPaused: "the destination gateway is paused",
+};
+/** Errors the agents decode without the build artifacts (the hand-written ABI slices). */
+const AGENT_ERRORS = [...gatewayAbi, ...batchProcessorAbi].filter((item) => item.type === "error");
+
+/** A message this relayer cannot deliver now, with the reason (parked UNDELIVERABLE, re-checked later). */
+class Undeliverable extends Error {
+  override name = "Undeliverable";
+}
+
+/**
+ * How a call failed: "revert" (the contract refused: revert data, or an execution revert), "no-code" (nothing at
+ * the address answered), or "transport" (the node did not answer properly: HTTP, JSON-RPC or timeout errors).
+ */
+function failureKind(e: unknown): "revert" | "no-code" | "transport" {
+  if (revertData(e)) return "revert";
+  if (e instanceof BaseError) {
+    if (e.walk((x) => x instanceof ContractFunctionZeroDataError)) return "no-code";
+    if (e.walk((x) => x instanceof ContractFunctionRevertedError || x instanceof ExecutionRevertedError))
+      return "revert";
+    // Nodes word execution failures differently (geth: "gas required exceeds allowance", "out of gas").
+    if (EXECUTION_FAILURE.test(`${e.shortMessage} ${e.details ?? ""}`)) return "revert";
+  }
+  return "transport";
+}
+
+const EXECUTION_FAILURE =
+  /execution reverted|gas required exceeds|out of gas|invalid opcode|stack (over|under)flow/i;
+
+/** Readable text of revert data: Concord's gateway/batch errors, else any Concord error (artifacts), else hex. */
+function describeRevertData(data: Hex): { name: string | undefined; text: string } {
+  if (data === "0x") return { name: undefined, text: "reverted without data (out of gas, or a bare revert)" };
+  try {
+    const decoded = decodeErrorResult({ abi: AGENT_ERRORS, data });
+    return {
+      name: decoded.errorName,
+      text: `${decoded.errorName}(${(decoded.args ?? []).map((a) => String(a)).join(", ")})`,
+    };
+  } catch {
+    // not one of the agents' errors
+  }
+  try {
+    const decoded = decodeConcordError(data);
+    if (decoded.name !== "Unknown") return { name: decoded.name, text: decoded.text };
+  } catch {
+    // no build artifacts here
+  }
+  return { name: undefined, text: `revert data ${data.slice(0, 74)}${data.length > 74 ? "…" : ""}` };
+}
+
+/** The decoded revert of `e` (if it carries one) and a one-line description of any failure. */
+function describeFailure(e: unknown): { name: string | undefined; text: string } {
+  const data = revertData(e);
+  if (data) return describeRevertData(data);
+  return { name: undefined, text: shortError(e) };
+}
+
+/** Gas of a transaction before execution: 21 000 plus calldata (4 per zero byte, 16 per other byte). */
+function intrinsicGas(data: Hex): bigint {
+  let gas = 21_000n;
+  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4n : 16n;
+  return gas;
+}
 
 function shortError(e: unknown): string {
   if (e instanceof BaseError) {
@@ -178,6 +301,11 @@ export class Relayer {
   private readonly wakers = new Set<() => void>();
   private endpoint: HttpEndpoint | undefined;
   private readonly counters = new Map<string, number>();
+  private readonly loopHealth = new Map<string, LoopHealth>();
+  /** Problems reported during the current pass of each loop (a chain that did not answer for one message). */
+  private readonly passProblems = new Map<string, string>();
+  /** Loops whose current pass found no work (it neither proves nor disproves health: the streak is kept). */
+  private readonly idlePasses = new Set<string>();
 
   private constructor(config: RelayerConfig, store: RelayerStore, ownsStore: boolean, chains: Chain[]) {
     this.config = config;
@@ -193,6 +321,16 @@ export class Relayer {
   static async create(config: RelayerConfig): Promise<Relayer> {
     if (!Array.isArray(config.chains) || config.chains.length === 0)
       throw new AgentConfigError("chains", "at least one chain is required");
+    // Settings first: a bad value is reported before any chain is contacted.
+    Relayer.checkRetryFailed(config.retryFailed);
+    const threshold = config.healthFailureThreshold ?? 3;
+    if (!Number.isInteger(threshold) || threshold < 1)
+      throw new AgentConfigError("healthFailureThreshold", `must be an integer >= 1, got ${threshold}`);
+    for (const key of ["recheckBaseMs", "recheckMaxMs"] as const) {
+      const v = config.undeliverable?.[key];
+      if (v !== undefined && !(Number.isFinite(v) && v > 0))
+        throw new AgentConfigError(`undeliverable.${key}`, `must be a positive number of ms, got ${v}`);
+    }
     const seen = new Set<number>();
     const chains: Chain[] = [];
     for (const [i, c] of config.chains.entries()) {
@@ -221,6 +359,21 @@ export class Relayer {
     const relayer = new Relayer(config, store, storeConfig.type !== "custom", chains);
     relayer.keeper = keeper;
     return relayer;
+  }
+
+  private static checkRetryFailed(r: RelayerConfig["retryFailed"]): void {
+    if (r === undefined) return;
+    if (!Number.isSafeInteger(r.gasCeiling) || r.gasCeiling <= 0 || r.gasCeiling > 0xffffffff)
+      throw new AgentConfigError(
+        "retryFailed.gasCeiling",
+        `must be a gas amount from 1 to ${0xffffffff}, got ${r.gasCeiling}`,
+      );
+    if (r.maxAttempts !== undefined && (!Number.isInteger(r.maxAttempts) || r.maxAttempts < 1))
+      throw new AgentConfigError("retryFailed.maxAttempts", `must be an integer >= 1, got ${r.maxAttempts}`);
+    if (r.marginPercent !== undefined && !(Number.isFinite(r.marginPercent) && r.marginPercent >= 0))
+      throw new AgentConfigError("retryFailed.marginPercent", `must be >= 0, got ${r.marginPercent}`);
+    if (r.delayMs !== undefined && !(Number.isFinite(r.delayMs) && r.delayMs >= 0))
+      throw new AgentConfigError("retryFailed.delayMs", `must be >= 0 ms, got ${r.delayMs}`);
   }
 
   /** The flow keeper of `config.keeper` (checked: a distinct account, coordinators on configured chains only). */
@@ -264,6 +417,9 @@ export class Relayer {
       this.endpoint = await serveHttp((m, p) => this.handle(m, p), h.host, h.port);
     }
     this.keeper?.start();
+    // A start re-checks every parked message it could deliver (its destination may be served now, a route enrolled).
+    const revived = await this.store.reviveParked([...this.chains.keys()], Date.now());
+    if (revived) this.logger.info("re-checking parked messages", { count: revived });
     for (const chain of this.chains.values()) {
       this.loops.push(this.spin(`index:${chain.domain}`, () => this.indexOrigin(chain), chain));
       this.loops.push(this.spin(`sign:${chain.domain}`, () => this.collectSignatures(chain), chain));
@@ -288,24 +444,75 @@ export class Relayer {
   }
 
   private async spin(name: string, step: () => Promise<boolean>, chain?: Chain): Promise<void> {
+    const health: LoopHealth = {
+      passes: 0,
+      errors: 0,
+      consecutiveFailures: 0,
+      lastError: null,
+      lastErrorAt: null,
+      lastOkAt: null,
+    };
+    this.loopHealth.set(name, health);
     let failures = 0;
     while (this.running) {
       let progressed = false;
+      let error: string | undefined;
+      this.passProblems.delete(name);
+      this.idlePasses.delete(name);
       try {
         progressed = await step();
-        failures = 0;
-        if (chain && name.startsWith("index")) chain.lastError = null;
+        error = this.passProblems.get(name);
       } catch (e) {
+        error = shortError(e);
+        this.logger.warn("step failed, backing off", { loop: name, error });
+      }
+      health.passes++;
+      if (error === undefined && this.idlePasses.has(name)) {
+        // nothing was tried: keep the streak as it is
+      } else if (error === undefined) {
+        failures = 0;
+        health.consecutiveFailures = 0;
+        health.lastOkAt = Date.now();
+        if (chain && name.startsWith("index")) chain.lastError = null;
+      } else {
         failures++;
-        if (chain) chain.lastError = `${name}: ${shortError(e)}`;
+        health.errors++;
+        health.consecutiveFailures++;
+        health.lastError = error;
+        health.lastErrorAt = Date.now();
+        if (chain && name.startsWith("index")) chain.lastError = `${name}: ${error}`;
         this.count("concord_relayer_loop_errors_total", { loop: name });
-        this.logger.warn("step failed, backing off", { loop: name, error: shortError(e) });
       }
       if (!progressed && this.running) {
         const base = this.config.pollIntervalMs ?? 200;
         await this.sleep(failures ? Math.min(base * 2 ** failures, 5_000) : base);
       }
     }
+  }
+
+  /**
+   * Records that a chain or agent did not answer while handling one item of `loop`'s pass: the item is postponed,
+   * the loop goes on, and the pass counts as failed for `/health`.
+   */
+  private reportProblem(loop: string, problem: string): void {
+    if (!this.passProblems.has(loop)) this.passProblems.set(loop, problem);
+    this.logger.warn("item postponed: a chain or agent did not answer", { loop, error: problem });
+  }
+
+  /** When a parked message is checked again: back-off doubling with each park, capped. */
+  private recheckAt(parkCount: number): number {
+    const u = this.config.undeliverable ?? {};
+    const delay = Math.min(
+      u.recheckMaxMs ?? 600_000,
+      (u.recheckBaseMs ?? 5_000) * 2 ** Math.max(0, parkCount),
+    );
+    return Date.now() + delay;
+  }
+
+  private async park(r: MessageRecord, reason: string): Promise<void> {
+    await this.store.park(r.id, reason, this.recheckAt(r.parkCount), Date.now());
+    this.count("concord_relayer_undeliverable_total", { destination: r.destination });
+    this.logger.warn("message parked as undeliverable", { id: r.id, reason });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -346,10 +553,22 @@ export class Relayer {
       });
       const seen: SeenMessage[] = [];
       for (const log of logs) {
-        const m = decodeMessage(log.args.message);
+        let m: ReturnType<typeof decodeMessage>;
+        try {
+          m = decodeMessage(log.args.message);
+        } catch (e) {
+          // Never stall the origin on bytes no gateway would accept: skip them, visibly.
+          this.count("concord_relayer_malformed_total", { origin: chain.domain });
+          this.logger.warn("skipped a malformed Dispatched message", {
+            origin: chain.domain,
+            tx: log.transactionHash,
+            error: shortError(e),
+          });
+          continue;
+        }
         if (keccak256(log.args.message) !== log.args.messageId.toLowerCase() || m.origin !== chain.domain)
           continue;
-        if (!this.chains.has(m.destination)) continue; // not a destination this relayer serves
+        const served = this.chains.has(m.destination);
         seen.push({
           id: log.args.messageId,
           origin: m.origin,
@@ -359,6 +578,13 @@ export class Relayer {
           blockNumber: Number(log.blockNumber),
           blockHash: log.blockHash,
           txHash: log.transactionHash,
+          ...(served
+            ? {}
+            : {
+                undeliverable:
+                  `destination ${m.destination} is not served by this relayer (it serves ` +
+                  `${[...this.chains.keys()].join(", ")}): add that chain to its configuration`,
+              }),
         });
       }
       const added = await this.store.upsertSeen(seen, Date.now(), conf === 0);
@@ -413,7 +639,11 @@ export class Relayer {
 
   // ------------------------------------------------------------------------------------------- signatures
 
-  /** Verifier `process` uses for `message` on its destination, with its validator set (cached). */
+  /**
+   * Verifier `process` uses for `message` on its destination, with its validator set (cached). Throws Undeliverable
+   * when the relayer cannot serve it (no route, no verifier code, a module type without a metadata builder here);
+   * other errors are the chain's (it did not answer).
+   */
   private async verifierFor(record: MessageRecord): Promise<VerifierInfo> {
     const dest = this.chains.get(record.destination)!;
     const recipient = bytes32ToAddress(decodeMessage(record.message).recipient);
@@ -426,14 +656,55 @@ export class Relayer {
       functionName: "verifierFor",
       args: [recipient, record.origin],
     });
-    const moduleType = await dest.client.readContract({
-      address,
-      abi: verifierAbi,
-      functionName: "moduleType",
-    });
-    let validators: Address[] = [];
-    let threshold = 0;
-    if (moduleType === ModuleType.CONCORD_MESSAGE_ID_MULTISIG) {
+    if (BigInt(address) === 0n)
+      throw new Undeliverable(
+        record.origin === record.destination
+          ? `self-send: ${record.destination} has no route for messages from itself (ConcordGatewayUnknownOrigin); ` +
+              "a gateway does not deliver messages sent to its own chain"
+          : `${record.destination} has no route for origin ${record.origin} (ConcordGatewayUnknownOrigin): ` +
+              "the destination admin must enroll it (setRoute)",
+      );
+    let moduleType: number;
+    try {
+      moduleType = await dest.client.readContract({ address, abi: verifierAbi, functionName: "moduleType" });
+    } catch (e) {
+      if (failureKind(e) === "transport") throw e;
+      throw new Undeliverable(
+        `the verifier ${address} on ${record.destination} does not answer moduleType(): ${describeFailure(e).text}`,
+      );
+    }
+    if (moduleType !== ModuleType.CONCORD_MESSAGE_ID_MULTISIG)
+      throw new Undeliverable(
+        `the verifier ${address} on ${record.destination} has module type ${moduleType}; this relayer builds ` +
+          `metadata for message-id multisig verifiers (type ${ModuleType.CONCORD_MESSAGE_ID_MULTISIG}) only`,
+      );
+    // The verifier must authenticate the gateway this relayer indexes for the origin (the gateway refuses a named
+    // verifier that does not, and a route verifier bound to another gateway rejects these signatures).
+    const originGateway = this.chains.get(record.origin)!.gateway;
+    let bound: Hex;
+    try {
+      bound = await dest.client.readContract({
+        address,
+        abi: verifierAbi,
+        functionName: "originGatewayFor",
+        args: [record.origin],
+      });
+    } catch (e) {
+      if (failureKind(e) === "transport") throw e;
+      throw new Undeliverable(
+        `the verifier ${address} on ${record.destination} does not answer originGatewayFor(${record.origin}): ` +
+          describeFailure(e).text,
+      );
+    }
+    if (BigInt(bound) !== BigInt(originGateway))
+      throw new Undeliverable(
+        `the verifier ${address} on ${record.destination} authenticates origin gateway ${bound} for ` +
+          `${record.origin}, not ${originGateway} (the gateway this relayer indexes): the destination's route ` +
+          "names another deployment of the origin",
+      );
+    let validators: Address[];
+    let threshold: number;
+    try {
       const [v, t] = await dest.client.readContract({
         address,
         abi: verifierAbi,
@@ -442,6 +713,12 @@ export class Relayer {
       });
       validators = v.map((a) => getAddress(a));
       threshold = t;
+    } catch (e) {
+      if (failureKind(e) === "transport") throw e;
+      throw new Undeliverable(
+        `the verifier ${address} on ${record.destination} does not answer validatorsAndThreshold(): ` +
+          describeFailure(e).text,
+      );
     }
     const info = { address, moduleType, validators, threshold, at: Date.now() };
     this.verifiers.set(key, info);
@@ -454,6 +731,7 @@ export class Relayer {
   ): Promise<Map<Hex, { validator: Address; signature: Hex; index: number }[]>> {
     const out = new Map<Hex, { validator: Address; signature: Hex; index: number }[]>();
     const urls = this.config.validators[origin] ?? [];
+    if (urls.length === 0 || ids.length === 0) return out;
     const answers = await Promise.allSettled(
       urls.map(async (url) => {
         const res = await fetch(`${url.replace(/\/$/, "")}/signatures`, {
@@ -468,6 +746,12 @@ export class Relayer {
         };
       }),
     );
+    const failed = answers.filter((a) => a.status === "rejected");
+    if (failed.length === answers.length)
+      this.reportProblem(
+        `sign:${origin}`,
+        `no validator of ${origin} answered: ${shortError((failed[0] as PromiseRejectedResult).reason)}`,
+      );
     for (const a of answers) {
       if (a.status !== "fulfilled") {
         this.count("concord_relayer_validator_errors_total", { origin });
@@ -482,28 +766,52 @@ export class Relayer {
     return out;
   }
 
-  /** Builds metadata for final SEEN messages of `origin` once a quorum of valid signatures is available. */
+  /**
+   * Builds metadata for final SEEN messages of `origin` once a quorum of valid signatures is available. Each message
+   * is decided on its own: one whose verifier cannot be served is parked, one whose destination does not answer is
+   * postponed (and the pass reported), and neither holds up the others.
+   */
   async collectSignatures(origin: Chain): Promise<boolean> {
     const now = Date.now();
-    const rows = await this.store.awaitingSignatures(origin.domain, 200, now);
-    if (rows.length === 0) return false;
-    const sigs = await this.fetchSignatures(
-      origin.domain,
-      rows.map((r) => r.id),
-    );
+    const loop = `sign:${origin.domain}`;
+    const rows = await this.store.awaitingSignatures(origin.domain, [...this.chains.keys()], 200, now);
+    if (rows.length === 0) {
+      this.idlePasses.add(loop);
+      return false;
+    }
     // Decide first (RPC and signature checks), then write every decision in one transaction.
     const decisions: (
-      { id: Hex; metadata: Hex } | { id: Hex; failed: string } | { id: Hex; waiting: string }
+      | { r: MessageRecord; metadata: Hex }
+      | { r: MessageRecord; park: string }
+      | { r: MessageRecord; waiting: string; delayMs: number; unpark?: boolean }
     )[] = [];
+    const servable: { r: MessageRecord; verifier: VerifierInfo }[] = [];
+    // A destination that did not answer is not asked again in this pass: its other messages wait too.
+    const down = new Map<number, string>();
+    const unreachableDelay = this.config.retry?.baseDelayMs ?? 500;
     for (const r of rows) {
-      const verifier = await this.verifierFor(r);
-      if (verifier.moduleType !== ModuleType.CONCORD_MESSAGE_ID_MULTISIG) {
-        decisions.push({
-          id: r.id,
-          failed: `unsupported verifier moduleType ${verifier.moduleType} at ${verifier.address}`,
-        });
+      const known = down.get(r.destination);
+      if (known) {
+        decisions.push({ r, waiting: known, delayMs: unreachableDelay });
         continue;
       }
+      try {
+        servable.push({ r, verifier: await this.verifierFor(r) });
+      } catch (e) {
+        if (e instanceof Undeliverable) decisions.push({ r, park: e.message });
+        else {
+          const problem = `destination ${r.destination} did not answer: ${shortError(e)}`;
+          this.reportProblem(loop, problem);
+          down.set(r.destination, problem);
+          decisions.push({ r, waiting: problem, delayMs: unreachableDelay });
+        }
+      }
+    }
+    const sigs = await this.fetchSignatures(
+      origin.domain,
+      servable.map(({ r }) => r.id),
+    );
+    for (const { r, verifier } of servable) {
       const members = new Set(verifier.validators);
       const digest = messageIdDigest({
         origin: r.origin,
@@ -535,32 +843,38 @@ export class Relayer {
         }
         valid.push({ signer, signature: s.signature });
       }
+      const delayMs = Math.max(this.config.pollIntervalMs ?? 200, SIGNATURE_RETRY_MS);
       if (valid.length >= verifier.threshold && verifier.threshold > 0) {
         try {
-          decisions.push({ id: r.id, metadata: messageIdMetadata({ signatures: valid }) });
+          decisions.push({ r, metadata: messageIdMetadata({ signatures: valid }) });
         } catch (e) {
-          decisions.push({ id: r.id, waiting: shortError(e) }); // malformed signature (high s, bad v)
+          // malformed signature (high s, bad v)
+          decisions.push({ r, waiting: shortError(e), delayMs, unpark: true });
         }
-      } else decisions.push({ id: r.id, waiting: `signatures ${valid.length}/${verifier.threshold}` });
+      } else
+        decisions.push({
+          r,
+          waiting: `signatures ${valid.length}/${verifier.threshold}`,
+          delayMs,
+          unpark: true,
+        });
     }
     let signed = 0;
+    let parked = 0;
     const now2 = Date.now();
     await this.store.atomically(async () => {
       for (const d of decisions) {
         if ("metadata" in d) {
-          await this.store.setSigned(d.id, d.metadata, now2);
+          await this.store.setSigned(d.r.id, d.metadata, now2);
           signed++;
-        } else if ("failed" in d) await this.store.setFailed(d.id, d.failed, now2);
-        else
-          await this.store.postpone(
-            d.id,
-            now2 + Math.max(this.config.pollIntervalMs ?? 200, SIGNATURE_RETRY_MS),
-            d.waiting,
-          );
+        } else if ("park" in d) {
+          await this.park(d.r, d.park);
+          parked++;
+        } else await this.store.postpone(d.r.id, now2 + d.delayMs, d.waiting, "unpark" in d && d.unpark);
       }
     });
     if (signed) this.count("concord_relayer_signed_total", { origin: origin.domain }, signed);
-    return signed > 0;
+    return signed + parked > 0;
   }
 
   // ------------------------------------------------------------------------------------------- delivery
@@ -586,8 +900,24 @@ export class Relayer {
     });
   }
 
-  /** One delivery pass to `dest`; returns true when it delivered (or resolved) something. */
+  /** When a FAILED outcome's automatic retry is first due (undefined: auto-retry is off). */
+  private retryAt(): number | undefined {
+    return this.config.retryFailed ? Date.now() : undefined;
+  }
+
+  /**
+   * One delivery pass to `dest` (signed messages, then due automatic retries of FAILED outcomes); returns true when
+   * it delivered, retried or resolved something.
+   */
   async deliver(dest: Chain): Promise<boolean> {
+    const delivered = await this.deliverSigned(dest);
+    const retried = this.config.retryFailed ? await this.retryFailedPass(dest) : undefined;
+    if (delivered === undefined && retried === undefined) this.idlePasses.add(`deliver:${dest.domain}`);
+    return Boolean(delivered || retried);
+  }
+
+  /** Delivers the claimed signed messages; undefined when there was nothing to claim. */
+  private async deliverSigned(dest: Chain): Promise<boolean | undefined> {
     const rows = await this.store.claim(
       dest.domain,
       this.instanceId,
@@ -595,7 +925,7 @@ export class Relayer {
       this.config.leaseMs ?? 60_000,
       Date.now(),
     );
-    if (rows.length === 0) return false;
+    if (rows.length === 0) return undefined;
     const toSend: MessageRecord[] = [];
     let resolved = 0;
     for (const r of rows) {
@@ -613,6 +943,7 @@ export class Relayer {
           status === GatewayMessageStatus.EXECUTED ? "EXECUTED" : "FAILED",
           Date.now(),
           tx ? "found after restart" : "already delivered (not by this relayer)",
+          this.retryAt(),
         );
         this.count("concord_relayer_delivered_total", { destination: dest.domain, how: "recovered" });
         resolved++;
@@ -666,8 +997,12 @@ export class Relayer {
     return out;
   }
 
-  private batchFailures(receipt: TransactionReceipt, processor: Address): Map<Hex, string> {
-    const out = new Map<Hex, string>();
+  /** messageId -> why its batch item reverted (decoded), from the processor's BatchItemFailed logs. */
+  private batchFailures(
+    receipt: TransactionReceipt,
+    processor: Address,
+  ): Map<Hex, { name: string | undefined; text: string }> {
+    const out = new Map<Hex, { name: string | undefined; text: string }>();
     for (const log of receipt.logs) {
       if (log.address.toLowerCase() !== processor.toLowerCase()) continue;
       try {
@@ -678,12 +1013,17 @@ export class Relayer {
           strict: false,
         });
         if (ev.eventName === "BatchItemFailed" && ev.args.messageId)
-          out.set(ev.args.messageId.toLowerCase() as Hex, `item reverted: ${ev.args.reason}`);
+          out.set(ev.args.messageId.toLowerCase() as Hex, describeRevertData(ev.args.reason ?? "0x"));
       } catch {
         // not one of ours
       }
     }
     return out;
+  }
+
+  /** Records the delivery transaction of `ids` (SUBMITTED) before it is broadcast. */
+  private submitted(ids: Hex[]): (hash: Hex, nonce: number) => Promise<void> {
+    return (hash, nonce) => this.store.setSubmitted(ids, hash, nonce, Date.now());
   }
 
   private async sendBatch(dest: Chain, rows: MessageRecord[]): Promise<void> {
@@ -692,58 +1032,86 @@ export class Relayer {
       functionName: "processBatch",
       args: [dest.gateway, rows.map((r) => r.metadata!), rows.map((r) => r.message)],
     });
+    const record = this.submitted(rows.map((r) => r.id));
     let sent: Sent;
     try {
-      sent = await this.sendTx(
-        dest,
-        dest.batchProcessor!,
-        data,
-        rows.map((r) => r.id),
-      );
+      sent = await this.sendTx(dest, dest.batchProcessor!, data, record);
     } catch (e) {
-      const error = shortError(e);
-      this.logger.warn("batch not sent", { destination: dest.domain, size: rows.length, error });
-      for (const r of rows) await this.retryOrFail(r, error);
+      // The batch as a whole could not be sent: deliver its messages one by one, so that whatever made it fail
+      // is one message's own problem (parked or retried) and never holds up the others.
+      this.logger.warn("batch not sent, delivering one by one", {
+        destination: dest.domain,
+        size: rows.length,
+        error: shortError(e),
+      });
+      await this.sendSingles(dest, rows);
       return;
     }
-    const receipt = await this.waitMined(
-      dest,
-      sent,
-      rows.map((r) => r.id),
-    );
+    const receipt = await this.waitMined(dest, sent, record);
     await this.settle(dest, rows, receipt, this.batchFailures(receipt, dest.batchProcessor!));
   }
 
   private async sendSingles(dest: Chain, rows: MessageRecord[]): Promise<void> {
     const inflight: Promise<void>[] = [];
+    let down: string | undefined;
     for (const r of rows) {
+      if (down) {
+        // The destination did not answer for an earlier message of this pass: wait, without spending an attempt.
+        await this.store.release(r.id, Date.now() + (this.config.retry?.baseDelayMs ?? 500), down);
+        continue;
+      }
       const data = encodeFunctionData({
         abi: gatewayAbi,
         functionName: "process",
         args: [r.metadata!, r.message],
       });
+      const record = this.submitted([r.id]);
       let sent: Sent;
       try {
-        sent = await this.sendTx(dest, dest.gateway, data, [r.id]);
+        sent = await this.sendTx(dest, dest.gateway, data, record);
       } catch (e) {
-        const error = shortError(e);
-        const status = await this.onchainStatus(dest, r.message).catch(() => GatewayMessageStatus.NONE);
-        if (status !== GatewayMessageStatus.NONE)
-          await this.store.setDelivered(
-            r.id,
-            null,
-            status === GatewayMessageStatus.EXECUTED ? "EXECUTED" : "FAILED",
-            Date.now(),
-            "already delivered (not by this relayer)",
-          );
-        else await this.retryOrFail(r, error);
+        down = await this.deliveryRefused(dest, r, e);
         continue;
       }
       inflight.push(
-        this.waitMined(dest, sent, [r.id]).then((receipt) => this.settle(dest, [r], receipt, new Map())),
+        this.waitMined(dest, sent, record).then((receipt) => this.settle(dest, [r], receipt, new Map())),
       );
     }
     await Promise.all(inflight);
+  }
+
+  /**
+   * No delivery transaction could be sent for `r` (its estimate reverted, or the node did not answer): delivered
+   * already (by someone else) -> DELIVERED; a refusal waiting cannot cure -> parked; the node did not answer ->
+   * released for later without spending an attempt (returns the problem); else another attempt later.
+   */
+  private async deliveryRefused(dest: Chain, r: MessageRecord, e: unknown): Promise<string | undefined> {
+    const failure = describeFailure(e);
+    const status = await this.onchainStatus(dest, r.message).catch(() => GatewayMessageStatus.NONE);
+    if (status !== GatewayMessageStatus.NONE) {
+      await this.store.setDelivered(
+        r.id,
+        null,
+        status === GatewayMessageStatus.EXECUTED ? "EXECUTED" : "FAILED",
+        Date.now(),
+        "already delivered (not by this relayer)",
+        this.retryAt(),
+      );
+      return undefined;
+    }
+    const parking = failure.name ? PARKING_ERRORS[failure.name] : undefined;
+    if (parking) {
+      await this.park(r, `${failure.text}: ${parking}`);
+      return undefined;
+    }
+    if (failureKind(e) === "transport") {
+      const problem = `destination ${dest.domain} did not answer: ${failure.text}`;
+      this.reportProblem(`deliver:${dest.domain}`, problem);
+      await this.store.release(r.id, Date.now() + (this.config.retry?.baseDelayMs ?? 500), problem);
+      return problem;
+    }
+    await this.retryOrFail(r, failure.text);
+    return undefined;
   }
 
   /** Records each message's fate after its delivery transaction was mined. */
@@ -751,7 +1119,7 @@ export class Relayer {
     dest: Chain,
     rows: MessageRecord[],
     receipt: TransactionReceipt,
-    failures: Map<Hex, string>,
+    failures: Map<Hex, { name: string | undefined; text: string }>,
   ): Promise<void> {
     const outcomes =
       receipt.status === "success" ? this.outcomes(dest, receipt) : new Map<Hex, "EXECUTED" | "FAILED">();
@@ -763,7 +1131,14 @@ export class Relayer {
       for (const r of rows) {
         const outcome = outcomes.get(r.id);
         if (outcome) {
-          await this.store.setDelivered(r.id, receipt.transactionHash, outcome, now);
+          await this.store.setDelivered(
+            r.id,
+            receipt.transactionHash,
+            outcome,
+            now,
+            undefined,
+            this.retryAt(),
+          );
           this.count("concord_relayer_delivered_total", { destination: dest.domain, how: outcome });
           continue;
         }
@@ -775,19 +1150,34 @@ export class Relayer {
             status === GatewayMessageStatus.EXECUTED ? "EXECUTED" : "FAILED",
             now,
             "already delivered (not by this relayer)",
+            this.retryAt(),
           );
           continue;
         }
-        await this.retryOrFail(
-          r,
-          failures.get(r.id) ?? `delivery transaction ${receipt.transactionHash} ${receipt.status}`,
-        );
+        const failure = failures.get(r.id);
+        const parking = failure?.name ? PARKING_ERRORS[failure.name] : undefined;
+        if (failure && parking) await this.park(r, `${failure.text}: ${parking}`);
+        else
+          await this.retryOrFail(
+            r,
+            failure
+              ? `item reverted: ${failure.text}`
+              : `delivery transaction ${receipt.transactionHash} ${receipt.status}`,
+          );
       }
     });
   }
 
-  /** Signs, records (SUBMITTED) and then broadcasts a transaction; the record comes first so a crash loses nothing. */
-  private async sendTx(dest: Chain, to: Address, data: Hex, ids: Hex[]): Promise<Sent> {
+  /**
+   * Signs a transaction, records it with `record` (before it leaves the process, so a crash loses nothing) and
+   * broadcasts it.
+   */
+  private async sendTx(
+    dest: Chain,
+    to: Address,
+    data: Hex,
+    record: (hash: Hex, nonce: number) => Promise<void>,
+  ): Promise<Sent> {
     const estimate = await dest.client.estimateGas({ account: this.account.address, to, data });
     const gas = (estimate * BigInt(100 + (this.config.gasMarginPercent ?? 20))) / 100n;
     const fees = await dest.client.estimateFeesPerGas();
@@ -805,13 +1195,17 @@ export class Relayer {
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
         hash: "0x",
       },
-      ids,
+      record,
     );
     this.count("concord_relayer_transactions_total", { destination: dest.domain });
     return sent;
   }
 
-  private async signAndSend(dest: Chain, tx: Sent, ids: Hex[]): Promise<Sent> {
+  private async signAndSend(
+    dest: Chain,
+    tx: Sent,
+    record: (hash: Hex, nonce: number) => Promise<void>,
+  ): Promise<Sent> {
     const signed = await this.account.signTransaction({
       chainId: dest.chainId,
       type: "eip1559",
@@ -823,7 +1217,7 @@ export class Relayer {
       maxPriorityFeePerGas: tx.maxPriorityFeePerGas,
     });
     const hash = keccak256(signed);
-    await this.store.setSubmitted(ids, hash, tx.nonce, Date.now());
+    await record(hash, tx.nonce);
     this.nonces.set(dest.domain, tx.nonce + 1);
     try {
       await dest.client.sendRawTransaction({ serializedTransaction: signed });
@@ -840,7 +1234,11 @@ export class Relayer {
   }
 
   /** Waits for any of the transactions sharing `sent.nonce`; replaces it with a higher fee when stuck. */
-  private async waitMined(dest: Chain, sent: Sent, ids: Hex[]): Promise<TransactionReceipt> {
+  private async waitMined(
+    dest: Chain,
+    sent: Sent,
+    record: (hash: Hex, nonce: number) => Promise<void>,
+  ): Promise<TransactionReceipt> {
     const hashes = [sent.hash];
     let current = sent;
     let replacements = 0;
@@ -860,7 +1258,7 @@ export class Relayer {
         if (fees && fees.maxFeePerGas > maxFeePerGas) maxFeePerGas = fees.maxFeePerGas;
         if (maxFeePerGas < maxPriorityFeePerGas) maxFeePerGas = maxPriorityFeePerGas;
         try {
-          current = await this.signAndSend(dest, { ...current, maxFeePerGas, maxPriorityFeePerGas }, ids);
+          current = await this.signAndSend(dest, { ...current, maxFeePerGas, maxPriorityFeePerGas }, record);
           hashes.push(current.hash);
           replacements++;
           this.count("concord_relayer_replacements_total", { destination: dest.domain });
@@ -881,6 +1279,223 @@ export class Relayer {
     }
   }
 
+  // ------------------------------------------------------------------------------------------- automatic retry
+
+  /**
+   * One pass over the due automatic retries of FAILED outcomes delivered to `dest`, each on its own; undefined when
+   * none was due.
+   */
+  private async retryFailedPass(dest: Chain): Promise<boolean | undefined> {
+    const cfg = this.config.retryFailed!;
+    const rows = await this.store.claimRetries(
+      dest.domain,
+      this.instanceId,
+      5,
+      this.config.leaseMs ?? 60_000,
+      Date.now(),
+    );
+    if (rows.length === 0) return undefined;
+    let progressed = false;
+    for (const r of rows) {
+      try {
+        if (await this.retryOne(dest, r, cfg)) progressed = true;
+      } catch (e) {
+        const error = shortError(e);
+        if (failureKind(e) === "transport") {
+          this.reportProblem(`deliver:${dest.domain}`, `destination ${dest.domain} (auto-retry): ${error}`);
+          await this.store.setRetryState(
+            r.id,
+            "PENDING",
+            Date.now() + (cfg.delayMs ?? 1_000),
+            `waiting: the destination did not answer (${error})`,
+            Date.now(),
+          );
+        } else await this.store.setRetryState(r.id, "DONE", null, `stopped: ${error}`, Date.now());
+      }
+    }
+    return progressed;
+  }
+
+  /**
+   * Decides (and sends) the next automatic retry of FAILED message `r`; returns whether anything changed. Every
+   * decision not to retry is recorded as the retry state's note.
+   */
+  private async retryOne(
+    dest: Chain,
+    r: MessageRecord,
+    cfg: NonNullable<RelayerConfig["retryFailed"]>,
+  ): Promise<boolean> {
+    const maxAttempts = cfg.maxAttempts ?? 3;
+    const done = (note: string, executed = false) =>
+      this.store.setRetryState(r.id, "DONE", null, note, Date.now(), executed);
+    let attempts = await this.store.retryAttempts(r.id);
+    const open = attempts.at(-1);
+    if (open && open.outcome === null) {
+      // An attempt recorded before a crash (or a failed wait): find its transaction before deciding anything.
+      if ((await this.resolveRetryAttempt(dest, r, open)) === "pending") return false;
+      attempts = await this.store.retryAttempts(r.id);
+    }
+    const status = await this.onchainStatus(dest, r.message);
+    if (status === GatewayMessageStatus.EXECUTED) {
+      const by = attempts.at(-1)?.outcome === "EXECUTED" ? ` by auto-retry ${attempts.length}` : "";
+      await done(`EXECUTED${by}`, true);
+      return true;
+    }
+    if (status !== GatewayMessageStatus.FAILED) {
+      await done("not FAILED on the destination any more");
+      return true;
+    }
+    if (attempts.length >= maxAttempts) {
+      await done(`gave up after ${attempts.length} attempt(s): still FAILED`);
+      return true;
+    }
+    // What the recipient needs: exactly the call the gateway makes, from the gateway.
+    const m = decodeConcordMessage(r.message);
+    const call = encodeFunctionData({
+      abi: recipientAbi,
+      functionName: "receiveMessage",
+      args: [r.id, formatEvmV1(m.origin, bytes32ToAddress(m.sender)), m.payload],
+    });
+    let estimate: bigint;
+    try {
+      estimate = await dest.client.estimateGas({
+        account: dest.gateway,
+        to: bytes32ToAddress(m.recipient),
+        data: call,
+      });
+    } catch (e) {
+      if (failureKind(e) === "transport") throw e;
+      await done(
+        `not retried: the recipient reverts whatever the gas (${describeFailure(e).text}); ` +
+          "once it accepts the message, anyone can retry it (concord retry)",
+      );
+      return true;
+    }
+    const intrinsic = intrinsicGas(call);
+    const need = estimate > intrinsic ? estimate - intrinsic : 0n;
+    const marginBps = BigInt(Math.round((cfg.marginPercent ?? 20) * 100));
+    const withMargin = (g: bigint) => (g * (10_000n + marginBps) + 9_999n) / 10_000n;
+    let gas = withMargin(need);
+    const last = attempts.at(-1);
+    if (last && withMargin(BigInt(last.gasLimit)) > gas) gas = withMargin(BigInt(last.gasLimit));
+    if (gas <= BigInt(m.gasLimit)) {
+      await done(
+        `not an out-of-gas failure: the recipient needs about ${need} gas, within its limit ${m.gasLimit}`,
+      );
+      return true;
+    }
+    if (gas > BigInt(cfg.gasCeiling)) {
+      await done(
+        `not retried: it needs about ${gas} gas (estimate ${need} + margin), above the ceiling ${cfg.gasCeiling}`,
+      );
+      return true;
+    }
+    const plan: RetryPlan = { attempt: attempts.length + 1, gasLimit: Number(gas), estimate: Number(need) };
+    const data = encodeFunctionData({
+      abi: gatewayAbi,
+      functionName: "retry",
+      args: [r.message, plan.gasLimit],
+    });
+    const record = (hash: Hex) => this.store.recordRetryTx(r.id, plan, hash, Date.now());
+    let sent: Sent;
+    try {
+      sent = await this.sendTx(dest, dest.gateway, data, record);
+    } catch (e) {
+      if (failureKind(e) === "transport") throw e;
+      const refused = describeFailure(e).text;
+      await this.store.settleRetryAttempt(r.id, plan, { outcome: "NOT_SENT", detail: refused }, Date.now());
+      await this.nextRetry(r, plan.attempt, maxAttempts, cfg, `attempt ${plan.attempt} refused: ${refused}`);
+      return true;
+    }
+    this.count("concord_relayer_auto_retries_total", { destination: dest.domain });
+    const receipt = await this.waitMined(dest, sent, record);
+    const result = this.retryOutcome(dest, r.id, receipt);
+    await this.store.settleRetryAttempt(r.id, plan, result, Date.now());
+    this.count("concord_relayer_auto_retry_outcomes_total", {
+      destination: dest.domain,
+      outcome: result.outcome,
+    });
+    if (result.outcome === "EXECUTED")
+      await done(`EXECUTED by auto-retry ${plan.attempt} with gas ${gas}`, true);
+    else
+      await this.nextRetry(r, plan.attempt, maxAttempts, cfg, `attempt ${plan.attempt}: ${result.outcome}`);
+    return true;
+  }
+
+  /** After attempt `attempt`: another one later (with at least its gas plus the margin), or give up. */
+  private async nextRetry(
+    r: MessageRecord,
+    attempt: number,
+    maxAttempts: number,
+    cfg: NonNullable<RelayerConfig["retryFailed"]>,
+    note: string,
+  ): Promise<void> {
+    if (attempt >= maxAttempts)
+      await this.store.setRetryState(
+        r.id,
+        "DONE",
+        null,
+        `gave up after ${attempt} attempt(s): ${note}`,
+        Date.now(),
+      );
+    else
+      await this.store.setRetryState(
+        r.id,
+        "PENDING",
+        Date.now() + (cfg.delayMs ?? 1_000) * 2 ** (attempt - 1),
+        note,
+        Date.now(),
+      );
+  }
+
+  /** The result of a mined retry transaction for `id`: the gateway's `Retried` event, or the receipt's revert. */
+  private retryOutcome(
+    dest: Chain,
+    id: Hex,
+    receipt: TransactionReceipt,
+  ): { outcome: "EXECUTED" | "FAILED" | "REVERTED"; txHash: Hex; gasUsed: number; detail: string | null } {
+    const base = { txHash: receipt.transactionHash, gasUsed: Number(receipt.gasUsed) };
+    if (receipt.status !== "success") return { ...base, outcome: "REVERTED", detail: "transaction reverted" };
+    let failure: string | null = null;
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== dest.gateway.toLowerCase()) continue;
+      try {
+        const ev = decodeEventLog({ abi: gatewayAbi, data: log.data, topics: log.topics, strict: false });
+        if (ev.eventName === "ExecutionFailed" && ev.args.messageId?.toLowerCase() === id.toLowerCase())
+          failure = describeRevertData(ev.args.revertData ?? "0x").text;
+        if (ev.eventName === "Retried" && ev.args.messageId?.toLowerCase() === id.toLowerCase())
+          return { ...base, outcome: ev.args.success ? "EXECUTED" : "FAILED", detail: failure };
+      } catch {
+        // not one of ours
+      }
+    }
+    return { ...base, outcome: "REVERTED", detail: "no Retried event in the receipt" };
+  }
+
+  /** An attempt without an outcome (a crash or a failed wait came between): mined, still pending, or lost. */
+  private async resolveRetryAttempt(
+    dest: Chain,
+    r: MessageRecord,
+    open: RetryAttempt,
+  ): Promise<"settled" | "pending"> {
+    const plan: RetryPlan = { attempt: open.attempt, gasLimit: open.gasLimit, estimate: open.estimate };
+    for (const hash of open.txs) {
+      const receipt = await dest.client.getTransactionReceipt({ hash }).catch(() => null);
+      if (receipt) {
+        await this.store.settleRetryAttempt(r.id, plan, this.retryOutcome(dest, r.id, receipt), Date.now());
+        return "settled";
+      }
+    }
+    if (await this.anyPending(dest, open.txs)) return "pending";
+    await this.store.settleRetryAttempt(
+      r.id,
+      plan,
+      { outcome: "LOST", detail: "its transaction never reached the chain" },
+      Date.now(),
+    );
+    return "settled";
+  }
+
   // ------------------------------------------------------------------------------------------- status API
 
   private async handle(method: string, path: string): Promise<HttpReply> {
@@ -892,22 +1507,37 @@ export class Relayer {
         return { status: 400, body: { error: "messageId must be 32 bytes hex" } };
       const record = await this.store.get(id);
       if (!record) return { status: 404, body: { error: "unknown message", messageId: id } };
-      return { status: 200, body: { ...record, events: await this.store.events(id) } };
-    }
-    if (path === "/health") {
-      const chains = Object.fromEntries(
-        [...this.chains.values()].map((c) => [c.domain, { head: Number(c.head), lastError: c.lastError }]),
-      );
       return {
         status: 200,
         body: {
-          ok: this.running,
-          instance: this.instanceId,
-          account: this.account.address,
-          store: this.store.kind,
-          chains,
+          ...record,
+          retryAttempts: await this.store.retryAttempts(id),
+          events: await this.store.events(id),
         },
       };
+    }
+    if (path === "/undeliverable") {
+      const parked = await this.store.parked(500);
+      return {
+        status: 200,
+        body: {
+          count: parked.length,
+          messages: parked.map((r) => ({
+            id: r.id,
+            origin: r.origin,
+            destination: r.destination,
+            nonce: r.nonce,
+            reason: r.error,
+            parked: r.parkCount,
+            nextCheckAt: r.nextAttemptAt,
+            updatedAt: r.updatedAt,
+          })),
+        },
+      };
+    }
+    if (path === "/health") {
+      const health = await this.health();
+      return { status: health.ok ? 200 : 503, body: health };
     }
     if (path === "/metrics")
       return {
@@ -916,6 +1546,39 @@ export class Relayer {
         body: renderPrometheus(await this.metrics()),
       };
     return { status: 404, body: { error: `no route ${method} ${path}` } };
+  }
+
+  /**
+   * What `/health` serves: `ok` is false once the relayer stopped or any loop failed `healthFailureThreshold`
+   * passes in a row; per loop its counts and last error; per chain its head; message counts by status.
+   */
+  async health(): Promise<{
+    ok: boolean;
+    instance: string;
+    account: Address;
+    store: string;
+    failingLoops: string[];
+    loops: Record<string, LoopHealth>;
+    chains: Record<string, { head: number; lastError: string | null }>;
+    messages: Record<string, number>;
+  }> {
+    const threshold = this.config.healthFailureThreshold ?? 3;
+    const loops = Object.fromEntries([...this.loopHealth].map(([name, h]) => [name, { ...h }]));
+    const failingLoops = Object.entries(loops)
+      .filter(([, h]) => h.consecutiveFailures >= threshold)
+      .map(([name]) => name);
+    return {
+      ok: this.running && failingLoops.length === 0,
+      instance: this.instanceId,
+      account: this.account.address,
+      store: this.store.kind,
+      failingLoops,
+      loops,
+      chains: Object.fromEntries(
+        [...this.chains.values()].map((c) => [c.domain, { head: Number(c.head), lastError: c.lastError }]),
+      ),
+      messages: await this.store.countByStatus(),
+    };
   }
 
   /** Counters of this instance and message counts by status (from the store). */
@@ -934,6 +1597,16 @@ export class Relayer {
       help: "Messages in the store by lifecycle status.",
       type: "gauge",
       samples: Object.entries(counts).map(([status, value]) => ({ labels: { status }, value })),
+    });
+    const threshold = this.config.healthFailureThreshold ?? 3;
+    families.set("concord_relayer_loop_failing", {
+      name: "concord_relayer_loop_failing",
+      help: "1 while a loop has failed healthFailureThreshold passes in a row.",
+      type: "gauge",
+      samples: [...this.loopHealth].map(([loop, h]) => ({
+        labels: { loop },
+        value: h.consecutiveFailures >= threshold ? 1 : 0,
+      })),
     });
     families.set("concord_relayer_head_block", {
       name: "concord_relayer_head_block",

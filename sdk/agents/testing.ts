@@ -11,6 +11,7 @@ import {
   type Abi,
   type Address,
   type Hex,
+  type TransactionReceipt,
   createPublicClient,
   createWalletClient,
   getAddress,
@@ -61,7 +62,22 @@ export type LocalPair = {
   stop: () => Promise<void>;
 };
 
-async function deploy(rpcUrl: string, key: Hex, name: string, args: unknown[]): Promise<Address> {
+function localChain(rpcUrl: string, chainId: number) {
+  return {
+    id: chainId,
+    name: "local",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  };
+}
+
+/** Deploys the build artifact `name` with `args` from `key`'s account; returns its address. */
+export async function deployContract(
+  rpcUrl: string,
+  key: Hex,
+  name: string,
+  args: unknown[],
+): Promise<Address> {
   const artifact = loadArtifact(name);
   const account = privateKeyToAccount(key);
   const wallet = createWalletClient({ account, transport: http(rpcUrl) });
@@ -71,23 +87,39 @@ async function deploy(rpcUrl: string, key: Hex, name: string, args: unknown[]): 
     abi: artifact.abi as Abi,
     bytecode: artifact.bytecode,
     args,
-    chain: {
-      id: chainId,
-      name: "local",
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [rpcUrl] } },
-    },
+    chain: localChain(rpcUrl, chainId),
   });
   const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
   if (!receipt.contractAddress) throw new Error(`${name} not deployed`);
   return getAddress(receipt.contractAddress);
 }
 
+/** Sends `functionName(args)` to `address` from `key`'s account and waits for a successful receipt. */
+export async function writeContract(
+  rpcUrl: string,
+  key: Hex,
+  address: Address,
+  abi: Abi,
+  functionName: string,
+  args: unknown[] = [],
+): Promise<TransactionReceipt> {
+  const account = privateKeyToAccount(key);
+  const client = createPublicClient({ transport: http(rpcUrl) });
+  const wallet = createWalletClient({ account, transport: http(rpcUrl) });
+  const chainId = await client.getChainId();
+  const { request } = await client.simulateContract({ address, abi, functionName, args, account });
+  const hash = await wallet.writeContract({ ...request, chain: localChain(rpcUrl, chainId) } as never);
+  const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  if (receipt.status !== "success") throw new Error(`${functionName} reverted in ${hash}`);
+  return receipt;
+}
+
 /**
- * Two anvil chains (domains = chain ids), each with a MessageIdMultisigVerifier for the other chain as its
- * gateway's default verifier, a ConcordBatchProcessor and a MockRecipient. The gateways' authority is the
- * deployer EOA (no admin call is needed: the verifier is set in the constructor, its origin gateway address is
- * predicted from the other deployer's nonce).
+ * Two anvil chains (domains = chain ids), each with a ConcordAccessManager (admin: the chain's deployer), a
+ * ConcordGateway whose route for the other chain uses a MessageIdMultisigVerifier bound to the other chain's
+ * gateway, a ConcordBatchProcessor and a MockRecipient. Contracts are created in the same order on both chains
+ * (manager, gateway, verifier), so each verifier is built with the other chain's gateway address, predicted from
+ * the other deployer's nonce, before that gateway exists.
  */
 export async function deployLocalPair(
   options: { domains?: [number, number]; validators?: number; threshold?: number; anvilArgs?: string[] } = {},
@@ -109,7 +141,12 @@ export async function deployLocalPair(
         const other = 1 - i;
         const rpcUrl = anvils[i]!.rpcUrl;
         const key = deployerKeys[i]!;
-        const verifier = await deploy(rpcUrl, key, "MessageIdMultisigVerifier", [
+        const deployer = privateKeyToAccount(key).address;
+        const manager = await deployContract(rpcUrl, key, "ConcordAccessManager", [deployer]);
+        const gateway = await deployContract(rpcUrl, key, "ConcordGateway", [domain, manager, 200_000, 4096]);
+        if (gateway !== predictedGateway[i])
+          throw new Error(`gateway at ${gateway}, predicted ${predictedGateway[i]}`);
+        const verifier = await deployContract(rpcUrl, key, "MessageIdMultisigVerifier", [
           {
             origin: domains[other]!,
             originGateway: addressToBytes32(predictedGateway[other]!),
@@ -118,18 +155,13 @@ export async function deployLocalPair(
             validators,
           },
         ]);
-        const deployer = privateKeyToAccount(key).address;
-        const gateway = await deploy(rpcUrl, key, "ConcordGateway", [
-          domain,
-          deployer,
+        await writeContract(rpcUrl, key, gateway, loadArtifact("ConcordGateway").abi as Abi, "setRoute", [
+          domains[other]!,
           verifier,
-          200_000,
-          4096,
+          predictedGateway[other]!,
         ]);
-        if (gateway !== predictedGateway[i])
-          throw new Error(`gateway at ${gateway}, predicted ${predictedGateway[i]}`);
-        const batchProcessor = await deploy(rpcUrl, key, "ConcordBatchProcessor", []);
-        const recipient = await deploy(rpcUrl, key, "MockRecipient", []);
+        const batchProcessor = await deployContract(rpcUrl, key, "ConcordBatchProcessor", []);
+        const recipient = await deployContract(rpcUrl, key, "MockRecipient", []);
         return {
           domain,
           anvil: anvils[i]!,
@@ -313,6 +345,8 @@ export async function sendMessages(
   options: {
     key?: Hex;
     payload?: (i: number) => Hex;
+    /** The messages' destination gas limit (default: the gateway's default). */
+    gasLimit?: number;
     /** Empty blocks to mine afterwards (finality). */ mine?: number;
   } = {},
 ): Promise<{ id: Hex; message: Hex; blockNumber: bigint }[]> {
@@ -334,7 +368,15 @@ export async function sendMessages(
         address: from.gateway,
         abi: gatewayAbi,
         functionName: "dispatch",
-        args: [destination, addressToBytes32(recipient), options.payload?.(i) ?? toHex(`hello ${i}`)],
+        args:
+          options.gasLimit === undefined
+            ? [destination, addressToBytes32(recipient), options.payload?.(i) ?? toHex(`hello ${i}`)]
+            : [
+                destination,
+                addressToBytes32(recipient),
+                options.gasLimit,
+                options.payload?.(i) ?? toHex(`hello ${i}`),
+              ],
         nonce: nonce++,
         gas: 300_000n,
       }),

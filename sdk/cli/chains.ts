@@ -16,6 +16,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
+import { gatewayAbi } from "../src/abis.js";
 import { repoRoot } from "../src/artifacts.js";
 import { type ChainConfig, type ChainEntry, ConfigError, loadConfig } from "../src/deploy/config.js";
 import { type Deployment, readDeployment } from "../src/deploy/registry.js";
@@ -139,4 +140,37 @@ export async function reach<T>(chain: CliChain, what: Promise<T>): Promise<T> {
     }
     throw e;
   }
+}
+
+/** A message found on its origin chain: the chain, its gateway, and the packed message from `Dispatched`. */
+export type FoundMessage = { origin: CliChain; originGateway: Address; message: Hex };
+
+/**
+ * The `Dispatched` event of `id` on `from` (a chain name) or, without it, on every deployed chain of the config;
+ * undefined when no gateway dispatched it.
+ */
+export async function findMessage(
+  chains: CliChains,
+  id: Hex,
+  from?: string,
+): Promise<FoundMessage | undefined> {
+  const candidates = from
+    ? [chainByName(chains, from)]
+    : [...chains.byDomain.values()].filter((c) => c.deployment);
+  for (const origin of candidates) {
+    const originGateway = contractOn(origin, "ConcordGateway");
+    const logs = (await reach(
+      origin,
+      origin.publicClient.getContractEvents({
+        address: originGateway,
+        abi: gatewayAbi(),
+        eventName: "Dispatched",
+        args: { messageId: id },
+        fromBlock: "earliest",
+        toBlock: "latest",
+      }),
+    )) as unknown as { args: { message: Hex } }[];
+    if (logs[0]) return { origin, originGateway, message: logs[0].args.message };
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@ import {
   type Hex,
   BaseError,
   decodeErrorResult,
+  getAddress,
   hexToString,
   isHex,
   size,
@@ -85,6 +86,12 @@ function formatValue(parameter: AbiParameter | undefined, value: unknown): strin
   const names = parameter?.internalType ? ENUMS[parameter.internalType] : undefined;
   if (names && (typeof value === "number" || typeof value === "bigint")) {
     return names[Number(value)] ?? String(value);
+  }
+  if (parameter?.type === "bytes32" && typeof value === "string" && isHex(value) && /^0x0{24}/.test(value)) {
+    // A left-padded EVM address (an origin gateway as verifiers report it): name the address too.
+    return BigInt(value) === 0n
+      ? `${value} (zero)`
+      : `${value} (address ${getAddress(`0x${value.slice(26)}`)})`;
   }
   if (parameter?.type === "bytes32" && typeof value === "string" && isHex(value)) {
     // Short ASCII reasons packed in a bytes32 (e.g. FlowCoordinatorInvalidFlow("target")).

@@ -9,6 +9,7 @@ import {
   type Hex,
   type PublicClient,
   type TransactionReceipt,
+  isAddressEqual,
   zeroAddress,
 } from "viem";
 import { gatewayAbi, paymasterAbi } from "./abis.js";
@@ -189,15 +190,28 @@ export async function processMessage(p: ProcessMessageParameters): Promise<Deliv
   return outcomeOf(p.gateway, hashMessage(p.message), receipt);
 }
 
-export type RetryMessageParameters = WriteClients & { gateway: Address; message: Hex };
+export type RetryMessageParameters = WriteClients & {
+  /** The ConcordGateway on the destination chain. */
+  gateway: Address;
+  message: Hex;
+  /**
+   * Gas the recipient gets (at least the message's own gas limit, which is the default). A message that failed
+   * because its recipient ran out of gas is retried with more.
+   */
+  gasLimit?: number;
+  /** Called with the retry transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
+};
 
-/** Re-delivers a FAILED message (`gateway.retry`, anyone). */
+/** Re-delivers a FAILED message (`gateway.retry(message, gasLimit)`, anyone). */
 export async function retryMessage(p: RetryMessageParameters): Promise<DeliveryOutcome> {
+  const gasLimit = p.gasLimit ?? decodeConcordMessage(p.message).gasLimit;
   const receipt = await writeAndWait(p, {
     address: p.gateway,
     abi: gatewayAbi(),
     functionName: "retry",
-    args: [p.message],
+    args: [p.message, gasLimit],
+    onTransaction: p.onTransaction,
   });
   return outcomeOf(p.gateway, hashMessage(p.message), receipt);
 }
@@ -231,12 +245,15 @@ export async function signMessageIdMetadata(p: SignMessageIdMetadataParameters):
  * Where a message is:
  * - UNKNOWN: no `Dispatched` event for the id on the origin gateway (wrong chain, or not mined yet);
  * - SENT: dispatched on the origin, not delivered on the destination;
- * - DELIVERED: the destination has delivery events but its current route epoch no longer reports the message
- *   (the route's origin gateway was replaced since);
  * - EXECUTED: the recipient accepted it (at the first delivery or a retry);
- * - FAILED: delivered, the recipient rejected it; retryable by anyone.
+ * - FAILED: delivered, the recipient rejected it; retryable by anyone (`retryMessage`, with more gas if needed).
+ *
+ * The destination's delivery records are read for this origin gateway (instance semantics): its instance
+ * (`instanceOf(origin, originGateway)`) and `deliveredAt(origin, instance, nonce)`, the id record
+ * (`deliveredById`) and the failure record (`failedRevertDataHash`). A message delivered while its origin gateway
+ * was the enrolled one stays EXECUTED after the route moves to another origin gateway.
  */
-export type MessageStatus = "UNKNOWN" | "SENT" | "DELIVERED" | "EXECUTED" | "FAILED";
+export type MessageStatus = "UNKNOWN" | "SENT" | "EXECUTED" | "FAILED";
 
 /** One side of a message status query. */
 export type GatewayEndpoint = {
@@ -247,9 +264,20 @@ export type GatewayEndpoint = {
 };
 
 export type MessageStatusParameters = {
+  /** The origin chain and the gateway that dispatched the message (e.g. from the deployments registry). */
   origin: GatewayEndpoint;
   destination: GatewayEndpoint;
   messageId: Hex;
+};
+
+/** What the destination gateway knows about the message's origin gateway. */
+export type OriginRoute = {
+  /** `instanceOf(origin, originGateway)`: its delivery-record namespace; 0 = never enrolled (not deliverable). */
+  instance: number;
+  /** The origin gateway is the one the destination's route enrolls now (new messages of it are deliverable). */
+  current: boolean;
+  /** The destination's route for the origin is paused (delivery and retry wait). */
+  paused: boolean;
 };
 
 export type MessageStatusReturnType = {
@@ -258,6 +286,8 @@ export type MessageStatusReturnType = {
   /** The packed message (from the origin's `Dispatched` event). */
   message?: Hex;
   decoded?: ConcordMessage;
+  /** The destination's route for the message's origin gateway (absent for UNKNOWN). */
+  route?: OriginRoute;
   /** `Dispatched` on the origin. */
   sent?: EventPoint;
   /** First delivery on the destination (`process`). */
@@ -266,8 +296,8 @@ export type MessageStatusReturnType = {
   executed?: EventPoint;
   /** Every recorded failure (first delivery and failed retries), oldest first. */
   failures: (EventPoint & { revertData: Hex; reason: DecodedConcordError })[];
-  /** Every `retry`, oldest first. */
-  retries: (EventPoint & { caller: Address; success: boolean })[];
+  /** Every `retry`, oldest first: who, the gas the recipient got, the transaction's gas used, the outcome. */
+  retries: (EventPoint & { caller: Address; gasLimit: number; gasUsed: bigint; success: boolean })[];
   /** Whether the message was retried at least once. */
   retried: boolean;
 };
@@ -297,10 +327,12 @@ const order = (a: RawLog, b: RawLog): number =>
     ? Number((a.blockNumber ?? 0n) - (b.blockNumber ?? 0n))
     : (a.logIndex ?? 0) - (b.logIndex ?? 0);
 
+const ZERO_HASH = `0x${"00".repeat(32)}`;
+
 /**
  * The status of `messageId` across its two chains in one call: the origin's `Dispatched` event, the destination
- * gateway's `status(message)` view and its `Executed` / `ExecutionFailed` / `Retried` events, with blocks and
- * timestamps.
+ * gateway's delivery records for that origin gateway (see `MessageStatus`) and its `Executed` / `ExecutionFailed` /
+ * `Retried` events, with blocks and timestamps.
  */
 export async function messageStatus(p: MessageStatusParameters): Promise<MessageStatusReturnType> {
   const base: MessageStatusReturnType = {
@@ -316,18 +348,20 @@ export async function messageStatus(p: MessageStatusParameters): Promise<Message
   const decoded = decodeConcordMessage(message);
   const o = p.origin.publicClient;
   const d = p.destination.publicClient;
-  const [sent, executedLogs, failedLogs, retryLogs, view] = await Promise.all([
+  const read = <T>(functionName: string, args: readonly unknown[]) =>
+    d.readContract({ address: p.destination.gateway, abi: gatewayAbi(), functionName, args }) as Promise<T>;
+  const [sent, executedLogs, failedLogs, retryLogs, failedHash, byId, instance, route] = await Promise.all([
     pointOf(o, dispatched),
     gatewayEvents(p.destination, "Executed", p.messageId),
     gatewayEvents(p.destination, "ExecutionFailed", p.messageId),
     gatewayEvents(p.destination, "Retried", p.messageId),
-    d.readContract({
-      address: p.destination.gateway,
-      abi: gatewayAbi(),
-      functionName: "status",
-      args: [message],
-    }),
+    read<Hex>("failedRevertDataHash", [p.messageId]),
+    read<boolean>("deliveredById", [p.messageId]),
+    read<number>("instanceOf", [decoded.origin, p.origin.gateway]),
+    read<readonly [Address, number, boolean, Address]>("route", [decoded.origin]),
   ]);
+  const byRoute =
+    instance !== 0 && (await read<boolean>("deliveredAt", [decoded.origin, instance, decoded.nonce]));
   const deliveries = [...executedLogs, ...failedLogs].sort(order);
   const failures = await Promise.all(
     failedLogs.sort(order).map(async (log) => {
@@ -336,26 +370,29 @@ export async function messageStatus(p: MessageStatusParameters): Promise<Message
     }),
   );
   const retries = await Promise.all(
-    retryLogs.sort(order).map(async (log) => ({
-      ...(await pointOf(d, log)),
-      caller: log.args.caller as Address,
-      success: log.args.success as boolean,
-    })),
+    retryLogs.sort(order).map(async (log) => {
+      const point = await pointOf(d, log);
+      const receipt = await d.getTransactionReceipt({ hash: point.transactionHash });
+      return {
+        ...point,
+        caller: log.args.caller as Address,
+        gasLimit: Number(log.args.gasLimit),
+        gasUsed: receipt.gasUsed,
+        success: log.args.success as boolean,
+      };
+    }),
   );
-  const viewStatus = Number(view); // IConcordGateway.MessageStatus: NONE, EXECUTED, FAILED
-  const status: MessageStatus =
-    viewStatus === 1
-      ? "EXECUTED"
-      : viewStatus === 2
-        ? "FAILED"
-        : deliveries.length > 0
-          ? "DELIVERED"
-          : "SENT";
+  const status: MessageStatus = failedHash !== ZERO_HASH ? "FAILED" : byId || byRoute ? "EXECUTED" : "SENT";
   const result: MessageStatusReturnType = {
     ...base,
     status,
     message,
     decoded,
+    route: {
+      instance,
+      current: instance !== 0 && isAddressEqual(route[3], p.origin.gateway),
+      paused: route[2],
+    },
     sent,
     failures,
     retries,

@@ -40,6 +40,8 @@ export type ContractWrite = {
   functionName: string;
   args: readonly unknown[];
   value?: bigint;
+  /** Called with the transaction hash as soon as the transaction is sent (before it is mined). */
+  onTransaction?: (hash: Hex) => void;
 };
 
 /** Simulates, sends and waits for `write`; throws a ConcordTransactionError with the decoded revert otherwise. */
@@ -65,6 +67,7 @@ export async function writeAndWait(clients: WriteClients, write: ContractWrite):
       cause: error,
     });
   }
+  write.onTransaction?.(hash);
   const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") {
     throw new ConcordTransactionError(

@@ -32,8 +32,8 @@ describe("agents: RPC errors, delays and stale answers", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "concord-faults-"));
     pair = await deployLocalPair();
-    const plan = { errorRate: 0.15, rpcErrorRate: 0.1, delayMs: 5, staleRate: 0.3 };
-    for (const c of pair.chains) proxies.push(await new FaultProxy(c.rpcUrl, { ...plan }).start());
+    // Faults start once every agent runs: a start-up read that fails makes an agent refuse to start, by design.
+    for (const c of pair.chains) proxies.push(await new FaultProxy(c.rpcUrl).start());
     for (const [ci, c] of pair.chains.entries())
       for (const [i, key] of pair.validatorKeys.entries())
         validators.push(
@@ -66,6 +66,7 @@ describe("agents: RPC errors, delays and stale answers", () => {
       retry: { baseDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 20 },
       logger: silentLogger,
     });
+    for (const p of proxies) p.plan = { errorRate: 0.15, rpcErrorRate: 0.1, delayMs: 5, staleRate: 0.3 };
   });
 
   after(async () => {

@@ -12,8 +12,10 @@ import {
   ConflictingCheckpointError,
   Relayer,
   SignatureStore,
+  STORE_SCHEMA_VERSION,
   StoreError,
   Validator,
+  openSqliteStore,
   runRelayer,
   runValidator,
   silentLogger,
@@ -26,6 +28,7 @@ import {
   sendMessages,
   waitFor,
 } from "../../sdk/agents/testing.js";
+import { loadSqlite } from "../../sdk/agents/sqlite.js";
 import { DigestKind, messageIdDigest, recoverSigner } from "../../sdk/src/index.js";
 
 const mockRecipientAbi = parseAbi(["function setMode(uint8 mode)"]);
@@ -245,6 +248,73 @@ describe("agents: relayer config", () => {
         ),
       (e: AgentConfigError) => e instanceof AgentConfigError && e.key === "confirmations",
     );
+    const chains = [{ domain: 5, rpcUrl: "http://127.0.0.1:1", gateway: ANVIL_ADDRESS }];
+    for (const [retryFailed, key] of [
+      [{ gasCeiling: 0 }, "retryFailed.gasCeiling"],
+      [{ gasCeiling: 2 ** 32 }, "retryFailed.gasCeiling"],
+      [{ gasCeiling: 1e6, maxAttempts: 0 }, "retryFailed.maxAttempts"],
+      [{ gasCeiling: 1e6, marginPercent: -1 }, "retryFailed.marginPercent"],
+    ] as const)
+      await assert.rejects(
+        Relayer.create({ ...base, chains, retryFailed }),
+        (e: AgentConfigError) => e instanceof AgentConfigError && e.key === key,
+      );
+    await assert.rejects(
+      Relayer.create({ ...base, chains, healthFailureThreshold: 0 }),
+      (e: AgentConfigError) => e instanceof AgentConfigError && e.key === "healthFailureThreshold",
+    );
+  });
+});
+
+describe("agents: relayer store", () => {
+  it("upgrades a version-1 store in place (parked messages, automatic retries) and refuses a newer one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "concord-rstore-"));
+    try {
+      const path = join(dir, "relayer.sqlite");
+      // A store as the first release wrote it: its tables, version 1, one delivered message.
+      const { DatabaseSync } = loadSqlite();
+      const v1 = new DatabaseSync(path);
+      v1.exec(`
+        CREATE TABLE concord_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE concord_cursors (origin BIGINT PRIMARY KEY, block BIGINT NOT NULL);
+        CREATE TABLE concord_messages (
+          id TEXT PRIMARY KEY, origin BIGINT NOT NULL, destination BIGINT NOT NULL, nonce BIGINT NOT NULL,
+          message TEXT NOT NULL, block_number BIGINT NOT NULL, block_hash TEXT NOT NULL, tx_hash TEXT NOT NULL,
+          status TEXT NOT NULL, is_final INTEGER NOT NULL DEFAULT 0, metadata TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at BIGINT NOT NULL DEFAULT 0, submit_txs TEXT NOT NULL DEFAULT '', submit_nonce BIGINT,
+          deliver_tx TEXT, outcome TEXT, error TEXT, claimed_by TEXT, lease_until BIGINT,
+          seen_at BIGINT NOT NULL, signed_at BIGINT, submitted_at BIGINT, delivered_at BIGINT, updated_at BIGINT NOT NULL);
+        CREATE TABLE concord_events (
+          message_id TEXT NOT NULL, status TEXT NOT NULL, at BIGINT NOT NULL, tx_hash TEXT, detail TEXT);
+        INSERT INTO concord_meta VALUES ('schema_version', '1');
+        INSERT INTO concord_messages (id, origin, destination, nonce, message, block_number, block_hash, tx_hash,
+          status, is_final, outcome, seen_at, updated_at)
+        VALUES ('0x${"aa".repeat(32)}', 1, 2, 0, '0x00', 1, '0x01', '0x02', 'DELIVERED', 1, 'FAILED', 1, 1);
+      `);
+      v1.close();
+      const store = await openSqliteStore(path);
+      const record = await store.get(`0x${"aa".repeat(32)}`);
+      assert.equal(record?.status, "DELIVERED");
+      assert.equal(record?.parkCount, 0);
+      assert.deepEqual(record?.retry, { state: null, attempts: 0, nextAt: null, note: null });
+      assert.deepEqual(await store.retryAttempts(`0x${"aa".repeat(32)}`), []);
+      assert.equal((await store.countByStatus()).UNDELIVERABLE, 0);
+      await store.close();
+      const reopened = await openSqliteStore(path); // already version 2: nothing to do
+      await reopened.close();
+      const check = new DatabaseSync(path);
+      assert.deepEqual(
+        { ...(check.prepare("SELECT value FROM concord_meta WHERE key = 'schema_version'").get() as object) },
+        { value: String(STORE_SCHEMA_VERSION) },
+      );
+      check.exec(
+        `UPDATE concord_meta SET value = '${STORE_SCHEMA_VERSION + 1}' WHERE key = 'schema_version'`,
+      );
+      check.close();
+      await assert.rejects(openSqliteStore(path), StoreError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

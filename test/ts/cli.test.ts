@@ -1,16 +1,18 @@
 // The `concord` CLI as users run it: the built executable (sdk/dist/cli/concord.js, produced by scripts/build.sh)
 // in a child process, against two real anvil chains deployed with the deploy library. Checks exit codes, --json
-// results, self-relay with real validator agents, status across chains, the deploy dry run, and the demo.
+// results, self-relay with real validator agents, status across chains, retry of a FAILED message (with more gas),
+// a relayer's automatic retry shown by `status --relayer`, the deploy dry run, and the demo.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Address, type Hex, createPublicClient, createWalletClient, defineChain, http } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { type Validator, runValidator, silentLogger } from "../../sdk/agents/index.js";
+import { type Validator, runRelayer, runValidator, silentLogger } from "../../sdk/agents/index.js";
+import { deployContract } from "../../sdk/agents/testing.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
 import { repoRoot } from "../../sdk/src/artifacts.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
@@ -139,7 +141,7 @@ describe("concord CLI", () => {
   it("prints help, and rejects unknown commands and bad options with exit code 2", async () => {
     const help = await concord(["--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /demo .*send .*status .*relay .*validator .*relayer/s);
+    assert.match(help.stdout, /demo .*send .*status .*retry .*relay .*validator .*relayer/s);
     assert.equal((await concord([])).code, 2);
     const unknown = await concord(["teleport"]);
     assert.equal(unknown.code, 2);
@@ -252,6 +254,188 @@ describe("concord CLI", () => {
     const unknown = await concord(["status", `0x${"ab".repeat(32)}`, ...common()]);
     assert.equal(unknown.code, 5);
     assert.match(unknown.stderr, /neither a message nor a flow/);
+  });
+
+  /** `concord send` of `text` from chain A to `recipient` on B with a gas limit; returns the message id. */
+  async function sendToB(recipient: Address, gasLimit: number, text: string): Promise<Hex> {
+    const sent = await concord(
+      [
+        "send",
+        "--from",
+        "chainA",
+        "--to",
+        "chainB",
+        "--recipient",
+        recipient,
+        "--text",
+        text,
+        "--gas-limit",
+        String(gasLimit),
+        "--json",
+        ...common(),
+      ],
+      { CONCORD_PRIVATE_KEY: SENDER_KEY },
+    );
+    assert.equal(sent.code, 0, sent.stderr);
+    return (JSON.parse(sent.stdout) as { messageId: Hex }).messageId;
+  }
+
+  it("retries a FAILED message: refuses less gas than its limit, FAILED with its own limit, EXECUTED with more", async () => {
+    // A recipient on B that needs 300 000 gas; the message asks for 100 000.
+    const hungry = await deployContract(anvils[1]!.rpcUrl, ANVIL_DEV_KEY, "MockGasHungryRecipient", [
+      300_000n,
+    ]);
+    const id = await sendToB(hungry, 100_000, "needs more gas");
+    for (let i = 0; i < 100; i++) {
+      if ((await fetch(`${validators[0]!.url}/signatures/${id}`)).ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const relayed = await concord(
+      [
+        "relay",
+        id,
+        "--from",
+        "chainA",
+        "--validators",
+        validators.map((v) => v.url).join(","),
+        "--json",
+        ...common(),
+      ],
+      { CONCORD_PRIVATE_KEY: SENDER_KEY },
+    );
+    assert.equal(relayed.code, 1, relayed.stderr);
+    assert.equal((JSON.parse(relayed.stdout) as { status: string }).status, "FAILED");
+
+    const failed = await concord(["status", id, ...common()]);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /FAILED/);
+    assert.match(failed.stdout, new RegExp(`next: anyone can retry it: concord retry ${id}`));
+    assert.match(failed.stdout, /likely ran out of gas; .*--gas 200000/);
+
+    const help = await concord(["retry", "--help"]);
+    assert.equal(help.code, 0);
+    for (const word of [
+      "--gas",
+      "--from",
+      "--key-env",
+      "--config",
+      "--registry",
+      "--json",
+      "CONCORD_PRIVATE_KEY",
+    ])
+      assert.ok(help.stdout.includes(word), `retry --help mentions ${word}`);
+    assert.match(help.stdout, /Example:\n +CONCORD_PRIVATE_KEY=0x… concord retry 0x/);
+
+    const env = { CONCORD_PRIVATE_KEY: SENDER_KEY };
+    const below = await concord(["retry", id, "--gas", "99999", ...common()], env);
+    assert.equal(below.code, 2);
+    assert.match(below.stderr, /--gas 99999 is below the message's own gas limit 100000/);
+    assert.match(below.stderr, /hint: .*--gas 100000 or more/);
+    assert.equal((await concord(["retry", id, "--gas", "lots", ...common()], env)).code, 2);
+    assert.equal((await concord(["retry", "0x1234", ...common()], env)).code, 2);
+    const unknown = await concord(["retry", `0x${"cd".repeat(32)}`, ...common()], env);
+    assert.equal(unknown.code, 5);
+    assert.match(unknown.stderr, /no message 0x(cd)+ was sent from chainA, chainB/);
+    const noKey = await concord(["retry", id, ...common()], { CONCORD_PRIVATE_KEY: "" });
+    assert.equal(noKey.code, 3);
+    assert.match(noKey.stderr, /CONCORD_PRIVATE_KEY/);
+    const unreachableConfig = join(dir, "unreachable.json");
+    const raw = JSON.parse(readFileSync(configPath, "utf8")) as {
+      chains: Record<string, { rpcUrl: string }>;
+    };
+    for (const c of Object.values(raw.chains)) c.rpcUrl = "http://127.0.0.1:1";
+    writeFileSync(unreachableConfig, JSON.stringify(raw));
+    const down = await concord(["retry", id, "--config", unreachableConfig, "--registry", registry], env);
+    assert.equal(down.code, 4, down.stderr);
+    assert.match(down.stderr, /unreachable/);
+
+    // The message's own limit (the default): still out of gas, exit 1, the hash printed as soon as it exists.
+    const same = await concord(["retry", id, "--from", "chainA", ...common()], env);
+    assert.equal(same.code, 1, same.stderr);
+    assert.match(same.stderr, /retry transaction 0x[0-9a-f]{64} sent on chainB/);
+    assert.match(same.stdout, /with gas 100000: FAILED/);
+    assert.match(same.stdout, /retry with more, e\.g\. concord retry 0x[0-9a-f]{64} --gas 200000/);
+
+    const more = await concord(["retry", id, "--gas", "400000", "--json", ...common()], env);
+    assert.equal(more.code, 0, more.stderr);
+    const result = JSON.parse(more.stdout) as { status: string; gasLimit: number; transactionHash: Hex };
+    assert.equal(result.status, "EXECUTED");
+    assert.equal(result.gasLimit, 400_000);
+    assert.match(more.stderr, new RegExp(`retry transaction ${result.transactionHash} sent`));
+
+    const again = await concord(["retry", id, ...common()], env);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /already EXECUTED: nothing to retry/);
+
+    const executed = await concord(["status", id, ...common()]);
+    assert.equal(executed.code, 0);
+    assert.match(executed.stdout, /EXECUTED \(retried\)/);
+    assert.match(
+      executed.stdout,
+      /RETRIED +by 0x[0-9a-fA-F]{40} with gas 100000, tx gas used \d+ \(failed\)/,
+    );
+    assert.match(
+      executed.stdout,
+      /RETRIED +by 0x[0-9a-fA-F]{40} with gas 400000, tx gas used \d+ \(succeeded\)/,
+    );
+  });
+
+  it("refuses to send a message nothing would deliver (a self-send: no route), exit 3", async () => {
+    const r = await concord(
+      ["send", "--from", "chainA", "--to", "chainA", "--recipient", sender.address, ...common()],
+      { CONCORD_PRIVATE_KEY: SENDER_KEY },
+    );
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /chainA has no route for messages from itself/);
+    assert.match(r.stderr, /hint: pick another --to/);
+  });
+
+  it("`status --relayer` shows the relayer's automatic retry of a message that ran out of gas", async () => {
+    const usage = await concord(["relayer", "--retry-failed-attempts", "2", ...common()]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /need --retry-failed-gas-ceiling/);
+    const hungry = await deployContract(anvils[1]!.rpcUrl, ANVIL_DEV_KEY, "MockGasHungryRecipient", [
+      250_000n,
+    ]);
+    const relayerKey = generatePrivateKey();
+    await rpc(anvils[1]!.rpcUrl, "anvil_setBalance", [
+      privateKeyToAccount(relayerKey).address,
+      "0xde0b6b3a7640000",
+    ]);
+    const relayer = await runRelayer({
+      chains: [CHAIN_A, CHAIN_B].map((chainId, i) => ({
+        domain: chainId,
+        rpcUrl: anvils[i]!.rpcUrl,
+        gateway: deployments[chainId]!.contracts.ConcordGateway!,
+      })),
+      validators: { [CHAIN_A]: validators.map((v) => v.url!) },
+      account: relayerKey,
+      store: { type: "sqlite", path: join(dir, "relayer.sqlite") },
+      pollIntervalMs: 50,
+      retryFailed: { gasCeiling: 1_000_000, maxAttempts: 2 },
+      logger: silentLogger,
+    });
+    try {
+      const id = await sendToB(hungry, 100_000, "the relayer retries this one");
+      let shown: Run | undefined;
+      for (let i = 0; i < 200; i++) {
+        shown = await concord(["status", id, "--relayer", relayer.url!, ...common()]);
+        if (/relayer auto-retry: DONE/.test(shown.stdout)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(shown!.code, 0, shown!.stdout + shown!.stderr);
+      assert.match(shown!.stdout, /relayer: DELIVERED \(outcome EXECUTED\)/);
+      assert.match(
+        shown!.stdout,
+        /relayer auto-retry: DONE, 1 attempt\(s\): EXECUTED by auto-retry 1 with gas \d+/,
+      );
+      assert.match(shown!.stdout, /attempt 1: gas \d+, tx gas used \d+, EXECUTED tx 0x[0-9a-f]{64}/);
+      assert.match(shown!.stdout, new RegExp(`RETRIED +by ${relayer.account.address} with gas \\d+`));
+      const unknownRelayer = await concord(["status", id, "--relayer", "http://127.0.0.1:1", ...common()]);
+      assert.equal(unknownRelayer.code, 4);
+    } finally {
+      await relayer.stop();
+    }
   });
 
   it("send without a key says which variable to set (exit 3)", async () => {

@@ -5,7 +5,9 @@
  * on both chains (the verifiers are built with the other chain's gateway address before it exists).
  *
  * Messages: fee quote and paid send, SDK-signed metadata, delivery, `messageStatus` at every step (SENT, EXECUTED,
- * FAILED, retried, EXECUTED), including a failing recipient and its retries. Errors: real reverts decoded.
+ * FAILED, retried, EXECUTED), including a failing recipient and its retries, a recipient that needs more gas than its
+ * message's limit (retried with more), and a message that stays EXECUTED after the route moves to another origin
+ * gateway (instance semantics). Errors: real reverts decoded, every gateway error of the current ABI readable.
  * Flows: flow id equal to the contract's, and a full round trip A -> B -> A (open, relay EXECUTE, export, relay
  * OUTCOME, settle, claim) with `flowStatus` checked at each step.
  */
@@ -44,6 +46,8 @@ import {
   decodeConcordError,
   describeError,
   compensateFlow,
+  concordErrors,
+  encodeConcordMessage,
   expireFlow,
   exportFlowOutcome,
   flowFeeEscrow,
@@ -162,8 +166,10 @@ async function deployStack(s: Side, remote: Side): Promise<Stack> {
       validators: validators.map((v) => v.address),
     },
   ]); // nonce 1
-  const gateway = await deploy(s, "ConcordGateway", [s.domain, manager, verifier, 200_000, 8192]); // nonce 2
+  const gateway = await deploy(s, "ConcordGateway", [s.domain, manager, 200_000, 8192]); // nonce 2
   assert.equal(gateway, gatewayAddress);
+  // The remote's gateway has the same address (same deployer, same nonces); the verifier reports it.
+  await call(s, gateway, concordAbi("ConcordGateway"), "setRoute", [remote.domain, verifier, gatewayAddress]);
   const oracle = await deploy(s, "GasOracle", [manager]);
   const paymaster = await deploy(s, "GasPaymaster", [manager, oracle, deployer.address]);
   const coordinator = await deploy(s, "FlowCoordinator", [gateway, s.domain, manager, 7 * 24 * 3600]);
@@ -186,12 +192,16 @@ let stackA: Stack;
 let stackB: Stack;
 let okRecipient: Address;
 let badRecipient: Address;
+/** Burns HUNGRY_NEED gas per delivery: more than the 100 000 its messages ask for. */
+let hungryRecipient: Address;
+const HUNGRY_NEED = 250_000n;
 
 before(async () => {
   [A, B] = await Promise.all([side(31_401), side(31_402)]);
   [stackA, stackB] = await Promise.all([deployStack(A, B), deployStack(B, A)]);
   okRecipient = await deploy(B, "MockRecipient", []);
   badRecipient = await deploy(B, "MockRecipient", []);
+  hungryRecipient = await deploy(B, "MockGasHungryRecipient", [HUNGRY_NEED]);
   await call(B, badRecipient, recipientAbi, "setMode", [1]); // REVERT
 });
 
@@ -354,6 +364,124 @@ describe("sdk: messages", () => {
     assert.ok(status.executed!.blockNumber > status.delivered!.blockNumber);
   });
 
+  it("retries a recipient that ran out of gas: below the limit refused, the limit FAILED, more gas EXECUTED", async () => {
+    const sent = await sendMessage({
+      ...clientsOf(A),
+      gateway: stackA.gateway,
+      destination: B.domain,
+      recipient: hungryRecipient,
+      payload: "0xfeed",
+      gasLimit: 100_000,
+    });
+    const first = await relayToB(sent.message);
+    assert.equal(first.status, "FAILED");
+    assert.equal(first.failure?.revertData, "0x", "out of gas: no revert data");
+
+    // Less than the message's own limit: refused by the gateway, decoded, nothing sent.
+    await assert.rejects(
+      retryMessage({ ...clientsOf(B), gateway: stackB.gateway, message: sent.message, gasLimit: 99_999 }),
+      (error: ConcordTransactionError) =>
+        error instanceof ConcordTransactionError &&
+        (error.details ?? "").startsWith(
+          "ConcordGatewayRetryGasBelowLimit(messageGasLimit: 100000, gasLimit: 99999): Thrown when `retry` is " +
+            "given less gas than the message's own gas limit.",
+        ),
+    );
+    // The default is the message's own limit: still out of gas.
+    const hashes: Hex[] = [];
+    const same = await retryMessage({
+      ...clientsOf(B),
+      gateway: stackB.gateway,
+      message: sent.message,
+      onTransaction: (hash) => hashes.push(hash),
+    });
+    assert.equal(same.status, "FAILED");
+    assert.deepEqual(hashes, [same.receipt.transactionHash], "the hash is reported as soon as it is sent");
+    // Enough gas: EXECUTED.
+    const more = await retryMessage({
+      ...clientsOf(B, B.relayer),
+      gateway: stackB.gateway,
+      message: sent.message,
+      gasLimit: 300_000,
+    });
+    assert.equal(more.status, "EXECUTED", more.failure?.reason.text);
+    const status = await messageStatus({ ...endpoints(), messageId: sent.messageId });
+    assert.equal(status.status, "EXECUTED");
+    assert.deepEqual(
+      status.retries.map((r) => [r.gasLimit, r.success, r.caller]),
+      [
+        [100_000, false, deployer.address],
+        [300_000, true, relayer.address],
+      ],
+    );
+    assert.equal(status.retries[1]!.gasUsed, more.receipt.gasUsed);
+    assert.ok(status.retries[1]!.gasUsed > HUNGRY_NEED, "the recipient burnt its need inside the retry");
+  });
+
+  it("keeps a message EXECUTED after the route moves to another origin gateway (instance semantics)", async () => {
+    const delivered = await sendMessage({
+      ...clientsOf(A),
+      gateway: stackA.gateway,
+      destination: B.domain,
+      recipient: okRecipient,
+      payload: "0x0101",
+    });
+    assert.equal((await relayToB(delivered.message)).status, "EXECUTED");
+    const pending = await sendMessage({
+      ...clientsOf(A),
+      gateway: stackA.gateway,
+      destination: B.domain,
+      recipient: okRecipient,
+      payload: "0x0202",
+    });
+    const gatewayAbiB = concordAbi("ConcordGateway");
+    const [, instance] = (await B.publicClient.readContract({
+      address: stackB.gateway,
+      abi: gatewayAbiB,
+      functionName: "route",
+      args: [A.domain],
+    })) as readonly [Address, number, boolean, Address];
+    // B's route for A now names another origin gateway (a redeployment on A), with a verifier bound to it.
+    const otherGateway = getAddress(`0x${keccak256(toHex("another gateway on A")).slice(26)}`);
+    const otherVerifier = await deploy(B, "MessageIdMultisigVerifier", [
+      {
+        origin: A.domain,
+        originGateway: addressToBytes32(otherGateway),
+        localDomain: B.domain,
+        threshold: 2,
+        validators: validators.map((v) => v.address),
+      },
+    ]);
+    await call(B, stackB.gateway, gatewayAbiB, "setRoute", [A.domain, otherVerifier, otherGateway]);
+    try {
+      // The gateway's own status() reads the enrolled gateway's records: it no longer knows the message.
+      assert.equal(
+        await B.publicClient.readContract({
+          address: stackB.gateway,
+          abi: gatewayAbiB,
+          functionName: "status",
+          args: [delivered.message],
+        }),
+        0,
+      );
+      const kept = await messageStatus({ ...endpoints(), messageId: delivered.messageId });
+      assert.equal(kept.status, "EXECUTED");
+      assert.deepEqual(kept.route, { instance, current: false, paused: false });
+      const waiting = await messageStatus({ ...endpoints(), messageId: pending.messageId });
+      assert.equal(waiting.status, "SENT");
+      assert.equal(waiting.route?.current, false);
+      // Not deliverable while another gateway is enrolled: the route verifier authenticates only that one.
+      await assert.rejects(relayToB(pending.message), /ConcordGatewayVerificationFailed/);
+    } finally {
+      await call(B, stackB.gateway, gatewayAbiB, "setRoute", [A.domain, stackB.verifier, stackA.gateway]);
+    }
+    // Enrolled again: same instance, the old records are back, the waiting message delivers.
+    const back = await messageStatus({ ...endpoints(), messageId: delivered.messageId });
+    assert.deepEqual(back.route, { instance, current: true, paused: false });
+    assert.equal((await relayToB(pending.message)).status, "EXECUTED");
+    assert.equal((await messageStatus({ ...endpoints(), messageId: pending.messageId })).status, "EXECUTED");
+  });
+
   it("reports UNKNOWN for an id the origin never dispatched", async () => {
     const status = await messageStatus({ ...endpoints(), messageId: keccak256("0x1234") });
     assert.equal(status.status, "UNKNOWN");
@@ -426,6 +554,85 @@ describe("sdk: error decoding", () => {
           `GasPaymasterInsufficientPayment(required: ${required}, provided: 1)`,
         ),
     );
+  });
+
+  it("decodes a message from an origin without a route, and every gateway error of the current ABI", async () => {
+    // A message "from" a domain B has no route for (forged header: the route check comes before any verifier).
+    const message = encodeConcordMessage({
+      nonce: 0,
+      origin: 999,
+      sender: deployer.address,
+      destination: B.domain,
+      recipient: okRecipient,
+      gasLimit: 50_000,
+      payload: "0x",
+    });
+    await assert.rejects(
+      processMessage({ ...clientsOf(B), gateway: stackB.gateway, metadata: "0x", message }),
+      (error: ConcordTransactionError) =>
+        error.details ===
+        "ConcordGatewayUnknownOrigin(origin: 999): Thrown when a message comes from an origin with no route " +
+          "(`setRoute` was never called for it).",
+    );
+    const abi = concordAbi("ConcordGateway");
+    const errors = abi.filter((item) => item.type === "error").map((item) => item.name);
+    assert.ok(!errors.includes("ConcordGatewayNoVerifier"), "the default verifier is gone");
+    assert.ok(!concordErrors().some((e) => e.name === "ConcordGatewayNoVerifier"));
+    const cases: [string, unknown[], string][] = [
+      [
+        "ConcordGatewayVerifierGatewayMismatch",
+        [stackB.verifier, 7, addressToBytes32(stackA.gateway)],
+        `ConcordGatewayVerifierGatewayMismatch(verifier: ${stackB.verifier}, origin: 7, reported: ` +
+          `${addressToBytes32(stackA.gateway)} (address ${stackA.gateway})): Thrown when a verifier does not ` +
+          "authenticate the origin gateway",
+      ],
+      [
+        "ConcordGatewayZeroOriginGateway",
+        [7],
+        "ConcordGatewayZeroOriginGateway(origin: 7): Thrown when `setRoute` is given the zero address as origin gateway.",
+      ],
+      [
+        "ConcordGatewayRetryRefused",
+        [stackB.verifier],
+        `ConcordGatewayRetryRefused(verifier: ${stackB.verifier}): Thrown when the verifier that applies to a FAILED ` +
+          "message now refuses its retry",
+      ],
+      [
+        "ConcordGatewayReentrantCall",
+        [],
+        "ConcordGatewayReentrantCall(): Thrown when `process` or `retry` is entered again during a delivery",
+      ],
+    ];
+    cases.push([
+      "ConcordGatewayVerifierGatewayMismatch",
+      [stackB.verifier, 7, `0x${"00".repeat(32)}`],
+      `ConcordGatewayVerifierGatewayMismatch(verifier: ${stackB.verifier}, origin: 7, reported: 0x${"00".repeat(32)} (zero))`,
+    ]);
+    for (const [errorName, args, text] of cases) {
+      const decoded = decodeConcordError(encodeErrorResult({ abi, errorName, args }));
+      assert.equal(decoded.name, errorName);
+      assert.ok(decoded.text.startsWith(text), decoded.text);
+    }
+    // Every Concord gateway error decodes to its name plus its NatSpec notice.
+    const own = errors.filter((name) => name.startsWith("ConcordGateway"));
+    assert.ok(own.length >= 25, `${own.length} gateway errors`);
+    for (const name of own) {
+      const item = abi.find((i) => i.type === "error" && i.name === name) as unknown as {
+        inputs: { type: string }[];
+      };
+      const args = item.inputs.map((input) =>
+        input.type === "address"
+          ? deployer.address
+          : input.type === "bytes32"
+            ? keccak256("0x01")
+            : input.type === "bytes"
+              ? "0x01"
+              : 1,
+      );
+      const decoded = decodeConcordError(encodeErrorResult({ abi, errorName: name, args } as never));
+      assert.equal(decoded.name, name);
+      assert.ok(decoded.description, `${name} has no readable description`);
+    }
   });
 
   it("names enum values, bytes32 reasons, built-ins and unknown selectors", () => {

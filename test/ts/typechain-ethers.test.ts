@@ -48,21 +48,28 @@ async function ethersScript(signer: ethers.Signer) {
     validators: ["0x000000000000000000000000000000000000dEaD"],
   });
   const me = await signer.getAddress();
-  const gateway = await new ConcordGateway__factory(signer).deploy(
-    domain,
-    me,
-    await verifier.getAddress(),
-    200_000,
-    8192,
-  );
+  const gateway = await new ConcordGateway__factory(signer).deploy(domain, me, 200_000, 8192);
   await gateway.waitForDeployment();
+  // Every verifier reports the origin gateway it authenticates (what setRoute checks).
+  const boundGateway: string = await verifier.originGatewayFor(10);
+  const unboundGateway: string = await verifier.originGatewayFor(11);
   const localDomain: bigint = await gateway.localDomain();
   const defaultGasLimit: bigint = await gateway.defaultGasLimit();
   const recipient = addressToBytes32("0x0000000000000000000000000000000000001234");
   const tx = await gateway["dispatch(uint32,bytes32,uint32,bytes)"](8453, recipient, 123_456, "0xc0ffee");
   await tx.wait();
   const [event] = await gateway.queryFilter(gateway.filters.Dispatched());
-  return { localDomain, defaultGasLimit, nonce: await gateway.nonce(), event, me };
+  const [, instance] = await gateway.route(10); // no route for origin 10: instance 0
+  return {
+    localDomain,
+    defaultGasLimit,
+    nonce: await gateway.nonce(),
+    event,
+    me,
+    boundGateway,
+    unboundGateway,
+    instance,
+  };
 }
 
 describe("typechain-types (ethers v6)", () => {
@@ -108,6 +115,9 @@ describe("typechain-types (ethers v6)", () => {
       assert.equal(result.localDomain, 31_337n);
       assert.equal(result.defaultGasLimit, 200_000n);
       assert.equal(result.nonce, 1n);
+      assert.equal(result.boundGateway, addressToBytes32("0x00000000000000000000000000000000000c0c0a"));
+      assert.equal(result.unboundGateway, `0x${"00".repeat(32)}`);
+      assert.equal(result.instance, 0n);
       assert.ok(result.event);
       const { messageId, destination, message } = result.event.args;
       assert.equal(destination, 8453n);

@@ -83,7 +83,38 @@ function keeperOf(ctx: CommandContext, chains: ReturnType<typeof loadChains>) {
   return { account: accountFromEnv(keyEnv) as LocalAccount, coordinators };
 }
 
+/** A whole number option within [min, max], or a usage error naming it. */
+function integerOption(ctx: CommandContext, name: string, min: number, max: number): number | undefined {
+  const value = ctx.values[name];
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(String(value)) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new CliError(
+      `--${name} ${String(value)} must be a whole number from ${min} to ${max}`,
+      ExitCode.USAGE,
+    );
+  return n;
+}
+
+/** `--retry-failed-*`: the relayer's automatic retry of FAILED messages that ran out of gas (off without a ceiling). */
+function retryFailedOf(ctx: CommandContext) {
+  const gasCeiling = integerOption(ctx, "retry-failed-gas-ceiling", 1, 0xffffffff);
+  const maxAttempts = integerOption(ctx, "retry-failed-attempts", 1, 100);
+  const marginPercent = integerOption(ctx, "retry-failed-margin", 0, 1000);
+  if (gasCeiling === undefined) {
+    if (maxAttempts !== undefined || marginPercent !== undefined)
+      throw new CliError(
+        "--retry-failed-attempts and --retry-failed-margin need --retry-failed-gas-ceiling",
+        ExitCode.USAGE,
+        "the ceiling turns automatic retries on, e.g. --retry-failed-gas-ceiling 2000000",
+      );
+    return undefined;
+  }
+  return { gasCeiling, maxAttempts, marginPercent };
+}
+
 export async function relayer(ctx: CommandContext): Promise<ExitCode> {
+  const retryFailed = retryFailedOf(ctx);
   const chains = loadChains(ctx);
   const account = accountFromEnv(requireOption(ctx, "key-env"));
   const postgres = ctx.values.postgres;
@@ -103,12 +134,17 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
     account: account as Parameters<typeof runRelayer>[0]["account"],
     store,
     keeper: keeperOf(ctx, chains),
+    retryFailed,
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });
-  ctx.out.result({ relayer: account.address, url: r.url, store: store.type }, [
+  ctx.out.result({ relayer: account.address, url: r.url, store: store.type, retryFailed }, [
     `relayer ${account.address} over ${Object.keys(chains.byName).join(", ")} (${store.type} store)`,
-    `status: ${r.url}/messages/<id>   metrics: ${r.url}/metrics`,
+    `status: ${r.url}/messages/<id>   health: ${r.url}/health   parked: ${r.url}/undeliverable   metrics: ${r.url}/metrics`,
+    retryFailed
+      ? `automatic retry of out-of-gas FAILED messages: up to ${retryFailed.gasCeiling} gas, ` +
+        `${retryFailed.maxAttempts ?? 3} attempt(s), margin ${retryFailed.marginPercent ?? 20}%`
+      : "automatic retry of FAILED messages: off (--retry-failed-gas-ceiling <gas> turns it on)",
   ]);
   await untilSignal(() => r.stop(), ctx.out);
   return ExitCode.OK;

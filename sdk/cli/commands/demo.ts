@@ -207,6 +207,9 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       store: { type: "sqlite", path: join(workDir, "relayer.sqlite") },
       pollIntervalMs: 100,
       retry: { maxAttempts: 8, baseDelayMs: 200, maxDelayMs: 2_000 },
+      // FAILED deliveries that ran out of gas are retried with an estimate (the paused inbox below is not one:
+      // the relayer records why it leaves that message to a manual retry)
+      retryFailed: { gasCeiling: 2_000_000, maxAttempts: 3 },
       // the flow keeper: expires flows past their deadline on B, exports outcomes, settles on A
       keeper: {
         account: dev(6),
@@ -284,9 +287,21 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       functionName: "unpause",
       args: [],
     });
-    await retryMessage({ ...clients(C, user), gateway: addr(C, "ConcordGateway"), message: failing.message });
+    // retry(message, gas): anyone may; the gas defaults to the message's own limit (more is allowed, never less)
+    const retried = await retryMessage({
+      ...clients(C, user),
+      gateway: addr(C, "ConcordGateway"),
+      message: failing.message,
+      onTransaction: (hash) => out.progress(`  retry transaction ${short(hash)} sent on chainC`),
+    });
+    if (retried.status !== "EXECUTED")
+      throw new CliError(
+        `the retry of ${short(failing.messageId)} ended ${retried.status}, expected EXECUTED`,
+      );
     await waitMessage(A, C, failing.messageId, "EXECUTED");
-    out.progress("  A -> C: EXECUTED after retry");
+    out.progress(
+      `  A -> C: EXECUTED after retry with gas ${failing.decoded.gasLimit} (the message's own limit)`,
+    );
     timelines.push(
       await messageTimeline("message A -> C (failed, retried)", A, C, failing.messageId, relayer),
     );
@@ -605,8 +620,10 @@ async function messageTimeline(
   const lines: string[] = [];
   if (s.sent) lines.push(`${isoTime(s.sent.timestamp)}  SENT       ${src.name} block ${s.sent.blockNumber}`);
   for (const e of await relayer.store.events(id)) {
+    // the relayer's automatic-retry decisions say why (e.g. why it leaves a message to a manual retry)
+    const why = e.status.startsWith("RETRY") && e.detail ? `: ${e.detail}` : "";
     lines.push(
-      `${new Date(e.at).toISOString()}  ${e.status.padEnd(10)} relayer${e.txHash ? ` tx ${short(e.txHash)}` : ""}`,
+      `${new Date(e.at).toISOString()}  ${e.status.padEnd(10)} relayer${e.txHash ? ` tx ${short(e.txHash)}` : ""}${why}`,
     );
   }
   for (const f of s.failures) {
@@ -614,7 +631,8 @@ async function messageTimeline(
   }
   for (const r of s.retries) {
     lines.push(
-      `${isoTime(r.timestamp)}  RETRIED    ${dst.name} block ${r.blockNumber} (${r.success ? "ok" : "failed"})`,
+      `${isoTime(r.timestamp)}  RETRIED    ${dst.name} block ${r.blockNumber} gas ${r.gasLimit}, ` +
+        `tx gas used ${r.gasUsed} (${r.success ? "ok" : "failed"})`,
     );
   }
   if (s.executed)

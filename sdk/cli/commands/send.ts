@@ -1,8 +1,8 @@
 // `concord send`: sends a message through the origin chain's ConcordGateway (optionally paying the relayer's gas).
 import { type Address, type Hex, getAddress, isAddress, isHex, stringToHex } from "viem";
 
-import { sendMessage } from "../../src/index.js";
-import { accountFromEnv, chainByName, contractOn, loadChains, reach } from "../chains.js";
+import { gatewayAbi, sendMessage } from "../../src/index.js";
+import { type CliChain, accountFromEnv, chainByName, contractOn, loadChains, reach } from "../chains.js";
 import { requireOption, type CommandContext } from "../main.js";
 import { CliError, ExitCode } from "../output.js";
 
@@ -30,6 +30,7 @@ export async function send(ctx: CommandContext): Promise<ExitCode> {
   }
   const account = accountFromEnv(String(ctx.values["key-env"] ?? "CONCORD_PRIVATE_KEY"));
   const gateway = contractOn(from, "ConcordGateway");
+  await checkRoute(ctx, from, to, gateway);
   ctx.out.progress(`sending ${(payload.length - 2) / 2} bytes ${from.entry.name} -> ${to.entry.name}`);
   const sent = await reach(
     from,
@@ -63,4 +64,55 @@ export async function send(ctx: CommandContext): Promise<ExitCode> {
     ],
   );
   return ExitCode.OK;
+}
+
+/**
+ * Refuses a message nothing could deliver: the destination gateway has no route for the origin, or enrolls another
+ * origin gateway (a self-send is the common case: no gateway routes messages from its own chain). When the
+ * destination is not deployed in the registry or cannot be reached, the check is skipped with a warning.
+ */
+async function checkRoute(
+  ctx: CommandContext,
+  from: CliChain,
+  to: CliChain,
+  gateway: Address,
+): Promise<void> {
+  const destGateway = to.deployment?.contracts.ConcordGateway;
+  if (!destGateway) {
+    ctx.out.progress(
+      `warning: ${to.entry.name} is not in the registry; its route for ${from.entry.name} is unchecked`,
+    );
+    return;
+  }
+  let route: readonly [Address, number, boolean, Address];
+  try {
+    route = (await to.publicClient.readContract({
+      address: destGateway,
+      abi: gatewayAbi(),
+      functionName: "route",
+      args: [from.entry.domain],
+    })) as readonly [Address, number, boolean, Address];
+  } catch (e) {
+    ctx.out.progress(
+      `warning: cannot read ${to.entry.name}'s route (${(e as Error).message.split("\n")[0]})`,
+    );
+    return;
+  }
+  const [, instance, , originGateway] = route;
+  if (instance === 0)
+    throw new CliError(
+      from === to
+        ? `${to.entry.name} has no route for messages from itself: a message to its own chain is never delivered`
+        : `${to.entry.name} has no route for messages from ${from.entry.name}: nothing would deliver this message`,
+      ExitCode.CONFIG,
+      from === to
+        ? "pick another --to"
+        : `wire the route: \`concord deploy\` with both chains in the config (the destination admin calls setRoute)`,
+    );
+  if (getAddress(originGateway) !== getAddress(gateway))
+    throw new CliError(
+      `${to.entry.name} accepts messages from ${from.entry.name}'s gateway ${originGateway}, not from ${gateway}`,
+      ExitCode.CONFIG,
+      "check --registry: it names another deployment than the destination's route",
+    );
 }

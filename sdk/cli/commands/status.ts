@@ -96,17 +96,106 @@ async function messageReport(
     );
   for (const f of s.failures) lines.push(`  ${isoTime(f.timestamp)}  FAILED    ${f.reason.text}`);
   for (const r of s.retries)
-    lines.push(`  ${isoTime(r.timestamp)}  RETRIED   by ${r.caller} (${r.success ? "succeeded" : "failed"})`);
+    lines.push(
+      `  ${isoTime(r.timestamp)}  RETRIED   by ${r.caller} with gas ${r.gasLimit}, tx gas used ${r.gasUsed} ` +
+        `(${r.success ? "succeeded" : "failed"})`,
+    );
   if (s.executed)
     lines.push(
       `  ${isoTime(s.executed.timestamp)}  EXECUTED  ${dest.entry.name} block ${s.executed.blockNumber}`,
     );
-  if (s.status === "SENT") lines.push("  next: a relayer delivers it, or self-relay: concord relay " + id);
-  if (s.status === "FAILED")
-    lines.push("  next: fix the recipient, then anyone can retry it on the destination gateway");
-  ctx.out.result({ kind: "message", origin: origin.entry.name, destination: dest.entry.name, ...s }, lines);
+  const relayerRecord = await relayerView(ctx, id);
+  if (relayerRecord) lines.push(...relayerRecord.lines);
+  if (s.status === "SENT") {
+    if (s.route?.instance === 0)
+      lines.push(
+        `  next: ${dest.entry.name} has no route for ${origin.entry.name}'s gateway: nothing can deliver it until ` +
+          "the destination admin enrolls one (setRoute, e.g. `concord deploy`)",
+      );
+    else if (s.route?.paused)
+      lines.push(
+        `  next: ${dest.entry.name}'s route for ${origin.entry.name} is paused: delivery waits for unpause`,
+      );
+    else
+      lines.push(
+        `  next: a relayer delivers it, or self-relay: concord relay ${id} --from ${origin.entry.name}`,
+      );
+  }
+  if (s.status === "FAILED") {
+    const last = s.failures.at(-1);
+    const gasHint =
+      last?.revertData === "0x"
+        ? ` (no revert data: it likely ran out of gas; give more than its limit, e.g. --gas ${decoded.gasLimit * 2})`
+        : " (first fix what the recipient rejects)";
+    lines.push(`  next: anyone can retry it: concord retry ${id}${gasHint}`);
+  }
+  ctx.out.result(
+    {
+      kind: "message",
+      origin: origin.entry.name,
+      destination: dest.entry.name,
+      ...s,
+      ...(relayerRecord ? { relayer: relayerRecord.record } : {}),
+    },
+    lines,
+  );
   return s.status === "FAILED" ? ExitCode.FAILED : ExitCode.OK;
 }
+
+/** The relayer's record of the message, from `--relayer <url>` (its HTTP status API), as extra status lines. */
+async function relayerView(
+  ctx: CommandContext,
+  id: Hex,
+): Promise<{ record: RelayerMessageView | null; lines: string[] } | undefined> {
+  const url = ctx.values.relayer;
+  if (typeof url !== "string") return undefined;
+  let res: Response;
+  try {
+    res = await fetch(`${url.replace(/\/$/, "")}/messages/${id}`, { signal: AbortSignal.timeout(5_000) });
+  } catch (e) {
+    throw new CliError(
+      `relayer ${url} is unreachable: ${(e as Error).message}`,
+      ExitCode.UNREACHABLE,
+      "check --relayer (the relayer's HTTP status URL, printed when it starts)",
+    );
+  }
+  if (res.status === 404) return { record: null, lines: [`  relayer: has no record of this message`] };
+  if (!res.ok)
+    throw new CliError(`relayer ${url} answered HTTP ${res.status}`, ExitCode.UNREACHABLE, "check --relayer");
+  const record = (await res.json()) as RelayerMessageView;
+  const lines = [
+    `  relayer: ${record.status}${record.outcome ? ` (outcome ${record.outcome})` : ""}` +
+      (record.error ? `: ${record.error}` : ""),
+  ];
+  if (record.retry?.state)
+    lines.push(
+      `  relayer auto-retry: ${record.retry.state}, ${record.retry.attempts} attempt(s)` +
+        (record.retry.note ? `: ${record.retry.note}` : ""),
+    );
+  for (const a of record.retryAttempts ?? [])
+    lines.push(
+      `    attempt ${a.attempt}: gas ${a.gasLimit}` +
+        (a.gasUsed !== null ? `, tx gas used ${a.gasUsed}` : "") +
+        `, ${a.outcome ?? "pending"}${a.txHash ? ` tx ${a.txHash}` : ""}${a.detail ? ` (${a.detail})` : ""}`,
+    );
+  return { record, lines };
+}
+
+/** The fields of the relayer's `GET /messages/<id>` answer this command shows. */
+type RelayerMessageView = {
+  status: string;
+  outcome: string | null;
+  error: string | null;
+  retry?: { state: string | null; attempts: number; note: string | null };
+  retryAttempts?: {
+    attempt: number;
+    gasLimit: number;
+    gasUsed: number | null;
+    outcome: string | null;
+    txHash: string | null;
+    detail: string | null;
+  }[];
+};
 
 async function flowReport(
   ctx: CommandContext,

@@ -46,12 +46,11 @@ export const MANIFEST: readonly ManifestEntry[] = [
   {
     name: "ConcordGateway",
     artifact: "ConcordGateway",
-    // (localDomain, authority, defaultVerifier = none: every origin gets its own route verifier, defaultGasLimit,
-    // maxBodySize)
+    // (localDomain, authority, defaultGasLimit, maxBodySize). There is no default verifier: every origin gets a
+    // route (plan.ts wires one per remote chain, with the verifier that reports that chain's gateway).
     args: (ctx) => [
       ctx.chain.domain,
       ctx.addresses.AccessManager,
-      "0x0000000000000000000000000000000000000000",
       ctx.config.gateway.defaultGasLimit,
       BigInt(ctx.config.gateway.maxBodySize),
     ],

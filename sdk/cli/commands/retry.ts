@@ -1,0 +1,164 @@
+// `concord retry <messageId>`: re-executes a FAILED message on its destination gateway (`retry(message, gas)`,
+// anyone may), with the message's own gas limit or more (`--gas`), and reports the outcome.
+import { type Hex, isHex } from "viem";
+
+import {
+  ConcordTransactionError,
+  decodeConcordError,
+  decodeConcordMessage,
+  messageStatus,
+  retryMessage,
+  revertData,
+} from "../../src/index.js";
+import { accountFromEnv, contractOn, findMessage, loadChains, reach } from "../chains.js";
+import type { CommandContext } from "../main.js";
+import { CliError, ExitCode } from "../output.js";
+
+const MAX_UINT32 = 0xffff_ffff;
+
+/** What to do about a retry the gateway refused, by the decoded error's name. */
+const REFUSAL_HINTS: Record<string, string> = {
+  ConcordGatewayRetryRefused:
+    "the destination verifier refuses the retry for now (paused verifier, or its rate-limit budget is spent): try again later",
+  ConcordGatewayRoutePaused:
+    "the destination route for this origin is paused: retry after the admin unpauses it",
+  ConcordGatewayInboundPaused: "the destination gateway is paused: retry after the admin unpauses it",
+  ConcordGatewayNotFailed: "the message is no longer FAILED (someone retried it): check `concord status`",
+  ConcordGatewayRetryGasBelowLimit: "give --gas at least the message's own gas limit, or omit --gas",
+  ConcordGatewayPrivilegedRecipient:
+    "the recipient now holds a role on the destination: it can never be retried",
+};
+
+function parseGas(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const gas = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(gas) || gas <= 0 || gas > MAX_UINT32)
+    throw new CliError(
+      `--gas ${text} is not a gas amount`,
+      ExitCode.USAGE,
+      `give a whole number from 1 to ${MAX_UINT32}, e.g. --gas 500000`,
+    );
+  return gas;
+}
+
+export async function retry(ctx: CommandContext): Promise<ExitCode> {
+  const id = ctx.args[0];
+  if (!id || !isHex(id) || id.length !== 66)
+    throw new CliError("give the message id (32 bytes hex)", ExitCode.USAGE, "concord retry 0x… [--gas N]");
+  if (ctx.args.length > 1)
+    throw new CliError(`unexpected argument "${ctx.args[1]}"`, ExitCode.USAGE, "see `concord retry --help`");
+  const gasOption = parseGas(ctx.values.gas);
+  const from = typeof ctx.values.from === "string" ? ctx.values.from : undefined;
+  const keyEnv = String(ctx.values["key-env"] ?? "CONCORD_PRIVATE_KEY");
+  const chains = loadChains(ctx);
+
+  const found = await findMessage(chains, id as Hex, from);
+  if (!found) {
+    const where = from ?? [...chains.byDomain.values()].map((c) => c.entry.name).join(", ");
+    throw new CliError(
+      `no message ${id} was sent from ${where}`,
+      ExitCode.NOT_FOUND,
+      "check the id, --from, and that --config/--registry name the chain it was sent on",
+    );
+  }
+  const decoded = decodeConcordMessage(found.message);
+  const dest = chains.byDomain.get(decoded.destination);
+  if (!dest)
+    throw new CliError(
+      `the message goes to domain ${decoded.destination}, which is not in the config`,
+      ExitCode.CONFIG,
+      "add that chain to the config file (and its registry) to retry there",
+    );
+  const destGateway = contractOn(dest, "ConcordGateway");
+  const gasLimit = gasOption ?? decoded.gasLimit;
+  if (gasLimit < decoded.gasLimit)
+    throw new CliError(
+      `--gas ${gasLimit} is below the message's own gas limit ${decoded.gasLimit}`,
+      ExitCode.USAGE,
+      `the gateway refuses less (ConcordGatewayRetryGasBelowLimit): pass --gas ${decoded.gasLimit} or more, or omit --gas`,
+    );
+
+  const before = await reach(
+    dest,
+    messageStatus({
+      origin: { publicClient: found.origin.publicClient, gateway: found.originGateway },
+      destination: { publicClient: dest.publicClient, gateway: destGateway },
+      messageId: id as Hex,
+    }),
+  );
+  const route = `${found.origin.entry.name} -> ${dest.entry.name}`;
+  if (before.status === "EXECUTED") {
+    ctx.out.result({ messageId: id, status: "EXECUTED", retried: false }, [
+      `message ${id} (${route}) is already EXECUTED: nothing to retry`,
+    ]);
+    return ExitCode.OK;
+  }
+  if (before.status !== "FAILED")
+    throw new CliError(
+      `message ${id} (${route}) is ${before.status}, not FAILED: only a FAILED message can be retried`,
+      ExitCode.FAILED,
+      `a relayer delivers it, or self-relay it: concord relay ${id} --from ${found.origin.entry.name} --validators <url,...>`,
+    );
+  const last = before.failures.at(-1);
+  ctx.out.progress(
+    `message is FAILED on ${dest.entry.name}: ${last?.reason.text ?? "no failure event found"}`,
+  );
+  const account = accountFromEnv(keyEnv);
+  ctx.out.progress(
+    `retrying on ${dest.entry.name} with gas ${gasLimit}` +
+      (gasLimit === decoded.gasLimit ? " (the message's own limit)" : ` (message limit ${decoded.gasLimit})`),
+  );
+  let outcome;
+  try {
+    outcome = await reach(
+      dest,
+      retryMessage({
+        publicClient: dest.publicClient,
+        walletClient: dest.wallet(account),
+        gateway: destGateway,
+        message: found.message,
+        gasLimit,
+        onTransaction: (hash) => ctx.out.progress(`retry transaction ${hash} sent on ${dest.entry.name}`),
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof ConcordTransactionError)) throw e;
+    const data = revertData(e.cause);
+    const name = data ? decodeConcordError(data).name : undefined;
+    throw new CliError(
+      `the retry was refused: ${e.details ?? e.shortMessage}`,
+      ExitCode.FAILED,
+      (name && REFUSAL_HINTS[name]) ?? "check the reason above, then `concord status " + id + "`",
+    );
+  }
+  const tx = outcome.receipt.transactionHash;
+  const lines = [
+    `message ${id} (${route}) retried in tx ${tx} with gas ${gasLimit}: ${outcome.status}`,
+    `  transaction gas used ${outcome.receipt.gasUsed}`,
+  ];
+  if (outcome.failure) {
+    lines.push(`  recipient reverted: ${outcome.failure.reason.text}`);
+    lines.push(
+      outcome.failure.revertData === "0x"
+        ? `  no revert data is typical of running out of gas: retry with more, e.g. concord retry ${id} --gas ${gasLimit * 2}`
+        : "  still FAILED: fix what the recipient rejects, then retry again (anyone may)",
+    );
+  }
+  ctx.out.result(
+    {
+      messageId: id,
+      origin: found.origin.entry.name,
+      destination: dest.entry.name,
+      retried: true,
+      status: outcome.status,
+      gasLimit,
+      messageGasLimit: decoded.gasLimit,
+      transactionHash: tx,
+      gasUsed: outcome.receipt.gasUsed,
+      failure: outcome.failure?.reason.text,
+    },
+    lines,
+  );
+  return outcome.status === "EXECUTED" ? ExitCode.OK : ExitCode.FAILED;
+}
