@@ -17,18 +17,9 @@ const SETTINGS = {
 export default defineConfig({
   plugins: [hardhatViem, hardhatEthers, hardhatTypechain, hardhatNodeTestRunner],
   solidity: {
+    // One compiler configuration for every contract, the same as foundry.toml: what forge tests is what deploys
+    // (scripts/check-bytecode.mjs compares the two builds, metadata-free, and checks EIP-170).
     compilers: [{ version: "0.8.30", path: SOLC_PATH, settings: SETTINGS }],
-    // FlowCoordinator's runtime code is above EIP-170's 24,576 bytes with the legacy pipeline at 10,000 runs
-    // (30.9 KB); via-IR at 200 runs brings it to about 23 KB, so the deployable artifact (this build, used by
-    // deploy/, the SDK, the agents and the CLI) fits on every EVM chain. forge compiles the same source with the
-    // legacy pipeline for the Solidity tests (README, known limitations).
-    overrides: {
-      "contracts/coordination/FlowCoordinator.sol": {
-        version: "0.8.30",
-        path: SOLC_PATH,
-        settings: { ...SETTINGS, viaIR: true, optimizer: { enabled: true, runs: 200 } },
-      },
-    },
   },
   paths: {
     sources: "contracts",

@@ -146,48 +146,57 @@ function targetLines() {
   return lines;
 }
 
-// The coordination steps of issue 7, from snapshots/FlowCoordinator.json (test/bench/CoordinatorGas.t.sol): key, chain,
+// The coordination steps, from snapshots/Coordination.json (test/bench/CoordinatorGas.t.sol): key, domain,
 // description. Each is one full transaction; the path totals below are sums of these rows.
 const COORDINATION = [
-  ["open_native_first", "A", "open, native escrow, first flow of a fresh coordinator (not steady state)"],
+  ["open_native_first", "A", "open, native escrow, first flow of a fresh escrow (not steady state)"],
   ["open_native", "A", "open, native escrow + fees, sends EXECUTE"],
-  ["execute", "B", "gateway.process(EXECUTE): verify, coordinator, target (releases 1 ether)"],
-  ["export_outcome", "B", "exportOutcome (EXECUTED), sends OUTCOME"],
-  ["acknowledge", "A", "gateway.process(OUTCOME EXECUTED): verify, record the outcome"],
-  ["finalize", "A", "finalize: credit the beneficiary and the fee recipient"],
+  ["execute", "B", "gateway.process(EXECUTE): verify, executor, target (releases 1 ether), sends OUTCOME"],
+  [
+    "outcome",
+    "A",
+    "gateway.process(OUTCOME EXECUTED): verify, settle (beneficiary and fee recipient credited)",
+  ],
   ["claim", "A", "claim (pull payment of an accrued balance)"],
-  ["expire", "B", "expire after T (no inbound message)"],
-  ["export_outcome_expired", "B", "exportOutcome (EXPIRED), sends OUTCOME"],
-  ["acknowledge_expired", "A", "gateway.process(OUTCOME EXPIRED)"],
-  ["compensate", "A", "compensate: credit the refund and the timeout fee"],
+  ["expire", "B", "expire after T (no inbound message), sends OUTCOME"],
+  [
+    "outcome_expired",
+    "A",
+    "gateway.process(OUTCOME EXPIRED): verify, settle (refund and timeout fee credited)",
+  ],
   ["claim_refund", "A", "claim the refund"],
+  [
+    "export_outcome",
+    "B",
+    "exportOutcome: the keeper's re-export of a decided flow (only if the first OUTCOME is lost)",
+  ],
 ];
 const COORDINATION_PATHS = [
   [
-    "executed round trip (open + execute + export + acknowledge + finalize)",
-    ["open_native", "execute", "export_outcome", "acknowledge", "finalize"],
+    "executed round trip: open + execute + outcome (3 transactions; claim is the 4th)",
+    ["open_native", "execute", "outcome"],
   ],
-  [
-    "timeout path (open + expire + export + acknowledge + compensate)",
-    ["open_native", "expire", "export_outcome_expired", "acknowledge_expired", "compensate"],
-  ],
+  ["executed round trip with its claim (4 transactions)", ["open_native", "execute", "outcome", "claim"]],
+  ["timeout path: open + expire + outcome (3 transactions)", ["open_native", "expire", "outcome_expired"]],
 ];
 
 function coordinationLines() {
-  const file = "snapshots/FlowCoordinator.json";
+  const file = "snapshots/Coordination.json";
   const snapshot = JSON.parse(readFileSync(file, "utf8"));
   const gasOf = (key) => {
     if (!(key in snapshot)) throw new Error(`${file} lacks ${key}: run the gas benchmarks`);
     return Number(snapshot[key]);
   };
   const lines = [
-    "## Coordination (issue 7)",
+    "## Coordination",
     "",
-    "From `snapshots/FlowCoordinator.json` (test/bench/CoordinatorGas.t.sol): full transaction gas of each step of a",
-    "flow between two Concord gateways whose routes are verified by a message-id multisig 3-of-5, native escrow of",
-    "1 ether, 32-byte payload, steady state (see docs/benchmark.md). Claims are pull payments, made once per many flows.",
+    "From `snapshots/Coordination.json` (test/bench/CoordinatorGas.t.sol): full transaction gas of each step of a",
+    "flow from A's `FlowEscrow` to B's `FlowExecutor` between two Concord gateways whose routes are verified by a",
+    "message-id multisig 3-of-5, native escrow of 1 ether, 32-byte payload, steady state (see docs/benchmark.md).",
+    "B sends the OUTCOME in the transaction that decides the flow and its arrival settles A: no keeper on the",
+    "executed path. Claims are pull payments, made once per many flows.",
     "",
-    "| step | chain | gas |",
+    "| step | domain | gas |",
     "| --- | --- | ---: |",
   ];
   for (const [key, chain, label] of COORDINATION) {

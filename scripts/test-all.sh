@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite (README's test command, called by .ci/run). Every gate runs even when an
 # earlier one fails, so one run shows everything that is wrong; the exit code is non-zero if any
-# gate failed. Gates: format, solhint, eslint, layer rules, typecheck, forge tests (default profile), gas
-# benchmarks against committed snapshots, TypeScript tests (node:test via Hardhat), slither.
+# gate failed. Gates: format, solhint, eslint, layer rules, build, one bytecode (forge == Hardhat, EIP-170),
+# typecheck, forge tests (default profile), gas benchmarks against committed snapshots, TypeScript tests (node:test
+# via Hardhat), slither.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -39,6 +40,7 @@ gate solhint solhint --max-warnings 0 "contracts/**/*.sol"
 gate eslint eslint .
 gate layers node scripts/check-layers.mjs
 gate build bash scripts/build.sh
+gate bytecode node scripts/check-bytecode.mjs
 gate typecheck tsc --noEmit -p tsconfig.json
 gate forge-test forge test --no-match-path 'test/bench/*'
 count_forge forge-test

@@ -3,16 +3,17 @@ pragma solidity ^0.8.24;
 
 /// @title FlowLib
 /// @notice The coordination layer's flow: every parameter of a lock-on-A / execute-on-B flow, its id, the B-side
-/// status and A-side phase enums, and the coordinator-to-coordinator message codec.
+/// status and A-side phase enums, and the codec of the messages between A's `FlowEscrow` and B's `FlowExecutor`.
 /// @dev The flow id is `keccak256(abi.encode(flow))` over ALL fields, so no parameter (in particular the deadline)
 /// can be changed without changing the id. It is recomputed from the supplied struct by every entry point.
 library FlowLib {
-    /// @notice All parameters of one flow. A is the origin chain (escrow), B the destination chain (execution).
-    /// @param originChain A's chain id (set by the A coordinator at open).
-    /// @param originCoordinator A's coordinator (set at open).
+    /// @notice All parameters of one flow. A is the origin domain (escrow), B the destination domain (execution). A
+    /// domain is an EVM chain id, as the Concord gateway names it.
+    /// @param originDomain A's domain (set by A's escrow at open).
+    /// @param escrow A's `FlowEscrow` (set at open).
     /// @param nonce A's flow nonce (set at open; makes two otherwise equal flows distinct).
-    /// @param destinationChain B's chain id.
-    /// @param destinationCoordinator B's coordinator; must be A's trusted remote for B at open, pinned thereafter.
+    /// @param destinationDomain B's domain.
+    /// @param executor B's `FlowExecutor`; must be A's trusted remote for B at open, pinned thereafter.
     /// @param target The contract B calls (`IFlowTarget.onFlowExecute`).
     /// @param payloadHash keccak256 of the payload handed to the target (set at open from the payload).
     /// @param asset Asset escrowed on A (address(0): native).
@@ -23,9 +24,9 @@ library FlowLib {
     /// @param deadline T: the target runs only while B's time <= T; EXPIRED only once B's time > T.
     /// @param executionGas Gas the target call receives on B.
     /// @param abortOnFail Whether a failing target ends the flow FAILED (else it stays PENDING until T).
-    /// @param guardChain Chain of the guard emitter (0: no guard).
+    /// @param guardDomain Domain of the guard emitter (0: no guard).
     /// @param guardEmitter The guard: the target runs only once B's gateway has delivered a GUARD message with
-    /// `guardKey` from `guardEmitter` on `guardChain` to B's coordinator (address(0): no guard).
+    /// `guardKey` from `guardEmitter` on `guardDomain` to B's executor (address(0): no guard).
     /// @param guardKey The key the guard message must carry.
     /// @param opener Who opened the flow on A (the only account that may cancel it).
     /// @param refundTo Receives the escrow on A when B attests FAILED, EXPIRED or CANCELLED.
@@ -38,11 +39,11 @@ library FlowLib {
     /// back through the ERC-7786 gateway of route r (bit 0 must be clear; 0: the primary gateway only). Every bit
     /// must name a route active on A at open; routes are append-only and immutable, so the pin cannot move.
     struct Flow {
-        uint32 originChain;
-        address originCoordinator;
+        uint32 originDomain;
+        address escrow;
         uint64 nonce;
-        uint32 destinationChain;
-        address destinationCoordinator;
+        uint32 destinationDomain;
+        address executor;
         address target;
         bytes32 payloadHash;
         address asset;
@@ -53,7 +54,7 @@ library FlowLib {
         uint64 deadline;
         uint32 executionGas;
         bool abortOnFail;
-        uint32 guardChain;
+        uint32 guardDomain;
         address guardEmitter;
         bytes32 guardKey;
         address opener;
@@ -77,8 +78,8 @@ library FlowLib {
         CANCELLED
     }
 
-    /// @notice Phase of a flow on A: LOCKED (escrowed, waiting for B), ACKNOWLEDGED (B's outcome recorded),
-    /// SETTLED (escrow credited to its payee).
+    /// @notice Phase of a flow on A: LOCKED (escrowed, waiting for B), ACKNOWLEDGED (B's outcome recorded while
+    /// settlement was paused), SETTLED (escrow credited to its payees; normally on the outcome's arrival).
     enum Phase {
         NONE,
         LOCKED,
@@ -89,7 +90,7 @@ library FlowLib {
     /// @notice Highest acknowledgement route id (route ids are 1..MAX_ROUTE_ID; 0 is the primary gateway).
     uint8 internal constant MAX_ROUTE_ID = 15;
 
-    /// @notice Message kinds exchanged by coordinators.
+    /// @notice Message kinds exchanged by A's escrow and B's executor (GUARD: by anyone, to B's executor).
     uint8 internal constant EXECUTE = 1;
     uint8 internal constant CANCEL = 2;
     uint8 internal constant OUTCOME = 3;
@@ -118,14 +119,23 @@ library FlowLib {
         return routeId <= MAX_ROUTE_ID && (flow.ackRoutes >> routeId) & 1 == 1;
     }
 
-    /// @notice The record key of a guard: (chain, emitter, key) as authenticated by the gateway.
-    function guardId(uint256 chainId, address emitter, bytes32 key) internal pure returns (bytes32) {
-        return keccak256(abi.encode(chainId, emitter, key));
+    /// @notice The record key of a guard: (domain, emitter, key) as authenticated by the gateway.
+    function guardId(uint256 domain, address emitter, bytes32 key) internal pure returns (bytes32) {
+        return keccak256(abi.encode(domain, emitter, key));
     }
 
     /// @notice GUARD message: the key an emitter attests on its chain (send with any ERC-7786 gateway).
     function encodeGuard(bytes32 key) internal pure returns (bytes memory) {
-        return abi.encode(GUARD, abi.encode(key));
+        return abi.encode(GUARD, key);
+    }
+
+    /// @notice The kind of a message between an escrow and an executor: its first ABI word (every message is one flat
+    /// ABI tuple that starts with its kind). Returns 0 (no kind) for a payload shorter than one word or whose first
+    /// word is not a `uint8`.
+    function kindOf(bytes calldata payload) internal pure returns (uint8) {
+        if (payload.length < 32) return 0;
+        uint256 word = uint256(bytes32(payload[0:32]));
+        return word > type(uint8).max ? 0 : uint8(word);
     }
 
     /// @notice Whether `status` is terminal (EXECUTED, FAILED, EXPIRED or CANCELLED).
@@ -135,16 +145,16 @@ library FlowLib {
 
     /// @notice EXECUTE message: the flow and the target's payload.
     function encodeExecute(Flow memory flow, bytes memory payload) internal pure returns (bytes memory) {
-        return abi.encode(EXECUTE, abi.encode(flow, payload));
+        return abi.encode(EXECUTE, flow, payload);
     }
 
     /// @notice CANCEL message: the flow.
     function encodeCancel(Flow memory flow) internal pure returns (bytes memory) {
-        return abi.encode(CANCEL, abi.encode(flow));
+        return abi.encode(CANCEL, flow);
     }
 
     /// @notice OUTCOME message: the flow, B's terminal status and the B time at which it was decided.
     function encodeOutcome(Flow memory flow, Status status, uint64 decidedAt) internal pure returns (bytes memory) {
-        return abi.encode(OUTCOME, abi.encode(flow, status, decidedAt));
+        return abi.encode(OUTCOME, flow, status, decidedAt);
     }
 }

@@ -4,10 +4,11 @@ pragma solidity 0.8.30;
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {Vm} from "forge-std/Vm.sol";
 
-import {FlowCoordinator} from "../../contracts/coordination/FlowCoordinator.sol";
+import {FlowEscrow} from "../../contracts/coordination/FlowEscrow.sol";
+import {FlowExecutor} from "../../contracts/coordination/FlowExecutor.sol";
 import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
-import {IFlowTarget} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowTarget} from "../../contracts/interfaces/IFlowTarget.sol";
 import {IMultisigVerifier} from "../../contracts/interfaces/IMultisigVerifier.sol";
 import {IMultisigVerifierFactory} from "../../contracts/interfaces/IMultisigVerifierFactory.sol";
 import {MultisigVerifierFactory} from "../../contracts/isms/MultisigVerifierFactory.sol";
@@ -25,16 +26,17 @@ contract BenchFlowTarget is IFlowTarget, IBenchReceiverEvents {
     }
 }
 
-/// @notice Full-transaction gas of a coordinated flow (issue 7): open on A, execute on B, export the outcome on B,
-/// acknowledge on A, settle on A (finalize / compensate, then claim), and the timeout path (expire on B). Run through
-/// `npm run bench` (`forge test --isolate`); figures go to snapshots/FlowCoordinator.json (`vm.snapshotValue`, diffed
-/// by scripts/bench-check.sh) and to the "Coordination" table of bench/results.md.
+/// @notice Full-transaction gas of a coordinated flow: open on A, execute on B (which sends the OUTCOME in the same
+/// transaction), the OUTCOME's arrival on A (which settles the flow), claim on A; the timeout path (expire on B, which
+/// sends the OUTCOME; its arrival on A; claim); and the keeper's re-export. Run through `npm run bench`
+/// (`forge test --isolate`); figures go to snapshots/Coordination.json (`vm.snapshotValue`, diffed by
+/// scripts/bench-check.sh) and to the "Coordination" table of bench/results.md.
 ///
 /// Method (same as the gateway rows, see BenchBase): every measured step is one top-level call of this contract, i.e.
 /// its own transaction under `--isolate`, and `vm.lastCallGas().gasTotalUsed` is its receipt gas (21,000 + calldata
 /// with the EIP-7623 floor + execution - refund). Setup: two real Concord gateways (A = 1, B = 10), each route
 /// verified by a factory-deployed `MessageIdMultisigVerifier` 3-of-5 (bench validator keys, signatures over the
-/// `CheckpointDigest` message-id digest), one `FlowCoordinator` per chain trusted to the other, a native lane A -> B
+/// `CheckpointDigest` message-id digest), a `FlowEscrow` on A and a `FlowExecutor` on B trusted to each other, a native lane A -> B
 /// and native liquidity on B; the flow escrows 1 ether plus fees on A and releases 1 ether to the target on B with a
 /// 32-byte payload; no gas oracle (fees as set by the opener, not quoted).
 /// Steady state: one unrelated flow stays locked throughout (so `lockedTotal` is already non-zero, as on a busy
@@ -49,13 +51,13 @@ contract CoordinatorGasBench is BenchBase {
     uint256 internal constant AMOUNT = 1 ether;
     uint32 internal constant EXECUTION_GAS = 100_000;
     uint256 internal constant PAYLOAD_BYTES = 32;
-    string internal constant GROUP = "FlowCoordinator";
+    string internal constant GROUP = "Coordination";
 
     AccessManager internal manager;
     ConcordGateway internal gwA;
     ConcordGateway internal gwB;
-    FlowCoordinator internal cA;
-    FlowCoordinator internal cB;
+    FlowEscrow internal cA;
+    FlowExecutor internal cB;
     BenchFlowTarget internal target;
     uint256[] internal keys;
 
@@ -73,12 +75,12 @@ contract CoordinatorGasBench is BenchBase {
         (keys, signers) = _validatorSet(VALIDATORS);
         _route(factory, gwA, gwB, signers);
         _route(factory, gwB, gwA, signers);
-        cA = new FlowCoordinator(address(gwA), CHAIN_A, address(manager), 7 days);
-        cB = new FlowCoordinator(address(gwB), CHAIN_B, address(manager), 7 days);
-        cA.setTrustedRemote(CHAIN_B, address(cB));
-        cB.setTrustedRemote(CHAIN_A, address(cA));
-        cA.setLane(CHAIN_B, address(0), address(0), true, beneficiary);
-        cB.setLane(CHAIN_A, address(0), address(0), false, beneficiary);
+        cA = new FlowEscrow(address(gwA), CHAIN_A, address(manager), 7 days);
+        cB = new FlowExecutor(address(gwB), CHAIN_B, address(manager), 14 days);
+        cA.setRemote(CHAIN_B, address(cB));
+        cB.setRemote(CHAIN_A, address(cA));
+        cA.setLane(CHAIN_B, address(0), address(0), beneficiary);
+        cB.setLane(CHAIN_A, address(0), address(0), beneficiary);
         target = new BenchFlowTarget();
         vm.deal(address(cB), 100 ether);
         vm.deal(address(this), 1000 ether);
@@ -111,8 +113,8 @@ contract CoordinatorGasBench is BenchBase {
 
     /// @dev A flow request built field by field (robust to fields appended to `FlowLib.Flow`).
     function _request(uint64 deadline) internal view returns (FlowLib.Flow memory f) {
-        f.destinationChain = CHAIN_B;
-        f.destinationCoordinator = address(cB);
+        f.destinationDomain = CHAIN_B;
+        f.executor = address(cB);
         f.target = address(target);
         f.amount = AMOUNT;
         f.maxValue = AMOUNT;
@@ -157,7 +159,7 @@ contract CoordinatorGasBench is BenchBase {
         }
     }
 
-    /// @dev Records `gas` as `label` in the FlowCoordinator snapshot (and logs it).
+    /// @dev Records `gas` as `label` in the Coordination snapshot (and logs it).
     function _snap(string memory label, uint256 gas) internal {
         _record("concord", label, "MessageIdMultisigVerifier", THRESHOLD, PAYLOAD_BYTES, gas);
         vm.snapshotValue(GROUP, label, gas);
@@ -176,16 +178,17 @@ contract CoordinatorGasBench is BenchBase {
         message = _dispatched(gwA);
     }
 
-    /// @dev Exports `flow`'s outcome on B; returns the OUTCOME message (and its nonce).
+    /// @dev Exports `flow`'s outcome again on B (the keeper's re-export); returns the OUTCOME message (and its nonce).
     function _export(FlowLib.Flow memory flow) internal returns (bytes memory message, uint32 nonce, uint256 gas) {
         nonce = gwB.nonce();
         vm.recordLogs();
-        cB.exportOutcome(flow);
+        cB.exportOutcome(flow, 0);
         gas = _lastTxGas();
         message = _dispatched(gwB);
     }
 
-    /// @dev One executed round trip; snapshots the gas of each step when `measure`.
+    /// @dev One executed round trip: open, execute on B (the OUTCOME leaves in the same transaction), the OUTCOME on A
+    /// (settles); snapshots the gas of each step when `measure`.
     function _roundTrip(bool measure) internal {
         bytes memory payload = _payload(PAYLOAD_BYTES);
         (FlowLib.Flow memory flow, bytes memory execute, uint32 nonceA, uint256 gasOpen) =
@@ -194,31 +197,29 @@ contract CoordinatorGasBench is BenchBase {
         bytes memory metadata = _metadata(gwA, execute, nonceA);
         uint256 targetBalance = address(target).balance;
 
+        uint32 nonceB = gwB.nonce();
         vm.expectEmit(address(target));
         emit BenchMessageReceived(keccak256(payload));
+        vm.recordLogs();
         gwB.process(metadata, execute);
         uint256 gasExecute = _lastTxGas();
-        assertEq(uint8(cB.destinationRecord(id).status), uint8(FlowLib.Status.EXECUTED), "executed on B");
+        bytes memory outcome = _dispatched(gwB);
+        assertEq(uint8(cB.record(id).status), uint8(FlowLib.Status.EXECUTED), "executed on B");
         assertEq(address(target).balance, targetBalance + AMOUNT, "value released on B");
 
-        (bytes memory outcome, uint32 nonceB, uint256 gasExport) = _export(flow);
-        metadata = _metadata(gwB, outcome, nonceB);
-        gwA.process(metadata, outcome);
-        uint256 gasAck = _lastTxGas();
-        assertEq(uint8(cA.originRecord(id).phase), uint8(FlowLib.Phase.ACKNOWLEDGED), "acknowledged on A");
-
         uint256 owedBefore = cA.owed(beneficiary, address(0));
-        cA.finalize(flow);
-        uint256 gasFinalize = _lastTxGas();
-        assertEq(uint8(cA.originRecord(id).phase), uint8(FlowLib.Phase.SETTLED), "settled on A");
+        gwA.process(_metadata(gwB, outcome, nonceB), outcome);
+        uint256 gasOutcome = _lastTxGas();
+        assertEq(uint8(cA.record(id).phase), uint8(FlowLib.Phase.SETTLED), "settled on A");
         assertEq(cA.owed(beneficiary, address(0)), owedBefore + AMOUNT, "beneficiary credited");
 
         if (!measure) return;
         _snap("open_native", gasOpen);
         _snap("execute", gasExecute);
+        _snap("outcome", gasOutcome);
+        // The keeper's re-export of a decided flow (A ignores the copy).
+        (,, uint256 gasExport) = _export(flow);
         _snap("export_outcome", gasExport);
-        _snap("acknowledge", gasAck);
-        _snap("finalize", gasFinalize);
     }
 
     /// @dev Four unmeasured round trips after the locked flow: the next messages are A's index 5 and B's index 4.
@@ -232,7 +233,7 @@ contract CoordinatorGasBench is BenchBase {
 
     // ------------------------------------------------------------------------------------------ benches
 
-    /// @notice open -> execute on B -> exportOutcome on B -> acknowledge on A -> finalize on A -> claim on A.
+    /// @notice open on A -> execute on B (sends the OUTCOME) -> OUTCOME on A (settles) -> claim on A.
     function test_Gas_Coordination_Executed() public {
         // An unrelated flow that stays locked (steady `lockedTotal`), then two warm-up round trips.
         (FlowLib.Flow memory first,,, uint256 gasFirst) =
@@ -246,11 +247,11 @@ contract CoordinatorGasBench is BenchBase {
         cA.claim(beneficiary, address(0));
         _snap("claim", _lastTxGas());
         assertEq(beneficiary.balance, balance + owed, "beneficiary paid");
-        assertEq(uint8(cA.originRecord(FlowLib.id(first)).phase), uint8(FlowLib.Phase.LOCKED));
+        assertEq(uint8(cA.record(FlowLib.id(first)).phase), uint8(FlowLib.Phase.LOCKED));
     }
 
-    /// @notice The timeout path: open -> (EXECUTE never delivered) -> expire on B after T -> exportOutcome on B ->
-    /// acknowledge EXPIRED on A -> compensate on A -> claim the refund on A.
+    /// @notice The timeout path: open -> (EXECUTE never delivered) -> expire on B after T (sends the OUTCOME) ->
+    /// OUTCOME EXPIRED on A (settles: refund and timeout fee credited) -> claim the refund on A.
     function test_Gas_Coordination_Expired() public {
         _open(_request(uint64(block.timestamp + 6 hours)), _payload(PAYLOAD_BYTES)); // stays locked
         _warmUp();
@@ -258,18 +259,17 @@ contract CoordinatorGasBench is BenchBase {
         bytes32 id = FlowLib.id(flow);
         vm.warp(flow.deadline + 1);
 
+        uint32 nonceB = gwB.nonce();
+        vm.recordLogs();
         cB.expire(flow);
         uint256 gasExpire = _lastTxGas();
-        assertEq(uint8(cB.destinationRecord(id).status), uint8(FlowLib.Status.EXPIRED), "expired on B");
+        bytes memory outcome = _dispatched(gwB);
+        assertEq(uint8(cB.record(id).status), uint8(FlowLib.Status.EXPIRED), "expired on B");
 
-        (bytes memory outcome, uint32 nonceB, uint256 gasExport) = _export(flow);
         gwA.process(_metadata(gwB, outcome, nonceB), outcome);
-        uint256 gasAck = _lastTxGas();
-        assertEq(uint8(cA.originRecord(id).outcome), uint8(FlowLib.Status.EXPIRED), "acknowledged on A");
-
-        cA.compensate(flow);
-        uint256 gasCompensate = _lastTxGas();
-        assertEq(uint8(cA.originRecord(id).phase), uint8(FlowLib.Phase.SETTLED), "settled on A");
+        uint256 gasOutcome = _lastTxGas();
+        assertEq(uint8(cA.record(id).outcome), uint8(FlowLib.Status.EXPIRED), "outcome recorded on A");
+        assertEq(uint8(cA.record(id).phase), uint8(FlowLib.Phase.SETTLED), "settled on A");
         uint256 refund = AMOUNT + FlowLib.feeEscrow(flow) - flow.timeoutFee;
         assertEq(cA.owed(refundTo, address(0)), refund, "refund credited");
 
@@ -278,9 +278,7 @@ contract CoordinatorGasBench is BenchBase {
         assertEq(refundTo.balance, 1 wei + refund, "refund paid");
 
         _snap("expire", gasExpire);
-        _snap("export_outcome_expired", gasExport);
-        _snap("acknowledge_expired", gasAck);
-        _snap("compensate", gasCompensate);
+        _snap("outcome_expired", gasOutcome);
         _snap("claim_refund", gasClaim);
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase, FlowTargetMock} from "../unit/CoordinatorBase.t.sol";
 
@@ -35,7 +36,7 @@ contract Coordinator_fuzz is CoordinatorBase {
         // expire succeeded only strictly after T and only before the delivery (which always decides the flow:
         // EXECUTED at or before T, EXPIRED after it)
         assertEq(expiredOk, expireBefore && tExpire > T, "expire outcome");
-        uint64 decidedAt = cB.destinationRecord(id).decidedAt;
+        uint64 decidedAt = cB.record(id).decidedAt;
         if (executed) assertLe(decidedAt, T);
         else assertGt(decidedAt, T);
 
@@ -62,10 +63,8 @@ contract Coordinator_fuzz is CoordinatorBase {
         // A's clock alone never settles
         tA += bound(aDelaySeed, 0, 3650 days);
         _atA();
-        vm.expectRevert();
-        cA.compensate(flow);
-        vm.expectRevert();
-        cA.finalize(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.LOCKED));
+        cA.settle(flow);
 
         _settleAndCheck(id, flow, executed);
     }
@@ -103,21 +102,17 @@ contract Coordinator_fuzz is CoordinatorBase {
         (ok,) = address(cB).call(abi.encodeCall(cB.expire, (flow)));
     }
 
-    /// @dev Exports (twice), relays both acknowledgements in reverse order, settles, and checks that exactly the
-    /// attested payee got the escrow, once.
+    /// @dev Re-exports twice (the OUTCOMEs B sent when it decided are dropped), relays both copies in reverse order
+    /// (the first settles, the second is ignored), calls `settle` (a no-op), and checks that exactly the attested
+    /// payee got the escrow, once.
     function _settleAndCheck(bytes32 id, FlowLib.Flow memory flow, bool executed) internal {
         bytes memory ack1 = _export(flow);
         bytes memory ack2 = _export(flow);
         _deliverA(ack2);
-        _deliverA(ack1);
-        // the wrong settlement reverts, the right one succeeds, then both repeat idempotently / keep reverting
-        for (uint256 round = 0; round < 2; ++round) {
-            (bool compensated,) = address(cA).call(abi.encodeCall(cA.compensate, (flow)));
-            (bool finalized,) = address(cA).call(abi.encodeCall(cA.finalize, (flow)));
-            assertEq(finalized, executed, "finalize iff executed");
-            assertEq(compensated, !executed, "compensate iff not executed");
-        }
         _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(uint8(cA.record(id).outcome), uint8(_statusB(id)), "A settled B's outcome");
+        _deliverA(ack1);
+        cA.settle(flow);
         assertEq(cA.owed(beneficiary, address(0)), executed ? AMOUNT : 0);
         assertEq(cA.owed(refundTo, address(0)), executed ? 0 : AMOUNT);
         uint256 released = target.received(id);

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {FlowCoordinator} from "../../contracts/coordination/FlowCoordinator.sol";
+import {FlowEscrow} from "../../contracts/coordination/FlowEscrow.sol";
 import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
-import {BrokenFlowCoordinator} from "../invariant/Flows/BrokenFlowCoordinator.sol";
+import {BrokenFlowEscrow} from "../invariant/Flows/BrokenFlowEscrow.sol";
 import {FlowStore} from "../invariant/Flows/FlowStore.sol";
 import {CoordinatorBase} from "./CoordinatorBase.t.sol";
 
-/// @notice The property checker of the Flows suite catches a coordinator that refunds on A's own clock: an on-time
-/// execution whose acknowledgement is slow is refunded too (double spend). The same scenario against the real
-/// coordinator is test_SlowAck_ExecutedOnTime_NeverRefunded (Coordinator.origin.t.sol).
+/// @notice The property checker of the Flows suite catches an escrow that refunds on A's own clock: an on-time
+/// execution whose OUTCOME is slow is refunded too (double spend). The same scenario against the real escrow is
+/// test_SlowAck_ExecutedOnTime_NeverRefunded (Coordinator.origin.t.sol).
 contract Coordinator_broken is CoordinatorBase {
     FlowStore internal store;
 
@@ -19,9 +19,8 @@ contract Coordinator_broken is CoordinatorBase {
         store = new FlowStore();
     }
 
-    function _deployCoordinator(ConcordGateway gw, uint32 chain) internal override returns (FlowCoordinator) {
-        if (chain == CHAIN_A) return new BrokenFlowCoordinator(address(gw), chain, address(manager), HORIZON);
-        return super._deployCoordinator(gw, chain);
+    function _deployEscrow(ConcordGateway gw, uint32 domain) internal override returns (FlowEscrow) {
+        return new BrokenFlowEscrow(address(gw), domain, address(manager), HORIZON);
     }
 
     function test_BrokenClockRefund_FailsDoubleSpendProperty() public {
@@ -29,17 +28,19 @@ contract Coordinator_broken is CoordinatorBase {
         store.addFlow(flow, message);
         assertEq(store.check(cA, cB, target), "", "clean before");
 
-        // B executes at exactly T
+        // B executes at exactly T (its OUTCOME is slow to arrive)
         tB = flow.deadline;
-        _deliverB(message);
+        bytes memory outcome = _deliverB(message);
         _assertStatusB(id, FlowLib.Status.EXECUTED);
         assertEq(store.check(cA, cB, target), "", "clean after execution");
 
-        // the acknowledgement is slow; A's clock passes T + grace and the broken coordinator refunds
+        // A's clock passes T + grace and the broken escrow refunds
         tA = flow.deadline + 2 hours;
         _atA();
-        cA.compensate(flow);
+        cA.settle(flow);
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+        // the late OUTCOME is ignored: the flow is already settled
+        _deliverA(outcome);
 
         // value left B (1 ether to the target) AND A refunded 1 ether: the checker reports the double spend
         assertEq(target.received(id), AMOUNT);
@@ -55,7 +56,7 @@ contract Coordinator_broken is CoordinatorBase {
         tA = flow.deadline + 30 minutes; // within the broken grace: still refused
         _atA();
         vm.expectRevert();
-        cA.compensate(flow);
+        cA.settle(flow);
         assertEq(store.check(cA, cB, target), "");
     }
 }

@@ -3,13 +3,16 @@ pragma solidity 0.8.30;
 
 import {ERC7786Recipient} from "@openzeppelin/contracts/crosschain/ERC7786Recipient.sol";
 
+import {FlowExecutor} from "../../contracts/coordination/FlowExecutor.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
-import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEndpoint} from "../../contracts/interfaces/IFlowEndpoint.sol";
+import {IFlowExecutor} from "../../contracts/interfaces/IFlowExecutor.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {gasLimitOf} from "../harness/GatewayTestLib.sol";
 import {CoordinatorBase, FlowTargetMock, FlowTestToken} from "./CoordinatorBase.t.sol";
 
-/// @notice B side: execution window, expiry, cancellation, late/duplicate messages, gas, liquidity, export.
+/// @notice B side (`FlowExecutor`): execution window, expiry, cancellation, late/duplicate messages, gas, liquidity,
+/// and the OUTCOME sent with every decision (and re-exported on demand).
 contract Coordinator_destination is CoordinatorBase {
     // ------------------------------------------------------------------ the rule at T
 
@@ -20,15 +23,15 @@ contract Coordinator_destination is CoordinatorBase {
         _assertStatusB(id, FlowLib.Status.EXECUTED);
         assertEq(target.executions(id), 1);
         assertEq(target.received(id), AMOUNT);
-        assertEq(cB.destinationRecord(id).decidedAt, flow.deadline);
+        assertEq(cB.record(id).decidedAt, flow.deadline);
         // and expire can no longer win, at T or ever after
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.EXECUTED)
+            abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.EXECUTED)
         );
         cB.expire(flow);
         vm.warp(flow.deadline + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.EXECUTED)
+            abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.EXECUTED)
         );
         cB.expire(flow);
     }
@@ -38,7 +41,7 @@ contract Coordinator_destination is CoordinatorBase {
         vm.warp(flow.deadline);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IFlowCoordinator.FlowCoordinatorDeadlineNotPassed.selector, id, flow.deadline, flow.deadline
+                IFlowExecutor.FlowExecutorDeadlineNotPassed.selector, id, flow.deadline, flow.deadline
             )
         );
         cB.expire(flow);
@@ -49,10 +52,10 @@ contract Coordinator_destination is CoordinatorBase {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         vm.warp(flow.deadline + 1);
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowExpired(id, flow.deadline + 1);
+        emit IFlowExecutor.FlowExpired(id, flow.deadline + 1);
         cB.expire(flow);
         _assertStatusB(id, FlowLib.Status.EXPIRED);
-        assertEq(cB.destinationRecord(id).decidedAt, flow.deadline + 1);
+        assertEq(cB.record(id).decidedAt, flow.deadline + 1);
     }
 
     function test_Expire_RevertGiven_AlreadyExpired() public {
@@ -60,17 +63,50 @@ contract Coordinator_destination is CoordinatorBase {
         vm.warp(flow.deadline + 1);
         cB.expire(flow);
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.EXPIRED)
+            abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.EXPIRED)
         );
         cB.expire(flow);
     }
 
-    function test_Expire_RevertWhen_WrongCoordinator() public {
+    /// @dev Another executor (on the same domain) is not the flow's: it refuses every action on it.
+    function test_Expire_Retry_Export_RevertWhen_AnotherExecutor() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        FlowExecutor other = new FlowExecutor(address(gwB), CHAIN_B, address(manager), ROUTE_DELAY_B);
         vm.warp(flow.deadline + 1);
-        // A is not the flow's destination
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongCoordinator.selector, id));
-        cA.expire(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorForeignFlow.selector, id));
+        other.expire(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorForeignFlow.selector, id));
+        other.retryExecution(flow, "hello");
+        vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorForeignFlow.selector, id));
+        other.exportOutcome(flow, 0);
+    }
+
+    /// @dev `expire` sends the OUTCOME in the same transaction: one keeper transaction on the timeout path.
+    function test_Expire_SendsTheOutcome() public {
+        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
+        tB = flow.deadline + 1;
+        bytes memory outcome = _expireB(flow);
+        _deliverA(outcome);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+    }
+
+    /// @dev A failure to send the OUTCOME (here: B's gateway outbound paused) never undoes B's decision; anyone
+    /// exports it later.
+    function test_Execute_OutcomeSendFails_DecisionStands_ExportLater() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
+        gwB.pause(false, true);
+        vm.expectEmit(address(cB));
+        emit IFlowExecutor.OutcomeExportFailed(
+            id, abi.encodeWithSelector(IConcordGateway.ConcordGatewayOutboundPaused.selector)
+        );
+        bytes memory outcome = _deliverB(message);
+        assertEq(outcome.length, 0);
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
+        assertEq(target.executions(id), 1);
+        gwB.unpause(false, true);
+        _deliverA(_export(flow));
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
     }
 
     function test_Expire_RevertWhen_DeadlineForged() public {
@@ -91,7 +127,7 @@ contract Coordinator_destination is CoordinatorBase {
         tB = flow.deadline + 1;
         _expireB(flow);
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowMessageIgnored(id, FlowLib.EXECUTE, FlowLib.Status.EXPIRED);
+        emit IFlowExecutor.FlowMessageIgnored(id, FlowLib.EXECUTE, FlowLib.Status.EXPIRED);
         _deliverB(message);
         assertEq(target.executions(id), 0);
         _assertStatusB(id, FlowLib.Status.EXPIRED);
@@ -117,7 +153,7 @@ contract Coordinator_destination is CoordinatorBase {
         _deliverB(message);
         assertEq(target.executions(id), 0);
         _assertStatusB(id, FlowLib.Status.EXPIRED);
-        assertEq(cB.destinationRecord(id).decidedAt, flow.deadline + 1);
+        assertEq(cB.record(id).decidedAt, flow.deadline + 1);
     }
 
     function test_Cancel_AfterExecuted_Ignored() public {
@@ -125,7 +161,7 @@ contract Coordinator_destination is CoordinatorBase {
         bytes memory cancelMessage = _cancel(flow);
         _deliverB(message);
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowMessageIgnored(id, FlowLib.CANCEL, FlowLib.Status.EXECUTED);
+        emit IFlowExecutor.FlowMessageIgnored(id, FlowLib.CANCEL, FlowLib.Status.EXECUTED);
         _deliverB(cancelMessage);
         _assertStatusB(id, FlowLib.Status.EXECUTED);
     }
@@ -139,7 +175,7 @@ contract Coordinator_destination is CoordinatorBase {
         _assertStatusB(id, FlowLib.Status.CANCELLED);
         target.setMode(FlowTargetMock.Mode.ACCEPT);
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.CANCELLED)
+            abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.CANCELLED)
         );
         cB.retryExecution(flow, "hello");
     }
@@ -150,7 +186,7 @@ contract Coordinator_destination is CoordinatorBase {
         target.setMode(FlowTargetMock.Mode.REVERT);
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowAttemptFailed(id, false);
+        emit IFlowExecutor.FlowAttemptFailed(id, false);
         _deliverB(message);
         _assertStatusB(id, FlowLib.Status.PENDING);
         assertEq(cB.availableLiquidity(address(0)), LIQUIDITY, "nothing released");
@@ -171,7 +207,7 @@ contract Coordinator_destination is CoordinatorBase {
         _assertStatusB(id, FlowLib.Status.FAILED);
         assertEq(target.executions(id), 0);
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.FAILED)
+            abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.FAILED)
         );
         cB.retryExecution(flow, "x");
     }
@@ -193,7 +229,7 @@ contract Coordinator_destination is CoordinatorBase {
         vm.warp(flow.deadline + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IFlowCoordinator.FlowCoordinatorDeadlinePassed.selector, id, flow.deadline, flow.deadline + 1
+                IFlowExecutor.FlowExecutorDeadlinePassed.selector, id, flow.deadline, flow.deadline + 1
             )
         );
         cB.retryExecution(flow, "hello");
@@ -203,9 +239,7 @@ contract Coordinator_destination is CoordinatorBase {
 
     function test_Retry_RevertGiven_NotDelivered() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.NONE)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.NONE));
         cB.retryExecution(flow, "hello");
     }
 
@@ -213,14 +247,8 @@ contract Coordinator_destination is CoordinatorBase {
         target.setMode(FlowTargetMock.Mode.REVERT);
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
         _deliverB(message);
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorPayloadMismatch.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorPayloadMismatch.selector, id));
         cB.retryExecution(flow, "other");
-    }
-
-    function test_Retry_RevertWhen_WrongCoordinator() public {
-        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongCoordinator.selector, id));
-        cA.retryExecution(flow, "hello");
     }
 
     // ------------------------------------------------------------------ notBefore
@@ -232,9 +260,7 @@ contract Coordinator_destination is CoordinatorBase {
         _deliverB(message);
         _assertStatusB(id, FlowLib.Status.PENDING);
         assertEq(target.executions(id), 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorTooEarly.selector, id, flow.notBefore, tB)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorTooEarly.selector, id, flow.notBefore, tB));
         cB.retryExecution(flow, "x");
         vm.warp(flow.notBefore);
         cB.retryExecution(flow, "x");
@@ -265,7 +291,7 @@ contract Coordinator_destination is CoordinatorBase {
         _assertStatusB(id, FlowLib.Status.PENDING);
         vm.deal(address(cB), LIQUIDITY);
         // A griefer retrying with too little gas must revert, never FAILED (abortOnFail is set).
-        vm.expectPartialRevert(IFlowCoordinator.FlowCoordinatorInsufficientGas.selector);
+        vm.expectPartialRevert(IFlowExecutor.FlowExecutorInsufficientGas.selector);
         cB.retryExecution{gas: 600_000}(flow, "x");
         _assertStatusB(id, FlowLib.Status.PENDING);
         cB.retryExecution(flow, "x");
@@ -280,7 +306,7 @@ contract Coordinator_destination is CoordinatorBase {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
         vm.deal(address(cB), AMOUNT - 1);
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowAttemptFailed(id, true);
+        emit IFlowExecutor.FlowAttemptFailed(id, true);
         _deliverB(message);
         _assertStatusB(id, FlowLib.Status.PENDING);
         vm.deal(address(cB), AMOUNT);
@@ -289,24 +315,21 @@ contract Coordinator_destination is CoordinatorBase {
         assertEq(address(cB).balance, 0);
     }
 
-    /// @dev B's liquidity never includes the escrow of flows B itself opened as an origin.
-    function test_Execute_NeverSpendsLocalEscrow() public {
-        // cB opens a flow towards A (cB is origin here): 1 ether escrowed on cB
-        cB.setLane(CHAIN_A, address(0), address(0), true, beneficiary);
-        FlowLib.Flow memory back = _request(uint64(tB + 1 hours));
-        back.destinationChain = CHAIN_A;
-        back.destinationCoordinator = address(cA);
-        vm.deal(address(cB), 0);
-        _atB();
-        vm.prank(opener);
-        cB.open{value: AMOUNT}(back, "");
-        assertEq(cB.lockedTotal(address(0)), AMOUNT);
-        assertEq(cB.availableLiquidity(address(0)), 0);
-        // an A -> B flow cannot be paid from that escrow
-        (bytes32 id,, bytes memory message) = _openDefault();
-        _deliverB(message);
-        _assertStatusB(id, FlowLib.Status.PENDING);
-        assertEq(address(cB).balance, AMOUNT);
+    /// @dev The executor holds only B-side liquidity (escrow lives in A's FlowEscrow): all of it is available, and
+    /// the authority can withdraw it, never more.
+    function test_Liquidity_IsTheBalance_WithdrawBounded() public {
+        assertEq(cB.availableLiquidity(address(0)), LIQUIDITY);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IFlowExecutor.FlowExecutorInsufficientLiquidity.selector, address(0), LIQUIDITY + 1, LIQUIDITY
+            )
+        );
+        cB.withdrawLiquidity(address(0), stranger, LIQUIDITY + 1);
+        vm.expectEmit(address(cB));
+        emit IFlowExecutor.LiquidityWithdrawn(address(0), stranger, 2 ether);
+        cB.withdrawLiquidity(address(0), stranger, 2 ether);
+        assertEq(stranger.balance, 2 ether);
+        assertEq(cB.availableLiquidity(address(0)), LIQUIDITY - 2 ether);
     }
 
     function test_Execute_Erc20Release_PullsAtMostMaxValue_AllowanceReset() public {
@@ -319,7 +342,7 @@ contract Coordinator_destination is CoordinatorBase {
         req.destinationAsset = address(token);
         (bytes32 id,, bytes memory message) = _open(req, "x");
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowExecuted(id, 0.4 ether, uint64(tB));
+        emit IFlowExecutor.FlowExecuted(id, 0.4 ether, uint64(tB));
         _deliverB(message);
         assertEq(token.balanceOf(address(target)), 0.4 ether);
         assertEq(token.allowance(address(cB), address(target)), 0);
@@ -329,27 +352,26 @@ contract Coordinator_destination is CoordinatorBase {
     function test_Execute_LaneClosedOnB_NeverReleases() public {
         FlowTestToken token = new FlowTestToken();
         token.mint(address(cB), 10 ether);
-        cA.setLane(CHAIN_B, address(0), address(token), true, beneficiary); // A only
+        cA.setLane(CHAIN_B, address(0), address(token), beneficiary); // A only
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.destinationAsset = address(token);
         req.abortOnFail = true;
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowAttemptFailed(id, true);
+        emit IFlowExecutor.FlowAttemptFailed(id, true);
         _deliverB(message);
         _assertStatusB(id, FlowLib.Status.PENDING);
         assertEq(token.balanceOf(address(cB)), 10 ether);
         tB = flow.deadline + 1;
         _expireB(flow);
         _deliverA(_export(flow));
-        cA.compensate(flow);
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
     }
 
     /// @dev B pays only against an escrow credited to B's liquidity provider: an opener naming itself as the
     /// beneficiary (to get the escrow back AND B's release) is refused on B even if A were misconfigured.
     function test_Execute_BeneficiaryNotTheLaneProvider_NeverReleases() public {
-        cA.setLane(CHAIN_B, address(0), address(0), true, opener); // A misconfigured (or compromised)
+        cA.setLane(CHAIN_B, address(0), address(0), opener); // A misconfigured (or compromised)
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.beneficiary = opener;
         (bytes32 id,, bytes memory message) = _open(req, "x");
@@ -372,10 +394,10 @@ contract Coordinator_destination is CoordinatorBase {
 
     // ------------------------------------------------------------------ forged / misrouted EXECUTE
 
-    function test_Execute_RevertWhen_UntrustedOriginCoordinator() public {
+    function test_Execute_RevertWhen_UntrustedEscrow() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         // same flow, sent by another contract on A: the gateway records FAILED, the flow is untouched
-        flow.originCoordinator = stranger;
+        flow.escrow = stranger;
         bytes memory forged = _forge(CHAIN_A, stranger, CHAIN_B, address(cB), FlowLib.encodeExecute(flow, "hello"));
         _deliverB(forged);
         _assertGatewayStatus(gwB, forged, IConcordGateway.MessageStatus.FAILED);
@@ -419,26 +441,18 @@ contract Coordinator_destination is CoordinatorBase {
 
     function test_Export_RevertGiven_NotTerminal() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.NONE)
-        );
-        cB.exportOutcome(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.NONE));
+        cB.exportOutcome(flow, 0);
     }
 
     function test_Export_RevertWhen_OriginNotTrusted() public {
         (, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
         _deliverB(message);
-        cB.setTrustedRemote(CHAIN_A, address(0));
+        cB.setRemote(CHAIN_A, address(0));
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedDestination.selector, CHAIN_A, address(cA))
+            abi.encodeWithSelector(IFlowExecutor.FlowExecutorUntrustedEscrow.selector, CHAIN_A, address(cA))
         );
-        cB.exportOutcome(flow);
-    }
-
-    function test_Export_RevertWhen_WrongCoordinator() public {
-        (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongCoordinator.selector, id));
-        cA.exportOutcome(flow);
+        cB.exportOutcome(flow, 0);
     }
 
     function test_Export_Repeatable() public {
@@ -449,6 +463,7 @@ contract Coordinator_destination is CoordinatorBase {
         assertTrue(keccak256(ack1) != keccak256(ack2)); // distinct messages (nonces), same attested outcome
         _deliverA(ack2);
         _deliverA(ack1);
-        _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
     }
 }

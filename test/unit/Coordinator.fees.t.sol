@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
-import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
 import {IGasOracle} from "../../contracts/interfaces/IGasOracle.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase} from "./CoordinatorBase.t.sol";
@@ -53,7 +53,7 @@ contract Coordinator_fees is CoordinatorBase {
 
     function test_SetGasOracle_EmitsAndQuotes() public {
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.GasOracleSet(address(oracle));
+        emit IFlowEscrow.GasOracleSet(address(oracle));
         cA.setGasOracle(oracle);
         assertEq(address(cA.gasOracle()), address(oracle));
         (uint256 exec, uint256 ack, uint256 timeout) = cA.quoteFees(CHAIN_B, EXEC_GAS);
@@ -62,7 +62,7 @@ contract Coordinator_fees is CoordinatorBase {
         assertEq(ack, a);
         assertEq(timeout, t);
         assertEq(exec, 3 gwei * 450_000);
-        assertEq(ack, 7 gwei * 200_000);
+        assertEq(ack, 7 gwei * 250_000);
         // A's own gas price moves the acknowledgement leg only
         vm.fee(2 * BASEFEE_A);
         (uint256 exec2, uint256 ack2, uint256 timeout2) = cA.quoteFees(CHAIN_B, EXEC_GAS);
@@ -72,7 +72,7 @@ contract Coordinator_fees is CoordinatorBase {
     }
 
     function test_QuoteFees_RevertWhen_NoOracleOrNoPrice() public {
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorNoGasOracle.selector);
+        vm.expectRevert(IFlowEscrow.FlowEscrowNoGasOracle.selector);
         cA.quoteFees(CHAIN_B, EXEC_GAS);
         cA.setGasOracle(oracle);
         vm.expectRevert(abi.encodeWithSelector(GasOracleDouble.NoPrice.selector, CHAIN_C));
@@ -83,7 +83,7 @@ contract Coordinator_fees is CoordinatorBase {
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
         cA.setGasOracle(oracle);
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowGasOracleNotContract.selector, stranger));
         cA.setGasOracle(IGasOracle(stranger));
     }
 
@@ -104,13 +104,7 @@ contract Coordinator_fees is CoordinatorBase {
             uint256 value = AMOUNT + FlowLib.feeEscrow(req);
             vm.expectRevert(
                 abi.encodeWithSelector(
-                    IFlowCoordinator.FlowCoordinatorFeesTooLow.selector,
-                    req.executionFee,
-                    req.ackFee,
-                    req.timeoutFee,
-                    e,
-                    a,
-                    t
+                    IFlowEscrow.FlowEscrowFeesTooLow.selector, req.executionFee, req.ackFee, req.timeoutFee, e, a, t
                 )
             );
             vm.prank(opener);
@@ -130,7 +124,7 @@ contract Coordinator_fees is CoordinatorBase {
     function test_Open_NoOracle_FeesAreFree() public {
         cA.setGasOracle(oracle);
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.GasOracleSet(address(0));
+        emit IFlowEscrow.GasOracleSet(address(0));
         cA.setGasOracle(IGasOracle(address(0)));
         (bytes32 id,,) = _openDefault(); // zero fees
         _assertPhaseA(id, FlowLib.Phase.LOCKED);
@@ -160,13 +154,7 @@ contract Coordinator_fees is CoordinatorBase {
         if (!ok) {
             vm.expectRevert(
                 abi.encodeWithSelector(
-                    IFlowCoordinator.FlowCoordinatorFeesTooLow.selector,
-                    req.executionFee,
-                    req.ackFee,
-                    req.timeoutFee,
-                    e,
-                    a,
-                    t
+                    IFlowEscrow.FlowEscrowFeesTooLow.selector, req.executionFee, req.ackFee, req.timeoutFee, e, a, t
                 )
             );
         }

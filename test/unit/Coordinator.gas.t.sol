@@ -19,29 +19,21 @@ contract Coordinator_gas is CoordinatorBase {
         vm.recordLogs();
         vm.prank(opener);
         uint256 g = gasleft();
-        (, FlowLib.Flow memory flow) = cA.open{value: AMOUNT + 0.02 ether}(req, "hello");
+        cA.open{value: AMOUNT + 0.02 ether}(req, "hello");
         console.log("open (A, incl. gateway send)", g - gasleft());
         bytes memory message = _lastDispatched();
 
         _atB();
-        g = gasleft();
-        gwB.process("", message);
-        console.log("execute (B, gateway.process + target)", g - gasleft());
-
         vm.recordLogs();
         g = gasleft();
-        cB.exportOutcome(flow);
-        console.log("exportOutcome (B, incl. gateway send)", g - gasleft());
-        bytes memory ack = _lastDispatched();
+        gwB.process("", message);
+        console.log("execute (B, gateway.process + target + OUTCOME send)", g - gasleft());
+        bytes memory outcome = _lastDispatched();
 
         _atA();
         g = gasleft();
-        gwA.process("", ack);
-        console.log("acknowledge (A, gateway.process)", g - gasleft());
-
-        g = gasleft();
-        cA.finalize(flow);
-        console.log("finalize (A)", g - gasleft());
+        gwA.process("", outcome);
+        console.log("outcome (A, gateway.process + settlement)", g - gasleft());
 
         g = gasleft();
         cA.claim(beneficiary, address(0));
@@ -50,15 +42,16 @@ contract Coordinator_gas is CoordinatorBase {
 
     function test_Gas_Expired_Compensated() public {
         (, FlowLib.Flow memory flow,) = _openDefault();
-        vm.warp(flow.deadline + 1);
+        tB = flow.deadline + 1;
+        _atB();
+        vm.recordLogs();
         uint256 g = gasleft();
         cB.expire(flow);
-        console.log("expire (B)", g - gasleft());
-        bytes memory ack = _export(flow);
-        _deliverA(ack);
+        console.log("expire (B, incl. OUTCOME send)", g - gasleft());
+        bytes memory outcome = _lastDispatched();
         g = gasleft();
-        cA.compensate(flow);
-        console.log("compensate (A)", g - gasleft());
+        _deliverA(outcome);
+        console.log("outcome (A, gateway.process + settlement)", g - gasleft());
     }
 
     function test_Gas_AckOverRoute() public {

@@ -3,7 +3,8 @@ pragma solidity 0.8.30;
 
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
-import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
+import {IFlowExecutor} from "../../contracts/interfaces/IFlowExecutor.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase} from "./CoordinatorBase.t.sol";
 
@@ -15,13 +16,13 @@ contract Coordinator_guard is CoordinatorBase {
 
     function _guardedFlow() internal returns (bytes32, FlowLib.Flow memory, bytes memory) {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
-        req.guardChain = CHAIN_A;
+        req.guardDomain = CHAIN_A;
         req.guardEmitter = emitter;
         req.guardKey = KEY;
         return _open(req, "x");
     }
 
-    /// @dev `from` on chain A sends a GUARD message with `key` to B's coordinator through A's real gateway.
+    /// @dev `from` on chain A sends a GUARD message with `key` to B's executor through A's real gateway.
     function _guardMessage(address from, bytes32 key) internal returns (bytes memory) {
         _atA();
         vm.recordLogs();
@@ -35,14 +36,18 @@ contract Coordinator_guard is CoordinatorBase {
     function test_Guard_PendingUntilSatisfied_ThenRuns() public {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _guardedFlow();
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowGuardPending(id, FlowLib.guardId(CHAIN_A, emitter, KEY));
+        emit IFlowExecutor.FlowGuardPending(id, FlowLib.guardId(CHAIN_A, emitter, KEY));
         _deliverB(message);
         _assertStatusB(id, FlowLib.Status.PENDING);
         assertEq(target.executions(id), 0);
         _deliverB(_guardMessage(emitter, KEY));
         assertTrue(cB.guardSatisfied(CHAIN_A, emitter, KEY));
+        vm.recordLogs();
         cB.retryExecution(flow, "x");
         _assertStatusB(id, FlowLib.Status.EXECUTED);
+        _deliverA(_lastDispatched());
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
     }
 
     function test_Guard_DeliveredBeforeExecute_RunsOnDelivery() public {
@@ -73,13 +78,11 @@ contract Coordinator_guard is CoordinatorBase {
         _deliverB(_guardMessage(emitter, KEY)); // too late: the guard holds but T has passed
         vm.expectRevert(
             abi.encodeWithSelector(
-                IFlowCoordinator.FlowCoordinatorDeadlinePassed.selector, id, flow.deadline, flow.deadline + 1
+                IFlowExecutor.FlowExecutorDeadlinePassed.selector, id, flow.deadline, flow.deadline + 1
             )
         );
         cB.retryExecution(flow, "x");
-        cB.expire(flow);
-        _deliverA(_export(flow));
-        cA.compensate(flow);
+        _deliverA(_expireB(flow));
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
         assertEq(target.executions(id), 0);
     }
@@ -87,7 +90,11 @@ contract Coordinator_guard is CoordinatorBase {
     function test_Open_RevertWhen_HalfGuard() public {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.guardEmitter = emitter;
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidFlow.selector, bytes32("guard")));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidGuard.selector, uint32(0), emitter));
+        cA.open{value: AMOUNT}(req, "");
+        req.guardEmitter = address(0);
+        req.guardDomain = CHAIN_A;
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidGuard.selector, CHAIN_A, address(0)));
         cA.open{value: AMOUNT}(req, "");
     }
 }

@@ -3,12 +3,16 @@ pragma solidity 0.8.30;
 
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
+import {FlowEscrow} from "../../contracts/coordination/FlowEscrow.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
-import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEndpoint} from "../../contracts/interfaces/IFlowEndpoint.sol";
+import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
+import {IGasOracle} from "../../contracts/interfaces/IGasOracle.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase, FlowTargetMock, FlowTestToken, ReentrantPayee, RevertingPayee} from "./CoordinatorBase.t.sol";
 
-/// @notice A side: open, acknowledgement acceptance, settlement, pull payments, cancel, admin.
+/// @notice A side (`FlowEscrow`): open, the outcome's arrival (which settles the flow), settlement under pause, pull
+/// payments, cancel, admin.
 contract Coordinator_origin is CoordinatorBase {
     // ------------------------------------------------------------------ open
 
@@ -21,8 +25,8 @@ contract Coordinator_origin is CoordinatorBase {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "payload");
         assertEq(id, cA.flowId(flow));
         assertEq(id, keccak256(abi.encode(flow)));
-        assertEq(flow.originChain, CHAIN_A);
-        assertEq(flow.originCoordinator, address(cA));
+        assertEq(flow.originDomain, CHAIN_A);
+        assertEq(flow.escrow, address(cA));
         assertEq(flow.nonce, 0);
         assertEq(flow.opener, opener);
         assertEq(flow.payloadHash, keccak256("payload"));
@@ -58,32 +62,26 @@ contract Coordinator_origin is CoordinatorBase {
 
     function test_Open_RevertWhen_UntrustedDestination() public {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
-        req.destinationCoordinator = stranger;
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedDestination.selector, CHAIN_B, stranger)
-        );
+        req.executor = stranger;
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowUntrustedExecutor.selector, CHAIN_B, stranger));
         cA.open{value: AMOUNT}(req, "");
-        req.destinationCoordinator = address(cB);
-        req.destinationChain = CHAIN_C;
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedDestination.selector, CHAIN_C, address(cB))
-        );
+        req.executor = address(cB);
+        req.destinationDomain = CHAIN_C;
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowUntrustedExecutor.selector, CHAIN_C, address(cB)));
         cA.open{value: AMOUNT}(req, "");
     }
 
     function test_Open_RevertWhen_DestinationIsLocal() public {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
-        req.destinationChain = CHAIN_A;
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidFlow.selector, bytes32("destinationChain"))
-        );
+        req.destinationDomain = CHAIN_A;
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowSameDomain.selector, CHAIN_A));
         cA.open{value: AMOUNT}(req, "");
     }
 
     function test_Open_RevertWhen_DeadlineNotInFuture() public {
         FlowLib.Flow memory req = _request(uint64(tA));
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidDeadline.selector, uint64(tA), tA + HORIZON)
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidDeadline.selector, uint64(tA), tA + HORIZON)
         );
         cA.open{value: AMOUNT}(req, "");
     }
@@ -91,29 +89,47 @@ contract Coordinator_origin is CoordinatorBase {
     function test_Open_RevertWhen_DeadlineBeyondHorizon() public {
         FlowLib.Flow memory req = _request(uint64(tA + HORIZON + 1));
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IFlowCoordinator.FlowCoordinatorInvalidDeadline.selector, tA + HORIZON + 1, tA + HORIZON
-            )
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidDeadline.selector, tA + HORIZON + 1, tA + HORIZON)
         );
         cA.open{value: AMOUNT}(req, "");
         req.deadline = uint64(tA + HORIZON); // the cap itself is fine
         cA.open{value: AMOUNT}(req, "");
     }
 
+    /// @dev Every invalid field has its own typed error.
     function test_Open_RevertWhen_InvalidFields() public {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
-        _expectInvalid(req, "notBefore", 1);
-        _expectInvalid(req, "target", 2);
-        _expectInvalid(req, "maxValue", 3);
-        _expectInvalid(req, "executionGas", 4);
-        _expectInvalid(req, "executionGas", 5);
-        _expectInvalid(req, "payee", 6);
-        _expectInvalid(req, "payee", 7);
-        _expectInvalid(req, "feeRecipient", 8);
-        _expectInvalid(req, "target", 9);
+        uint32 maxGas = cA.MAX_EXECUTION_GAS();
+        _expectInvalid(
+            req,
+            abi.encodeWithSelector(
+                IFlowEscrow.FlowEscrowNotBeforeAfterDeadline.selector, req.deadline + 1, req.deadline
+            ),
+            1
+        );
+        _expectInvalid(req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidTarget.selector, address(0)), 2);
+        _expectInvalid(
+            req,
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowMaxValueAboveAmount.selector, req.amount + 1, req.amount),
+            3
+        );
+        _expectInvalid(
+            req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidExecutionGas.selector, uint32(0), maxGas), 4
+        );
+        _expectInvalid(
+            req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidExecutionGas.selector, maxGas + 1, maxGas), 5
+        );
+        _expectInvalid(req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowZeroPayee.selector), 6);
+        _expectInvalid(req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowZeroPayee.selector), 7);
+        _expectInvalid(req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowZeroFeeRecipient.selector), 8);
+        _expectInvalid(req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidTarget.selector, address(cB)), 9);
+        _expectInvalid(
+            req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidGuard.selector, uint32(0), stranger), 10
+        );
+        _expectInvalid(req, abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidAckRoutes.selector, uint16(1)), 11);
     }
 
-    function _expectInvalid(FlowLib.Flow memory base, bytes32 reason, uint256 which) internal {
+    function _expectInvalid(FlowLib.Flow memory base, bytes memory err, uint256 which) internal {
         FlowLib.Flow memory req = _copy(base);
         if (which == 1) req.notBefore = req.deadline + 1;
         if (which == 2) req.target = address(0);
@@ -124,7 +140,9 @@ contract Coordinator_origin is CoordinatorBase {
         if (which == 7) req.beneficiary = address(0);
         if (which == 8) req.timeoutFee = 1;
         if (which == 9) req.target = address(cB);
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidFlow.selector, reason));
+        if (which == 10) req.guardEmitter = stranger;
+        if (which == 11) req.ackRoutes = 1;
+        vm.expectRevert(err);
         cA.open{value: req.amount + FlowLib.feeEscrow(req)}(req, "");
     }
 
@@ -132,13 +150,13 @@ contract Coordinator_origin is CoordinatorBase {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.destinationAsset = stranger; // some token on B not paired with native on A
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorLaneClosed.selector, CHAIN_B, address(0), stranger)
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowLaneClosed.selector, CHAIN_B, address(0), stranger)
         );
         cA.open{value: AMOUNT}(req, "");
         req.destinationAsset = address(0);
         req.beneficiary = opener; // not the lane's liquidity provider: would get the escrow back AND B's release
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorLaneClosed.selector, CHAIN_B, address(0), address(0))
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowLaneClosed.selector, CHAIN_B, address(0), address(0))
         );
         cA.open{value: AMOUNT}(req, "");
         req.maxValue = 0; // releasing nothing on B needs no lane
@@ -147,53 +165,56 @@ contract Coordinator_origin is CoordinatorBase {
 
     function test_Open_RevertWhen_WrongValue() public {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongValue.selector, AMOUNT, AMOUNT - 1));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongValue.selector, AMOUNT, AMOUNT - 1));
         cA.open{value: AMOUNT - 1}(req, "");
     }
 
     // ------------------------------------------------------------------ the A clock never decides
 
-    function test_Compensate_RevertGiven_NoAck_EvenFarPastDeadlineOnA() public {
+    function test_Settle_RevertGiven_NoOutcome_EvenFarPastDeadlineOnA() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         vm.warp(flow.deadline + 3650 days);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.LOCKED)
-        );
-        cA.compensate(flow);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.LOCKED)
-        );
-        cA.finalize(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.LOCKED));
+        cA.settle(flow);
         assertEq(cA.lockedTotal(address(0)), AMOUNT);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
     }
 
     /// @dev The slow-acknowledgement scenario that a clock refund would double-spend: executed at T on B, A's clock
-    /// far past T, then the EXECUTED acknowledgement arrives and only finalize is possible.
+    /// far past T, then the EXECUTED outcome arrives and settles to the beneficiary, never to the refund address.
     function test_SlowAck_ExecutedOnTime_NeverRefunded() public {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
         tB = flow.deadline;
-        _deliverB(message);
+        bytes memory outcome = _deliverB(message);
         tA = flow.deadline + 30 days;
         _atA();
-        vm.expectRevert();
-        cA.compensate(flow);
-        tB = flow.deadline + 30 days;
-        _deliverA(_export(flow));
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongOutcome.selector, id, FlowLib.Status.EXECUTED)
-        );
-        cA.compensate(flow);
-        cA.finalize(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.LOCKED));
+        cA.settle(flow);
+        _deliverA(outcome);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
         assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
         assertEq(cA.owed(refundTo, address(0)), 0);
+    }
+
+    /// @dev No keeper on the executed path: B sends the OUTCOME in the transaction that executes, and its arrival on
+    /// A settles the flow (open, deliver on B, deliver on A, then anyone's claim).
+    function test_ExecutedPath_NoKeeper_SettledOnArrival() public {
+        (bytes32 id,, bytes memory message) = _openDefault();
+        bytes memory outcome = _deliverB(message);
+        assertGt(outcome.length, 0, "B sent the OUTCOME with the execution");
+        vm.expectEmit(address(cA));
+        emit IFlowEscrow.FlowFinalized(id, beneficiary, AMOUNT, 0, 0);
+        _deliverA(outcome);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(uint8(cA.record(id).outcome), uint8(FlowLib.Status.EXECUTED));
+        assertEq(cA.claim(beneficiary, address(0)), AMOUNT);
     }
 
     // ------------------------------------------------------------------ acknowledgements
 
     function test_Ack_Executed_ThenExpired_OneOutcome() public {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
-        _deliverB(message);
-        _deliverA(_export(flow));
+        _deliverA(_deliverB(message));
         // a conflicting (forged) EXPIRED attestation from B's coordinator arrives later: ignored
         bytes memory forged = _forge(
             CHAIN_B,
@@ -203,35 +224,29 @@ contract Coordinator_origin is CoordinatorBase {
             FlowLib.encodeOutcome(flow, FlowLib.Status.EXPIRED, flow.deadline + 1)
         );
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.OutcomeIgnored(id, FlowLib.Status.EXPIRED);
+        emit IFlowEscrow.OutcomeIgnored(id, FlowLib.Status.EXPIRED);
         _deliverA(forged);
-        IFlowCoordinator.OriginRecord memory rec = cA.originRecord(id);
-        assertEq(uint8(rec.phase), uint8(FlowLib.Phase.ACKNOWLEDGED));
+        IFlowEscrow.Record memory rec = cA.record(id);
+        assertEq(uint8(rec.phase), uint8(FlowLib.Phase.SETTLED));
         assertEq(uint8(rec.outcome), uint8(FlowLib.Status.EXECUTED));
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongOutcome.selector, id, FlowLib.Status.EXECUTED)
-        );
-        cA.compensate(flow);
+        assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
+        cA.settle(flow); // a no-op once settled
+        assertEq(cA.owed(refundTo, address(0)), 0);
     }
 
     function test_Ack_Expired_ThenExecuted_OneOutcome() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         tB = flow.deadline + 1;
-        _expireB(flow);
-        _deliverA(_export(flow));
+        _deliverA(_expireB(flow));
         bytes memory forged = _forge(
             CHAIN_B, address(cB), CHAIN_A, address(cA), FlowLib.encodeOutcome(flow, FlowLib.Status.EXECUTED, uint64(tA))
         );
         _deliverA(forged);
-        IFlowCoordinator.OriginRecord memory rec = cA.originRecord(id);
+        IFlowEscrow.Record memory rec = cA.record(id);
         assertEq(uint8(rec.outcome), uint8(FlowLib.Status.EXPIRED));
         assertEq(rec.decidedAt, flow.deadline + 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongOutcome.selector, id, FlowLib.Status.EXPIRED)
-        );
-        cA.finalize(flow);
-        cA.compensate(flow);
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
+        assertEq(cA.owed(beneficiary, address(0)), 0);
     }
 
     function test_Ack_RevertWhen_ExpiredAtOrBeforeDeadline() public {
@@ -250,7 +265,7 @@ contract Coordinator_origin is CoordinatorBase {
             gwA.failedRevertDataHash(keccak256(forged)),
             keccak256(
                 abi.encodeWithSelector(
-                    IFlowCoordinator.FlowCoordinatorInvalidOutcome.selector, id, FlowLib.Status.EXPIRED, flow.deadline
+                    IFlowEscrow.FlowEscrowInvalidOutcome.selector, id, FlowLib.Status.EXPIRED, flow.deadline
                 )
             )
         );
@@ -274,7 +289,7 @@ contract Coordinator_origin is CoordinatorBase {
         _assertPhaseA(id, FlowLib.Phase.LOCKED);
     }
 
-    function test_Ack_RevertWhen_WrongChain() public {
+    function test_Ack_RevertWhen_WrongDomain() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         bytes memory forged = _forge(
             CHAIN_C,
@@ -297,21 +312,36 @@ contract Coordinator_origin is CoordinatorBase {
         _assertPhaseA(id, FlowLib.Phase.LOCKED);
         assertEq(
             gwA.failedRevertDataHash(keccak256(forged)),
-            keccak256(
-                abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorUntrustedSender.selector, CHAIN_B, stranger)
-            )
+            keccak256(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointUntrustedSender.selector, CHAIN_B, stranger))
         );
     }
 
-    function test_Ack_RevertWhen_FlowOfAnotherCoordinator() public {
+    function test_Ack_RevertWhen_FlowOfAnotherEscrow() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
-        flow.originCoordinator = stranger;
+        flow.escrow = stranger;
         bytes memory forged = _forge(
             CHAIN_B, address(cB), CHAIN_A, address(cA), FlowLib.encodeOutcome(flow, FlowLib.Status.CANCELLED, 1)
         );
         _deliverA(forged);
         _assertGatewayStatus(gwA, forged, IConcordGateway.MessageStatus.FAILED);
         _assertPhaseA(id, FlowLib.Phase.LOCKED);
+        assertEq(
+            gwA.failedRevertDataHash(keccak256(forged)),
+            keccak256(abi.encodeWithSelector(IFlowEscrow.FlowEscrowForeignFlow.selector, keccak256(abi.encode(flow))))
+        );
+    }
+
+    /// @dev A only takes OUTCOME: any other kind is refused (the message is FAILED at the gateway).
+    function test_Receive_RevertWhen_NotAnOutcome() public {
+        (, FlowLib.Flow memory flow,) = _openDefault();
+        bytes memory forged = _forge(CHAIN_B, address(cB), CHAIN_A, address(cA), FlowLib.encodeCancel(flow));
+        _deliverA(forged);
+        assertEq(
+            gwA.failedRevertDataHash(keccak256(forged)),
+            keccak256(
+                abi.encodeWithSelector(IFlowEndpoint.FlowEndpointUnexpectedMessage.selector, FlowLib.CANCEL, uint8(0))
+            )
+        );
     }
 
     function test_Ack_UnknownFlow_Ignored() public {
@@ -328,15 +358,13 @@ contract Coordinator_origin is CoordinatorBase {
     function test_Ack_ReExports_AppliedOnce() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         tB = flow.deadline + 1;
-        _expireB(flow);
-        bytes memory a1 = _export(flow);
+        bytes memory a1 = _expireB(flow);
         bytes memory a2 = _export(flow);
         bytes memory a3 = _export(flow);
         _deliverA(a2);
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.OutcomeIgnored(id, FlowLib.Status.EXPIRED);
+        emit IFlowEscrow.OutcomeIgnored(id, FlowLib.Status.EXPIRED);
         _deliverA(a1);
-        cA.compensate(flow);
         _deliverA(a3); // after settlement too
         _assertPhaseA(id, FlowLib.Phase.SETTLED);
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
@@ -344,18 +372,17 @@ contract Coordinator_origin is CoordinatorBase {
 
     // ------------------------------------------------------------------ settlement and payouts
 
-    function test_Finalize_CreditsBeneficiaryAndFee_Once() public {
+    function test_Settle_Executed_CreditsBeneficiaryAndFee_Once() public {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.executionFee = 0.03 ether;
         req.ackFee = 0.02 ether;
         req.timeoutFee = 0.07 ether; // escrow = max(0.05, 0.07) = 0.07; EXECUTED earns 0.05, refunds 0.02
         req.feeRecipient = feeRecipient;
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
-        _deliverB(message);
-        _deliverA(_export(flow));
+        _deliverA(_deliverB(message));
+        _deliverA(_export(flow)); // a second copy changes nothing
         vm.prank(stranger);
-        cA.finalize(flow);
-        cA.finalize(flow); // idempotent
+        cA.settle(flow); // idempotent
         _assertPhaseA(id, FlowLib.Phase.SETTLED);
         assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
         assertEq(cA.owed(feeRecipient, address(0)), 0.05 ether);
@@ -367,9 +394,7 @@ contract Coordinator_origin is CoordinatorBase {
         assertEq(cA.owed(refundTo, address(0)), 0.02 ether, "unused fee escrow refunded");
         cA.claim(refundTo, address(0));
         assertEq(address(cA).balance, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorNothingToClaim.selector, beneficiary, address(0))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowNothingToClaim.selector, beneficiary, address(0)));
         cA.claim(beneficiary, address(0));
     }
 
@@ -387,19 +412,18 @@ contract Coordinator_origin is CoordinatorBase {
             vm.deal(stranger, 1 ether);
             vm.prank(stranger);
             cA.bumpFees{value: 0.005 ether}(flow);
+            bytes memory ack;
             if (outcome <= 1) {
-                _deliverB(message); // 0: EXECUTED, 1: FAILED
+                ack = _deliverB(message); // 0: EXECUTED, 1: FAILED
             } else if (outcome == 2) {
                 tB = flow.deadline + 1;
-                _expireB(flow); // EXPIRED
+                ack = _expireB(flow); // EXPIRED
             } else {
-                _deliverB(_cancel(flow)); // CANCELLED
+                ack = _deliverB(_cancel(flow)); // CANCELLED
             }
-            _deliverA(_export(flow));
             uint256 paidBefore = cA.owed(feeRecipient, address(0));
             uint256 refundBefore = cA.owed(refundTo, address(0));
-            if (outcome == 0) cA.finalize(flow);
-            else cA.compensate(flow);
+            _deliverA(ack);
             uint256 paid = cA.owed(feeRecipient, address(0)) - paidBefore;
             uint256 refunded = cA.owed(refundTo, address(0)) - refundBefore - (outcome == 0 ? 0 : AMOUNT);
             uint256 earned = outcome <= 1 ? 0.04 ether : 0.025 ether;
@@ -416,96 +440,84 @@ contract Coordinator_origin is CoordinatorBase {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.feeRecipient = feeRecipient;
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidBump.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowZeroBump.selector, id));
         cA.bumpFees(flow);
         cA.bumpFees{value: 1}(flow);
-        assertEq(cA.bumpedFees(id), 1);
-        _deliverB(message);
-        _deliverA(_export(flow));
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.ACKNOWLEDGED)
-        );
+        assertEq(cA.record(id).bumped, 1);
+        _deliverA(_deliverB(message));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.SETTLED));
         cA.bumpFees{value: 1}(flow);
     }
 
     function test_BumpFees_RevertWhen_NoFeeRecipient() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidBump.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowBumpWithoutFeeRecipient.selector, id));
         cA.bumpFees{value: 1}(flow);
     }
 
-    function test_Compensate_Failed_RefundsOnce() public {
+    function test_Settle_Failed_RefundsOnce() public {
         target.setMode(FlowTargetMock.Mode.REVERT);
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.abortOnFail = true;
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
-        _deliverB(message);
+        _deliverA(_deliverB(message));
         _deliverA(_export(flow));
-        cA.compensate(flow);
-        cA.compensate(flow);
+        cA.settle(flow);
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
         cA.claim(refundTo, address(0));
         assertEq(refundTo.balance, AMOUNT);
         _assertPhaseA(id, FlowLib.Phase.SETTLED);
     }
 
-    function test_Compensate_Cancelled() public {
+    function test_Settle_Cancelled() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
-        _deliverB(_cancel(flow));
-        _deliverA(_export(flow));
-        cA.compensate(flow);
+        _deliverA(_deliverB(_cancel(flow)));
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
         _assertPhaseA(id, FlowLib.Phase.SETTLED);
     }
 
-    function test_Compensate_ReentrantPayee_PaysOnce() public {
+    function test_Claim_ReentrantPayee_PaysOnce() public {
         ReentrantPayee payee = new ReentrantPayee();
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.refundTo = address(payee);
         (, FlowLib.Flow memory flow,) = _open(req, "x");
         tB = flow.deadline + 1;
-        _expireB(flow);
-        _deliverA(_export(flow));
+        _deliverA(_expireB(flow));
         payee.arm(cA, flow);
-        cA.compensate(flow);
         cA.claim(address(payee), address(0));
         assertEq(address(payee).balance, AMOUNT);
         assertEq(payee.receipts(), 1);
         assertEq(payee.reentrySuccesses(), 0);
         assertEq(address(cA).balance, 0);
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorNothingToClaim.selector, address(payee), address(0))
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowNothingToClaim.selector, address(payee), address(0))
         );
         cA.claim(address(payee), address(0));
     }
 
-    function test_Compensate_RevertingPayee_CreditKept_NeverPaidTwice() public {
+    function test_Claim_RevertingPayee_CreditKept_NeverPaidTwice() public {
         RevertingPayee payee = new RevertingPayee();
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.refundTo = address(payee);
         (bytes32 id, FlowLib.Flow memory flow,) = _open(req, "x");
         tB = flow.deadline + 1;
-        _expireB(flow);
-        _deliverA(_export(flow));
-        cA.compensate(flow); // settlement never calls the payee
+        _deliverA(_expireB(flow)); // settlement never calls the payee
         _assertPhaseA(id, FlowLib.Phase.SETTLED);
         vm.expectRevert(bytes("no"));
         cA.claim(address(payee), address(0));
         assertEq(cA.owed(address(payee), address(0)), AMOUNT);
         assertEq(cA.owedTotal(address(0)), AMOUNT);
-        cA.compensate(flow);
+        cA.settle(flow);
         assertEq(cA.owed(address(payee), address(0)), AMOUNT);
         assertEq(address(cA).balance, AMOUNT);
     }
 
-    function test_Finalize_RevertGiven_Unknown() public {
+    function test_Settle_RevertGiven_Unknown() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         flow.amount = 0; // another id
         id = keccak256(abi.encode(flow));
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.NONE)
-        );
-        cA.finalize(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.NONE));
+        cA.settle(flow);
     }
 
     // ------------------------------------------------------------------ cancel
@@ -513,18 +525,15 @@ contract Coordinator_origin is CoordinatorBase {
     function test_Cancel_RevertWhen_NotOpener() public {
         (, FlowLib.Flow memory flow,) = _openDefault();
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorNotOpener.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowNotOpener.selector, stranger));
         cA.cancel(flow);
     }
 
-    function test_Cancel_RevertGiven_Acknowledged() public {
+    function test_Cancel_RevertGiven_Settled() public {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _openDefault();
-        _deliverB(message);
-        _deliverA(_export(flow));
+        _deliverA(_deliverB(message));
         vm.prank(opener);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.ACKNOWLEDGED)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.SETTLED));
         cA.cancel(flow);
     }
 
@@ -541,39 +550,42 @@ contract Coordinator_origin is CoordinatorBase {
     function test_Admin_RevertWhen_NotAuthority() public {
         vm.startPrank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
-        cA.setTrustedRemote(CHAIN_C, stranger);
+        cA.setRemote(CHAIN_C, stranger);
         vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
         cA.setMaxHorizon(1);
         vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
         cB.withdrawLiquidity(address(0), stranger, 1);
         vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
-        cA.setLane(CHAIN_B, address(0), address(0), true, address(0));
+        cA.setLane(CHAIN_B, address(0), address(0), address(0));
+        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
+        cA.setGasOracle(IGasOracle(address(0)));
         vm.stopPrank();
     }
 
     function test_Admin_RevertWhen_InvalidConfig() public {
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
-        cA.setTrustedRemote(CHAIN_A, stranger);
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRemoteDomain.selector, CHAIN_A));
+        cA.setRemote(CHAIN_A, stranger);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRemoteDomain.selector, uint32(0)));
+        cA.setRemote(0, stranger);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidMaxHorizon.selector, uint64(0)));
         cA.setMaxHorizon(0);
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
-        cA.setLane(CHAIN_A, address(0), address(0), true, stranger);
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
-        new FlowCoordinator_(address(0));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRemoteDomain.selector, CHAIN_A));
+        cA.setLane(CHAIN_A, address(0), address(0), stranger);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowGasOracleNotContract.selector, stranger));
+        cA.setGasOracle(IGasOracle(stranger));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointGatewayNotContract.selector, stranger));
+        new FlowEscrow(stranger, CHAIN_A, address(manager), HORIZON);
+        vm.expectRevert(IFlowEndpoint.FlowEndpointZeroDomain.selector);
+        new FlowEscrow(address(gwA), 0, address(manager), HORIZON);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidMaxHorizon.selector, uint64(0)));
+        new FlowEscrow(address(gwA), CHAIN_A, address(manager), 0);
     }
 
-    function test_WithdrawLiquidity_NeverTouchesEscrow() public {
-        _openDefault(); // 1 ether escrowed on A
-        vm.deal(address(cA), address(cA).balance + 2 ether); // plus 2 ether of liquidity
-        assertEq(cA.availableLiquidity(address(0)), 2 ether);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IFlowCoordinator.FlowCoordinatorInsufficientLiquidity.selector, address(0), 2 ether + 1, 2 ether
-            )
-        );
-        cA.withdrawLiquidity(address(0), stranger, 2 ether + 1);
-        cA.withdrawLiquidity(address(0), stranger, 2 ether);
-        assertEq(address(cA).balance, AMOUNT);
+    /// @dev A holds exactly its escrow and credits (B's liquidity lives in B's executor).
+    function test_Escrow_HoldsOnlyEscrowAndCredits() public {
+        _openDefault();
+        assertEq(cA.lockedTotal(address(0)), address(cA).balance);
+        assertEq(cA.owedTotal(address(0)), 0);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -588,17 +600,4 @@ contract Coordinator_origin is CoordinatorBase {
             out[i] = b[start + i];
         }
     }
-}
-
-/// @dev Constructor-argument check helper.
-contract FlowCoordinator_ {
-    constructor(address gw) {
-        new FlowCoordinatorShim(gw);
-    }
-}
-
-import {FlowCoordinator} from "../../contracts/coordination/FlowCoordinator.sol";
-
-contract FlowCoordinatorShim is FlowCoordinator {
-    constructor(address gw) FlowCoordinator(gw, 1, address(1), 1) {}
 }

@@ -4,12 +4,15 @@ pragma solidity 0.8.30;
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
-import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEndpoint} from "../../contracts/interfaces/IFlowEndpoint.sol";
+import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
+import {IFlowExecutor} from "../../contracts/interfaces/IFlowExecutor.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase} from "./CoordinatorBase.t.sol";
 
-/// @notice Settlement pause (ARCHITECTURE I4): while paused, finalize, compensate, claim and retry change no state
-/// and no target runs, yet the rule is unchanged: B's clock still expires flows and A never settles on its own clock.
+/// @notice Settlement pause (invariant I4): while A is paused an arriving OUTCOME is only recorded (ACKNOWLEDGED, no
+/// value moves) and `settle` and `claim` revert; while B is paused no target runs. The rule is unchanged: B's clock
+/// still expires flows and A never settles on its own clock.
 contract Coordinator_pause is CoordinatorBase {
     function test_Pause_RevertWhen_NotAuthority() public {
         vm.startPrank(stranger);
@@ -22,31 +25,38 @@ contract Coordinator_pause is CoordinatorBase {
 
     function test_Pause_Unpause_Emit() public {
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.SettlementPauseSet(true);
+        emit IFlowEndpoint.SettlementPauseSet(true);
         cA.pauseSettlement();
         assertTrue(cA.settlementPaused());
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.SettlementPauseSet(false);
+        emit IFlowEndpoint.SettlementPauseSet(false);
         cA.unpauseSettlement();
         assertFalse(cA.settlementPaused());
     }
 
-    function test_Finalize_Claim_RevertGiven_Paused_ThenSettleAfterUnpause() public {
+    function test_Outcome_GivenPaused_Acknowledged_SettleAndClaimAfterUnpause() public {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory execute) = _openDefault();
-        _deliverB(execute);
+        bytes memory outcome = _deliverB(execute);
         cA.pauseSettlement();
-        // the acknowledgement is still recorded (one write, no value moves) ...
-        _deliverA(_export(flow));
+        // the outcome is still recorded (one write, no value moves) ...
+        vm.expectEmit(address(cA));
+        emit IFlowEscrow.OutcomeAcknowledged(id, FlowLib.Status.EXECUTED, uint64(tB));
+        _deliverA(outcome);
         _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
+        _assertGatewayStatus(gwA, outcome, IConcordGateway.MessageStatus.EXECUTED);
         // ... but nothing settles or pays while paused
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorSettlementPaused.selector);
-        cA.finalize(flow);
+        vm.expectRevert(IFlowEndpoint.FlowEndpointSettlementPaused.selector);
+        cA.settle(flow);
         _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
         assertEq(cA.lockedTotal(address(0)), AMOUNT);
+        assertEq(cA.owed(beneficiary, address(0)), 0);
         cA.unpauseSettlement();
-        cA.finalize(flow);
+        vm.prank(stranger); // anyone
+        cA.settle(flow);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(cA.lockedTotal(address(0)), 0);
         cA.pauseSettlement();
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorSettlementPaused.selector);
+        vm.expectRevert(IFlowEndpoint.FlowEndpointSettlementPaused.selector);
         cA.claim(beneficiary, address(0));
         assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
         assertEq(beneficiary.balance, 0);
@@ -55,18 +65,32 @@ contract Coordinator_pause is CoordinatorBase {
         assertEq(beneficiary.balance, AMOUNT);
     }
 
-    function test_Compensate_RevertGiven_Paused() public {
+    function test_Settle_Idempotent_AfterSettled() public {
+        (bytes32 id, FlowLib.Flow memory flow, bytes memory execute) = _openDefault();
+        _deliverA(_deliverB(execute));
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        uint256 owedBefore = cA.owed(beneficiary, address(0));
+        vm.recordLogs();
+        cA.settle(flow); // no-op
+        assertEq(vm.getRecordedLogs().length, 0, "no event");
+        assertEq(cA.owed(beneficiary, address(0)), owedBefore);
+    }
+
+    function test_Expired_GivenPaused_AcknowledgedThenCompensated() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _openDefault();
         tB = flow.deadline + 1;
-        _expireB(flow);
-        _deliverA(_export(flow));
+        bytes memory outcome = _expireB(flow);
         cA.pauseSettlement();
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorSettlementPaused.selector);
-        cA.compensate(flow);
+        _deliverA(outcome);
         _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
+        assertEq(uint8(cA.record(id).outcome), uint8(FlowLib.Status.EXPIRED));
+        vm.expectRevert(IFlowEndpoint.FlowEndpointSettlementPaused.selector);
+        cA.settle(flow);
         assertEq(cA.owed(refundTo, address(0)), 0);
         cA.unpauseSettlement();
-        cA.compensate(flow);
+        vm.expectEmit(address(cA));
+        emit IFlowEscrow.FlowCompensated(id, refundTo, AMOUNT, 0, 0);
+        cA.settle(flow);
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
     }
 
@@ -76,13 +100,11 @@ contract Coordinator_pause is CoordinatorBase {
         cA.pauseSettlement();
         tA = flow.deadline + 365 days;
         _atA();
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorSettlementPaused.selector);
-        cA.compensate(flow);
+        vm.expectRevert(IFlowEndpoint.FlowEndpointSettlementPaused.selector);
+        cA.settle(flow);
         cA.unpauseSettlement();
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.LOCKED)
-        );
-        cA.compensate(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.LOCKED));
+        cA.settle(flow);
         _assertPhaseA(id, FlowLib.Phase.LOCKED);
     }
 
@@ -91,20 +113,24 @@ contract Coordinator_pause is CoordinatorBase {
         cB.pauseSettlement();
         _atB();
         vm.expectEmit(address(cB));
-        emit IFlowCoordinator.FlowAttemptPaused(id);
+        emit IFlowExecutor.FlowAttemptPaused(id);
         gwB.process("", execute);
         // the message is consumed, the flow is PENDING, nothing ran, nothing left B's liquidity
         _assertGatewayStatus(gwB, execute, IConcordGateway.MessageStatus.EXECUTED);
         _assertStatusB(id, FlowLib.Status.PENDING);
         assertEq(target.executions(id), 0);
         assertEq(address(cB).balance, LIQUIDITY);
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorSettlementPaused.selector);
+        vm.expectRevert(IFlowEndpoint.FlowEndpointSettlementPaused.selector);
         cB.retryExecution(flow, "hello");
         _assertStatusB(id, FlowLib.Status.PENDING);
         cB.unpauseSettlement();
+        vm.recordLogs();
         cB.retryExecution(flow, "hello");
         _assertStatusB(id, FlowLib.Status.EXECUTED);
         assertEq(target.executions(id), 1);
+        // the retry that executes sends the OUTCOME, whose arrival settles A
+        _deliverA(_lastDispatched());
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
     }
 
     /// @notice Pausing B never changes the rule: past T the flow expires as always, and A compensates it.
@@ -116,22 +142,21 @@ contract Coordinator_pause is CoordinatorBase {
         _atB();
         vm.expectRevert(
             abi.encodeWithSelector(
-                IFlowCoordinator.FlowCoordinatorDeadlineNotPassed.selector, id, flow.deadline, flow.deadline
+                IFlowExecutor.FlowExecutorDeadlineNotPassed.selector, id, flow.deadline, flow.deadline
             )
         );
         cB.expire(flow);
         tB = flow.deadline + 1;
-        _expireB(flow);
+        bytes memory outcome = _expireB(flow);
         _assertStatusB(id, FlowLib.Status.EXPIRED);
-        _deliverA(_export(flow));
-        cA.compensate(flow);
+        _deliverA(outcome);
         assertEq(cA.owed(refundTo, address(0)), AMOUNT);
         assertEq(target.executions(id), 0);
         // unpausing B later cannot run the expired flow
         cB.unpauseSettlement();
         _atB();
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongStatus.selector, id, FlowLib.Status.EXPIRED)
+            abi.encodeWithSelector(IFlowExecutor.FlowExecutorWrongStatus.selector, id, FlowLib.Status.EXPIRED)
         );
         cB.retryExecution(flow, "hello");
     }
@@ -140,8 +165,11 @@ contract Coordinator_pause is CoordinatorBase {
         (bytes32 id, FlowLib.Flow memory flow, bytes memory execute) = _openDefault();
         cB.pauseSettlement();
         _deliverB(execute);
-        _deliverB(_cancel(flow));
+        bytes memory outcome = _deliverB(_cancel(flow));
         _assertStatusB(id, FlowLib.Status.CANCELLED);
         assertEq(target.executions(id), 0);
+        _deliverA(outcome);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
+        assertEq(cA.owed(refundTo, address(0)), AMOUNT);
     }
 }

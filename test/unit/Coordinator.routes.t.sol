@@ -5,15 +5,17 @@ import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessMana
 import {ERC7786Recipient} from "@openzeppelin/contracts/crosschain/ERC7786Recipient.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
-import {FlowCoordinator} from "../../contracts/coordination/FlowCoordinator.sol";
+import {FlowEscrow} from "../../contracts/coordination/FlowEscrow.sol";
 import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
-import {IFlowCoordinator} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEndpoint} from "../../contracts/interfaces/IFlowEndpoint.sol";
+import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {CoordinatorBase} from "./CoordinatorBase.t.sol";
 
 /// @notice Acknowledgement routes pinned at open and their timelocked, append-only governance. The second transport
-/// is a second pair of real Concord gateways (route 2): any ERC-7786 gateway is a transport to the coordinator.
+/// is a second pair of real Concord gateways (route 2): any ERC-7786 gateway is a transport to the escrow and the
+/// executor.
 contract Coordinator_routes is CoordinatorBase {
     uint8 internal constant ROUTE = 2;
     uint16 internal constant ROUTE_BIT = uint16(1) << ROUTE;
@@ -30,7 +32,7 @@ contract Coordinator_routes is CoordinatorBase {
         _route(gwA2, CHAIN_C, makeAddr("gwC"));
     }
 
-    /// @dev Schedules route `ROUTE` on both coordinators, waits out the delay on both clocks and activates it.
+    /// @dev Schedules route `ROUTE` on both sides, waits out the delay on both clocks and activates it.
     function _activateRoute() internal {
         _atA();
         cA.scheduleAckRoute(ROUTE, address(gwA2));
@@ -44,6 +46,8 @@ contract Coordinator_routes is CoordinatorBase {
         cB.activateAckRoute(ROUTE);
     }
 
+    /// @dev Opens a flow pinning `ackRoutes` and executes it on B; the OUTCOME B sent over the primary gateway in the
+    /// same transaction is not delivered (lost), so A is still LOCKED.
     function _openPinned(uint16 ackRoutes) internal returns (bytes32 id, FlowLib.Flow memory flow) {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.ackRoutes = ackRoutes;
@@ -52,6 +56,7 @@ contract Coordinator_routes is CoordinatorBase {
         assertEq(flow.ackRoutes, ackRoutes);
         _deliverB(message);
         _assertStatusB(id, FlowLib.Status.EXECUTED);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
     }
 
     /// @dev Exports over route `routeId` on B at B's clock and returns the OUTCOME message.
@@ -69,9 +74,9 @@ contract Coordinator_routes is CoordinatorBase {
         assertEq(delay, 2 * HORIZON);
         uint64 activeAt = uint64(tA) + delay;
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.AckRouteScheduled(ROUTE, address(gwA2), activeAt);
+        emit IFlowEndpoint.AckRouteScheduled(ROUTE, address(gwA2), activeAt);
         cA.scheduleAckRoute(ROUTE, address(gwA2));
-        IFlowCoordinator.AckRoute memory route = cA.ackRoute(ROUTE);
+        IFlowEndpoint.AckRoute memory route = cA.ackRoute(ROUTE);
         assertEq(route.gateway, address(gwA2));
         assertEq(route.activeAt, activeAt);
         assertFalse(route.active);
@@ -80,15 +85,15 @@ contract Coordinator_routes is CoordinatorBase {
         // scheduled but not active: a flow cannot pin it, nothing can activate it early
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.ackRoutes = ROUTE_BIT;
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteNotActive.selector, ROUTE));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteNotActive.selector, ROUTE));
         cA.open{value: AMOUNT}(req, "");
         vm.warp(activeAt - 1);
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteNotReady.selector, ROUTE, activeAt));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteNotReady.selector, ROUTE, activeAt));
         cA.activateAckRoute(ROUTE);
 
         vm.warp(activeAt);
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.AckRouteActivated(ROUTE, address(gwA2));
+        emit IFlowEndpoint.AckRouteActivated(ROUTE, address(gwA2));
         vm.prank(stranger); // anyone activates once the delay has passed
         cA.activateAckRoute(ROUTE);
         assertTrue(cA.ackRoute(ROUTE).active);
@@ -123,42 +128,32 @@ contract Coordinator_routes is CoordinatorBase {
     function test_ScheduleAckRoute_RevertWhen_RouteAlreadySet() public {
         cA.scheduleAckRoute(ROUTE, address(gwA2));
         // neither before activation ...
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteExists.selector, ROUTE, address(gwA2))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteExists.selector, ROUTE, address(gwA2)));
         cA.scheduleAckRoute(ROUTE, address(gwB2));
         // ... nor after it
         vm.warp(tA + cA.routeDelay());
         cA.activateAckRoute(ROUTE);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteExists.selector, ROUTE, address(gwA2))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteExists.selector, ROUTE, address(gwA2)));
         cA.scheduleAckRoute(ROUTE, address(gwB2));
         assertEq(cA.ackRoute(ROUTE).gateway, address(gwA2));
         // activating twice is refused too
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteExists.selector, ROUTE, address(gwA2))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteExists.selector, ROUTE, address(gwA2)));
         cA.activateAckRoute(ROUTE);
     }
 
     function test_ScheduleAckRoute_RevertWhen_InvalidIdOrGateway() public {
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidRoute.selector, uint8(0)));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRoute.selector, uint8(0)));
         cA.scheduleAckRoute(0, address(gwA2));
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidRoute.selector, uint8(16)));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRoute.selector, uint8(16)));
         cA.scheduleAckRoute(16, address(gwA2));
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidRouteGateway.selector, address(gwA))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRouteGateway.selector, address(gwA)));
         cA.scheduleAckRoute(ROUTE, address(gwA)); // the primary
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidRouteGateway.selector, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRouteGateway.selector, stranger));
         cA.scheduleAckRoute(ROUTE, stranger); // no code
         cA.scheduleAckRoute(ROUTE, address(gwA2));
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidRouteGateway.selector, address(gwA2))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRouteGateway.selector, address(gwA2)));
         cA.scheduleAckRoute(ROUTE + 1, address(gwA2)); // one gateway backs one route
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidRoute.selector, uint8(7)));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRoute.selector, uint8(7)));
         cA.activateAckRoute(7); // never scheduled
     }
 
@@ -172,37 +167,38 @@ contract Coordinator_routes is CoordinatorBase {
     }
 
     function test_SetRouteDelay_RevertWhen_NotLongerThanMaxHorizon() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteDelayTooShort.selector, HORIZON, HORIZON)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRouteDelay.selector, HORIZON, HORIZON));
         cA.setRouteDelay(HORIZON);
         vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteDelayTooShort.selector, HORIZON - 1, HORIZON)
+            abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRouteDelay.selector, HORIZON - 1, HORIZON)
         );
         cA.setRouteDelay(HORIZON - 1);
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRouteDelay.selector, type(uint64).max, HORIZON)
+        );
         cA.setRouteDelay(type(uint64).max);
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.RouteDelaySet(HORIZON + 1);
+        emit IFlowEndpoint.RouteDelaySet(HORIZON + 1);
         cA.setRouteDelay(HORIZON + 1);
         assertEq(cA.routeDelay(), HORIZON + 1);
     }
 
     function test_Constructor_RouteDelayStartsAtTwiceTheHorizon() public {
         vm.expectEmit();
-        emit IFlowCoordinator.RouteDelaySet(2 * HORIZON);
-        FlowCoordinator c = new FlowCoordinator(address(gwA2), CHAIN_A, address(manager), HORIZON);
+        emit IFlowEndpoint.RouteDelaySet(2 * HORIZON);
+        FlowEscrow c = new FlowEscrow(address(gwA2), CHAIN_A, address(manager), HORIZON);
         assertEq(c.routeDelay(), 2 * HORIZON);
         assertGt(c.routeDelay(), c.maxHorizon());
-        vm.expectRevert(IFlowCoordinator.FlowCoordinatorInvalidConfig.selector);
-        new FlowCoordinator(address(gwA2), CHAIN_A, address(manager), type(uint64).max / 2 + 1);
+        uint64 tooLong = 5 * 365 days + 1;
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidMaxHorizon.selector, tooLong));
+        new FlowEscrow(address(gwA2), CHAIN_A, address(manager), tooLong);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidMaxHorizon.selector, uint64(0)));
+        new FlowEscrow(address(gwA2), CHAIN_A, address(manager), 0);
     }
 
     function test_SetMaxHorizon_RevertWhen_NotShorterThanRouteDelay() public {
         uint64 delay = cA.routeDelay();
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteDelayTooShort.selector, delay, delay)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRouteDelay.selector, delay, delay));
         cA.setMaxHorizon(delay);
         cA.setMaxHorizon(delay - 1);
         assertEq(cA.maxHorizon(), delay - 1);
@@ -214,12 +210,10 @@ contract Coordinator_routes is CoordinatorBase {
         _activateRoute();
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.ackRoutes = 1; // bit 0 is the primary, implicit
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorInvalidFlow.selector, bytes32("ackRoutes"))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidAckRoutes.selector, uint16(1)));
         cA.open{value: AMOUNT}(req, "");
         req.ackRoutes = ROUTE_BIT | (uint16(1) << 15); // route 15 never scheduled
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteNotActive.selector, uint8(15)));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteNotActive.selector, uint8(15)));
         cA.open{value: AMOUNT}(req, "");
     }
 
@@ -231,11 +225,10 @@ contract Coordinator_routes is CoordinatorBase {
         bytes memory outcome = _exportVia(flow, ROUTE);
         _atA();
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.OutcomeAcknowledged(id, FlowLib.Status.EXECUTED, uint64(tB));
+        emit IFlowEscrow.FlowFinalized(id, beneficiary, AMOUNT, 0, 0);
         gwA2.process("", outcome);
         _assertGatewayStatus(gwA2, outcome, IConcordGateway.MessageStatus.EXECUTED);
-        _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
-        cA.finalize(flow);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
         assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
     }
 
@@ -244,9 +237,9 @@ contract Coordinator_routes is CoordinatorBase {
         (bytes32 id, FlowLib.Flow memory flow) = _openPinned(0);
         // B refuses to export over a route the flow did not pin ...
         _atB();
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteNotPinned.selector, id, ROUTE));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteNotPinned.selector, id, ROUTE));
         cB.exportOutcome(flow, ROUTE);
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteNotPinned.selector, id, uint8(16)));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteNotPinned.selector, id, uint8(16)));
         cB.exportOutcome(flow, 16);
         // ... and A refuses an OUTCOME arriving through it, even from the right (chain, coordinator)
         bytes memory outcome = _forge(
@@ -256,12 +249,12 @@ contract Coordinator_routes is CoordinatorBase {
         _assertGatewayStatus(gwA2, outcome, IConcordGateway.MessageStatus.FAILED);
         assertEq(
             gwA2.failedRevertDataHash(keccak256(outcome)),
-            keccak256(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteNotPinned.selector, id, ROUTE))
+            keccak256(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteNotPinned.selector, id, ROUTE))
         );
         _assertPhaseA(id, FlowLib.Phase.LOCKED);
         // the primary still works
         _deliverA(_export(flow));
-        _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
     }
 
     function test_Ack_ViaRoute_RevertWhen_WrongSender() public {
@@ -288,7 +281,7 @@ contract Coordinator_routes is CoordinatorBase {
         cA.activateAckRoute(3);
         (, FlowLib.Flow memory flow) = _openPinned(uint16(1) << 3);
         _atB();
-        vm.expectRevert(abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorRouteNotActive.selector, uint8(3)));
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointRouteNotActive.selector, uint8(3)));
         cB.exportOutcome(flow, 3);
     }
 
@@ -307,10 +300,15 @@ contract Coordinator_routes is CoordinatorBase {
         _assertGatewayStatus(gwB2, execute, IConcordGateway.MessageStatus.FAILED);
         _assertGatewayStatus(gwB2, cancelMsg, IConcordGateway.MessageStatus.FAILED);
         _assertGatewayStatus(gwB2, guard, IConcordGateway.MessageStatus.FAILED);
+        // B's executor accepts nothing but its primary gateway (routes only carry outcomes towards A)
         assertEq(
             gwB2.failedRevertDataHash(keccak256(execute)),
             keccak256(
-                abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorPrimaryOnly.selector, FlowLib.EXECUTE, ROUTE)
+                abi.encodeWithSelector(
+                    ERC7786Recipient.ERC7786RecipientUnauthorizedGateway.selector,
+                    address(gwB2),
+                    InteroperableAddress.formatEvmV1(CHAIN_A, address(cA))
+                )
             )
         );
         _assertStatusB(id, FlowLib.Status.NONE);
@@ -318,8 +316,8 @@ contract Coordinator_routes is CoordinatorBase {
         assertFalse(cB.guardSatisfied(CHAIN_A, stranger, bytes32("k")));
     }
 
-    /// @notice The primary loses the acknowledgement; anyone re-exports over route 2; A settles exactly once, and a
-    /// late copy over the primary is ignored.
+    /// @notice The primary loses the OUTCOME B sent when it executed; anyone re-exports over route 2; A settles exactly
+    /// once on its arrival, and the late copy over the primary is ignored.
     function test_LostAckOverPrimary_ReexportOverRoute_SettlesOnce() public {
         _activateRoute();
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
@@ -328,26 +326,22 @@ contract Coordinator_routes is CoordinatorBase {
         req.ackFee = 0.01 ether;
         req.feeRecipient = feeRecipient;
         (bytes32 id, FlowLib.Flow memory flow, bytes memory execute) = _open(req, "hello");
-        _deliverB(execute);
-        bytes memory lost = _export(flow); // never delivered (yet)
+        bytes memory lost = _deliverB(execute); // the OUTCOME sent with the execution: never delivered (yet)
         tA += 30 days; // A's clock far past T: still LOCKED, nothing settles on A's clock
         _atA();
-        vm.expectRevert(
-            abi.encodeWithSelector(IFlowCoordinator.FlowCoordinatorWrongPhase.selector, id, FlowLib.Phase.LOCKED)
-        );
-        cA.finalize(flow);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowWrongPhase.selector, id, FlowLib.Phase.LOCKED));
+        cA.settle(flow);
         bytes memory viaRoute = _exportVia(flow, ROUTE);
         _deliverViaA2(viaRoute);
-        _assertPhaseA(id, FlowLib.Phase.ACKNOWLEDGED);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
         // the lost copy finally arrives over the primary: consumed, ignored
         _atA();
         vm.expectEmit(address(cA));
-        emit IFlowCoordinator.OutcomeIgnored(id, FlowLib.Status.EXECUTED);
+        emit IFlowEscrow.OutcomeIgnored(id, FlowLib.Status.EXECUTED);
         gwA.process("", lost);
-        // a second re-export over the route is ignored too
+        // a second re-export over the route is ignored too, and `settle` is a no-op
         _deliverViaA2(_exportVia(flow, ROUTE));
-        cA.finalize(flow);
-        cA.finalize(flow); // idempotent
+        cA.settle(flow);
         assertEq(cA.owed(beneficiary, address(0)), AMOUNT);
         assertEq(cA.owed(feeRecipient, address(0)), 0.02 ether);
         assertEq(cA.lockedTotal(address(0)), 0);

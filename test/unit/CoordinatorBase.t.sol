@@ -7,10 +7,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 
-import {FlowCoordinator} from "../../contracts/coordination/FlowCoordinator.sol";
+import {FlowEscrow} from "../../contracts/coordination/FlowEscrow.sol";
+import {FlowExecutor} from "../../contracts/coordination/FlowExecutor.sol";
 import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
-import {IFlowCoordinator, IFlowTarget} from "../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
+import {IFlowExecutor} from "../../contracts/interfaces/IFlowExecutor.sol";
+import {IFlowTarget} from "../../contracts/interfaces/IFlowTarget.sol";
 import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
 import {MockTrustAllVerifier} from "../../contracts/mocks/MockTrustAllVerifier.sol";
@@ -26,10 +29,6 @@ contract FlowTestToken is ERC20 {
 
 /// @notice TEST ONLY: a flow target whose behaviour the test chooses; counts executions per flow.
 contract FlowTargetMock is IFlowTarget {
-    /// @dev `exportOutcome` is overloaded (primary / route); the one-argument form.
-    string internal constant EXPORT_OUTCOME = "exportOutcome((uint32,address,uint64,uint32,address,address,bytes32,address,uint256,address,uint256,uint64,"
-        "uint64,uint32,bool,uint32,address,bytes32,address,address,address,address,uint256,uint256,uint256,uint16))";
-
     enum Mode {
         ACCEPT,
         REVERT,
@@ -66,9 +65,9 @@ contract FlowTargetMock is IFlowTarget {
         if (mode == Mode.WRONG_MAGIC) return bytes4(0xdeadbeef);
         if (mode == Mode.REENTER) {
             // Every status-changing entry point must be locked while the target runs.
-            (bool a,) = msg.sender.call(abi.encodeCall(IFlowCoordinator.expire, (flow)));
-            (bool b,) = msg.sender.call(abi.encodeWithSignature(EXPORT_OUTCOME, flow));
-            (bool c,) = msg.sender.call(abi.encodeCall(IFlowCoordinator.retryExecution, (flow, payload)));
+            (bool a,) = msg.sender.call(abi.encodeCall(IFlowExecutor.expire, (flow)));
+            (bool b,) = msg.sender.call(abi.encodeCall(IFlowExecutor.exportOutcome, (flow, 0)));
+            (bool c,) = msg.sender.call(abi.encodeCall(IFlowExecutor.retryExecution, (flow, payload)));
             reentryBlocked = !a && !b && !c;
         }
         if (mode == Mode.PULL && pullAmount != 0) {
@@ -82,16 +81,16 @@ contract FlowTargetMock is IFlowTarget {
     }
 }
 
-/// @notice TEST ONLY: a payee that re-enters the coordinator when paid (claim and compensate again).
+/// @notice TEST ONLY: a payee that re-enters the escrow when paid (claim and settle again).
 contract ReentrantPayee {
-    FlowCoordinator public coordinator;
+    FlowEscrow public escrow;
     FlowLib.Flow internal _flow;
     bool public armed;
     uint256 public receipts;
     uint256 public reentrySuccesses;
 
-    function arm(FlowCoordinator c, FlowLib.Flow memory flow) external {
-        coordinator = c;
+    function arm(FlowEscrow e, FlowLib.Flow memory flow) external {
+        escrow = e;
         _flow = flow;
         armed = true;
     }
@@ -99,8 +98,8 @@ contract ReentrantPayee {
     receive() external payable {
         ++receipts;
         if (!armed) return;
-        (bool a,) = address(coordinator).call(abi.encodeCall(IFlowCoordinator.claim, (address(this), address(0))));
-        (bool b,) = address(coordinator).call(abi.encodeCall(IFlowCoordinator.compensate, (_flow)));
+        (bool a,) = address(escrow).call(abi.encodeCall(IFlowEscrow.claim, (address(this), address(0))));
+        (bool b,) = address(escrow).call(abi.encodeCall(IFlowEscrow.settle, (_flow)));
         if (a) ++reentrySuccesses;
         if (b) ++reentrySuccesses;
     }
@@ -113,10 +112,10 @@ contract RevertingPayee {
     }
 }
 
-/// @notice Shared fixture of the coordinator tests: two real Concord gateways (chains A and B) in one EVM with
-/// trust-all verifiers, one FlowCoordinator on each, trusted to each other, B funded with native liquidity. Two
-/// clocks: `tA` and `tB`; each helper warps to its chain's clock before touching that chain (a coordinator only
-/// reads `block.timestamp` when called, so this models two independent chain clocks).
+/// @notice Shared fixture of the coordination tests: two real Concord gateways (domains A and B) in one EVM with
+/// trust-all verifiers, a FlowEscrow on A (`cA`) and a FlowExecutor on B (`cB`), trusted to each other, B funded with
+/// native liquidity. Two clocks: `tA` and `tB`; each helper warps to its domain's clock before touching that domain
+/// (the contracts only read `block.timestamp` when called, so this models two independent clocks).
 abstract contract CoordinatorBase is Test {
     uint32 internal constant CHAIN_A = 1;
     uint32 internal constant CHAIN_B = 10;
@@ -125,13 +124,15 @@ abstract contract CoordinatorBase is Test {
     uint256 internal constant AMOUNT = 1 ether;
     uint256 internal constant LIQUIDITY = 100 ether;
     uint32 internal constant EXEC_GAS = 200_000;
+    /// @dev B's route delay (B's routes only carry outcomes towards A, which checks its own delay).
+    uint64 internal constant ROUTE_DELAY_B = 2 * HORIZON;
 
     AccessManager internal manager;
     MockTrustAllVerifier internal trustAll;
     ConcordGateway internal gwA;
     ConcordGateway internal gwB;
-    FlowCoordinator internal cA;
-    FlowCoordinator internal cB;
+    FlowEscrow internal cA;
+    FlowExecutor internal cB;
     FlowTargetMock internal target;
 
     address internal opener = makeAddr("opener");
@@ -157,10 +158,10 @@ abstract contract CoordinatorBase is Test {
         _route(gwA, CHAIN_B, address(gwB));
         _route(gwA, CHAIN_C, makeAddr("gwC"));
         _route(gwB, CHAIN_C, makeAddr("gwC"));
-        cA = _deployCoordinator(gwA, CHAIN_A);
-        cB = _deployCoordinator(gwB, CHAIN_B);
-        cA.setTrustedRemote(CHAIN_B, address(cB));
-        cB.setTrustedRemote(CHAIN_A, address(cA));
+        cA = _deployEscrow(gwA, CHAIN_A);
+        cB = new FlowExecutor(address(gwB), CHAIN_B, address(manager), ROUTE_DELAY_B);
+        cA.setRemote(CHAIN_B, address(cB));
+        cB.setRemote(CHAIN_A, address(cA));
         _lane(cA, CHAIN_B, cB, address(0), address(0), beneficiary);
         target = new FlowTargetMock();
         vm.deal(address(cB), LIQUIDITY);
@@ -175,17 +176,17 @@ abstract contract CoordinatorBase is Test {
         destination.setRoute(origin, address(verifier), originGateway);
     }
 
-    function _deployCoordinator(ConcordGateway gw, uint32 chain) internal virtual returns (FlowCoordinator) {
-        return new FlowCoordinator(address(gw), chain, address(manager), HORIZON);
+    function _deployEscrow(ConcordGateway gw, uint32 domain) internal virtual returns (FlowEscrow) {
+        return new FlowEscrow(address(gw), domain, address(manager), HORIZON);
     }
 
-    /// @dev Opens the lane `assetOnA` (on `a`) -> `assetOnB` (on `b`, chain `chainB`) on both coordinators, with
-    /// `lp` (on A) as the beneficiary of executed flows.
-    function _lane(FlowCoordinator a, uint32 chainB, FlowCoordinator b, address assetOnA, address assetOnB, address lp)
+    /// @dev Opens the lane `assetOnA` (on `a`) -> `assetOnB` (on `b`, domain `domainB`) on both sides, with `lp` (on
+    /// A) as the beneficiary of executed flows.
+    function _lane(FlowEscrow a, uint32 domainB, FlowExecutor b, address assetOnA, address assetOnB, address lp)
         internal
     {
-        a.setLane(chainB, assetOnA, assetOnB, true, lp);
-        b.setLane(a.localChain(), assetOnB, assetOnA, false, lp);
+        a.setLane(domainB, assetOnA, assetOnB, lp);
+        b.setLane(a.localDomain(), assetOnB, assetOnA, lp);
     }
 
     // ------------------------------------------------------------------ clocks
@@ -201,8 +202,8 @@ abstract contract CoordinatorBase is Test {
     // ------------------------------------------------------------------ flows
 
     function _request(uint64 deadline) internal view returns (FlowLib.Flow memory f) {
-        f.destinationChain = CHAIN_B;
-        f.destinationCoordinator = address(cB);
+        f.destinationDomain = CHAIN_B;
+        f.executor = address(cB);
         f.target = address(target);
         f.amount = AMOUNT;
         f.maxValue = AMOUNT;
@@ -240,10 +241,23 @@ abstract contract CoordinatorBase is Test {
         require(message.length != 0, "no message dispatched");
     }
 
-    /// @dev Delivers an A -> B message on B at B's clock.
-    function _deliverB(bytes memory message) internal {
+    /// @dev Delivers an A -> B message on B at B's clock; returns the OUTCOME B sent in the same transaction (empty
+    /// when the flow is not decided yet, e.g. PENDING).
+    function _deliverB(bytes memory message) internal returns (bytes memory outcome) {
         _atB();
+        vm.recordLogs();
         gwB.process("", message);
+        outcome = _dispatchedOrEmpty();
+    }
+
+    /// @dev The last `Dispatched` message in the recorded logs, or empty.
+    function _dispatchedOrEmpty() internal returns (bytes memory message) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] == IConcordGateway.Dispatched.selector) {
+                message = abi.decode(logs[i].data, (bytes));
+            }
+        }
     }
 
     /// @dev Delivers a B -> A message on A at A's clock.
@@ -252,17 +266,21 @@ abstract contract CoordinatorBase is Test {
         gwA.process("", message);
     }
 
-    /// @dev Exports the outcome on B at B's clock and returns the OUTCOME message.
+    /// @dev Exports the outcome again on B at B's clock and returns the OUTCOME message (B already sent one in the
+    /// transaction that decided the flow; this is the re-export anyone may do).
     function _export(FlowLib.Flow memory flow) internal returns (bytes memory message) {
         _atB();
         vm.recordLogs();
-        cB.exportOutcome(flow);
+        cB.exportOutcome(flow, 0);
         message = _lastDispatched();
     }
 
-    function _expireB(FlowLib.Flow memory flow) internal {
+    /// @dev Expires on B at B's clock; returns the OUTCOME sent in the same transaction.
+    function _expireB(FlowLib.Flow memory flow) internal returns (bytes memory outcome) {
         _atB();
+        vm.recordLogs();
         cB.expire(flow);
+        outcome = _lastDispatched();
     }
 
     /// @dev Cancels on A (as the opener) and returns the CANCEL message.
@@ -274,7 +292,7 @@ abstract contract CoordinatorBase is Test {
         message = _lastDispatched();
     }
 
-    /// @dev A message forged as coming from (`origin`, `sender`) to `to`'s coordinator (trust-all verifiers accept
+    /// @dev A message forged as coming from (`origin`, `sender`) to `recipient` (trust-all verifiers accept
     /// any bytes, so this models a compromised or misrouted transport).
     function _forge(uint32 origin, address sender, uint32 destination, address recipient, bytes memory payload)
         internal
@@ -292,11 +310,11 @@ abstract contract CoordinatorBase is Test {
     }
 
     function _statusB(bytes32 id) internal view returns (FlowLib.Status) {
-        return cB.destinationRecord(id).status;
+        return cB.record(id).status;
     }
 
     function _phaseA(bytes32 id) internal view returns (FlowLib.Phase) {
-        return cA.originRecord(id).phase;
+        return cA.record(id).phase;
     }
 
     function _assertStatusB(bytes32 id, FlowLib.Status expected) internal view {

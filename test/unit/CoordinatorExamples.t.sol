@@ -52,23 +52,22 @@ contract Coordinator_examples is CoordinatorBase {
     }
 
     function test_Counter_EndToEnd() public {
-        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _counterFlow(7, false);
-        _deliverB(message);
+        (bytes32 id,, bytes memory message) = _counterFlow(7, false);
+        bytes memory outcome = _deliverB(message);
         assertEq(counter.counts(CHAIN_A, opener), 7);
         assertEq(counter.total(), 7);
-        _deliverA(_export(flow));
-        cA.finalize(flow);
+        _deliverA(outcome);
         assertEq(cA.owed(beneficiary, address(0)), 0.01 ether);
         _assertPhaseA(id, FlowLib.Phase.SETTLED);
     }
 
     function test_Counter_TooLarge_AbortOnFail_Refunded() public {
-        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _counterFlow(101, true);
-        _deliverB(message);
+        (bytes32 id,, bytes memory message) = _counterFlow(101, true);
+        bytes memory outcome = _deliverB(message);
         _assertStatusB(id, FlowLib.Status.FAILED);
         assertEq(counter.total(), 0);
-        _deliverA(_export(flow));
-        cA.compensate(flow);
+        _deliverA(outcome);
+        _assertPhaseA(id, FlowLib.Phase.SETTLED);
         cA.claim(refundTo, address(0));
         assertEq(refundTo.balance, 0.01 ether);
     }
@@ -111,15 +110,14 @@ contract Coordinator_examples is CoordinatorBase {
 
     function test_SwapAndBridge_Success_LpPaidOnA() public {
         uint256 quote = amm.quote(address(usdcB), 100e18);
-        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _swapFlow(100e18, quote);
+        (bytes32 id,, bytes memory message) = _swapFlow(100e18, quote);
         assertEq(usdcA.balanceOf(address(cA)), 100e18);
-        _deliverB(message);
+        bytes memory outcome = _deliverB(message);
         _assertStatusB(id, FlowLib.Status.EXECUTED);
         assertEq(wethB.balanceOf(user), quote);
         assertEq(usdcB.balanceOf(address(cB)), 900e18);
         assertEq(IERC20(address(usdcB)).allowance(address(cB), address(swapper)), 0);
-        _deliverA(_export(flow));
-        cA.finalize(flow);
+        _deliverA(outcome);
         cA.claim(lp, address(usdcA));
         assertEq(usdcA.balanceOf(lp), 100e18);
         assertEq(usdcA.balanceOf(address(cA)), 0);
@@ -127,25 +125,23 @@ contract Coordinator_examples is CoordinatorBase {
 
     function test_SwapAndBridge_Slippage_RefundedOnA() public {
         uint256 quote = amm.quote(address(usdcB), 100e18);
-        (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _swapFlow(100e18, quote + 1);
-        _deliverB(message);
+        (bytes32 id,, bytes memory message) = _swapFlow(100e18, quote + 1);
+        bytes memory outcome = _deliverB(message);
         _assertStatusB(id, FlowLib.Status.FAILED);
         assertEq(wethB.balanceOf(user), 0);
         assertEq(usdcB.balanceOf(address(cB)), 1000e18, "B liquidity untouched");
-        _deliverA(_export(flow));
-        cA.compensate(flow);
+        _deliverA(outcome);
         cA.claim(user, address(usdcA));
         assertEq(usdcA.balanceOf(user), 500e18, "user whole again");
     }
 
     function test_SwapAndBridge_ExecuteLost_ExpiredAndRefunded() public {
         (bytes32 id, FlowLib.Flow memory flow,) = _swapFlow(50e18, 0);
-        // the transport never delivers EXECUTE; anyone expires on B after T and exports
+        // the transport never delivers EXECUTE; anyone expires on B after T, which sends the OUTCOME
         tB = flow.deadline + 1;
         vm.prank(stranger);
-        _expireB(flow);
-        _deliverA(_export(flow));
-        cA.compensate(flow);
+        bytes memory outcome = _expireB(flow);
+        _deliverA(outcome);
         cA.claim(user, address(usdcA));
         assertEq(usdcA.balanceOf(user), 500e18);
         _assertStatusB(id, FlowLib.Status.EXPIRED);

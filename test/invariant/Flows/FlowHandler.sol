@@ -5,22 +5,25 @@ import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 import {Vm} from "forge-std/Vm.sol";
 
-import {FlowCoordinator} from "../../../contracts/coordination/FlowCoordinator.sol";
+import {FlowEscrow} from "../../../contracts/coordination/FlowEscrow.sol";
+import {FlowExecutor} from "../../../contracts/coordination/FlowExecutor.sol";
 import {ConcordGateway} from "../../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../../contracts/interfaces/IConcordGateway.sol";
-import {IFlowCoordinator} from "../../../contracts/interfaces/IFlowCoordinator.sol";
+import {IFlowEndpoint} from "../../../contracts/interfaces/IFlowEndpoint.sol";
+import {IFlowEscrow} from "../../../contracts/interfaces/IFlowEscrow.sol";
 import {FlowLib} from "../../../contracts/libraries/FlowLib.sol";
 import {Message} from "../../../contracts/libraries/Message.sol";
 import {FlowTargetMock} from "../../unit/CoordinatorBase.t.sol";
 import {FlowStore} from "./FlowStore.sol";
 
 /// @notice TEST ONLY: handlers of the Flows suite. Two chains with their own clocks (`tA`, `tB`; every action warps
-/// to its chain's clock first), real gateways, a transport that the fuzzer drives (deliver any captured message,
-/// in any order, with any gas, twice, or never), plus an attacker that forges acknowledgements from the wrong
-/// chain or sender. A second transport (route 2: a second pair of gateways) carries acknowledgements of the flows that
-/// pinned it; a guardian pauses and unpauses settlement on either chain, and every settlement action taken while
-/// paused must leave the state untouched (I4). Actions that revert are expected (wrong timing, wrong status) and
-/// simply do nothing.
+/// to its chain's clock first), real gateways, A's `FlowEscrow` and B's `FlowExecutor`, a transport that the fuzzer
+/// drives (deliver any captured message, in any order, with any gas, twice, or never), and attackers: forged
+/// OUTCOMEs from the wrong chain or sender, forged EXECUTEs from the wrong chain or sender, and a rogue escrow that
+/// anyone can deploy on A and point at B's executor without escrowing anything. A second transport (route 2: a
+/// second pair of gateways) carries outcomes of the flows that pinned it; a guardian pauses and unpauses settlement on
+/// either chain, and no value may move on a paused side (I4). Every OUTCOME B sends (in the deciding transaction or
+/// re-exported) is captured. Actions that revert are expected (wrong timing, wrong status) and simply do nothing.
 contract FlowHandler is CommonBase, StdUtils {
     uint32 public constant CHAIN_A = 1;
     uint32 public constant CHAIN_B = 10;
@@ -32,8 +35,10 @@ contract FlowHandler is CommonBase, StdUtils {
     ConcordGateway public immutable gwB;
     ConcordGateway public immutable gwA2;
     ConcordGateway public immutable gwB2;
-    FlowCoordinator public immutable cA;
-    FlowCoordinator public immutable cB;
+    FlowEscrow public immutable cA;
+    FlowExecutor public immutable cB;
+    /// @dev An escrow the attacker deployed on A (its own AccessManager) and pointed at B's executor.
+    FlowEscrow public immutable rogue;
     FlowTargetMock public immutable target;
     FlowStore public immutable store;
 
@@ -49,13 +54,14 @@ contract FlowHandler is CommonBase, StdUtils {
 
     constructor(
         ConcordGateway[4] memory gateways,
-        FlowCoordinator cA_,
-        FlowCoordinator cB_,
+        FlowEscrow cA_,
+        FlowExecutor cB_,
+        FlowEscrow rogue_,
         FlowTargetMock target_,
         FlowStore store_
     ) {
         (gwA, gwB, gwA2, gwB2) = (gateways[0], gateways[1], gateways[2], gateways[3]);
-        (cA, cB, target, store) = (cA_, cB_, target_, store_);
+        (cA, cB, rogue, target, store) = (cA_, cB_, rogue_, target_, store_);
         tA = block.timestamp;
         tB = block.timestamp;
     }
@@ -79,8 +85,8 @@ contract FlowHandler is CommonBase, StdUtils {
     {
         vm.warp(tA);
         FlowLib.Flow memory req;
-        req.destinationChain = CHAIN_B;
-        req.destinationCoordinator = address(cB);
+        req.destinationDomain = CHAIN_B;
+        req.executor = address(cB);
         req.target = address(target);
         req.amount = bound(amountSeed, 1, 5 ether);
         req.maxValue = req.amount;
@@ -143,57 +149,53 @@ contract FlowHandler is CommonBase, StdUtils {
         bytes memory message = store.outcomeMessages(pick);
         ConcordGateway gw = _ackGateway(pick);
         vm.warp(tA);
+        bool paused = cA.settlementPaused();
+        bytes32 before = _valueFingerprintA();
         try gw.process("", message) {
             store.count("relayAck");
         } catch {
             store.count("relayAckReplay");
         }
+        _checkPausedA(paused, before);
     }
 
-    /// @notice An acknowledgement from the wrong chain (C) or the wrong sender on B must never change A; neither
-    /// must one from the right (chain, coordinator) through route 2 for a flow that did not pin route 2.
+    /// @notice An OUTCOME from the wrong chain (C) or the wrong sender on B must never change A; neither must one from
+    /// the right (chain, executor) through route 2 for a flow that did not pin route 2.
     function forgeAck(uint256 idx, uint8 statusSeed, uint256 decidedSeed, bool wrongChain, bool viaRoute) external {
         (bool found, FlowLib.Flow memory flow) = _flowAt(idx);
         if (!found) return;
         bytes32 id = keccak256(abi.encode(flow));
-        IFlowCoordinator.OriginRecord memory before = cA.originRecord(id);
+        IFlowEscrow.Record memory before = cA.record(id);
         FlowLib.Status status = FlowLib.Status(bound(statusSeed, 2, 5));
         uint64 decidedAt = uint64(bound(decidedSeed, flow.deadline - 1, flow.deadline + 1));
         // Through an unpinned route the forger may even claim the right origin: the pin alone must stop it.
         bool rightSender = viaRoute && !FlowLib.hasAckRoute(flow, ROUTE) && decidedSeed % 2 == 0;
         address sender = rightSender || wrongChain ? address(cB) : FORGER;
-        bytes memory message = _forgedOutcome(
-            FlowLib.encodeOutcome(flow, status, decidedAt), wrongChain && !rightSender ? CHAIN_C : CHAIN_B, sender
+        bytes memory message = _forged(
+            FlowLib.encodeOutcome(flow, status, decidedAt),
+            wrongChain && !rightSender ? CHAIN_C : CHAIN_B,
+            sender,
+            CHAIN_A,
+            address(cA)
         );
         vm.warp(tA);
-        (viaRoute ? gwA2 : gwA).process("", message);
-        IFlowCoordinator.OriginRecord memory afterRec = cA.originRecord(id);
+        try (viaRoute ? gwA2 : gwA).process("", message) {} catch {}
+        IFlowEscrow.Record memory afterRec = cA.record(id);
         if (keccak256(abi.encode(before)) != keccak256(abi.encode(afterRec))) {
             store.violate("forged acknowledgement changed A");
         }
         store.count("forgeAck");
     }
 
-    function compensate(uint256 idx) external {
+    /// @notice Settles a flow whose outcome arrived while A was paused (anyone).
+    function settle(uint256 idx) external {
         (bool found, FlowLib.Flow memory flow) = _flowInPhase(idx, FlowLib.Phase.ACKNOWLEDGED);
         if (!found) return;
         vm.warp(tA);
         bool paused = cA.settlementPaused();
-        bytes32 before = _fingerprintA();
-        try cA.compensate(flow) {
-            store.count("compensate");
-        } catch {}
-        _checkPausedA(paused, before);
-    }
-
-    function finalize(uint256 idx) external {
-        (bool found, FlowLib.Flow memory flow) = _flowInPhase(idx, FlowLib.Phase.ACKNOWLEDGED);
-        if (!found) return;
-        vm.warp(tA);
-        bool paused = cA.settlementPaused();
-        bytes32 before = _fingerprintA();
-        try cA.finalize(flow) {
-            store.count("finalize");
+        bytes32 before = _valueFingerprintA();
+        try cA.settle(flow) {
+            store.count("settle");
         } catch {}
         _checkPausedA(paused, before);
     }
@@ -211,7 +213,7 @@ contract FlowHandler is CommonBase, StdUtils {
         }
         vm.warp(tA);
         bool paused = cA.settlementPaused();
-        bytes32 before = _fingerprintA();
+        bytes32 before = _valueFingerprintA();
         try cA.claim(account, address(0)) returns (uint256 amount) {
             store.addClaim(account, amount);
             store.count("claim");
@@ -238,8 +240,10 @@ contract FlowHandler is CommonBase, StdUtils {
         uint256 gas = fullGas ? 3_000_000 : bound(gasSeed, 50_000, 1_000_000);
         bool paused = cB.settlementPaused();
         bytes32 before = _fingerprintB();
+        vm.recordLogs();
         try gwB.process{gas: gas}("", message) {
             store.count("relayExecute");
+            _captureOutcome("outcomeOnExecute");
         } catch {
             store.count("relayExecuteReverted");
         }
@@ -250,8 +254,10 @@ contract FlowHandler is CommonBase, StdUtils {
         uint256 n = store.cancelCount();
         if (n == 0) return;
         vm.warp(tB);
+        vm.recordLogs();
         try gwB.process("", store.cancelMessages(bound(idx, 0, n - 1))) {
             store.count("relayCancel");
+            _captureOutcome("outcomeOnCancel");
         } catch {}
     }
 
@@ -266,8 +272,10 @@ contract FlowHandler is CommonBase, StdUtils {
         vm.warp(tB);
         bool paused = cB.settlementPaused();
         bytes32 before = _fingerprintB();
+        vm.recordLogs();
         try cB.retryExecution{gas: bound(gasSeed, 100_000, 2_000_000)}(flow, "flow") {
             store.count("retry");
+            _captureOutcome("outcomeOnRetry");
         } catch {}
         _checkPausedB(paused, before);
     }
@@ -276,12 +284,15 @@ contract FlowHandler is CommonBase, StdUtils {
         (bool found, FlowLib.Flow memory flow) = _flowInPhase(idx, FlowLib.Phase.LOCKED);
         if (!found) return;
         vm.warp(tB);
+        vm.recordLogs();
         try cB.expire(flow) {
             store.count("expire");
+            _captureOutcome("outcomeOnExpire");
         } catch {}
     }
 
-    /// @notice Exports over the primary or over route 2; over route 2 it must fail for a flow that did not pin it.
+    /// @notice Re-exports (the keeper's action) over the primary or over route 2; over route 2 it must fail for a flow
+    /// that did not pin it.
     function exportOutcome(uint256 idx, bool viaRoute) external {
         (bool found, FlowLib.Flow memory flow) = _exportable(idx, viaRoute && idx % 4 != 0);
         if (!found) return;
@@ -294,12 +305,61 @@ contract FlowHandler is CommonBase, StdUtils {
         } catch {}
     }
 
+    // ------------------------------------------------------------------ attackers
+
+    /// @notice An EXECUTE for a (possibly altered) flow from the wrong sender on A or from chain C: B must run nothing
+    /// and release nothing (the gateway records it FAILED or it is consumed without effect).
+    function forgeExecute(uint256 idx, bool wrongChain, uint256 amountSeed) external {
+        (bool found, FlowLib.Flow memory flow) = _flowAt(idx);
+        if (!found) return;
+        flow.maxValue = bound(amountSeed, 0, 10 ether); // the forger asks for more than was escrowed
+        bytes memory message = _forged(
+            FlowLib.encodeExecute(flow, "flow"),
+            wrongChain ? CHAIN_C : CHAIN_A,
+            wrongChain ? address(cA) : FORGER,
+            CHAIN_B,
+            address(cB)
+        );
+        vm.warp(tB);
+        bytes32 before = _fingerprintB();
+        try gwB.process("", message) {} catch {}
+        if (_fingerprintB() != before) store.violate("forged EXECUTE ran a target or released value");
+        store.count("forgeExecute");
+    }
+
+    /// @notice Anyone may deploy a `FlowEscrow` on A and point it at B's executor: its flows escrow nothing that A's
+    /// trusted escrow holds, and B must refuse their EXECUTE (not the trusted remote), so no liquidity leaves B.
+    function openViaRogue(uint256 amountSeed) external {
+        vm.warp(tA);
+        FlowLib.Flow memory req;
+        req.destinationDomain = CHAIN_B;
+        req.executor = address(cB);
+        req.target = address(target);
+        req.amount = bound(amountSeed, 1, 5 ether);
+        req.maxValue = req.amount;
+        req.deadline = uint64(tA + 1 hours);
+        req.executionGas = 100_000;
+        req.refundTo = FORGER;
+        req.beneficiary = BENEFICIARY; // the lane's beneficiary, to pass every check but the sender's
+        vm.deal(FORGER, req.amount);
+        vm.recordLogs();
+        vm.prank(FORGER);
+        try rogue.open{value: req.amount}(req, "flow") {
+            bytes memory message = _captured();
+            vm.warp(tB);
+            bytes32 before = _fingerprintB();
+            try gwB.process("", message) {} catch {}
+            if (_fingerprintB() != before) store.violate("rogue escrow's EXECUTE released B's liquidity");
+            store.count("openViaRogue");
+        } catch {}
+    }
+
     // ------------------------------------------------------------------ guardian
 
     /// @notice The guardian pauses (one call in four; not on a zero seed, which the fuzzer favours) or unpauses
     /// settlement on A or B.
     function setPaused(bool onA, uint256 seed) external {
-        FlowCoordinator c = onA ? cA : cB;
+        IFlowEndpoint c = onA ? IFlowEndpoint(address(cA)) : IFlowEndpoint(address(cB));
         bool paused = seed % 4 == 1;
         if (paused) c.pauseSettlement();
         else c.unpauseSettlement();
@@ -318,35 +378,57 @@ contract FlowHandler is CommonBase, StdUtils {
             FlowLib.Flow memory flow = store.flowAt((start + k) % n);
             bytes32 id = keccak256(abi.encode(flow));
             if (
-                cA.originRecord(id).phase == FlowLib.Phase.LOCKED && FlowLib.isTerminal(cB.destinationRecord(id).status)
+                cA.record(id).phase == FlowLib.Phase.LOCKED && FlowLib.isTerminal(cB.record(id).status)
                     && (!pinned || FlowLib.hasAckRoute(flow, ROUTE))
             ) return (true, flow);
         }
         return _flowInPhase(idx, FlowLib.Phase.LOCKED);
     }
 
-    function _forgedOutcome(bytes memory payload, uint32 origin, address sender) internal returns (bytes memory) {
+    function _forged(bytes memory payload, uint32 origin, address sender, uint32 destination, address recipient)
+        internal
+        returns (bytes memory)
+    {
         return Message.format(
             Message.VERSION,
             _forgeNonce++,
             origin,
             bytes32(uint256(uint160(sender))),
-            CHAIN_A,
-            bytes32(uint256(uint160(address(cA)))),
+            destination,
+            bytes32(uint256(uint160(recipient))),
             Message.formatBody(500_000, payload)
         );
+    }
+
+    /// @dev Captures the OUTCOME B sent in the call just made (over the primary gateway), if any.
+    function _captureOutcome(bytes32 counter) internal {
+        bytes memory message = _captured();
+        if (message.length == 0) return;
+        store.addOutcome(message, false);
+        store.count(counter);
     }
 
     function _ackGateway(uint256 outcomeIndex) internal view returns (ConcordGateway) {
         return store.outcomeViaRoute(outcomeIndex) ? gwA2 : gwA;
     }
 
-    /// @dev A's settlement state: escrow, credits, balance and every flow's record.
-    function _fingerprintA() internal view returns (bytes32 h) {
-        h = keccak256(abi.encode(cA.lockedTotal(address(0)), cA.owedTotal(address(0)), address(cA).balance));
+    /// @dev A's value state: escrow, credits (total and per payee), balance, and which flows are SETTLED. While A is
+    /// paused an arriving OUTCOME may still be recorded (LOCKED -> ACKNOWLEDGED), nothing else.
+    function _valueFingerprintA() internal view returns (bytes32 h) {
+        h = keccak256(
+            abi.encode(
+                cA.lockedTotal(address(0)),
+                cA.owedTotal(address(0)),
+                address(cA).balance,
+                cA.owed(REFUND, address(0)),
+                cA.owed(BENEFICIARY, address(0)),
+                cA.owed(FEE_RECIPIENT, address(0))
+            )
+        );
         uint256 n = store.flowCount();
         for (uint256 i = 0; i < n; ++i) {
-            h = keccak256(abi.encode(h, cA.originRecord(keccak256(abi.encode(store.flowAt(i))))));
+            bool settled = cA.record(keccak256(abi.encode(store.flowAt(i)))).phase == FlowLib.Phase.SETTLED;
+            h = keccak256(abi.encode(h, settled));
         }
     }
 
@@ -358,7 +440,7 @@ contract FlowHandler is CommonBase, StdUtils {
     function _checkPausedA(bool paused, bytes32 before) internal {
         if (!paused) return;
         store.count("blockedWhilePausedA");
-        if (_fingerprintA() != before) store.violate("I4: A settled while paused");
+        if (_valueFingerprintA() != before) store.violate("I4: value moved on A while paused");
     }
 
     function _checkPausedB(bool paused, bytes32 before) internal {
@@ -380,7 +462,7 @@ contract FlowHandler is CommonBase, StdUtils {
         uint256 start = bound(idx, 0, n - 1);
         for (uint256 k = 0; k < n; ++k) {
             FlowLib.Flow memory flow = store.flowAt((start + k) % n);
-            if (cA.originRecord(keccak256(abi.encode(flow))).phase == phase) return (true, flow);
+            if (cA.record(keccak256(abi.encode(flow))).phase == phase) return (true, flow);
         }
         return _flowAt(idx);
     }

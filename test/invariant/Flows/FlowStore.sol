@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {FlowCoordinator} from "../../../contracts/coordination/FlowCoordinator.sol";
-import {IFlowCoordinator} from "../../../contracts/interfaces/IFlowCoordinator.sol";
+import {FlowEscrow} from "../../../contracts/coordination/FlowEscrow.sol";
+import {FlowExecutor} from "../../../contracts/coordination/FlowExecutor.sol";
+import {IFlowEscrow} from "../../../contracts/interfaces/IFlowEscrow.sol";
 import {FlowLib} from "../../../contracts/libraries/FlowLib.sol";
 import {GhostStore} from "../../harness/GhostStore.sol";
 import {FlowTargetMock} from "../../unit/CoordinatorBase.t.sol";
@@ -14,7 +15,7 @@ contract FlowStore is GhostStore {
     bytes[] public executeMessages;
     bytes[] public cancelMessages;
     bytes[] public outcomeMessages;
-    /// @dev Whether `outcomeMessages[i]` was exported over acknowledgement route 2 (else the primary gateway).
+    /// @dev Whether `outcomeMessages[i]` was sent over acknowledgement route 2 (else the primary gateway).
     bool[] public outcomeViaRoute;
     /// @dev Native paid out by `claim`, per account.
     mapping(address account => uint256 amount) public claimed;
@@ -60,14 +61,14 @@ contract FlowStore is GhostStore {
     /// on A; (3) at most one execution; (4) an acknowledged outcome equals B's status. Globally: (5) A's
     /// `lockedTotal` equals the sum of unsettled flows and the escrow is backed by the balance; (6) credits plus
     /// claims equal the settled sum (one payout per flow).
-    function check(FlowCoordinator a, FlowCoordinator b, FlowTargetMock target) external view returns (string memory) {
+    function check(FlowEscrow a, FlowExecutor b, FlowTargetMock target) external view returns (string memory) {
         uint256 unsettled;
         uint256 settled;
         for (uint256 i = 0; i < _flows.length; ++i) {
             FlowLib.Flow memory flow = _flows[i];
             bytes32 id = keccak256(abi.encode(flow));
-            IFlowCoordinator.OriginRecord memory rec = a.originRecord(id);
-            FlowLib.Status statusB = b.destinationRecord(id).status;
+            IFlowEscrow.Record memory rec = a.record(id);
+            FlowLib.Status statusB = b.record(id).status;
             uint256 executions = target.executions(id);
             bool executedOnB = executions != 0 || statusB == FlowLib.Status.EXECUTED;
             bool compensatedOnA = rec.phase == FlowLib.Phase.SETTLED && rec.outcome != FlowLib.Status.EXECUTED;
@@ -85,9 +86,9 @@ contract FlowStore is GhostStore {
                     && rec.outcome != statusB
             ) return "acknowledged outcome differs from B";
             if (rec.phase == FlowLib.Phase.LOCKED || rec.phase == FlowLib.Phase.ACKNOWLEDGED) {
-                unsettled += flow.amount + FlowLib.feeEscrow(flow) + a.bumpedFees(id);
+                unsettled += flow.amount + FlowLib.feeEscrow(flow) + rec.bumped;
             } else if (rec.phase == FlowLib.Phase.SETTLED) {
-                settled += flow.amount + FlowLib.feeEscrow(flow) + a.bumpedFees(id);
+                settled += flow.amount + FlowLib.feeEscrow(flow) + rec.bumped;
             } else {
                 return "opened flow without record";
             }
