@@ -1,11 +1,15 @@
 /**
  * Concord flow keeper: makes sure no flow stays open because nobody acted. It indexes `FlowOpened` on every
- * configured FlowCoordinator (bounded block ranges), reads each open flow's status on both chains (`flowStatus`)
- * and calls the permissionless coordinator functions that move it on:
- * - EXPIRE: B's latest block is after the deadline and B has not decided -> `expire` on B;
- * - EXPORT_OUTCOME: B decided, A is still LOCKED -> `exportOutcome` on B (once per flow per run; again only if A
- *   is still LOCKED `reexportAfterMs` later, e.g. when the acknowledgement was lost);
- * - SETTLE: A acknowledged B's outcome -> `finalize` or `compensate` on A;
+ * configured FlowEscrow (bounded block ranges), reads each open flow's status on both chains (`flowStatus`) and
+ * calls the permissionless functions that move it on. A flow that executes needs none of them: B sends its OUTCOME
+ * in the executing transaction and its arrival settles A. The keeper covers the rest:
+ * - EXPIRE: B's latest block is after the deadline and B has not decided -> `expire` on B's FlowExecutor (which
+ *   sends the OUTCOME);
+ * - RELAY_OUTCOME: B decided, A is still LOCKED -> if B's own send failed (`OutcomeExportFailed`, no
+ *   `OutcomeExported`), `exportOutcome` at once; otherwise leave the OUTCOME to the relayer and `exportOutcome`
+ *   only if A is still LOCKED `reexportAfterMs` later (the OUTCOME was lost);
+ * - SETTLE: the OUTCOME arrived while A's settlement was paused -> `settle` on A's FlowEscrow (reverts, and is
+ *   retried, while A stays paused);
  * - DONE: settled on A -> the flow is forgotten.
  * Carrying the messages (EXECUTE, OUTCOME) is the relayer's job; the keeper never delivers anything.
  *
@@ -34,7 +38,7 @@ import {
   type Flow,
   type FlowStatusReturnType,
   computeFlowId,
-  coordinatorAbi,
+  escrowAbi,
   expireFlow,
   exportFlowOutcome,
   flowEvents,
@@ -51,8 +55,10 @@ export type KeeperChainConfig = {
   /** Concord domain (the EVM chain id). */
   domain: number;
   rpcUrl: string;
-  /** The chain's FlowCoordinator. */
-  coordinator: Address;
+  /** The chain's FlowEscrow (flows opened here are indexed from it). */
+  escrow: Address;
+  /** The chain's FlowExecutor (flows to this chain are expired and re-exported there). */
+  executor: Address;
   /** First block to index `FlowOpened` from (default 0). */
   fromBlock?: number;
   /** Largest block range per `eth_getLogs` (default 2000). */
@@ -153,8 +159,10 @@ export class FlowKeeper {
       if (seen.has(c.domain))
         throw new AgentConfigError(`chains[${i}].domain`, `duplicate domain ${c.domain}`);
       seen.add(c.domain);
-      if (!/^0x[0-9a-fA-F]{40}$/.test(c.coordinator))
-        throw new AgentConfigError(`chains[${i}].coordinator`, `not an address: ${c.coordinator}`);
+      for (const key of ["escrow", "executor"] as const) {
+        if (!/^0x[0-9a-fA-F]{40}$/.test(String(c[key])))
+          throw new AgentConfigError(`chains[${i}].${key}`, `not an address: ${c[key]}`);
+      }
       if (c.blockRange !== undefined && !(Number.isInteger(c.blockRange) && c.blockRange > 0))
         throw new AgentConfigError(`chains[${i}].blockRange`, `must be an integer > 0, got ${c.blockRange}`);
       const transport = http(c.rpcUrl, { retryCount: 3, retryDelay: 100, timeout: 10_000 });
@@ -170,7 +178,8 @@ export class FlowKeeper {
       });
       chains.push({
         ...c,
-        coordinator: getAddress(c.coordinator),
+        escrow: getAddress(c.escrow),
+        executor: getAddress(c.executor),
         client: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient,
         wallet: createWalletClient({ account, chain, transport }),
         cursor: (c.fromBlock ?? 0) - 1,
@@ -306,8 +315,8 @@ export class FlowKeeper {
     for (let from = chain.cursor + 1; from <= head;) {
       const to = Math.min(head, from + range - 1);
       const logs = await chain.client.getContractEvents({
-        address: chain.coordinator,
-        abi: coordinatorAbi(),
+        address: chain.escrow,
+        abi: escrowAbi(),
         eventName: "FlowOpened",
         fromBlock: BigInt(from),
         toBlock: BigInt(to),
@@ -316,13 +325,15 @@ export class FlowKeeper {
       for (const log of logs) {
         const args = (log as unknown as { args: { flowId: Hex; flow: Flow } }).args;
         const flow = normalizeFlow(args.flow);
-        // The event is the coordinator's own; still, only a flow whose id matches its contents is acted on.
+        // The event is the escrow's own; still, only a flow whose id matches its contents is acted on.
         if (computeFlowId(flow) !== args.flowId || this.flows.has(args.flowId)) continue;
-        if (flow.originChain !== chain.domain) continue;
-        if (!this.chains.has(flow.destinationChain)) {
-          this.logger.warn("flow to an unconfigured destination: not tracked", {
+        if (flow.originDomain !== chain.domain) continue;
+        const destination = this.chains.get(flow.destinationDomain);
+        if (!destination || getAddress(flow.executor) !== destination.executor) {
+          this.logger.warn("flow to an unconfigured destination or executor: not tracked", {
             flowId: args.flowId,
-            destination: flow.destinationChain,
+            destination: flow.destinationDomain,
+            executor: flow.executor,
           });
           continue;
         }
@@ -336,11 +347,11 @@ export class FlowKeeper {
 
   /** Reads the flow's status on both chains and takes the one action that moves it on (if any). */
   private async step(t: Tracked): Promise<boolean> {
-    const origin = this.chains.get(t.flow.originChain)!;
-    const destination = this.chains.get(t.flow.destinationChain)!;
+    const origin = this.chains.get(t.flow.originDomain)!;
+    const destination = this.chains.get(t.flow.destinationDomain)!;
     const status: FlowStatusReturnType = await flowStatus({
-      origin: { publicClient: origin.client, coordinator: t.flow.originCoordinator },
-      destination: { publicClient: destination.client, coordinator: t.flow.destinationCoordinator },
+      origin: { publicClient: origin.client, address: t.flow.escrow },
+      destination: { publicClient: destination.client, address: t.flow.executor },
       flowId: t.id,
       deadline: t.flow.deadline,
     });
@@ -352,17 +363,18 @@ export class FlowKeeper {
         return false;
       case "SETTLE":
         return this.act("settle", t, () =>
-          settleFlow({ ...this.clients(origin), coordinator: t.flow.originCoordinator, flow: t.flow }),
+          settleFlow({ ...this.clients(origin), escrow: t.flow.escrow, flow: t.flow }),
         );
-      case "EXPORT_OUTCOME": {
+      case "RELAY_OUTCOME": {
         const now = Date.now();
         if (!t.exportChecked) {
-          // Exported before this run (by anyone, or by this keeper before a restart): wait the re-export delay.
+          // Sent before this run (by B with its decision, by anyone, or by this keeper before a restart): leave it
+          // to the relayer for the re-export delay. Only a decision whose own send failed is exported at once.
           t.exportChecked = true;
           const earlier = await flowEvents(
             {
               publicClient: destination.client,
-              coordinator: t.flow.destinationCoordinator,
+              address: t.flow.executor,
               fromBlock: BigInt(destination.fromBlock ?? 0),
             },
             t.id,
@@ -372,11 +384,7 @@ export class FlowKeeper {
         if (t.exportedAt !== undefined && now - t.exportedAt < (this.config.reexportAfterMs ?? 60_000))
           return false;
         const done = await this.act("exportOutcome", t, () =>
-          exportFlowOutcome({
-            ...this.clients(destination),
-            coordinator: t.flow.destinationCoordinator,
-            flow: t.flow,
-          }),
+          exportFlowOutcome({ ...this.clients(destination), executor: t.flow.executor, flow: t.flow }),
         );
         // Also after a revert: do not hammer; look again after the re-export delay.
         t.exportedAt = now;
@@ -385,11 +393,7 @@ export class FlowKeeper {
       case "EXPIRE":
         // Decided from B's latest block only (`flowStatus` compares B's time with the deadline); never A's clock.
         return this.act("expire", t, () =>
-          expireFlow({
-            ...this.clients(destination),
-            coordinator: t.flow.destinationCoordinator,
-            flow: t.flow,
-          }),
+          expireFlow({ ...this.clients(destination), executor: t.flow.executor, flow: t.flow }),
         );
       default:
         return false; // RELAY_EXECUTE / RETRY_OR_WAIT: the relayer's or the app's move

@@ -150,12 +150,13 @@ export type RelayerConfig = {
   http?: { host?: string; port?: number } | false;
   logger?: AgentLogger;
   /**
-   * Also run a flow keeper (keeper.ts: `expire`, `exportOutcome`, settlement) on the chains listed in
-   * `coordinators` (domain -> FlowCoordinator). It needs its own account: the relayer manages its nonces itself.
+   * Also run a flow keeper (keeper.ts: `expire`, re-export of a lost OUTCOME, settlement after a pause) on the
+   * chains listed in `flows` (domain -> that chain's FlowEscrow and FlowExecutor). It needs its own account: the
+   * relayer manages its nonces itself.
    */
   keeper?: {
     account: LocalAccount | Hex;
-    coordinators: Record<number, Address>;
+    flows: Record<number, { escrow: Address; executor: Address }>;
     pollIntervalMs?: number;
     reexportAfterMs?: number;
   };
@@ -376,7 +377,7 @@ export class Relayer {
       throw new AgentConfigError("retryFailed.delayMs", `must be >= 0 ms, got ${r.delayMs}`);
   }
 
-  /** The flow keeper of `config.keeper` (checked: a distinct account, coordinators on configured chains only). */
+  /** The flow keeper of `config.keeper` (checked: a distinct account, flow contracts on configured chains only). */
   private static async createKeeper(
     config: RelayerConfig,
     k: NonNullable<RelayerConfig["keeper"]>,
@@ -387,13 +388,19 @@ export class Relayer {
         "keeper.account",
         "must differ from `account` (the relayer manages its nonces)",
       );
-    const entries = Object.entries(k.coordinators ?? {});
-    if (entries.length === 0) throw new AgentConfigError("keeper.coordinators", "at least one is required");
+    const entries = Object.entries(k.flows ?? {});
+    if (entries.length === 0) throw new AgentConfigError("keeper.flows", "at least one chain is required");
     return FlowKeeper.create({
-      chains: entries.map(([domain, coordinator]) => {
+      chains: entries.map(([domain, contracts]) => {
         const chain = config.chains.find((c) => c.domain === Number(domain));
-        if (!chain) throw new AgentConfigError(`keeper.coordinators.${domain}`, "not a configured chain");
-        return { domain: chain.domain, rpcUrl: chain.rpcUrl, coordinator, fromBlock: chain.fromBlock };
+        if (!chain) throw new AgentConfigError(`keeper.flows.${domain}`, "not a configured chain");
+        return {
+          domain: chain.domain,
+          rpcUrl: chain.rpcUrl,
+          escrow: contracts.escrow,
+          executor: contracts.executor,
+          fromBlock: chain.fromBlock,
+        };
       }),
       account: k.account,
       pollIntervalMs: k.pollIntervalMs ?? config.pollIntervalMs,

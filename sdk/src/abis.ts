@@ -12,7 +12,8 @@ import { ConcordSdkError } from "./errors.js";
 /** Deployable Concord contracts the SDK talks to. */
 export const ConcordContract = {
   Gateway: "ConcordGateway",
-  FlowCoordinator: "FlowCoordinator",
+  FlowEscrow: "FlowEscrow",
+  FlowExecutor: "FlowExecutor",
   GasPaymaster: "GasPaymaster",
   GasOracle: "GasOracle",
   MessageIdMultisigVerifier: "MessageIdMultisigVerifier",
@@ -27,8 +28,10 @@ export function concordAbi(name: string, root?: string): Abi {
 
 /** ABI of the ConcordGateway (artifact). */
 export const gatewayAbi = (): Abi => concordAbi(ConcordContract.Gateway);
-/** ABI of the FlowCoordinator (artifact). */
-export const coordinatorAbi = (): Abi => concordAbi(ConcordContract.FlowCoordinator);
+/** ABI of the FlowEscrow, A's side of a flow (artifact). */
+export const escrowAbi = (): Abi => concordAbi(ConcordContract.FlowEscrow);
+/** ABI of the FlowExecutor, B's side of a flow (artifact). */
+export const executorAbi = (): Abi => concordAbi(ConcordContract.FlowExecutor);
 /** ABI of the GasPaymaster (artifact). */
 export const paymasterAbi = (): Abi => concordAbi(ConcordContract.GasPaymaster);
 

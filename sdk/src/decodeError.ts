@@ -12,7 +12,6 @@ import {
   BaseError,
   decodeErrorResult,
   getAddress,
-  hexToString,
   isHex,
   size,
   slice,
@@ -92,14 +91,6 @@ function formatValue(parameter: AbiParameter | undefined, value: unknown): strin
     return BigInt(value) === 0n
       ? `${value} (zero)`
       : `${value} (address ${getAddress(`0x${value.slice(26)}`)})`;
-  }
-  if (parameter?.type === "bytes32" && typeof value === "string" && isHex(value)) {
-    // Short ASCII reasons packed in a bytes32 (e.g. FlowCoordinatorInvalidFlow("target")).
-    const trimmed = value.replace(/(00)+$/, "");
-    if (trimmed.length > 2 && trimmed.length < 66) {
-      const text = hexToString(trimmed as Hex);
-      if (/^[\x20-\x7e]+$/.test(text)) return `"${text}"`;
-    }
   }
   if (typeof value === "bigint") return value.toString();
   if (Array.isArray(value)) return `[${value.map((v) => formatValue(undefined, v)).join(", ")}]`;

@@ -1,13 +1,15 @@
 /**
- * Flows (issue 7): lock on A, execute on B, acknowledge and settle on A, through a FlowCoordinator on each chain.
+ * Flows: lock on A (the `FlowEscrow`), execute on B (the `FlowExecutor`), settle on A when B's OUTCOME arrives.
  *
- * The `FlowLib.Flow` tuple type is read from the deployed FlowCoordinator's ABI (the `open` function's first
- * input), so the SDK encodes exactly the struct the contracts use, fields appended later included (a field that the
- * caller does not set is zero). The flow id is `keccak256(abi.encode(flow))`, as `FlowLib.id`.
+ * The `FlowLib.Flow` tuple type is read from the FlowEscrow's ABI (the `open` function's first input), so the SDK
+ * encodes exactly the struct the contracts use, fields appended later included (a field that the caller does not
+ * set is zero). The flow id is `keccak256(abi.encode(flow))`, as `FlowLib.id`.
  *
- * Lifecycle: `buildFlowRequest` -> `quoteFlowFees` -> `openFlow` (A) -> relay EXECUTE -> B decides (EXECUTED,
- * FAILED, EXPIRED via `expireFlow`, CANCELLED via `cancelFlow`) -> `exportFlowOutcome` (B) -> relay OUTCOME ->
- * `settleFlow` (A: finalize or compensate) -> `claimFlowCredit` (pull payment). `flowStatus` reads both chains.
+ * Lifecycle: `buildFlowRequest` -> `quoteFlowFees` -> `openFlow` (A) -> the relayer delivers EXECUTE -> B decides
+ * (EXECUTED, FAILED, EXPIRED via `expireFlow`, CANCELLED via `cancelFlow`) and sends the OUTCOME in the same
+ * transaction -> the relayer delivers it -> A settles on arrival (payees credited) -> `claimFlowCredit` (pull
+ * payment). `exportFlowOutcome` re-sends a lost OUTCOME; `settleFlow` settles a flow whose OUTCOME arrived while A
+ * was paused. `flowStatus` reads both domains.
  */
 import {
   type AbiParameter,
@@ -25,7 +27,8 @@ import {
   zeroAddress,
   zeroHash,
 } from "viem";
-import { abiFunction, coordinatorAbi } from "./abis.js";
+import { type Abi } from "viem";
+import { abiFunction, escrowAbi, executorAbi } from "./abis.js";
 import { ConcordSdkError, ConcordStateError } from "./errors.js";
 import { type DecodedEvent, type WriteClients, eventsOf, writeAndWait } from "./transact.js";
 
@@ -41,11 +44,11 @@ export type FlowPhase = (typeof FlowPhase)[number];
  * through the index signature and default to zero.
  */
 export type Flow = {
-  originChain: number;
-  originCoordinator: Address;
+  originDomain: number;
+  escrow: Address;
   nonce: bigint;
-  destinationChain: number;
-  destinationCoordinator: Address;
+  destinationDomain: number;
+  executor: Address;
   target: Address;
   payloadHash: Hex;
   asset: Address;
@@ -56,7 +59,7 @@ export type Flow = {
   deadline: bigint;
   executionGas: number;
   abortOnFail: boolean;
-  guardChain: number;
+  guardDomain: number;
   guardEmitter: Address;
   guardKey: Hex;
   opener: Address;
@@ -79,12 +82,12 @@ export class FlowError extends ConcordSdkError {
   override name = "FlowError";
 }
 
-/** The `FlowLib.Flow` tuple parameter, from the FlowCoordinator ABI (`open`'s first input). */
+/** The `FlowLib.Flow` tuple parameter, from the FlowEscrow ABI (`open`'s first input). */
 export function flowAbiParameter(): AbiParameter & { components: readonly AbiParameter[] } {
-  const open = abiFunction(coordinatorAbi(), "open");
+  const open = abiFunction(escrowAbi(), "open");
   const parameter = open?.inputs[0];
   if (!parameter || parameter.type !== "tuple" || !("components" in parameter)) {
-    throw new FlowError("FlowCoordinator ABI has no open(FlowLib.Flow,bytes)");
+    throw new FlowError("FlowEscrow ABI has no open(FlowLib.Flow,bytes)");
   }
   return parameter as AbiParameter & { components: readonly AbiParameter[] };
 }
@@ -125,7 +128,7 @@ export function encodeFlow(flow: Partial<Flow>): Hex {
   return encodeAbiParameters([flowAbiParameter()], [normalizeFlow(flow)]);
 }
 
-/** The flow id, as `FlowLib.id` / `FlowCoordinator.flowId`: `keccak256(abi.encode(flow))`. */
+/** The flow id, as `FlowLib.id` / `flowId(flow)` on either side: `keccak256(abi.encode(flow))`. */
 export function computeFlowId(flow: Partial<Flow>): Hex {
   return keccak256(encodeFlow(flow));
 }
@@ -144,8 +147,9 @@ export function flowOpenValue(
 }
 
 export type BuildFlowRequestParameters = {
-  destinationChain: number;
-  destinationCoordinator: Address;
+  destinationDomain: number;
+  /** B's FlowExecutor (A's escrow must trust it for `destinationDomain`). */
+  executor: Address;
   target: Address;
   /** B time (seconds) after which the flow can only expire. */
   deadline: bigint | number;
@@ -161,7 +165,7 @@ export type BuildFlowRequestParameters = {
   maxValue?: bigint;
   notBefore?: bigint | number;
   abortOnFail?: boolean;
-  guard?: { chain: number; emitter: Address; key: Hex };
+  guard?: { domain: number; emitter: Address; key: Hex };
   feeRecipient?: Address;
   fees?: FlowFees;
   ackRoutes?: number;
@@ -170,8 +174,8 @@ export type BuildFlowRequestParameters = {
 /** A flow request for `open` (origin fields, nonce, opener and payload hash are left zero: `open` sets them). */
 export function buildFlowRequest(p: BuildFlowRequestParameters): Flow {
   return normalizeFlow({
-    destinationChain: p.destinationChain,
-    destinationCoordinator: p.destinationCoordinator,
+    destinationDomain: p.destinationDomain,
+    executor: p.executor,
     target: p.target,
     asset: p.asset ?? zeroAddress,
     amount: p.amount ?? 0n,
@@ -181,7 +185,7 @@ export function buildFlowRequest(p: BuildFlowRequestParameters): Flow {
     deadline: BigInt(p.deadline),
     executionGas: p.executionGas,
     abortOnFail: p.abortOnFail ?? false,
-    guardChain: p.guard?.chain ?? 0,
+    guardDomain: p.guard?.domain ?? 0,
     guardEmitter: p.guard?.emitter ?? zeroAddress,
     guardKey: p.guard?.key ?? zeroHash,
     refundTo: p.refundTo,
@@ -196,24 +200,23 @@ export function buildFlowRequest(p: BuildFlowRequestParameters): Flow {
 
 export type QuoteFlowFeesParameters = {
   publicClient: PublicClient;
-  /** The FlowCoordinator on A. */
-  coordinator: Address;
-  destinationChain: number;
+  /** The FlowEscrow on A. */
+  escrow: Address;
+  destinationDomain: number;
   executionGas: number;
-  /** Used when the coordinator cannot quote (no `quoteFees`, no gas oracle, or no price for B). */
+  /** Used when the escrow cannot quote (no gas oracle, or no price for B). */
   fallback?: FlowFees;
 };
 
-/** Minimum fee terms from A's coordinator (`quoteFees`); `fallback` (if given) when it cannot quote. */
+/** Minimum fee terms from A's escrow (`quoteFees`); `fallback` (if given) when it cannot quote. */
 export async function quoteFlowFees(p: QuoteFlowFeesParameters): Promise<FlowFees & { quoted: boolean }> {
-  const abi = coordinatorAbi();
+  const abi = escrowAbi();
   try {
-    if (!abiFunction(abi, "quoteFees")) throw new FlowError("FlowCoordinator has no quoteFees");
     const [executionFee, ackFee, timeoutFee] = (await p.publicClient.readContract({
-      address: p.coordinator,
+      address: p.escrow,
       abi,
       functionName: "quoteFees",
-      args: [p.destinationChain, p.executionGas],
+      args: [p.destinationDomain, p.executionGas],
     })) as readonly [bigint, bigint, bigint];
     return { executionFee, ackFee, timeoutFee, quoted: true };
   } catch (error) {
@@ -225,8 +228,8 @@ export async function quoteFlowFees(p: QuoteFlowFeesParameters): Promise<FlowFee
 }
 
 export type OpenFlowParameters = WriteClients & {
-  /** The FlowCoordinator on A. */
-  coordinator: Address;
+  /** The FlowEscrow on A. */
+  escrow: Address;
   /** From `buildFlowRequest` (origin fields are overwritten by the contract). */
   request: Partial<Flow>;
   /** Data handed to the target on B. */
@@ -244,18 +247,18 @@ export type OpenFlowReturnType = {
   receipt: TransactionReceipt;
 };
 
-/** Opens a flow on A (`FlowCoordinator.open`), escrowing the value and fees; returns the flow from `FlowOpened`. */
+/** Opens a flow on A (`FlowEscrow.open`), escrowing the value and fees; returns the flow from `FlowOpened`. */
 export async function openFlow(p: OpenFlowParameters): Promise<OpenFlowReturnType> {
-  const abi = coordinatorAbi();
+  const abi = escrowAbi();
   const request = normalizeFlow(p.request);
   const receipt = await writeAndWait(p, {
-    address: p.coordinator,
+    address: p.escrow,
     abi,
     functionName: "open",
     args: [request, p.payload],
     value: p.value ?? flowOpenValue(request),
   });
-  const [opened] = eventsOf(abi, p.coordinator, receipt.logs, "FlowOpened");
+  const [opened] = eventsOf(abi, p.escrow, receipt.logs, "FlowOpened");
   if (!opened) throw new ConcordStateError("no FlowOpened event", receipt.transactionHash);
   const flow = normalizeFlow(opened.args.flow as Flow);
   const flowId = opened.args.flowId as Hex;
@@ -263,75 +266,79 @@ export async function openFlow(p: OpenFlowParameters): Promise<OpenFlowReturnTyp
   return { flowId, flow, sendId: opened.args.sendId as Hex, receipt };
 }
 
-/** Parameters of the actions that take an opened flow. */
-export type FlowActionParameters = WriteClients & { coordinator: Address; flow: Partial<Flow> };
+/** Parameters of the actions on A's escrow that take an opened flow. */
+export type EscrowActionParameters = WriteClients & { escrow: Address; flow: Partial<Flow> };
+/** Parameters of the actions on B's executor that take an opened flow. */
+export type ExecutorActionParameters = WriteClients & { executor: Address; flow: Partial<Flow> };
 
 async function flowWrite(
-  p: FlowActionParameters,
+  p: WriteClients & { flow: Partial<Flow> },
+  abi: Abi,
+  address: Address,
   functionName: string,
   extraArgs: readonly unknown[] = [],
   value?: bigint,
 ): Promise<{ receipt: TransactionReceipt; events: DecodedEvent[] }> {
-  const abi = coordinatorAbi();
   const receipt = await writeAndWait(p, {
-    address: p.coordinator,
+    address,
     abi,
     functionName,
     args: [normalizeFlow(p.flow), ...extraArgs],
     value,
   });
-  return { receipt, events: eventsOf(abi, p.coordinator, receipt.logs) };
+  return { receipt, events: eventsOf(abi, address, receipt.logs) };
 }
 
-/** A: settles an acknowledged flow: `finalize` if B attested EXECUTED, else `compensate`. Idempotent on chain. */
-export async function settleFlow(p: FlowActionParameters): Promise<{
-  action: "finalize" | "compensate";
-  receipt: TransactionReceipt;
-  events: DecodedEvent[];
-}> {
-  const record = await readOriginRecord(p.publicClient, p.coordinator, computeFlowId(p.flow));
-  if (record.phase === "NONE" || record.phase === "LOCKED") {
+/**
+ * A: settles a flow whose OUTCOME arrived while A's settlement was paused (phase ACKNOWLEDGED): credits the escrow
+ * by B's attested outcome. Anyone; normally unnecessary (the OUTCOME's arrival settles the flow).
+ */
+export async function settleFlow(
+  p: EscrowActionParameters,
+): Promise<{ receipt: TransactionReceipt; events: DecodedEvent[] }> {
+  const record = await readEscrowRecord(p.publicClient, p.escrow, computeFlowId(p.flow));
+  if (record.phase !== "ACKNOWLEDGED") {
     throw new ConcordStateError(
-      "flow not acknowledged on A",
-      `phase ${record.phase}: relay B's outcome first`,
+      "flow not waiting for settlement on A",
+      record.phase === "SETTLED"
+        ? "already settled"
+        : `phase ${record.phase}: B's OUTCOME has not arrived (relay it, or re-export it with exportFlowOutcome)`,
     );
   }
-  const action = record.outcome === "EXECUTED" ? "finalize" : "compensate";
-  return { action, ...(await flowWrite(p, action)) };
+  return flowWrite(p, escrowAbi(), p.escrow, "settle");
 }
 
-/** A: credits an EXECUTED flow's escrow to its beneficiary (reverts unless B attested EXECUTED). */
-export const finalizeFlow = (p: FlowActionParameters) => flowWrite(p, "finalize");
-/** A: credits a FAILED/EXPIRED/CANCELLED flow's escrow to its refund address (only on B's attested outcome). */
-export const compensateFlow = (p: FlowActionParameters) => flowWrite(p, "compensate");
 /** A: the opener asks B to cancel (effective on B only before execution). */
-export const cancelFlow = (p: FlowActionParameters) => flowWrite(p, "cancel");
+export const cancelFlow = (p: EscrowActionParameters) => flowWrite(p, escrowAbi(), p.escrow, "cancel");
 /** A: anyone adds native fees to a LOCKED flow. */
-export const bumpFlowFees = (p: FlowActionParameters & { value: bigint }) =>
-  flowWrite(p, "bumpFees", [], p.value);
-/** B: anyone records EXPIRED once B's time is after the deadline. */
-export const expireFlow = (p: FlowActionParameters) => flowWrite(p, "expire");
-/** B: anyone retries a PENDING flow's target while B's time <= deadline. */
-export const retryFlowExecution = (p: FlowActionParameters & { payload: Hex }) =>
-  flowWrite(p, "retryExecution", [p.payload]);
-/** B: anyone sends the attested outcome back to A (over ack route `routeId` when given). Repeatable. */
-export const exportFlowOutcome = (p: FlowActionParameters & { routeId?: number }) =>
-  flowWrite(p, "exportOutcome", p.routeId === undefined ? [] : [p.routeId]);
+export const bumpFlowFees = (p: EscrowActionParameters & { value: bigint }) =>
+  flowWrite(p, escrowAbi(), p.escrow, "bumpFees", [], p.value);
+/** B: anyone records EXPIRED once B's time is after the deadline (sends the OUTCOME in the same transaction). */
+export const expireFlow = (p: ExecutorActionParameters) => flowWrite(p, executorAbi(), p.executor, "expire");
+/** B: anyone retries a PENDING flow's target while B's time <= deadline (a decision sends the OUTCOME). */
+export const retryFlowExecution = (p: ExecutorActionParameters & { payload: Hex }) =>
+  flowWrite(p, executorAbi(), p.executor, "retryExecution", [p.payload]);
+/**
+ * B: anyone sends a decided flow's OUTCOME to A again (over ack route `routeId`, default 0: the primary gateway).
+ * Needed only when the OUTCOME B sent with its decision was lost or could not be sent. Repeatable.
+ */
+export const exportFlowOutcome = (p: ExecutorActionParameters & { routeId?: number }) =>
+  flowWrite(p, executorAbi(), p.executor, "exportOutcome", [p.routeId ?? 0]);
 
 /** A: pays `payee` its credits in `asset` (zeroAddress: native); anyone may trigger it, funds go to `payee`. */
 export async function claimFlowCredit(
-  p: WriteClients & { coordinator: Address; payee: Address; asset?: Address },
+  p: WriteClients & { escrow: Address; payee: Address; asset?: Address },
 ): Promise<{ amount: bigint; receipt: TransactionReceipt }> {
-  const abi = coordinatorAbi();
+  const abi = escrowAbi();
   const asset = p.asset ?? zeroAddress;
   const amount = (await p.publicClient.readContract({
-    address: p.coordinator,
+    address: p.escrow,
     abi,
     functionName: "owed",
     args: [p.payee, asset],
   })) as bigint;
   const receipt = await writeAndWait(p, {
-    address: p.coordinator,
+    address: p.escrow,
     abi,
     functionName: "claim",
     args: [p.payee, asset],
@@ -343,101 +350,114 @@ export async function claimFlowCredit(
 // Status and tracking
 // ---------------------------------------------------------------------------------------------
 
-export type OriginRecord = { phase: FlowPhase; outcome: FlowStatus; decidedAt: bigint };
-export type DestinationRecord = { status: FlowStatus; decidedAt: bigint };
+/** A-side record of a flow (`FlowEscrow.record`). */
+export type EscrowRecord = { phase: FlowPhase; outcome: FlowStatus; decidedAt: bigint; bumped: bigint };
+/** B-side record of a flow (`FlowExecutor.record`). */
+export type ExecutorRecord = { status: FlowStatus; decidedAt: bigint };
 
-async function readOriginRecord(
-  client: PublicClient,
-  coordinator: Address,
-  flowId: Hex,
-): Promise<OriginRecord> {
+async function readEscrowRecord(client: PublicClient, escrow: Address, flowId: Hex): Promise<EscrowRecord> {
   const r = (await client.readContract({
-    address: coordinator,
-    abi: coordinatorAbi(),
-    functionName: "originRecord",
+    address: escrow,
+    abi: escrowAbi(),
+    functionName: "record",
     args: [flowId],
-  })) as { phase: number; outcome: number; decidedAt: bigint };
+  })) as { phase: number; outcome: number; decidedAt: bigint; bumped: bigint };
   return {
     phase: FlowPhase[r.phase] ?? "NONE",
     outcome: FlowStatus[r.outcome] ?? "NONE",
     decidedAt: r.decidedAt,
+    bumped: r.bumped,
   };
 }
 
-async function readDestinationRecord(
+async function readExecutorRecord(
   client: PublicClient,
-  coordinator: Address,
+  executor: Address,
   flowId: Hex,
-): Promise<DestinationRecord> {
+): Promise<ExecutorRecord> {
   const r = (await client.readContract({
-    address: coordinator,
-    abi: coordinatorAbi(),
-    functionName: "destinationRecord",
+    address: executor,
+    abi: executorAbi(),
+    functionName: "record",
     args: [flowId],
   })) as { status: number; decidedAt: bigint };
   return { status: FlowStatus[r.status] ?? "NONE", decidedAt: r.decidedAt };
 }
 
-/** One coordinator of a flow status query. */
-export type CoordinatorEndpoint = {
+/** A flow contract on one domain (A's FlowEscrow or B's FlowExecutor) for status and event queries. */
+export type FlowEndpoint = {
   publicClient: PublicClient;
-  coordinator: Address;
+  /** The FlowEscrow (origin) or FlowExecutor (destination). */
+  address: Address;
   fromBlock?: BlockNumber | BlockTag;
 };
 
 /**
  * What moves the flow forward next:
  * RELAY_EXECUTE (B has not seen EXECUTE), RETRY_OR_WAIT (PENDING on B), EXPIRE (B's deadline passed, not decided),
- * EXPORT_OUTCOME (B decided, A not acknowledged), SETTLE (A acknowledged), DONE (settled on A).
+ * RELAY_OUTCOME (B decided and sent its OUTCOME, A has not received it: the relayer delivers it; if it was lost or
+ * B could not send it, `exportFlowOutcome`), SETTLE (the OUTCOME arrived while A was paused: `settleFlow` once A is
+ * unpaused), DONE (settled on A).
  */
-export type FlowNextStep =
-  "RELAY_EXECUTE" | "RETRY_OR_WAIT" | "EXPIRE" | "EXPORT_OUTCOME" | "SETTLE" | "DONE";
+export type FlowNextStep = "RELAY_EXECUTE" | "RETRY_OR_WAIT" | "EXPIRE" | "RELAY_OUTCOME" | "SETTLE" | "DONE";
 
 export type FlowStatusReturnType = {
   flowId: Hex;
-  /** A-side record (`originRecord`). */
-  origin: OriginRecord;
-  /** B-side record (`destinationRecord`). */
-  destination: DestinationRecord;
+  /** A-side record (`FlowEscrow.record`). */
+  origin: EscrowRecord;
+  /** B-side record (`FlowExecutor.record`). */
+  destination: ExecutorRecord;
   /** B's latest block timestamp, to compare with the deadline. */
   destinationTime: bigint;
   next: FlowNextStep;
 };
 
-/** The flow's status on both chains in one call (A: phase and attested outcome; B: status). */
+/** The flow's status on both domains in one call (A: phase and attested outcome; B: status). */
 export async function flowStatus(p: {
-  origin: CoordinatorEndpoint;
-  destination: CoordinatorEndpoint;
+  origin: FlowEndpoint;
+  destination: FlowEndpoint;
   flowId: Hex;
   /** The flow's deadline; when given, `next` can say EXPIRE. */
   deadline?: bigint;
 }): Promise<FlowStatusReturnType> {
   const [origin, destination, block] = await Promise.all([
-    readOriginRecord(p.origin.publicClient, p.origin.coordinator, p.flowId),
-    readDestinationRecord(p.destination.publicClient, p.destination.coordinator, p.flowId),
+    readEscrowRecord(p.origin.publicClient, p.origin.address, p.flowId),
+    readExecutorRecord(p.destination.publicClient, p.destination.address, p.flowId),
     p.destination.publicClient.getBlock({ blockTag: "latest" }),
   ]);
   const terminal = FlowStatus.indexOf(destination.status) >= 2;
   let next: FlowNextStep;
   if (origin.phase === "SETTLED") next = "DONE";
   else if (origin.phase === "ACKNOWLEDGED") next = "SETTLE";
-  else if (terminal) next = "EXPORT_OUTCOME";
+  else if (terminal) next = "RELAY_OUTCOME";
   else if (p.deadline !== undefined && block.timestamp > p.deadline) next = "EXPIRE";
   else next = destination.status === "PENDING" ? "RETRY_OR_WAIT" : "RELAY_EXECUTE";
   return { flowId: p.flowId, origin, destination, destinationTime: block.timestamp, next };
 }
 
+/** The events of A's escrow and B's executor (for decoding either side's logs). */
+function flowContractsAbi(): Abi {
+  const seen = new Set<string>();
+  return [...escrowAbi(), ...executorAbi()].filter((item) => {
+    if (item.type !== "event") return false;
+    const key = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
- * Every FlowCoordinator event about `flowId` on one chain, oldest first (to track a flow). One `eth_getLogs` on
- * the coordinator filtered by topic1 = flowId (every flow event indexes the flow id first).
+ * Every event about `flowId` emitted by one flow contract (A's escrow or B's executor), oldest first. One
+ * `eth_getLogs` on the contract filtered by topic1 = flowId (every flow event indexes the flow id first).
  */
-export async function flowEvents(endpoint: CoordinatorEndpoint, flowId: Hex): Promise<DecodedEvent[]> {
+export async function flowEvents(endpoint: FlowEndpoint, flowId: Hex): Promise<DecodedEvent[]> {
   const from = endpoint.fromBlock ?? "earliest";
   const raw = await endpoint.publicClient.request({
     method: "eth_getLogs",
     params: [
       {
-        address: endpoint.coordinator,
+        address: endpoint.address,
         topics: [null, flowId],
         fromBlock: typeof from === "bigint" ? toHex(from) : from,
         toBlock: "latest",
@@ -445,21 +465,17 @@ export async function flowEvents(endpoint: CoordinatorEndpoint, flowId: Hex): Pr
     ],
   });
   const logs = (raw as RpcLog[]).map((log) => formatLog(log));
-  return eventsOf(coordinatorAbi(), endpoint.coordinator, logs).filter((log) => log.args.flowId === flowId);
+  return eventsOf(flowContractsAbi(), endpoint.address, logs).filter((log) => log.args.flowId === flowId);
 }
 
-/** The coordinator's own flow id view (`flowId(flow)`), e.g. to cross-check `computeFlowId`. */
-export async function readFlowId(
-  client: PublicClient,
-  coordinator: Address,
-  flow: Partial<Flow>,
-): Promise<Hex> {
+/** A flow contract's own flow id view (`flowId(flow)`, on the escrow or the executor), to cross-check. */
+export async function readFlowId(client: PublicClient, contract: Address, flow: Partial<Flow>): Promise<Hex> {
   return (await client.readContract({
-    address: coordinator,
-    abi: coordinatorAbi(),
+    address: contract,
+    abi: escrowAbi(),
     functionName: "flowId",
     args: [normalizeFlow(flow)],
   })) as Hex;
 }
 
-export { readDestinationRecord, readOriginRecord };
+export { readEscrowRecord, readExecutorRecord };

@@ -1,10 +1,12 @@
 // The flow keeper against two real anvil chains deployed with the deploy library, with real validator agents and a
-// relayer carrying every message: nobody but the keeper calls `expire`, `exportOutcome`, `finalize` or
-// `compensate`. (1) A flow that executes on B ends SETTLED (EXECUTED) on A. (2) A flow whose EXECUTE is never
-// delivered (A's validators are offline) is expired on B's clock once B's time passes the deadline, and A
-// compensates the user exactly once. (3) A keeper restarted from nothing rebuilds its flows from FlowOpened and
-// takes no further action on settled flows. (4) The relayer's `keeper` option runs the same keeper inside the
-// relayer (own account, metrics on the relayer's /metrics).
+// relayer carrying every message: nobody but the keeper calls `expire`, `exportOutcome` or `settle`. (1) A flow
+// that executes on B ends SETTLED (EXECUTED) on A with no keeper action at all: B's OUTCOME leaves with the
+// execution and its delivery settles A. (2) A flow whose EXECUTE is never delivered (A's validators are offline)
+// is expired on B's clock once B's time passes the deadline (the expiry sends the OUTCOME), and A compensates the
+// user exactly once. (3) A keeper restarted from nothing rebuilds its flows from FlowOpened and takes no further
+// action on settled flows. (4) The relayer's `keeper` option runs the same keeper inside the relayer (own account,
+// metrics on the relayer's /metrics). (5) A lost OUTCOME is re-exported. (6) An OUTCOME that arrives while A is
+// paused is settled by the keeper once A is unpaused.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +47,7 @@ import { type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/in
 import {
   type Flow,
   buildFlowRequest,
-  coordinatorAbi,
+  escrowAbi,
   flowEvents,
   flowStatus,
   openFlow,
@@ -76,7 +78,16 @@ describe("flow keeper", () => {
   let B: Side;
   let signers: PrivateKeyAccount[] = [];
 
-  const coordinator = (side: Side): Address => side.deployment.contracts.FlowCoordinator!;
+  const escrow = (side: Side): Address => side.deployment.contracts.FlowEscrow!;
+  const executor = (side: Side): Address => side.deployment.contracts.FlowExecutor!;
+  const keeperChains = (extra: { blockRange?: number } = {}) =>
+    [A, B].map((side, i) => ({
+      domain: [CHAIN_A, CHAIN_B][i]!,
+      rpcUrl: side.anvil.rpcUrl,
+      escrow: escrow(side),
+      executor: executor(side),
+      ...extra,
+    }));
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "concord-keeper-"));
@@ -127,12 +138,7 @@ describe("flow keeper", () => {
     for (const domain of [CHAIN_A, CHAIN_B]) validators[domain] = await startValidators(domain);
     relayer = await runRelayer(relayerConfig("relayer.sqlite"));
     keeper = await runKeeper({
-      chains: sides.map((side, i) => ({
-        domain: [CHAIN_A, CHAIN_B][i]!,
-        rpcUrl: side.anvil.rpcUrl,
-        coordinator: coordinator(side),
-        blockRange: 7, // several ranges per pass: exercises the bounded indexing
-      })),
+      chains: keeperChains({ blockRange: 7 }), // several ranges per pass: exercises the bounded indexing
       account: keeperKey,
       pollIntervalMs: 150,
       logger: silentLogger,
@@ -191,18 +197,18 @@ describe("flow keeper", () => {
     const executionGas = 200_000;
     const fees = await quoteFlowFees({
       publicClient: A.publicClient,
-      coordinator: coordinator(A),
-      destinationChain: CHAIN_B,
+      escrow: escrow(A),
+      destinationDomain: CHAIN_B,
       executionGas,
     });
     const now = (await A.publicClient.getBlock()).timestamp;
     const opened = await openFlow({
       publicClient: A.publicClient,
       walletClient: A.walletClient,
-      coordinator: coordinator(A),
+      escrow: escrow(A),
       request: buildFlowRequest({
-        destinationChain: CHAIN_B,
-        destinationCoordinator: coordinator(B),
+        destinationDomain: CHAIN_B,
+        executor: executor(B),
         target: B.deployment.contracts.CrossChainCounter!,
         deadline: now + horizon,
         executionGas,
@@ -219,25 +225,26 @@ describe("flow keeper", () => {
 
   const status = (flowId: Hex, deadline?: bigint) =>
     flowStatus({
-      origin: { publicClient: A.publicClient, coordinator: coordinator(A) },
-      destination: { publicClient: B.publicClient, coordinator: coordinator(B) },
+      origin: { publicClient: A.publicClient, address: escrow(A) },
+      destination: { publicClient: B.publicClient, address: executor(B) },
       flowId,
       deadline,
     });
 
   const owed = (account: Address) =>
     A.publicClient.readContract({
-      address: coordinator(A),
-      abi: coordinatorAbi(),
+      address: escrow(A),
+      abi: escrowAbi(),
       functionName: "owed",
       args: [account, zeroAddress],
     }) as Promise<bigint>;
 
   it("rejects a bad config, naming the key", async () => {
-    const chain = { domain: CHAIN_A, rpcUrl: A.anvil.rpcUrl, coordinator: coordinator(A) };
+    const chain = { domain: CHAIN_A, rpcUrl: A.anvil.rpcUrl, escrow: escrow(A), executor: executor(A) };
     const bad: [Partial<KeeperConfig>, string][] = [
       [{ chains: [] }, "chains"],
-      [{ chains: [{ ...chain, coordinator: "0x1234" }] }, "chains[0].coordinator"],
+      [{ chains: [{ ...chain, escrow: "0x1234" }] }, "chains[0].escrow"],
+      [{ chains: [{ ...chain, executor: "0x" }] }, "chains[0].executor"],
       [{ chains: [chain, chain] }, "chains[1].domain"],
       [{ chains: [{ ...chain, domain: CHAIN_B }] }, "chains[0].domain"], // the RPC answers with A's chain id
       [{ chains: [{ ...chain, blockRange: 0 }] }, "chains[0].blockRange"],
@@ -252,7 +259,7 @@ describe("flow keeper", () => {
     }
   });
 
-  it("settles a flow that executed on B, with no manual call", async () => {
+  it("a flow that executes on B settles on A with no keeper action (the OUTCOME leaves with the execution)", async () => {
     const before = keeper!.counters();
     const { flowId } = await open(privateKeyToAccount(generatePrivateKey()).address, 600n);
     const settled = await waitFor(
@@ -267,11 +274,13 @@ describe("flow keeper", () => {
     assert.equal(settled.destination.status, "EXECUTED");
     assert.equal(settled.origin.outcome, "EXECUTED");
     const after = keeper!.counters();
-    assert.equal(after.actions.exportOutcome - before.actions.exportOutcome, 1, "one export");
-    assert.equal(after.actions.settle - before.actions.settle, 1, "one settlement");
-    assert.equal(after.actions.expire - before.actions.expire, 0, "nothing expired");
-    const events = await flowEvents({ publicClient: A.publicClient, coordinator: coordinator(A) }, flowId);
-    assert.equal(events.filter((e) => e.eventName === "FlowFinalized").length, 1);
+    assert.deepEqual(after.actions, before.actions, "the keeper did nothing");
+    assert.deepEqual(after.reverted, before.reverted);
+    const events = await flowEvents({ publicClient: A.publicClient, address: escrow(A) }, flowId);
+    assert.deepEqual(
+      events.map((e) => e.eventName),
+      ["FlowOpened", "FlowFinalized"],
+    );
     // The keeper forgets it on its next pass.
     await waitFor("flow forgotten", () => !keeper!.openFlows().includes(flowId), 5_000, 50);
   });
@@ -311,29 +320,29 @@ describe("flow keeper", () => {
 
     const after = keeper!.counters();
     assert.equal(after.actions.expire - before.actions.expire, 1, "one expire");
-    assert.equal(after.actions.exportOutcome - before.actions.exportOutcome, 1, "one export");
-    assert.equal(after.actions.settle - before.actions.settle, 1, "one settlement");
+    assert.equal(
+      after.actions.exportOutcome - before.actions.exportOutcome,
+      0,
+      "the expiry sent the OUTCOME",
+    );
+    assert.equal(after.actions.settle - before.actions.settle, 0, "its arrival settled A");
 
     // The refund is credited once: one FlowCompensated, and owed == amount + refunded fee, still after more passes.
-    const events = await flowEvents({ publicClient: A.publicClient, coordinator: coordinator(A) }, flowId);
+    const events = await flowEvents({ publicClient: A.publicClient, address: escrow(A) }, flowId);
     const compensated = events.filter((e) => e.eventName === "FlowCompensated");
     assert.equal(compensated.length, 1);
     const expected = flow.amount + (compensated[0]!.args.feeRefunded as bigint);
     assert.equal(await owed(refundTo), expected);
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(await owed(refundTo), expected, "credited once");
-    assert.equal(keeper!.counters().actions.settle, after.actions.settle);
+    assert.deepEqual(keeper!.counters().actions, after.actions);
   });
 
   it("rebuilds from FlowOpened after a restart and leaves settled flows alone", async () => {
     const total = keeper!.counters();
     await keeper!.stop();
     keeper = await runKeeper({
-      chains: [A, B].map((side, i) => ({
-        domain: [CHAIN_A, CHAIN_B][i]!,
-        rpcUrl: side.anvil.rpcUrl,
-        coordinator: coordinator(side),
-      })),
+      chains: keeperChains(),
       account: keeperKey,
       pollIntervalMs: 100,
       logger: silentLogger,
@@ -351,22 +360,25 @@ describe("flow keeper", () => {
     keeper = undefined;
     await relayer!.stop();
     relayer = undefined;
-    const coordinators = { [CHAIN_A]: coordinator(A), [CHAIN_B]: coordinator(B) };
+    const flows = {
+      [CHAIN_A]: { escrow: escrow(A), executor: executor(A) },
+      [CHAIN_B]: { escrow: escrow(B), executor: executor(B) },
+    };
     await assert.rejects(
-      Relayer.create({ ...relayerConfig("bad.sqlite"), keeper: { account: relayerKey, coordinators } }),
+      Relayer.create({ ...relayerConfig("bad.sqlite"), keeper: { account: relayerKey, flows } }),
       (e: unknown) => e instanceof AgentConfigError && e.key === "keeper.account",
     );
     await assert.rejects(
       Relayer.create({
         ...relayerConfig("bad.sqlite"),
-        keeper: { account: embeddedKeeperKey, coordinators: { 31_999: coordinator(A) } },
+        keeper: { account: embeddedKeeperKey, flows: { 31_999: flows[CHAIN_A] } },
       }),
-      (e: unknown) => e instanceof AgentConfigError && e.key === "keeper.coordinators.31999",
+      (e: unknown) => e instanceof AgentConfigError && e.key === "keeper.flows.31999",
     );
     // A new relayer (new store: it re-indexes both chains and finds every old message delivered) with a keeper.
     relayer = await runRelayer({
       ...relayerConfig("relayer-2.sqlite"),
-      keeper: { account: embeddedKeeperKey, coordinators },
+      keeper: { account: embeddedKeeperKey, flows },
     });
     const embedded = relayer.keeper!;
     await waitFor("old flows rebuilt and seen settled", () => embedded.counters().done >= 2, 10_000, 50);
@@ -385,13 +397,13 @@ describe("flow keeper", () => {
     );
     assert.equal(settled.origin.outcome, "EXPIRED");
     assert.ok((await owed(refundTo)) >= flow.amount);
-    assert.deepEqual(embedded.counters().actions, { expire: 1, exportOutcome: 1, settle: 1 });
+    assert.deepEqual(embedded.counters().actions, { expire: 1, exportOutcome: 0, settle: 0 });
     const text = renderPrometheus(await relayer.metrics());
     assert.match(text, /^concord_keeper_actions_total\{action="expire"\} 1$/m);
-    assert.match(text, /^concord_keeper_actions_total\{action="settle"\} 1$/m);
+    assert.match(text, /^concord_keeper_actions_total\{action="settle"\} 0$/m);
   });
 
-  it("exports again while A stays LOCKED (lost acknowledgement), and A still credits the refund once", async () => {
+  it("exports again while A stays LOCKED (lost OUTCOME), and A still credits the refund once", async () => {
     await relayer!.stop(); // and its keeper
     // B's validators go offline too: no OUTCOME gets a quorum, as if every acknowledgement were lost.
     const ports = validators[CHAIN_B]!.map((v) => Number(new URL(v.url!).port));
@@ -402,11 +414,7 @@ describe("flow keeper", () => {
     validators[CHAIN_B] = [];
     relayer = await runRelayer({ ...relayerConfig("relayer-3.sqlite"), validators: relayerValidators });
     keeper = await runKeeper({
-      chains: [A, B].map((side, i) => ({
-        domain: [CHAIN_A, CHAIN_B][i]!,
-        rpcUrl: side.anvil.rpcUrl,
-        coordinator: coordinator(side),
-      })),
+      chains: keeperChains(),
       account: keeperKey,
       pollIntervalMs: 100,
       reexportAfterMs: 300,
@@ -414,7 +422,13 @@ describe("flow keeper", () => {
     });
     const refundTo = privateKeyToAccount(generatePrivateKey()).address;
     const { flowId, flow } = await open(refundTo, 600n); // past its deadline on B's clock already
-    await waitFor("outcome exported twice", () => keeper!.counters().actions.exportOutcome >= 2, 10_000, 50);
+    // The expiry sends the OUTCOME; it never gets a quorum, so the keeper re-exports it after `reexportAfterMs`.
+    await waitFor(
+      "outcome re-exported twice",
+      () => keeper!.counters().actions.exportOutcome >= 2,
+      10_000,
+      50,
+    );
     assert.equal((await status(flowId)).origin.phase, "LOCKED");
     assert.equal(keeper!.counters().actions.expire, 1);
     assert.equal(keeper!.counters().actions.settle, 0);
@@ -427,10 +441,62 @@ describe("flow keeper", () => {
       30_000,
       100,
     );
-    const events = await flowEvents({ publicClient: A.publicClient, coordinator: coordinator(A) }, flowId);
-    assert.equal(events.filter((e) => e.eventName === "OutcomeAcknowledged").length, 1);
+    const events = await flowEvents({ publicClient: A.publicClient, address: escrow(A) }, flowId);
     const compensated = events.filter((e) => e.eventName === "FlowCompensated");
     assert.equal(compensated.length, 1);
     assert.equal(await owed(refundTo), flow.amount + (compensated[0]!.args.feeRefunded as bigint));
+  });
+
+  it("settles an OUTCOME that arrived while A was paused, once A is unpaused (SETTLE)", async () => {
+    // Everything is back: both chains' validators run, the relayer carries every message.
+    if (validators[CHAIN_A]!.length === 0) validators[CHAIN_A] = await startValidators(CHAIN_A);
+    await relayer!.stop();
+    relayer = await runRelayer(relayerConfig("relayer-4.sqlite"));
+    const admin = createWalletClient({
+      account: privateKeyToAccount(ANVIL_KEYS[0]!), // the deployer: admin of the AccessManager
+      chain: A.walletClient.chain,
+      transport: http(A.anvil.rpcUrl),
+    });
+    const pause = async (functionName: "pauseSettlement" | "unpauseSettlement") => {
+      const hash = await admin.writeContract({
+        address: escrow(A),
+        abi: escrowAbi(),
+        functionName,
+        args: [],
+      } as never);
+      await A.publicClient.waitForTransactionReceipt({ hash });
+    };
+    await pause("pauseSettlement");
+    const before = keeper!.counters();
+    // B's clock is ahead: open with a deadline far enough ahead of B's time for the flow to execute.
+    const { flowId } = await open(privateKeyToAccount(generatePrivateKey()).address, 3600n);
+    await waitFor(
+      "OUTCOME recorded on A while paused",
+      async () => (await status(flowId)).origin.phase === "ACKNOWLEDGED",
+      30_000,
+      100,
+    );
+    await waitFor(
+      "keeper tried and was refused",
+      () => keeper!.counters().reverted.settle > before.reverted.settle,
+      10_000,
+      50,
+    );
+    assert.equal((await status(flowId)).origin.phase, "ACKNOWLEDGED", "nothing settles while paused");
+    await pause("unpauseSettlement");
+    // The keeper counts its action once the receipt is in: wait for the count, then check the chain.
+    await waitFor(
+      "the keeper's settle mined",
+      () => keeper!.counters().actions.settle > before.actions.settle,
+      10_000,
+      50,
+    );
+    assert.equal(keeper!.counters().actions.settle - before.actions.settle, 1);
+    assert.equal((await status(flowId)).origin.phase, "SETTLED");
+    const events = await flowEvents({ publicClient: A.publicClient, address: escrow(A) }, flowId);
+    assert.deepEqual(
+      events.map((e) => e.eventName),
+      ["FlowOpened", "OutcomeAcknowledged", "FlowFinalized"],
+    );
   });
 });

@@ -256,27 +256,35 @@ describe("deploy: two anvil chains", () => {
     );
     assert.deepEqual([...set].sort(), validatorsA.map((v) => v.address).sort());
     assert.equal(threshold, 2);
-    const coordinator = regA.contracts.FlowCoordinator!;
-    assert.equal(
-      await read<Address>(a, coordinator, "FlowCoordinator", "trustedRemote", [CHAIN_B]),
-      coordinator,
-    );
-    // Demo liquidity and lanes.
+    // Flows: same addresses on both chains; A's escrow trusts B's executor and B's executor trusts A's escrow.
+    const escrow = regA.contracts.FlowEscrow!;
+    const executor = regA.contracts.FlowExecutor!;
+    assert.equal(regB.contracts.FlowEscrow, escrow);
+    assert.equal(regB.contracts.FlowExecutor, executor);
+    assert.equal(await read<Address>(a, escrow, "FlowEscrow", "remote", [CHAIN_B]), executor);
+    assert.equal(await read<Address>(b, executor, "FlowExecutor", "remote", [CHAIN_A]), escrow);
+    assert.deepEqual(regA.remotes[String(CHAIN_B)], {
+      gateway: regA.contracts.ConcordGateway,
+      escrow,
+      executor,
+    });
+    // Demo liquidity (on the executor) and lanes (outbound on A's escrow, inbound on B's executor).
     const usd = regB.contracts.DemoUSD!;
-    assert.ok((await read<bigint>(b, usd, "ConcordDemoToken", "balanceOf", [coordinator])) > 0n);
+    assert.ok((await read<bigint>(b, usd, "ConcordDemoToken", "balanceOf", [executor])) > 0n);
     assert.ok((await read<bigint>(b, regB.contracts.MiniAMM!, "MiniAMM", "reserve1")) > 0n);
     assert.equal(
-      await read<Address>(b, coordinator, "FlowCoordinator", "lane", [CHAIN_A, usd, usd, false]),
+      await read<Address>(b, executor, "FlowExecutor", "lane", [CHAIN_A, usd, usd]),
       deployer.address,
     );
-    // Fees: A's oracle knows B's gas price (local default 1 gwei, same native token); coordinator and paymaster
+    assert.equal(await read<Address>(a, escrow, "FlowEscrow", "lane", [CHAIN_B, usd, usd]), deployer.address);
+    // Fees: A's oracle knows B's gas price (local default 1 gwei, same native token); the escrow and the paymaster
     // use that oracle.
     const oracle = regA.contracts.GasOracle!;
     assert.deepEqual(await read<[bigint, bigint]>(a, oracle, "GasOracle", "remoteGasData", [CHAIN_B]), [
       10n ** 10n,
       10n ** 9n,
     ]);
-    assert.equal(await read<Address>(a, coordinator, "FlowCoordinator", "gasOracle"), oracle);
+    assert.equal(await read<Address>(a, escrow, "FlowEscrow", "gasOracle"), oracle);
     assert.equal(await read<Address>(a, regA.contracts.GasPaymaster!, "GasPaymaster", "gasOracle"), oracle);
   });
 
@@ -372,8 +380,9 @@ describe("deploy: two anvil chains", () => {
         c.transactions.map((t) => t.description.split("(")[0]),
         [
           "AccessManager.grantRole",
-          "AccessManager.setTargetFunctionRole",
-          "AccessManager.setTargetFunctionRole",
+          "AccessManager.setTargetFunctionRole", // gateway: pause, pauseRoute
+          "AccessManager.setTargetFunctionRole", // FlowEscrow: pauseSettlement
+          "AccessManager.setTargetFunctionRole", // FlowExecutor: pauseSettlement
           "AccessManager.grantRole",
         ],
         c.name,
@@ -397,14 +406,15 @@ describe("deploy: two anvil chains", () => {
         1n,
         fn,
       );
-    assert.equal(
-      await read<bigint>(a, manager, "ConcordAccessManager", "getTargetFunctionRole", [
-        a.deployment.contracts.FlowCoordinator!,
-        toFunctionSelector("pauseSettlement()"),
-      ]),
-      1n,
-      "pauseSettlement",
-    );
+    for (const flowContract of ["FlowEscrow", "FlowExecutor"])
+      assert.equal(
+        await read<bigint>(a, manager, "ConcordAccessManager", "getTargetFunctionRole", [
+          a.deployment.contracts[flowContract]!,
+          toFunctionSelector("pauseSettlement()"),
+        ]),
+        1n,
+        `${flowContract}.pauseSettlement`,
+      );
     // unpause stays with the admin role.
     assert.equal(
       await read<bigint>(a, manager, "ConcordAccessManager", "getTargetFunctionRole", [

@@ -1,7 +1,7 @@
 /**
  * The SDK (sdk/src) against the real contracts on two anvil chains with different chain ids: each chain runs an
  * AccessManager, a message-id multisig verifier for the other chain, a ConcordGateway, a GasOracle, a GasPaymaster
- * and a FlowCoordinator, deployed in the same order by the same account so that every contract has the same address
+ * and a FlowEscrow and FlowExecutor, deployed in the same order by the same account so that every contract has the same address
  * on both chains (the verifiers are built with the other chain's gateway address before it exists).
  *
  * Messages: fee quote and paid send, SDK-signed metadata, delivery, `messageStatus` at every step (SENT, EXECUTED,
@@ -27,10 +27,10 @@ import {
   getContractAddress,
   http,
   keccak256,
-  pad,
   parseAbi,
   stringToHex,
   toHex,
+  zeroAddress,
 } from "viem";
 import { type PrivateKeyAccount, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
@@ -45,7 +45,6 @@ import {
   concordAbi,
   decodeConcordError,
   describeError,
-  compensateFlow,
   concordErrors,
   encodeConcordMessage,
   expireFlow,
@@ -68,6 +67,7 @@ import {
   sendMessage,
   settleFlow,
   signMessageIdMetadata,
+  writeAndWait,
 } from "../../sdk/src/index.js";
 
 const DEPLOYER_KEY: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -88,7 +88,8 @@ type Stack = {
   gateway: Address;
   oracle: Address;
   paymaster: Address;
-  coordinator: Address;
+  escrow: Address;
+  executor: Address;
 };
 
 const deployer = privateKeyToAccount(DEPLOYER_KEY);
@@ -102,7 +103,6 @@ const validators: PrivateKeyAccount[] = [0, 1, 2]
 const outsiders = [0, 1].map((i) => privateKeyToAccount(keccak256(toHex(`concord.sdk.test.outsider.${i}`))));
 
 async function side(chainId: number): Promise<Side> {
-  // FlowCoordinator is above the EIP-170 limit while the coordination layer grows: lift it on these test chains.
   const chain = await startAnvil({ chainId });
   const viemChain = defineChain({
     id: chainId,
@@ -172,12 +172,14 @@ async function deployStack(s: Side, remote: Side): Promise<Stack> {
   await call(s, gateway, concordAbi("ConcordGateway"), "setRoute", [remote.domain, verifier, gatewayAddress]);
   const oracle = await deploy(s, "GasOracle", [manager]);
   const paymaster = await deploy(s, "GasPaymaster", [manager, oracle, deployer.address]);
-  const coordinator = await deploy(s, "FlowCoordinator", [gateway, s.domain, manager, 7 * 24 * 3600]);
+  const escrow = await deploy(s, "FlowEscrow", [gateway, s.domain, manager, 7 * 24 * 3600]);
+  const executor = await deploy(s, "FlowExecutor", [gateway, s.domain, manager, 14 * 24 * 3600]);
   await call(s, oracle, concordAbi("GasOracle"), "setRemoteGasData", [remote.domain, RATE_SCALE, GAS_PRICE]);
-  const c = concordAbi("FlowCoordinator");
-  await call(s, coordinator, c, "setTrustedRemote", [remote.domain, coordinator]);
-  await call(s, coordinator, c, "setGasOracle", [oracle]);
-  return { manager, verifier, gateway, oracle, paymaster, coordinator };
+  // Same nonces on both chains: A's escrow trusts B's executor at the same address as this chain's, and back.
+  await call(s, escrow, concordAbi("FlowEscrow"), "setRemote", [remote.domain, executor]);
+  await call(s, executor, concordAbi("FlowExecutor"), "setRemote", [remote.domain, escrow]);
+  await call(s, escrow, concordAbi("FlowEscrow"), "setGasOracle", [oracle]);
+  return { manager, verifier, gateway, oracle, paymaster, escrow, executor };
 }
 
 const recipientAbi = parseAbi([
@@ -635,23 +637,39 @@ describe("sdk: error decoding", () => {
     }
   });
 
-  it("names enum values, bytes32 reasons, built-ins and unknown selectors", () => {
-    const abi = concordAbi("FlowCoordinator");
+  it("names enum values, typed arguments, built-ins and unknown selectors", () => {
     const id = keccak256("0xf1");
-    const wrongStatus = encodeErrorResult({ abi, errorName: "FlowCoordinatorWrongStatus", args: [id, 4] });
+    const wrongStatus = encodeErrorResult({
+      abi: concordAbi("FlowExecutor"),
+      errorName: "FlowExecutorWrongStatus",
+      args: [id, 4],
+    });
     const decoded = decodeConcordError(wrongStatus);
-    assert.equal(decoded.name, "FlowCoordinatorWrongStatus");
+    assert.equal(decoded.name, "FlowExecutorWrongStatus");
     assert.equal(decoded.contract !== undefined, true);
     assert.ok(
-      decoded.text.startsWith(`FlowCoordinatorWrongStatus(flowId: ${id}, status: EXPIRED)`),
+      decoded.text.startsWith(`FlowExecutorWrongStatus(flowId: ${id}, status: EXPIRED)`),
       decoded.text,
     );
-    const invalid = encodeErrorResult({
-      abi,
-      errorName: "FlowCoordinatorInvalidFlow",
-      args: [pad(stringToHex("target"), { dir: "right", size: 32 })],
+    const phase = encodeErrorResult({
+      abi: concordAbi("FlowEscrow"),
+      errorName: "FlowEscrowWrongPhase",
+      args: [id, 1],
     });
-    assert.ok(decodeConcordError(invalid).text.startsWith('FlowCoordinatorInvalidFlow(reason: "target")'));
+    assert.ok(
+      decodeConcordError(phase).text.startsWith(`FlowEscrowWrongPhase(flowId: ${id}, phase: LOCKED)`),
+    );
+    const guard = encodeErrorResult({
+      abi: concordAbi("FlowEscrow"),
+      errorName: "FlowEscrowInvalidGuard",
+      args: [7, zeroAddress],
+    });
+    assert.ok(
+      decodeConcordError(guard).text.startsWith(
+        `FlowEscrowInvalidGuard(guardDomain: 7, guardEmitter: ${zeroAddress})`,
+      ),
+      decodeConcordError(guard).text,
+    );
     const panic = encodeErrorResult({
       abi: parseAbi(["error Panic(uint256)"]),
       errorName: "Panic",
@@ -669,10 +687,19 @@ describe("sdk: flows", () => {
   let counter: Address;
 
   before(async () => {
-    counter = await deploy(B, "CrossChainCounter", [stackB.coordinator, 100n]);
+    counter = await deploy(B, "CrossChainCounter", [stackB.executor, 100n]);
   });
 
-  it("computes the same flow id as FlowCoordinator.flowId for a flow with every field set", async () => {
+  /** The OUTCOME B sent for `flowId` with its decision: the `OutcomeExported` event of `events`, dispatched to A. */
+  async function outcomeMessage(
+    events: { eventName: string; args: Record<string, unknown> }[],
+  ): Promise<Hex> {
+    const exported = events.find((e) => e.eventName === "OutcomeExported");
+    assert.ok(exported, "B sent the OUTCOME in the deciding transaction");
+    return dispatchedMessage([B, stackB], [A, stackA], exported.args.sendId as Hex);
+  }
+
+  it("computes the same flow id as flowId(flow) on the escrow for a flow with every field set", async () => {
     const components = flowAbiParameter().components as readonly { name: string; type: string }[];
     assert.equal(components.at(-1)?.name, "ackRoutes", "the SDK follows the struct's latest field");
     // A distinct non-zero value per field, derived from its position, so a swapped field changes the id.
@@ -689,26 +716,27 @@ describe("sdk: flows", () => {
     });
     const normalized = normalizeFlow(flow as Partial<Flow>);
     const local = computeFlowId(normalized);
-    assert.equal(local, await readFlowId(A.publicClient, stackA.coordinator, normalized));
+    assert.equal(local, await readFlowId(A.publicClient, stackA.escrow, normalized));
+    assert.equal(local, await readFlowId(B.publicClient, stackB.executor, normalized));
     assert.equal(local, keccak256(encodeAbiParameters([{ type: "tuple", components }], [normalized])));
     assert.notEqual(local, computeFlowId({ ...normalized, deadline: normalized.deadline + 1n }));
     assert.throws(() => normalizeFlow({ notAField: 1 } as Partial<Flow>), /unknown flow field/);
   });
 
-  it("opens, relays, executes, acknowledges and settles a flow, with flowStatus on both chains", async () => {
+  it("opens, executes on B (which sends the OUTCOME), settles on A on its arrival: no keeper", async () => {
     const executionGas = 100_000;
     const fees = await quoteFlowFees({
       publicClient: A.publicClient,
-      coordinator: stackA.coordinator,
-      destinationChain: B.domain,
+      escrow: stackA.escrow,
+      destinationDomain: B.domain,
       executionGas,
     });
     assert.equal(fees.quoted, true);
     assert.ok(fees.executionFee > 0n && fees.timeoutFee > 0n);
     const { timestamp } = await B.publicClient.getBlock();
     const request = buildFlowRequest({
-      destinationChain: B.domain,
-      destinationCoordinator: stackB.coordinator,
+      destinationDomain: B.domain,
+      executor: stackB.executor,
       target: counter,
       deadline: timestamp + 3600n,
       executionGas,
@@ -718,20 +746,21 @@ describe("sdk: flows", () => {
       fees,
     });
     const payload = encodeAbiParameters([{ type: "uint256" }], [5n]);
-    const balanceBefore = await A.publicClient.getBalance({ address: stackA.coordinator });
-    const opened = await openFlow({ ...clientsOf(A), coordinator: stackA.coordinator, request, payload });
-    assert.equal(opened.flow.originChain, A.domain);
+    const balanceBefore = await A.publicClient.getBalance({ address: stackA.escrow });
+    const opened = await openFlow({ ...clientsOf(A), escrow: stackA.escrow, request, payload });
+    assert.equal(opened.flow.originDomain, A.domain);
+    assert.equal(opened.flow.escrow, stackA.escrow);
     assert.equal(opened.flow.opener, deployer.address);
     assert.equal(opened.flow.payloadHash, keccak256(payload));
-    assert.equal(opened.flowId, await readFlowId(A.publicClient, stackA.coordinator, opened.flow));
+    assert.equal(opened.flowId, await readFlowId(A.publicClient, stackA.escrow, opened.flow));
     assert.equal(
-      (await A.publicClient.getBalance({ address: stackA.coordinator })) - balanceBefore,
+      (await A.publicClient.getBalance({ address: stackA.escrow })) - balanceBefore,
       flowOpenValue(opened.flow),
     );
 
     const flowEnds = {
-      origin: { publicClient: A.publicClient, coordinator: stackA.coordinator },
-      destination: { publicClient: B.publicClient, coordinator: stackB.coordinator },
+      origin: { publicClient: A.publicClient, address: stackA.escrow },
+      destination: { publicClient: B.publicClient, address: stackB.executor },
       flowId: opened.flowId,
       deadline: opened.flow.deadline,
     };
@@ -741,7 +770,7 @@ describe("sdk: flows", () => {
       ["LOCKED", "NONE", "RELAY_EXECUTE"],
     );
 
-    // Relay EXECUTE: the coordinator's send id is the gateway's message id.
+    // Relay EXECUTE (the escrow's send id is the gateway's message id): B executes and sends the OUTCOME.
     const execute = await messageStatus({ ...endpoints(), messageId: opened.sendId });
     assert.equal(execute.status, "SENT");
     const delivered = await relayToB(execute.message!);
@@ -749,7 +778,7 @@ describe("sdk: flows", () => {
     status = await flowStatus(flowEnds);
     assert.equal(status.destination.status, "EXECUTED");
     assert.ok(status.destination.decidedAt > 0n);
-    assert.equal(status.next, "EXPORT_OUTCOME");
+    assert.equal(status.next, "RELAY_OUTCOME");
     assert.equal(
       await B.publicClient.readContract({
         address: counter,
@@ -759,60 +788,50 @@ describe("sdk: flows", () => {
       }),
       5n,
     );
+    const bEvents = await flowEvents(flowEnds.destination, opened.flowId);
+    assert.deepEqual(
+      bEvents.map((e) => e.eventName),
+      ["FlowExecuted", "OutcomeExported"],
+    );
 
-    // Export the outcome on B and relay it to A (B's gateway -> A's verifier, signed by the same validators).
-    const exported = await exportFlowOutcome({
-      ...clientsOf(B, B.relayer),
-      coordinator: stackB.coordinator,
-      flow: opened.flow,
-    });
-    const outcomeEvent = exported.events.find((e) => e.eventName === "OutcomeExported");
-    assert.ok(outcomeEvent);
-    const outcomeMessage = await dispatchedMessage([B, stackB], [A, stackA], outcomeEvent.args.sendId as Hex);
-    const ack = await relayToA(outcomeMessage);
-    assert.equal(ack.status, "EXECUTED");
+    // Relay the OUTCOME (B's gateway -> A's verifier, signed by the same validators): its arrival settles A.
+    const arrived = await relayToA(await outcomeMessage(bEvents));
+    assert.equal(arrived.status, "EXECUTED");
     status = await flowStatus(flowEnds);
     assert.deepEqual(
       [status.origin.phase, status.origin.outcome, status.next],
-      ["ACKNOWLEDGED", "EXECUTED", "SETTLE"],
+      ["SETTLED", "EXECUTED", "DONE"],
     );
     assert.equal(status.origin.decidedAt, status.destination.decidedAt);
+    await assert.rejects(
+      settleFlow({ ...clientsOf(A, A.relayer), escrow: stackA.escrow, flow: opened.flow }),
+      /already settled/,
+    );
 
-    // Settle on A (finalize, chosen from the attested outcome) and claim the relayer's fee.
-    const settled = await settleFlow({
-      ...clientsOf(A, A.relayer),
-      coordinator: stackA.coordinator,
-      flow: opened.flow,
-    });
-    assert.equal(settled.action, "finalize");
-    status = await flowStatus(flowEnds);
-    assert.deepEqual([status.origin.phase, status.next], ["SETTLED", "DONE"]);
+    // The relayer's fee, credited on arrival, is a pull payment.
     const claimed = await claimFlowCredit({
       ...clientsOf(A, A.relayer),
-      coordinator: stackA.coordinator,
+      escrow: stackA.escrow,
       payee: relayer.address,
     });
     assert.equal(claimed.amount, fees.executionFee + fees.ackFee);
 
-    const events = await flowEvents(
-      { publicClient: A.publicClient, coordinator: stackA.coordinator },
-      opened.flowId,
-    );
+    const events = await flowEvents(flowEnds.origin, opened.flowId);
     assert.deepEqual(
       events.map((e) => e.eventName),
-      ["FlowOpened", "OutcomeAcknowledged", "FlowFinalized"],
+      ["FlowOpened", "FlowFinalized"],
     );
-    const finalized = events[2]!;
+    const finalized = events[1]!;
     assert.equal(finalized.args.feePaid, fees.executionFee + fees.ackFee);
     assert.equal(finalized.args.beneficiary, deployer.address);
   });
 
-  it("expires on B's clock, refuses compensation before B's attestation, compensates once after it", async () => {
+  it("expires on B's clock (sending the OUTCOME), refuses settlement before it, compensates once", async () => {
     const executionGas = 100_000;
     const fees = await quoteFlowFees({
       publicClient: A.publicClient,
-      coordinator: stackA.coordinator,
-      destinationChain: B.domain,
+      escrow: stackA.escrow,
+      destinationDomain: B.domain,
       executionGas,
     });
     const refundTo = outsiders[0]!.address;
@@ -820,10 +839,10 @@ describe("sdk: flows", () => {
     const { timestamp } = await B.publicClient.getBlock();
     const opened = await openFlow({
       ...clientsOf(A),
-      coordinator: stackA.coordinator,
+      escrow: stackA.escrow,
       request: buildFlowRequest({
-        destinationChain: B.domain,
-        destinationCoordinator: stackB.coordinator,
+        destinationDomain: B.domain,
+        executor: stackB.executor,
         target: counter,
         deadline: timestamp + 600n,
         executionGas,
@@ -836,14 +855,14 @@ describe("sdk: flows", () => {
       payload: encodeAbiParameters([{ type: "uint256" }], [7n]),
     });
     const ends = {
-      origin: { publicClient: A.publicClient, coordinator: stackA.coordinator },
-      destination: { publicClient: B.publicClient, coordinator: stackB.coordinator },
+      origin: { publicClient: A.publicClient, address: stackA.escrow },
+      destination: { publicClient: B.publicClient, address: stackB.executor },
       flowId: opened.flowId,
       deadline: opened.flow.deadline,
     };
     assert.equal((await flowStatus(ends)).next, "RELAY_EXECUTE");
 
-    // EXECUTE is "lost"; B's clock passes T. A's clock alone never allows compensation.
+    // EXECUTE is "lost"; B's clock passes T. A's clock alone never allows settlement.
     await rpc(B.chain.rpcUrl, "evm_increaseTime", [601]);
     await rpc(B.chain.rpcUrl, "evm_mine");
     await rpc(A.chain.rpcUrl, "evm_increaseTime", [30 * 24 * 3600]);
@@ -854,74 +873,137 @@ describe("sdk: flows", () => {
       ["LOCKED", "NONE", "EXPIRE"],
     );
     await assert.rejects(
-      compensateFlow({ ...clientsOf(A, A.relayer), coordinator: stackA.coordinator, flow: opened.flow }),
-      (error: ConcordTransactionError) =>
-        (error.details ?? "").startsWith(
-          `FlowCoordinatorWrongPhase(flowId: ${opened.flowId}, phase: LOCKED)`,
-        ),
+      settleFlow({ ...clientsOf(A, A.relayer), escrow: stackA.escrow, flow: opened.flow }),
+      /B's OUTCOME has not arrived/,
     );
+    // The contract refuses too, whoever calls it directly.
     await assert.rejects(
-      settleFlow({ ...clientsOf(A, A.relayer), coordinator: stackA.coordinator, flow: opened.flow }),
-      /flow not acknowledged on A/,
+      writeAndWait(clientsOf(A, A.relayer), {
+        address: stackA.escrow,
+        abi: concordAbi("FlowEscrow"),
+        functionName: "settle",
+        args: [opened.flow],
+      }),
+      (error: ConcordTransactionError) =>
+        (error.details ?? "").startsWith(`FlowEscrowWrongPhase(flowId: ${opened.flowId}, phase: LOCKED)`),
     );
 
-    // Anyone expires on B, exports the outcome, relays it to A; then A compensates.
-    await expireFlow({ ...clientsOf(B, B.relayer), coordinator: stackB.coordinator, flow: opened.flow });
-    status = await flowStatus(ends);
-    assert.deepEqual([status.destination.status, status.next], ["EXPIRED", "EXPORT_OUTCOME"]);
-    assert.ok(status.destination.decidedAt > opened.flow.deadline);
-    const exported = await exportFlowOutcome({
+    // Anyone expires on B: the OUTCOME leaves in the same transaction; relayed to A, it settles the flow.
+    const expired = await expireFlow({
       ...clientsOf(B, B.relayer),
-      coordinator: stackB.coordinator,
+      executor: stackB.executor,
       flow: opened.flow,
     });
-    const sendId = exported.events.find((e) => e.eventName === "OutcomeExported")?.args.sendId as Hex;
-    assert.equal(
-      (await relayToA(await dispatchedMessage([B, stackB], [A, stackA], sendId))).status,
-      "EXECUTED",
-    );
+    status = await flowStatus(ends);
+    assert.deepEqual([status.destination.status, status.next], ["EXPIRED", "RELAY_OUTCOME"]);
+    assert.ok(status.destination.decidedAt > opened.flow.deadline);
+    assert.equal((await relayToA(await outcomeMessage(expired.events))).status, "EXECUTED");
     status = await flowStatus(ends);
     assert.deepEqual(
       [status.origin.phase, status.origin.outcome, status.next],
-      ["ACKNOWLEDGED", "EXPIRED", "SETTLE"],
+      ["SETTLED", "EXPIRED", "DONE"],
     );
+
+    // A re-export (what a keeper sends when an OUTCOME is lost) is consumed on A without effect.
+    const again = await exportFlowOutcome({
+      ...clientsOf(B, B.relayer),
+      executor: stackB.executor,
+      flow: opened.flow,
+    });
+    assert.equal((await relayToA(await outcomeMessage(again.events))).status, "EXECUTED");
 
     // The late EXECUTE is consumed on B without running the target.
     const late = await relayToB(await dispatchedMessage([A, stackA], [B, stackB], opened.sendId));
     assert.equal(late.status, "EXECUTED");
     assert.equal((await flowStatus(ends)).destination.status, "EXPIRED");
-    const counterAbi = parseAbi(["function total() view returns (uint256)"]);
+    const counterTotalAbi = parseAbi(["function total() view returns (uint256)"]);
     const total = await B.publicClient.readContract({
       address: counter,
-      abi: counterAbi,
+      abi: counterTotalAbi,
       functionName: "total",
     });
     assert.equal(total, 5n, "only the first flow's increment");
 
-    const settled = await settleFlow({
-      ...clientsOf(A, A.relayer),
-      coordinator: stackA.coordinator,
-      flow: opened.flow,
-    });
-    assert.equal(settled.action, "compensate");
-    // Settling again is a no-op on chain: no second FlowCompensated.
-    const again = await settleFlow({
-      ...clientsOf(A, A.relayer),
-      coordinator: stackA.coordinator,
-      flow: opened.flow,
-    });
-    assert.equal(again.events.filter((e) => e.eventName === "FlowCompensated").length, 0);
-    assert.equal((await flowStatus(ends)).next, "DONE");
     const refund = await claimFlowCredit({
       ...clientsOf(A, A.relayer),
-      coordinator: stackA.coordinator,
+      escrow: stackA.escrow,
       payee: refundTo,
     });
     assert.equal(refund.amount, amount + flowFeeEscrow(fees) - fees.timeoutFee);
-    const compensated = (await flowEvents(ends.origin, opened.flowId)).filter(
-      (e) => e.eventName === "FlowCompensated",
+    const aEvents = await flowEvents(ends.origin, opened.flowId);
+    assert.deepEqual(
+      aEvents.map((e) => e.eventName),
+      ["FlowOpened", "FlowCompensated", "OutcomeIgnored"],
     );
-    assert.equal(compensated.length, 1);
-    assert.equal(compensated[0]!.args.feePaid, fees.timeoutFee);
+    assert.equal(aEvents[1]!.args.feePaid, fees.timeoutFee);
+  });
+
+  it("records an OUTCOME that arrives while A is paused and settles it after unpause (SETTLE)", async () => {
+    // A's clock is ahead of B's (the previous test moved it 30 days): the deadline is within A's horizon.
+    const { timestamp } = await A.publicClient.getBlock();
+    const opened = await openFlow({
+      ...clientsOf(A),
+      escrow: stackA.escrow,
+      request: buildFlowRequest({
+        destinationDomain: B.domain,
+        executor: stackB.executor,
+        target: counter,
+        deadline: timestamp + 3600n,
+        executionGas: 100_000,
+        amount: 10n ** 16n,
+        refundTo: outsiders[1]!.address,
+        beneficiary: deployer.address,
+        feeRecipient: relayer.address,
+        fees: await quoteFlowFees({
+          publicClient: A.publicClient,
+          escrow: stackA.escrow,
+          destinationDomain: B.domain,
+          executionGas: 100_000,
+        }),
+      }),
+      payload: encodeAbiParameters([{ type: "uint256" }], [1n]),
+    });
+    const ends = {
+      origin: { publicClient: A.publicClient, address: stackA.escrow },
+      destination: { publicClient: B.publicClient, address: stackB.executor },
+      flowId: opened.flowId,
+    };
+    await relayToB(await dispatchedMessage([A, stackA], [B, stackB], opened.sendId));
+    const escrowAbi = concordAbi("FlowEscrow");
+    await call(A, stackA.escrow, escrowAbi, "pauseSettlement", []);
+    try {
+      const bEvents = await flowEvents(ends.destination, opened.flowId);
+      assert.equal((await relayToA(await outcomeMessage(bEvents))).status, "EXECUTED");
+      let status = await flowStatus(ends);
+      assert.deepEqual(
+        [status.origin.phase, status.origin.outcome, status.next],
+        ["ACKNOWLEDGED", "EXECUTED", "SETTLE"],
+      );
+      await assert.rejects(
+        settleFlow({ ...clientsOf(A, A.relayer), escrow: stackA.escrow, flow: opened.flow }),
+        (error: ConcordTransactionError) => (error.details ?? "").startsWith("FlowEndpointSettlementPaused"),
+      );
+      await call(A, stackA.escrow, escrowAbi, "unpauseSettlement", []);
+      const settled = await settleFlow({
+        ...clientsOf(A, A.relayer),
+        escrow: stackA.escrow,
+        flow: opened.flow,
+      });
+      assert.deepEqual(
+        settled.events.map((e) => e.eventName),
+        ["FlowFinalized"],
+      );
+      status = await flowStatus(ends);
+      assert.deepEqual([status.origin.phase, status.next], ["SETTLED", "DONE"]);
+    } finally {
+      if (
+        await A.publicClient.readContract({
+          address: stackA.escrow,
+          abi: escrowAbi,
+          functionName: "settlementPaused",
+        })
+      )
+        await call(A, stackA.escrow, escrowAbi, "unpauseSettlement", []);
+    }
   });
 });

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ERC7786Recipient} from "@openzeppelin/contracts/crosschain/ERC7786Recipient.sol";
+import {Vm} from "forge-std/Vm.sol";
 
 import {FlowExecutor} from "../../contracts/coordination/FlowExecutor.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
@@ -257,7 +258,9 @@ contract Coordinator_destination is CoordinatorBase {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.notBefore = uint64(tA + 30 minutes);
         (bytes32 id, FlowLib.Flow memory flow, bytes memory message) = _open(req, "x");
-        _deliverB(message);
+        vm.expectEmit(address(cB));
+        emit IFlowExecutor.FlowDelivered(id, CHAIN_A);
+        assertEq(_deliverB(message).length, 0, "no OUTCOME while PENDING");
         _assertStatusB(id, FlowLib.Status.PENDING);
         assertEq(target.executions(id), 0);
         vm.expectRevert(abi.encodeWithSelector(IFlowExecutor.FlowExecutorTooEarly.selector, id, flow.notBefore, tB));
@@ -426,6 +429,43 @@ contract Coordinator_destination is CoordinatorBase {
         bytes memory forged = _forge(CHAIN_A, address(cA), CHAIN_B, address(cB), abi.encode(uint8(9), bytes("")));
         _deliverB(forged);
         _assertGatewayStatus(gwB, forged, IConcordGateway.MessageStatus.FAILED);
+        assertEq(
+            gwB.failedRevertDataHash(keccak256(forged)),
+            keccak256(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointUnexpectedMessage.selector, uint8(9), uint8(0)))
+        );
+    }
+
+    /// @notice A payload shorter than one word, or whose first word is not a uint8, has no kind (0): refused with
+    /// the same typed error, never decoded further.
+    function test_Receive_RevertWhen_NoKind() public {
+        bytes[3] memory payloads = [bytes(""), hex"0102", abi.encode(uint256(256), uint256(1))];
+        for (uint256 i = 0; i < payloads.length; ++i) {
+            bytes memory forged = _forge(CHAIN_A, address(cA), CHAIN_B, address(cB), payloads[i]);
+            _deliverB(forged);
+            assertEq(
+                gwB.failedRevertDataHash(keccak256(forged)),
+                keccak256(
+                    abi.encodeWithSelector(IFlowEndpoint.FlowEndpointUnexpectedMessage.selector, uint8(0), uint8(0))
+                )
+            );
+        }
+    }
+
+    /// @notice An EXECUTE that runs at once decides the flow in one write: the attempt's events report it, no
+    /// FlowDelivered (that event means "PENDING until notBefore").
+    function test_Execute_Immediate_NoFlowDelivered() public {
+        (bytes32 id,, bytes memory message) = _openDefault();
+        vm.recordLogs();
+        _atB();
+        gwB.process("", message);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool executed;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != IFlowExecutor.FlowDelivered.selector, "no FlowDelivered");
+            if (logs[i].topics[0] == IFlowExecutor.FlowExecuted.selector) executed = true;
+        }
+        assertTrue(executed);
+        _assertStatusB(id, FlowLib.Status.EXECUTED);
     }
 
     function test_Receive_RevertWhen_NotTheGateway() public {

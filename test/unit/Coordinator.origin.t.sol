@@ -60,6 +60,44 @@ contract Coordinator_origin is CoordinatorBase {
         _assertPhaseA(id, FlowLib.Phase.LOCKED);
     }
 
+    /// @notice locked + owed per asset is bounded to 128 bits (one slot holds both): an escrow above the bound is
+    /// refused with a typed error, at the bound it is accepted, and a bump can never push past it.
+    function test_Open_RevertWhen_TotalsOverflow_AtTheBoundAccepted() public {
+        FlowTestToken token = new FlowTestToken();
+        uint256 max = type(uint128).max;
+        token.mint(opener, max + 1);
+        vm.prank(opener);
+        token.approve(address(cA), type(uint256).max);
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        req.asset = address(token);
+        req.maxValue = 0; // a pure remote call: no lane needed
+        req.amount = max + 1;
+        vm.prank(opener);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowTotalsOverflow.selector, address(token), max + 1));
+        cA.open(req, "");
+        req.amount = max;
+        (bytes32 id,,) = _open(req, "");
+        assertEq(cA.lockedTotal(address(token)), max);
+        _assertPhaseA(id, FlowLib.Phase.LOCKED);
+        req.amount = 1;
+        vm.prank(opener);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowTotalsOverflow.selector, address(token), 1));
+        cA.open(req, "");
+        // native: a bump that would take the total past the bound is refused too
+        FlowLib.Flow memory nativeReq = _request(uint64(tA + 1 hours));
+        nativeReq.feeRecipient = feeRecipient;
+        (bytes32 nativeId, FlowLib.Flow memory flow,) = _open(nativeReq, "");
+        uint256 room = max - cA.lockedTotal(address(0));
+        vm.deal(stranger, room + 1);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowTotalsOverflow.selector, address(0), room + 1));
+        cA.bumpFees{value: room + 1}(flow);
+        vm.prank(stranger);
+        cA.bumpFees{value: room}(flow);
+        assertEq(cA.record(nativeId).bumped, room);
+        assertEq(cA.lockedTotal(address(0)), max);
+    }
+
     function test_Open_RevertWhen_UntrustedDestination() public {
         FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
         req.executor = stranger;

@@ -73,14 +73,14 @@ function parseValidators(spec: string, chains: ReturnType<typeof loadChains>): R
   return result;
 }
 
-/** `--keeper-key-env VAR`: also run the flow keeper (expire, exportOutcome, settle) with that account. */
+/** `--keeper-key-env VAR`: also run the flow keeper (expire, re-export, settle after a pause) with that account. */
 function keeperOf(ctx: CommandContext, chains: ReturnType<typeof loadChains>) {
   const keyEnv = ctx.values["keeper-key-env"];
   if (typeof keyEnv !== "string") return undefined;
-  const coordinators: Record<number, `0x${string}`> = {};
+  const flows: Record<number, { escrow: `0x${string}`; executor: `0x${string}` }> = {};
   for (const c of Object.values(chains.byName))
-    coordinators[c.entry.domain] = contractOn(c, "FlowCoordinator");
-  return { account: accountFromEnv(keyEnv) as LocalAccount, coordinators };
+    flows[c.entry.domain] = { escrow: contractOn(c, "FlowEscrow"), executor: contractOn(c, "FlowExecutor") };
+  return { account: accountFromEnv(keyEnv) as LocalAccount, flows };
 }
 
 /** A whole number option within [min, max], or a usage error naming it. */

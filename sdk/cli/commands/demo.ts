@@ -210,11 +210,15 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       // FAILED deliveries that ran out of gas are retried with an estimate (the paused inbox below is not one:
       // the relayer records why it leaves that message to a manual retry)
       retryFailed: { gasCeiling: 2_000_000, maxAttempts: 3 },
-      // the flow keeper: expires flows past their deadline on B, exports outcomes, settles on A
+      // the flow keeper: expires flows past their deadline on B, re-exports lost outcomes, settles after a pause
+      // (an executed flow needs none of it: B's OUTCOME leaves with the execution and settles A on arrival)
       keeper: {
         account: dev(6),
-        coordinators: Object.fromEntries(
-          Object.values(sides).map((side) => [side.chainId, addr(side, "FlowCoordinator")]),
+        flows: Object.fromEntries(
+          Object.values(sides).map((side) => [
+            side.chainId,
+            { escrow: addr(side, "FlowEscrow"), executor: addr(side, "FlowExecutor") },
+          ]),
         ),
         pollIntervalMs: 150,
       },
@@ -324,7 +328,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       address: usdA,
       abi: erc20Abi,
       functionName: "approve",
-      args: [addr(A, "FlowCoordinator"), parseEther("1000")],
+      args: [addr(A, "FlowEscrow"), parseEther("1000")],
     });
     const swapIn = parseEther("100");
     const quoteOut = (await B.publicClient.readContract({
@@ -337,14 +341,14 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     const runSwap = async (label: string, minOut: bigint, expected: "EXECUTED" | "FAILED") => {
       const fees = await quoteFlowFees({
         publicClient: A.publicClient,
-        coordinator: addr(A, "FlowCoordinator"),
-        destinationChain: B.chainId,
+        escrow: addr(A, "FlowEscrow"),
+        destinationDomain: B.chainId,
         executionGas: 400_000,
       });
       const now = (await A.publicClient.getBlock()).timestamp;
       const request = buildFlowRequest({
-        destinationChain: B.chainId,
-        destinationCoordinator: addr(B, "FlowCoordinator"),
+        destinationDomain: B.chainId,
+        executor: addr(B, "FlowExecutor"),
         target: swapper,
         deadline: now + 600n,
         executionGas: 400_000,
@@ -364,7 +368,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       );
       const opened = await openFlow({
         ...clients(A, user),
-        coordinator: addr(A, "FlowCoordinator"),
+        escrow: addr(A, "FlowEscrow"),
         request,
         payload,
       });
@@ -382,7 +386,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     if (wethGot !== quoteOut) throw new CliError(`user received ${wethGot} dWETH on B, expected ${quoteOut}`);
     await claimFlowCredit({
       ...clients(A, deployer),
-      coordinator: addr(A, "FlowCoordinator"),
+      escrow: addr(A, "FlowEscrow"),
       payee: deployer.address,
       asset: usdA,
     });
@@ -392,7 +396,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     await runSwap("swap-and-bridge (slippage, refunded)", quoteOut * 2n, "FAILED");
     const claimed = await claimFlowCredit({
       ...clients(A, user),
-      coordinator: addr(A, "FlowCoordinator"),
+      escrow: addr(A, "FlowEscrow"),
       payee: user.address,
       asset: usdA,
     });
@@ -411,24 +415,24 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     const key = keccak256(stringToHex(`demo hop ${Date.now()}`));
     const feesAB = await quoteFlowFees({
       publicClient: A.publicClient,
-      coordinator: addr(A, "FlowCoordinator"),
-      destinationChain: B.chainId,
+      escrow: addr(A, "FlowEscrow"),
+      destinationDomain: B.chainId,
       executionGas: 200_000,
     });
     const nowA = (await A.publicClient.getBlock()).timestamp;
     const parent = await openFlow({
       ...clients(A, user),
-      coordinator: addr(A, "FlowCoordinator"),
+      escrow: addr(A, "FlowEscrow"),
       request: buildFlowRequest({
-        destinationChain: B.chainId,
-        destinationCoordinator: addr(B, "FlowCoordinator"),
+        destinationDomain: B.chainId,
+        executor: addr(B, "FlowExecutor"),
         target: counterB,
         deadline: nowA + 900n,
         executionGas: 200_000,
         refundTo: user.address,
         beneficiary: deployer.address,
         amount: parseEther("0.01"),
-        guard: { chain: C.chainId, emitter: hop, key },
+        guard: { domain: C.chainId, emitter: hop, key },
         feeRecipient: relayerAccount.address,
         fees: feesAB,
       }),
@@ -438,17 +442,17 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     await waitFlow(A, B, parent.flowId, (s) => s.destination.status === "PENDING");
     const feesBC = await quoteFlowFees({
       publicClient: B.publicClient,
-      coordinator: addr(B, "FlowCoordinator"),
-      destinationChain: C.chainId,
+      escrow: addr(B, "FlowEscrow"),
+      destinationDomain: C.chainId,
       executionGas: 300_000,
     });
     const nowB = (await B.publicClient.getBlock()).timestamp;
     const child = await openFlow({
       ...clients(B, operator),
-      coordinator: addr(B, "FlowCoordinator"),
+      escrow: addr(B, "FlowEscrow"),
       request: buildFlowRequest({
-        destinationChain: C.chainId,
-        destinationCoordinator: addr(C, "FlowCoordinator"),
+        destinationDomain: C.chainId,
+        executor: addr(C, "FlowExecutor"),
         target: hop,
         deadline: nowB + 300n,
         executionGas: 300_000,
@@ -460,7 +464,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       }),
       payload: encodeAbiParameters(
         [{ type: "bytes32" }, { type: "uint32" }, { type: "address" }],
-        [key, B.chainId, addr(B, "FlowCoordinator")],
+        [key, B.chainId, addr(B, "FlowExecutor")],
       ),
     });
     out.progress(`  child B -> C opened ${short(child.flowId)} by the hop operator`);
@@ -469,8 +473,8 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     await waitUntil("guard from C recorded on B", async () =>
       Boolean(
         await B.publicClient.readContract({
-          address: addr(B, "FlowCoordinator"),
-          abi: concordAbi("FlowCoordinator"),
+          address: addr(B, "FlowExecutor"),
+          abi: concordAbi("FlowExecutor"),
           functionName: "guardSatisfied",
           args: [C.chainId, hop, key],
         }),
@@ -478,7 +482,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     );
     await retryFlowExecution({
       ...clients(B, user),
-      coordinator: addr(B, "FlowCoordinator"),
+      executor: addr(B, "FlowExecutor"),
       flow: parent.flow,
       payload: encodeAbiParameters([{ type: "uint256" }], [3n]),
     });
@@ -558,8 +562,8 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     let last: FlowStatusReturnType | undefined;
     await waitUntil(`flow ${short(id)} ${a.name} -> ${b.name}`, async () => {
       last = await flowStatus({
-        origin: { publicClient: a.publicClient, coordinator: addr2(a, "FlowCoordinator") },
-        destination: { publicClient: b.publicClient, coordinator: addr2(b, "FlowCoordinator") },
+        origin: { publicClient: a.publicClient, address: addr2(a, "FlowEscrow") },
+        destination: { publicClient: b.publicClient, address: addr2(b, "FlowExecutor") },
         flowId: id,
       });
       return done(last);
@@ -567,7 +571,10 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     return last!;
   }
 
-  /** B decided `expected` -> the keeper exports the outcome -> the relayer carries it -> the keeper settles on A. */
+  /**
+   * B decided `expected` and sent the OUTCOME in the same transaction -> the relayer carries it -> its arrival
+   * settles A. No keeper on this path.
+   */
   async function settleRoundTrip(a: Side, b: Side, flow: Flow, id: Hex, expected: string): Promise<void> {
     const decided = await waitFlow(
       a,
@@ -580,7 +587,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
         `flow ${short(id)} ended ${decided.destination.status} on ${b.name}, expected ${expected}`,
       );
     }
-    // nobody calls exportOutcome / finalize / compensate by hand: the relayer's flow keeper does
+    // nobody exports or settles by hand: the OUTCOME left B with the decision and settles A when the relayer delivers it
     const settled = await waitFlow(a, b, id, (s) => s.origin.phase === "SETTLED");
     if (settled.origin.outcome !== expected) {
       throw new CliError(
@@ -643,11 +650,11 @@ async function messageTimeline(
 
 async function flowTimeline(label: string, a: Side, b: Side, id: Hex): Promise<Timeline> {
   const rows: { t: bigint; rank: number; line: string }[] = [];
-  for (const side of [a, b]) {
-    const events = await flowEvents(
-      { publicClient: side.publicClient, coordinator: addr2(side, "FlowCoordinator") },
-      id,
-    );
+  for (const [side, contract] of [
+    [a, "FlowEscrow"],
+    [b, "FlowExecutor"],
+  ] as const) {
+    const events = await flowEvents({ publicClient: side.publicClient, address: addr2(side, contract) }, id);
     for (const e of events) {
       const block = await side.publicClient.getBlock({ blockNumber: e.blockNumber });
       rows.push({
@@ -659,8 +666,8 @@ async function flowTimeline(label: string, a: Side, b: Side, id: Hex): Promise<T
   }
   rows.sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : x.rank - y.rank));
   const status = await flowStatus({
-    origin: { publicClient: a.publicClient, coordinator: addr2(a, "FlowCoordinator") },
-    destination: { publicClient: b.publicClient, coordinator: addr2(b, "FlowCoordinator") },
+    origin: { publicClient: a.publicClient, address: addr2(a, "FlowEscrow") },
+    destination: { publicClient: b.publicClient, address: addr2(b, "FlowExecutor") },
     flowId: id,
   });
   return {
@@ -684,6 +691,7 @@ const EVENT_RANK: Record<string, number> = {
   FlowExpired: 3,
   FlowCancelled: 3,
   OutcomeExported: 4,
+  OutcomeExportFailed: 4,
   OutcomeAcknowledged: 5,
   FlowFinalized: 6,
   FlowCompensated: 6,

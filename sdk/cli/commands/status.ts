@@ -39,11 +39,14 @@ export async function status(ctx: CommandContext): Promise<ExitCode> {
     const log = logs[0] as { args: { message: Hex } } | undefined;
     if (log) return messageReport(ctx, chains, origin, id, log.args.message);
   }
-  // a flow id: one coordinator has a FlowOpened event with it
+  // a flow id: one escrow has a FlowOpened event with it
   for (const origin of deployed) {
-    const coordinator = origin.deployment!.contracts.FlowCoordinator;
-    if (!coordinator) continue;
-    const events = await reach(origin, flowEvents({ publicClient: origin.publicClient, coordinator }, id));
+    const escrow = origin.deployment!.contracts.FlowEscrow;
+    if (!escrow) continue;
+    const events = await reach(
+      origin,
+      flowEvents({ publicClient: origin.publicClient, address: escrow }, id),
+    );
     const opened = events.find((e) => e.eventName === "FlowOpened");
     if (opened)
       return flowReport(
@@ -51,7 +54,7 @@ export async function status(ctx: CommandContext): Promise<ExitCode> {
         chains,
         origin,
         id,
-        opened.args.flow as { destinationChain: number; deadline: bigint },
+        opened.args.flow as { destinationDomain: number; executor: Hex; escrow: Hex; deadline: bigint },
       );
   }
   throw new CliError(
@@ -202,17 +205,17 @@ async function flowReport(
   chains: CliChains,
   origin: CliChain,
   id: Hex,
-  flow: { destinationChain: number; deadline: bigint },
+  flow: { destinationDomain: number; executor: Hex; escrow: Hex; deadline: bigint },
 ) {
-  const dest = chains.byDomain.get(Number(flow.destinationChain));
-  if (!dest?.deployment?.contracts.FlowCoordinator) {
+  const dest = chains.byDomain.get(Number(flow.destinationDomain));
+  if (!dest?.deployment) {
     throw new CliError(
-      `flow ${id} goes to domain ${flow.destinationChain}, which this config does not deploy`,
+      `flow ${id} goes to domain ${flow.destinationDomain}, which this config does not deploy`,
       ExitCode.CONFIG,
     );
   }
-  const a = { publicClient: origin.publicClient, coordinator: origin.deployment!.contracts.FlowCoordinator! };
-  const b = { publicClient: dest.publicClient, coordinator: dest.deployment.contracts.FlowCoordinator };
+  const a = { publicClient: origin.publicClient, address: flow.escrow };
+  const b = { publicClient: dest.publicClient, address: flow.executor };
   const s: FlowStatusReturnType = await flowStatus({
     origin: a,
     destination: b,

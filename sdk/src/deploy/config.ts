@@ -58,10 +58,11 @@ export type ChainConfig = {
     /** Largest message body (4-byte gas limit + payload), in bytes. */
     maxBodySize: number;
   };
+  /** The coordination layer (each chain's FlowEscrow and FlowExecutor). */
   coordinator: {
-    /** Longest allowed flow horizon (deadline - open time), in seconds. */
+    /** Longest allowed flow horizon (deadline - open time), in seconds; acknowledgement routes wait twice this. */
     maxHorizon: number;
-    /** Point the coordinator at the chain's GasOracle (flows then pay their round-trip gas up front). Default
+    /** Point the FlowEscrow at the chain's GasOracle (flows then pay their round-trip gas up front). Default
      * true. */
     useGasOracle: boolean;
   };

@@ -28,11 +28,11 @@ export type ManifestEntry = {
   optional?: boolean;
 };
 
-/** Demo amounts (18-decimal tokens): AMM reserves and the coordinator's bridged-USD liquidity. */
+/** Demo amounts (18-decimal tokens): AMM reserves and the executor's bridged-USD liquidity. */
 export const DEMO_AMOUNTS = {
   ammUsd: 100_000n * 10n ** 18n,
   ammWeth: 50n * 10n ** 18n,
-  coordinatorUsd: 10_000n * 10n ** 18n,
+  executorUsd: 10_000n * 10n ** 18n,
 } as const;
 
 /** Largest increment the example counter accepts per flow. */
@@ -56,8 +56,9 @@ export const MANIFEST: readonly ManifestEntry[] = [
     ],
   },
   {
-    name: "FlowCoordinator",
-    artifact: "FlowCoordinator",
+    // Origin side of flows opened here: escrow, EXECUTE, settlement on B's OUTCOME.
+    name: "FlowEscrow",
+    artifact: "FlowEscrow",
     args: (ctx) => [
       ctx.addresses.ConcordGateway,
       ctx.chain.domain,
@@ -66,15 +67,27 @@ export const MANIFEST: readonly ManifestEntry[] = [
     ],
   },
   {
+    // Destination side of flows opened elsewhere: executes from this chain's liquidity, sends the OUTCOME back.
+    // Its acknowledgement-route delay starts at the escrows' (twice the maximum horizon).
+    name: "FlowExecutor",
+    artifact: "FlowExecutor",
+    args: (ctx) => [
+      ctx.addresses.ConcordGateway,
+      ctx.chain.domain,
+      ctx.addresses.AccessManager,
+      2n * BigInt(ctx.config.coordinator.maxHorizon),
+    ],
+  },
+  {
     name: "CrossChainCounter",
     artifact: "CrossChainCounter",
-    args: (ctx) => [ctx.addresses.FlowCoordinator, COUNTER_MAX_INCREMENT],
+    args: (ctx) => [ctx.addresses.FlowExecutor, COUNTER_MAX_INCREMENT],
   },
   {
     // Last hop of a multi-hop flow (A -> B -> C): sends the guard that releases the parent flow on B.
     name: "HopGuardEmitter",
     artifact: "HopGuardEmitter",
-    args: (ctx) => [ctx.addresses.FlowCoordinator, ctx.addresses.ConcordGateway],
+    args: (ctx) => [ctx.addresses.FlowExecutor, ctx.addresses.ConcordGateway],
   },
   {
     name: "ConcordInbox",
@@ -102,7 +115,7 @@ export const MANIFEST: readonly ManifestEntry[] = [
   {
     name: "SwapAndBridge",
     artifact: "SwapAndBridge",
-    args: (ctx) => [ctx.addresses.FlowCoordinator, ctx.addresses.MiniAMM],
+    args: (ctx) => [ctx.addresses.FlowExecutor, ctx.addresses.MiniAMM],
     when: demoOnly,
   },
   // Fees (contracts/fees): the oracle every quote uses, the paymaster senders pay relayers through.

@@ -144,7 +144,7 @@ export async function connectPublic(
 type Reader = <T>(address: Address, abi: Abi, functionName: string, args?: readonly unknown[]) => Promise<T>;
 
 const GATEWAY_GUARDIAN_FUNCTIONS = ["pause", "pauseRoute"] as const;
-const COORDINATOR_GUARDIAN_FUNCTIONS = ["pauseSettlement"] as const;
+const FLOW_GUARDIAN_FUNCTIONS = ["pauseSettlement"] as const;
 
 /** The validator configuration a verifier for messages from `origin` to `local` is built from. */
 export function verifierConfig(origin: ChainEntry, local: ChainEntry, originGateway: Address) {
@@ -338,7 +338,8 @@ async function planChain(
   // 4. Wiring (restricted calls), reading current values only from contracts that already existed.
   const managerAbi = loadArtifact("ConcordAccessManager", opts.root).abi;
   const gatewayAbi = loadArtifact("ConcordGateway", opts.root).abi;
-  const coordinatorAbi = loadArtifact("FlowCoordinator", opts.root).abi;
+  const escrowAbi = loadArtifact("FlowEscrow", opts.root).abi;
+  const executorAbi = loadArtifact("FlowExecutor", opts.root).abi;
   const call = (
     contract: string,
     abi: Abi,
@@ -365,7 +366,8 @@ async function planChain(
     // The guardian may stop things fast (gateway traffic, a route, flow settlement), never resume or configure.
     const targets = [
       { name: "ConcordGateway", abi: gatewayAbi, functions: GATEWAY_GUARDIAN_FUNCTIONS },
-      { name: "FlowCoordinator", abi: coordinatorAbi, functions: COORDINATOR_GUARDIAN_FUNCTIONS },
+      { name: "FlowEscrow", abi: escrowAbi, functions: FLOW_GUARDIAN_FUNCTIONS },
+      { name: "FlowExecutor", abi: executorAbi, functions: FLOW_GUARDIAN_FUNCTIONS },
     ] as const;
     for (const target of targets) {
       const address = addresses[target.name]!;
@@ -385,7 +387,10 @@ async function planChain(
       call("AccessManager", managerAbi, "grantRole", [Roles.GUARDIAN, config.guardian, 0]);
   }
 
-  const coordinator = addresses.FlowCoordinator!;
+  // Escrow and executor have the same addresses on every chain (CREATE3): A's escrow trusts B's executor at the
+  // executor's address and B's executor trusts A's escrow at the escrow's.
+  const escrow = addresses.FlowEscrow!;
+  const executor = addresses.FlowExecutor!;
   for (const origin of remotes) {
     const verifier = verifiers[String(origin.domain)]!.address;
     let current: readonly [Address, number, boolean, Address] | undefined;
@@ -395,14 +400,19 @@ async function planChain(
       ]);
     if (!current || getAddress(current[0]) !== verifier || getAddress(current[3]) !== gateway)
       call("ConcordGateway", gatewayAbi, "setRoute", [origin.domain, verifier, gateway]);
-    const trusted = existed.FlowCoordinator
-      ? await read<Address>(coordinator, coordinatorAbi, "trustedRemote", [origin.domain])
+    const trustedExecutor = existed.FlowEscrow
+      ? await read<Address>(escrow, escrowAbi, "remote", [origin.domain])
       : zeroAddress;
-    if (getAddress(trusted) !== coordinator)
-      call("FlowCoordinator", coordinatorAbi, "setTrustedRemote", [origin.domain, coordinator]);
+    if (getAddress(trustedExecutor) !== executor)
+      call("FlowEscrow", escrowAbi, "setRemote", [origin.domain, executor]);
+    const trustedEscrow = existed.FlowExecutor
+      ? await read<Address>(executor, executorAbi, "remote", [origin.domain])
+      : zeroAddress;
+    if (getAddress(trustedEscrow) !== escrow)
+      call("FlowExecutor", executorAbi, "setRemote", [origin.domain, escrow]);
   }
 
-  // 5. Fees: gas data for every chain this one sends to (that has a gas price), and the coordinator's oracle.
+  // 5. Fees: gas data for every chain this one sends to (that has a gas price), and the escrow's oracle.
   const oracle = addresses.GasOracle;
   if (oracle) {
     const oracleAbi = loadArtifact("GasOracle", opts.root).abi;
@@ -416,18 +426,13 @@ async function planChain(
       if (currentRate !== rate || currentPrice !== destination.gasPrice)
         call("GasOracle", oracleAbi, "setRemoteGasData", [destination.domain, rate, destination.gasPrice]);
     }
-    if (
-      config.coordinator.useGasOracle &&
-      coordinatorAbi.some((i) => i.type === "function" && i.name === "setGasOracle")
-    ) {
-      const current = existed.FlowCoordinator
-        ? await read<Address>(coordinator, coordinatorAbi, "gasOracle")
-        : zeroAddress;
-      if (getAddress(current) !== oracle) call("FlowCoordinator", coordinatorAbi, "setGasOracle", [oracle]);
+    if (config.coordinator.useGasOracle) {
+      const current = existed.FlowEscrow ? await read<Address>(escrow, escrowAbi, "gasOracle") : zeroAddress;
+      if (getAddress(current) !== oracle) call("FlowEscrow", escrowAbi, "setGasOracle", [oracle]);
     }
   }
 
-  // 6. Demo chains: AMM liquidity, the coordinator's bridged-USD liquidity, USD lanes to the other demo chains.
+  // 6. Demo chains: AMM liquidity, the executor's bridged-USD liquidity, USD lanes to the other demo chains.
   if (entry.demo) {
     const tokenAbi = loadArtifact("ConcordDemoToken", opts.root).abi;
     const ammAbi = loadArtifact("MiniAMM", opts.root).abi;
@@ -441,17 +446,19 @@ async function planChain(
       call("DemoWETH", tokenAbi, "approve", [amm, DEMO_AMOUNTS.ammWeth], false);
       call("MiniAMM", ammAbi, "addLiquidity", [DEMO_AMOUNTS.ammUsd, DEMO_AMOUNTS.ammWeth], false);
     }
-    const liquidity = existed.DemoUSD ? await read<bigint>(usd, tokenAbi, "balanceOf", [coordinator]) : 0n;
-    if (liquidity === 0n)
-      call("DemoUSD", tokenAbi, "mint", [coordinator, DEMO_AMOUNTS.coordinatorUsd], false);
+    const liquidity = existed.DemoUSD ? await read<bigint>(usd, tokenAbi, "balanceOf", [executor]) : 0n;
+    if (liquidity === 0n) call("DemoUSD", tokenAbi, "mint", [executor, DEMO_AMOUNTS.executorUsd], false);
+    // USD lanes both ways: outbound on the escrow (flows opened here), inbound on the executor (flows from there).
+    // The beneficiary is the liquidity provider: the deployer, who minted the executors' demo liquidity.
     for (const remote of remotes.filter((r) => r.demo)) {
-      for (const outbound of [true, false]) {
-        const current = existed.FlowCoordinator
-          ? await read<Address>(coordinator, coordinatorAbi, "lane", [remote.domain, usd, usd, outbound])
+      for (const [name, address, abi] of [
+        ["FlowEscrow", escrow, escrowAbi],
+        ["FlowExecutor", executor, executorAbi],
+      ] as const) {
+        const current = existed[name]
+          ? await read<Address>(address, abi, "lane", [remote.domain, usd, usd])
           : zeroAddress;
-        // The beneficiary is the liquidity provider: the deployer, who minted the coordinator's demo liquidity.
-        if (getAddress(current) !== deployer)
-          call("FlowCoordinator", coordinatorAbi, "setLane", [remote.domain, usd, usd, outbound, deployer]);
+        if (getAddress(current) !== deployer) call(name, abi, "setLane", [remote.domain, usd, usd, deployer]);
       }
     }
   }
@@ -469,7 +476,7 @@ async function planChain(
   const contracts: Record<string, Address> = { ConcordCreate3Factory: factory };
   for (const item of entries) contracts[item.name] = addresses[item.name]!;
   const remoteEntries: Deployment["remotes"] = {};
-  for (const remote of remotes) remoteEntries[String(remote.domain)] = { gateway, coordinator };
+  for (const remote of remotes) remoteEntries[String(remote.domain)] = { gateway, escrow, executor };
   const deployment: Deployment = {
     chainId: entry.chainId,
     domain: entry.domain,

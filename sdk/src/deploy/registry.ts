@@ -20,12 +20,12 @@ export type Deployment = {
   domain: number;
   /** Name of the chain in the chain-config file. */
   name: string;
-  /** Contract name -> address (AccessManager, ConcordGateway, FlowCoordinator, GasOracle, GasPaymaster, examples...). */
+  /** Contract name -> address (AccessManager, ConcordGateway, FlowEscrow, FlowExecutor, GasOracle, examples...). */
   contracts: Record<string, Address>;
   /** Origin domain (decimal string) -> the verifier this chain uses for messages from it. */
   verifiers: Record<string, VerifierEntry>;
-  /** Remote domain (decimal string) -> its gateway and coordinator, as enrolled here. */
-  remotes: Record<string, { gateway: Address; coordinator?: Address }>;
+  /** Remote domain (decimal string) -> its gateway, escrow and executor, as enrolled here. */
+  remotes: Record<string, { gateway: Address; escrow?: Address; executor?: Address }>;
   /** Account that deployed (CREATE3 salts are bound to it). Written by `deploy` (sdk/src/deploy). */
   deployer?: Address;
   /** Namespace of the deterministic salts (config `saltPrefix`). */
