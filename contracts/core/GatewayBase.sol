@@ -63,7 +63,9 @@ abstract contract GatewayBase is IConcordGateway, AccessManaged {
     constructor(uint32 localDomain_, address initialAuthority, uint32 defaultGasLimit_, uint256 maxBodySize_)
         AccessManaged(initialAuthority)
     {
-        if (localDomain_ == 0 || defaultGasLimit_ == 0 || maxBodySize_ < 4) revert ConcordGatewayInvalidConfig();
+        if (localDomain_ == 0) revert ConcordGatewayZeroDomain();
+        if (defaultGasLimit_ == 0) revert ConcordGatewayZeroDefaultGasLimit();
+        if (maxBodySize_ < 4) revert ConcordGatewayMaxBodySizeTooSmall(maxBodySize_, 4);
         _localDomain = localDomain_;
         _defaultGasLimit = defaultGasLimit_;
         _maxBodySize = maxBodySize_;

@@ -36,7 +36,7 @@ abstract contract GatewayConfig is GatewayBase {
         }
         uint32 instance = _instances[origin][originGateway];
         if (instance == 0) {
-            if (_instanceCount == type(uint32).max) revert ConcordGatewayInvalidConfig();
+            if (_instanceCount == type(uint32).max) revert ConcordGatewayInstancesExhausted();
             instance = ++_instanceCount;
             _instances[origin][originGateway] = instance;
         }

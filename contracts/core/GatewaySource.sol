@@ -54,8 +54,8 @@ abstract contract GatewaySource is GatewayBase {
         returns (bytes32 sendId)
     {
         if (msg.value != 0) revert ConcordGatewayValueNotAccepted(msg.value);
-        (bool ok, uint256 chainId, address target) = InteroperableAddress.tryParseEvmV1Calldata(recipient);
-        if (!ok || target == address(0) || chainId == 0 || chainId > type(uint32).max) {
+        (bool ok, uint256 domain, address target) = InteroperableAddress.tryParseEvmV1Calldata(recipient);
+        if (!ok || target == address(0) || domain == 0 || domain > type(uint32).max) {
             revert ConcordGatewayInvalidRecipient(recipient);
         }
         uint32 gasLimit = _defaultGasLimit;
@@ -71,7 +71,7 @@ abstract contract GatewaySource is GatewayBase {
             gasLimit = uint32(value);
             gasLimitSet = true;
         }
-        sendId = _dispatch(uint32(chainId), Message.addressToBytes32(target), gasLimit, payload);
+        sendId = _dispatch(uint32(domain), Message.addressToBytes32(target), gasLimit, payload);
         emit MessageSent(
             sendId, InteroperableAddress.formatEvmV1(_localDomain, msg.sender), recipient, payload, 0, attributes
         );

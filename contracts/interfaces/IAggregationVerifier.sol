@@ -25,8 +25,11 @@ interface IAggregationVerifier is IConcordVerifier {
     /// @notice Thrown when a sub-verifier appears twice in a configuration.
     error AggregationVerifierDuplicateVerifier(address verifier);
 
-    /// @notice Thrown when the constructor is given a zero origin or origin gateway.
-    error AggregationVerifierInvalidOrigin();
+    /// @notice Thrown when the constructor's origin is zero.
+    error AggregationVerifierZeroOrigin();
+
+    /// @notice Thrown when the constructor's origin gateway is zero.
+    error AggregationVerifierZeroOriginGateway(uint32 origin);
 
     /// @notice Thrown when a sub-verifier does not authenticate this verifier's origin gateway.
     error AggregationVerifierGatewayMismatch(address verifier, bytes32 reported);

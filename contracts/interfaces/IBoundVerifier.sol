@@ -8,8 +8,14 @@ import {IConcordVerifier} from "./IConcordVerifier.sol";
 /// Concord verifier for one (origin, origin gateway): it forwards `verify` for messages of that origin, reports that
 /// gateway, and allows every retry. Whoever deploys it states which origin gateway the inner module authenticates.
 interface IBoundVerifier is IConcordVerifier {
-    /// @notice Thrown when the constructor is given a zero origin, a zero gateway or an inner module without code.
-    error BoundVerifierInvalidConfig();
+    /// @notice Thrown when the constructor's inner module has no code.
+    error BoundVerifierInnerNotContract(address inner);
+
+    /// @notice Thrown when the constructor's origin is zero.
+    error BoundVerifierZeroOrigin();
+
+    /// @notice Thrown when the constructor's origin gateway is zero.
+    error BoundVerifierZeroOriginGateway(uint32 origin);
 
     /// @notice Thrown when a message comes from another origin than the bound one.
     error BoundVerifierWrongOrigin(uint32 origin);

@@ -63,9 +63,19 @@ interface IConcordGateway is IERC7786GatewaySource {
     // Errors
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Thrown when a constructor argument is out of range (zero domain, zero gas limit, body limit < 4), or
-    /// when the delivery-record namespaces (2**32 - 1 enrolled origin gateways) are exhausted.
-    error ConcordGatewayInvalidConfig();
+    /// @notice Thrown when the constructor's local domain is zero.
+    error ConcordGatewayZeroDomain();
+
+    /// @notice Thrown when the constructor's default gas limit is zero.
+    error ConcordGatewayZeroDefaultGasLimit();
+
+    /// @notice Thrown when the constructor's largest body is below the 4-byte gas limit every body starts with.
+    error ConcordGatewayMaxBodySizeTooSmall(uint256 maxBodySize, uint256 minimum);
+
+    /// @notice Thrown when enrolling a new (origin, origin gateway) pair after 2**32 - 1 pairs were enrolled: the
+    /// delivery-record namespaces (instances) are never reused. (No arguments: they would cost every `process`
+    /// gas through the code layout, measured +12; the pair is the `setRoute` call's own arguments.)
+    error ConcordGatewayInstancesExhausted();
 
     /// @notice Thrown when sending while outbound traffic is paused.
     error ConcordGatewayOutboundPaused();

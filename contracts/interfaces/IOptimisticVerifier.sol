@@ -115,9 +115,15 @@ interface IOptimisticVerifier is IConcordVerifier {
     error OptimisticVerifierTransferFailed(address to, uint256 amount);
     /// @notice Thrown when a message's (origin, nonce) was refused after proven equivocation.
     error OptimisticVerifierNonceRefused(uint32 origin, uint32 nonce);
-    /// @notice Thrown when equivocation evidence is invalid (different origin or nonce, equal messages, or a
-    /// message not committed through the inner verifier).
-    error OptimisticVerifierInvalidEvidence();
+    /// @notice Thrown when a piece of equivocation evidence is shorter than a message header and body offset.
+    error OptimisticVerifierEvidenceMalformed(uint256 lengthA, uint256 lengthB);
+
+    /// @notice Thrown when two messages are not an equivocation: another origin or nonce, or the same message.
+    error OptimisticVerifierEvidenceNotConflicting(bytes32 messageIdA, bytes32 messageIdB);
+
+    /// @notice Thrown when a message of the evidence was not committed through the inner verifier (a bonded
+    /// submitter's own commitment proves nothing about the validators).
+    error OptimisticVerifierEvidenceNotInnerVerified(bytes32 messageId);
     /// @notice Thrown when `setOriginGateway` would change an origin's gateway once bound, or bind zero: what this
     /// verifier reports for an origin never changes (a gateway's route relies on it).
     error OptimisticVerifierGatewayRebound(uint32 origin, bytes32 bound, bytes32 gateway);

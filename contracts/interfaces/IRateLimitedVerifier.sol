@@ -39,8 +39,10 @@ interface IRateLimitedVerifier is IConcordVerifier {
     error RateLimitedVerifierMissingValue(uint32 origin, bytes32 recipient);
     /// @notice Thrown when a limit is configured with a zero window.
     error RateLimitedVerifierZeroWindow();
-    /// @notice Thrown at deployment when the inner verifier has no code or the consumer is zero.
-    error RateLimitedVerifierInvalidConfig();
+    /// @notice Thrown at deployment when the inner verifier has no code.
+    error RateLimitedVerifierInnerNotContract(address inner);
+    /// @notice Thrown at deployment when the consumer is the zero address.
+    error RateLimitedVerifierZeroConsumer();
 
     /// @notice The wrapped verifier.
     function inner() external view returns (IConcordVerifier);

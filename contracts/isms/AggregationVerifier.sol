@@ -33,9 +33,8 @@ contract AggregationVerifier is IAggregationVerifier, AccessManaged {
         IConcordVerifier[] memory verifiers,
         uint8 threshold
     ) AccessManaged(initialAuthority) {
-        if (origin_ == 0 || originGateway_ == bytes32(0)) {
-            revert AggregationVerifierInvalidOrigin();
-        }
+        if (origin_ == 0) revert AggregationVerifierZeroOrigin();
+        if (originGateway_ == bytes32(0)) revert AggregationVerifierZeroOriginGateway(origin_);
         _ORIGIN = origin_;
         _ORIGIN_GATEWAY = originGateway_;
         _setConfig(verifiers, threshold);

@@ -17,9 +17,9 @@ contract BoundVerifier is IBoundVerifier {
     /// @param origin_ The origin whose messages it verifies.
     /// @param originGateway_ The origin gateway (or Hyperlane MerkleTreeHook) its attestations bind, left-padded.
     constructor(address inner_, uint32 origin_, bytes32 originGateway_) {
-        if (inner_.code.length == 0 || origin_ == 0 || originGateway_ == bytes32(0)) {
-            revert BoundVerifierInvalidConfig();
-        }
+        if (inner_.code.length == 0) revert BoundVerifierInnerNotContract(inner_);
+        if (origin_ == 0) revert BoundVerifierZeroOrigin();
+        if (originGateway_ == bytes32(0)) revert BoundVerifierZeroOriginGateway(origin_);
         _INNER = IConcordVerifier(inner_);
         _ORIGIN = origin_;
         _ORIGIN_GATEWAY = originGateway_;

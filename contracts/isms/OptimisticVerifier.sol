@@ -213,20 +213,19 @@ contract OptimisticVerifier is IOptimisticVerifier, AccessManaged {
     /// reorg (issue 5 (b)) or validators attesting two ids for one nonce (issue 5 (c)) are such evidence.
     function proveEquivocation(bytes calldata messageA, bytes calldata messageB) external {
         if (messageA.length < Message.BODY_OFFSET || messageB.length < Message.BODY_OFFSET) {
-            revert OptimisticVerifierInvalidEvidence();
+            revert OptimisticVerifierEvidenceMalformed(messageA.length, messageB.length);
         }
         uint32 origin = Message.origin(messageA);
         uint32 nonce = Message.nonce(messageA);
         bytes32 idA = keccak256(messageA);
         bytes32 idB = keccak256(messageB);
         if (Message.origin(messageB) != origin || Message.nonce(messageB) != nonce || idA == idB) {
-            revert OptimisticVerifierInvalidEvidence();
+            revert OptimisticVerifierEvidenceNotConflicting(idA, idB);
         }
         Commitment storage recordA = _commitments[origin][idA];
         Commitment storage recordB = _commitments[origin][idB];
-        if (recordA.source != CommitmentSource.INNER_VERIFIER || recordB.source != CommitmentSource.INNER_VERIFIER) {
-            revert OptimisticVerifierInvalidEvidence();
-        }
+        if (recordA.source != CommitmentSource.INNER_VERIFIER) revert OptimisticVerifierEvidenceNotInnerVerified(idA);
+        if (recordB.source != CommitmentSource.INNER_VERIFIER) revert OptimisticVerifierEvidenceNotInnerVerified(idB);
 
         _refusedNonces[origin][nonce] = true;
         recordA.vetoed = true;

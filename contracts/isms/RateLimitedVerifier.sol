@@ -35,7 +35,8 @@ contract RateLimitedVerifier is IRateLimitedVerifier, AccessManaged {
     /// @param inner_ The verifier that decides validity.
     /// @param consumer_ The only caller of `verify` (the gateway, or the verifier wrapping this one).
     constructor(address initialAuthority, IConcordVerifier inner_, address consumer_) AccessManaged(initialAuthority) {
-        if (address(inner_).code.length == 0 || consumer_ == address(0)) revert RateLimitedVerifierInvalidConfig();
+        if (address(inner_).code.length == 0) revert RateLimitedVerifierInnerNotContract(address(inner_));
+        if (consumer_ == address(0)) revert RateLimitedVerifierZeroConsumer();
         _INNER = inner_;
         _CONSUMER = consumer_;
     }

@@ -17,7 +17,7 @@ import {IConcordVerifier, ISpecifiesVerifier} from "../interfaces/IConcordVerifi
 /// `retry` it there after `_unpause`.
 abstract contract ConcordReceiver is ERC7786Recipient, Pausable, ISpecifiesVerifier {
     mapping(address gateway => bool) private _gateways;
-    mapping(uint256 chainId => address sender) private _trustedSenders;
+    mapping(uint256 domain => address sender) private _trustedSenders;
     IConcordVerifier private _verifier;
 
     /// @notice Emitted when a gateway is authorized or deauthorized.
@@ -30,7 +30,7 @@ abstract contract ConcordReceiver is ERC7786Recipient, Pausable, ISpecifiesVerif
     event ConcordReceiverVerifierSet(address verifier);
 
     /// @notice Thrown when a message's origin sender is not the trusted sender for its chain.
-    error ConcordReceiverUntrustedSender(uint256 chainId, address sender);
+    error ConcordReceiverUntrustedSender(uint256 domain, address sender);
 
     /// @notice Whether `gateway` may deliver messages to this receiver.
     function isAuthorizedGateway(address gateway) public view virtual returns (bool) {
@@ -60,11 +60,11 @@ abstract contract ConcordReceiver is ERC7786Recipient, Pausable, ISpecifiesVerif
         override
         whenNotPaused
     {
-        (uint256 chainId, address account) = InteroperableAddress.parseEvmV1Calldata(sender);
-        if (account == address(0) || chainId > type(uint32).max || _trustedSenders[chainId] != account) {
-            revert ConcordReceiverUntrustedSender(chainId, account);
+        (uint256 domain, address account) = InteroperableAddress.parseEvmV1Calldata(sender);
+        if (account == address(0) || domain > type(uint32).max || _trustedSenders[domain] != account) {
+            revert ConcordReceiverUntrustedSender(domain, account);
         }
-        _receive(uint32(chainId), account, receiveId, payload);
+        _receive(uint32(domain), account, receiveId, payload);
     }
 
     /// @dev Application logic for a message from the trusted `sender` on `origin`. Revert to fail the delivery

@@ -186,9 +186,17 @@ contract ReorgTest is Test {
         op.optimistic.commitVerified(h.metadataUnchecked(b), h.message(b));
         bytes memory ma = h.message(a);
         bytes memory mb = h.message(b);
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierEvidenceNotConflicting.selector, keccak256(ma), keccak256(mb)
+            )
+        );
         op.optimistic.proveEquivocation(ma, mb); // different nonces
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierEvidenceNotConflicting.selector, keccak256(ma), keccak256(ma)
+            )
+        );
         op.optimistic.proveEquivocation(ma, ma); // same message
     }
 

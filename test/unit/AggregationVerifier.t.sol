@@ -254,9 +254,11 @@ contract AggregationVerifierTest is MultisigBase {
     }
 
     function test_Constructor_RevertWhen_ZeroOriginOrGateway() public {
-        vm.expectRevert(IAggregationVerifier.AggregationVerifierInvalidOrigin.selector);
+        vm.expectRevert(IAggregationVerifier.AggregationVerifierZeroOrigin.selector);
         new AggregationVerifier(address(manager), 0, GATEWAY, _stubList(), 2);
-        vm.expectRevert(IAggregationVerifier.AggregationVerifierInvalidOrigin.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAggregationVerifier.AggregationVerifierZeroOriginGateway.selector, ORIGIN)
+        );
         new AggregationVerifier(address(manager), ORIGIN, bytes32(0), _stubList(), 2);
     }
 

@@ -45,11 +45,12 @@ contract BoundVerifierTest is MultisigBase {
     }
 
     function test_Constructor_RevertWhen_InvalidConfig() public {
-        vm.expectRevert(IBoundVerifier.BoundVerifierInvalidConfig.selector);
-        new BoundVerifier(makeAddr("no code"), ORIGIN, GATEWAY);
-        vm.expectRevert(IBoundVerifier.BoundVerifierInvalidConfig.selector);
+        address noCode = makeAddr("no code");
+        vm.expectRevert(abi.encodeWithSelector(IBoundVerifier.BoundVerifierInnerNotContract.selector, noCode));
+        new BoundVerifier(noCode, ORIGIN, GATEWAY);
+        vm.expectRevert(IBoundVerifier.BoundVerifierZeroOrigin.selector);
         new BoundVerifier(address(inner), 0, GATEWAY);
-        vm.expectRevert(IBoundVerifier.BoundVerifierInvalidConfig.selector);
+        vm.expectRevert(abi.encodeWithSelector(IBoundVerifier.BoundVerifierZeroOriginGateway.selector, ORIGIN));
         new BoundVerifier(address(inner), ORIGIN, bytes32(0));
     }
 }

@@ -170,6 +170,24 @@ contract Gateway_admin is GatewayBase {
         gateway.setRoute(ORIGIN, address(trustAll), other);
     }
 
+    /// @dev Instances are never reused: once 2**32 - 1 (origin, origin gateway) pairs were enrolled, a new pair is
+    /// refused, while a pair already enrolled keeps its instance. (The counter is set with vm.store: slot 37 in
+    /// `forge inspect ConcordGateway storageLayout`, checked here against the count before the write.)
+    function test_SetRoute_RevertWhen_InstancesExhausted() public {
+        bytes32 slot = bytes32(uint256(37));
+        (, uint32 first,,) = gateway.route(ORIGIN);
+        assertEq(uint32(uint256(vm.load(address(gateway), slot))), first, "slot 37 holds the instance count");
+        vm.store(address(gateway), slot, bytes32(uint256(type(uint32).max)));
+        address another = makeAddr("another origin gateway");
+        MockTrustAllVerifier forAnother = new MockTrustAllVerifier();
+        forAnother.setOriginGateway(ORIGIN, another);
+        vm.expectRevert(IConcordGateway.ConcordGatewayInstancesExhausted.selector);
+        gateway.setRoute(ORIGIN, address(forAnother), another);
+        _enroll(gateway, ORIGIN, address(mockVerifier), address(source)); // an enrolled pair: still fine
+        (, uint32 instance,,) = gateway.route(ORIGIN);
+        assertEq(instance, first);
+    }
+
     function test_SetRoute_RevertWhen_VerifierReportsNothing() public {
         // mockVerifier is bound to no gateway for origin 9; a contract without the getter reports nothing either.
         vm.expectRevert(_mismatch(address(mockVerifier), 9, address(0)));

@@ -132,12 +132,13 @@ contract Gateway_dispatch is GatewayBase {
     }
 
     function test_Constructor_RevertWhen_InvalidConfig() public {
-        vm.expectRevert(IConcordGateway.ConcordGatewayInvalidConfig.selector);
+        vm.expectRevert(IConcordGateway.ConcordGatewayZeroDomain.selector);
         new ConcordGateway(0, address(manager), GAS_LIMIT, MAX_BODY);
-        vm.expectRevert(IConcordGateway.ConcordGatewayInvalidConfig.selector);
+        vm.expectRevert(IConcordGateway.ConcordGatewayZeroDefaultGasLimit.selector);
         new ConcordGateway(1, address(manager), 0, MAX_BODY);
-        vm.expectRevert(IConcordGateway.ConcordGatewayInvalidConfig.selector);
+        vm.expectRevert(abi.encodeWithSelector(IConcordGateway.ConcordGatewayMaxBodySizeTooSmall.selector, 3, 4));
         new ConcordGateway(1, address(manager), GAS_LIMIT, 3);
+        new ConcordGateway(1, address(manager), GAS_LIMIT, 4); // the smallest body: a gas limit, no payload
     }
 
     function test_Views_Immutables() public view {

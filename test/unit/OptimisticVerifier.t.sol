@@ -784,7 +784,10 @@ contract OptimisticVerifierTest is Test {
     function test_ProveEquivocation_RevertWhen_SameMessage() public {
         bytes memory message = _message(1);
         _commitVerified(message);
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
+        bytes32 id = keccak256(message);
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptimisticVerifier.OptimisticVerifierEvidenceNotConflicting.selector, id, id)
+        );
         verifier.proveEquivocation(message, message);
     }
 
@@ -793,7 +796,11 @@ contract OptimisticVerifierTest is Test {
         bytes memory b = _message(2);
         _commitVerified(a);
         _commitVerified(b);
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierEvidenceNotConflicting.selector, keccak256(a), keccak256(b)
+            )
+        );
         verifier.proveEquivocation(a, b);
     }
 
@@ -803,15 +810,30 @@ contract OptimisticVerifierTest is Test {
         bytes memory b = _message(1, OTHER_ORIGIN, "b");
         _commitVerified(a);
         _commitVerified(b);
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierEvidenceNotConflicting.selector, keccak256(a), keccak256(b)
+            )
+        );
         verifier.proveEquivocation(a, b);
     }
 
     function test_ProveEquivocation_RevertWhen_OneNotCommitted() public {
         bytes memory a = _message(1, ORIGIN, "a");
+        bytes memory b = _message(1, ORIGIN, "b");
         _commitVerified(a);
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
-        verifier.proveEquivocation(a, _message(1, ORIGIN, "b"));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierEvidenceNotInnerVerified.selector, keccak256(b)
+            )
+        );
+        verifier.proveEquivocation(a, b);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierEvidenceNotInnerVerified.selector, keccak256(b)
+            )
+        );
+        verifier.proveEquivocation(b, a);
     }
 
     /// @dev Bonded ids are claims anyone can make: they are not evidence (else any nonce could be blocked).
@@ -820,13 +842,20 @@ contract OptimisticVerifierTest is Test {
         bytes memory b = _message(1, ORIGIN, "b");
         _commitVerified(a);
         _commitBonded(ORIGIN, IOptimisticVerifier.CommitmentKind.MESSAGE_ID, keccak256(b));
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOptimisticVerifier.OptimisticVerifierEvidenceNotInnerVerified.selector, keccak256(b)
+            )
+        );
         verifier.proveEquivocation(a, b);
     }
 
     function test_ProveEquivocation_RevertWhen_MessageMalformed() public {
-        vm.expectRevert(IOptimisticVerifier.OptimisticVerifierInvalidEvidence.selector);
-        verifier.proveEquivocation(_message(1), new bytes(76));
+        bytes memory a = _message(1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IOptimisticVerifier.OptimisticVerifierEvidenceMalformed.selector, a.length, 76)
+        );
+        verifier.proveEquivocation(a, new bytes(76));
     }
 
     // ---------------------------------------------------------------- fuzz

@@ -206,12 +206,14 @@ contract RateLimitedVerifierTest is MultisigBase {
     }
 
     function test_Constructor_RevertWhen_InnerNotAContract() public {
-        vm.expectRevert(IRateLimitedVerifier.RateLimitedVerifierInvalidConfig.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRateLimitedVerifier.RateLimitedVerifierInnerNotContract.selector, address(0))
+        );
         new RateLimitedVerifier(address(manager), IConcordVerifier(address(0)), gateway);
     }
 
     function test_Constructor_RevertWhen_ConsumerZero() public {
-        vm.expectRevert(IRateLimitedVerifier.RateLimitedVerifierInvalidConfig.selector);
+        vm.expectRevert(IRateLimitedVerifier.RateLimitedVerifierZeroConsumer.selector);
         new RateLimitedVerifier(address(manager), IConcordVerifier(address(stub)), address(0));
     }
 
