@@ -88,28 +88,15 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         locked
         returns (bytes32 messageId)
     {
-        (uint32 destination, address target, address remoteAdapter) = _destinationOf(recipient);
-        uint32 gasLimit = _gasLimitOf(attributes);
-        bytes memory envelope = abi.encode(
-            Envelope({nonce: _nonce, sender: msg.sender, recipient: target, gasLimit: gasLimit, payload: payload})
-        );
-        ++_nonce;
+        (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
+            _envelopeOf(recipient, payload, attributes, _nonce++);
         messageId = _messageId(_LOCAL_DOMAIN, address(this), destination, remoteAdapter, envelope);
-        uint256 fee = _quote(destination, remoteAdapter, envelope, gasLimit);
-        bool sponsored = msg.value == 0;
-        if (sponsored) {
-            if (!_sponsored[msg.sender]) revert ConcordAdapterNotSponsored(msg.sender);
-            // The balance before this call is the sponsor balance (msg.value is zero here).
-            if (address(this).balance < fee) revert ConcordAdapterSponsorBalanceTooLow(fee, address(this).balance);
-        } else if (msg.value < fee) {
-            revert ConcordAdapterFeeTooLow(fee, msg.value);
-        }
-        emit MessageSent(
-            messageId, InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, msg.sender), recipient, payload, 0, attributes
+        uint256 fee = _checkPayment(_quote(destination, remoteAdapter, envelope, gasLimit));
+        _emitMessageSent(messageId, recipient, payload, attributes);
+        emit AdapterMessageSent(
+            messageId, destination, _send(destination, remoteAdapter, envelope, gasLimit, fee), fee, msg.value == 0
         );
-        bytes32 protocolMessageId = _send(destination, remoteAdapter, envelope, gasLimit, fee);
-        emit AdapterMessageSent(messageId, destination, protocolMessageId, fee, sponsored);
-        if (!sponsored && msg.value > fee) {
+        if (msg.value > fee) {
             uint256 refund = msg.value - fee;
             (bool ok,) = payable(msg.sender).call{value: refund}("");
             if (!ok) revert ConcordAdapterRefundFailed(msg.sender, refund);
@@ -122,12 +109,9 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         view
         returns (uint256 fee)
     {
-        (uint32 destination, address target, address remoteAdapter) = _destinationOf(recipient);
-        uint32 gasLimit = _gasLimitOf(attributes);
         // The envelope has the same length whatever the sender and nonce: the fee does not depend on them.
-        bytes memory envelope = abi.encode(
-            Envelope({nonce: _nonce, sender: msg.sender, recipient: target, gasLimit: gasLimit, payload: payload})
-        );
+        (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
+            _envelopeOf(recipient, payload, attributes, _nonce);
         return _quote(destination, remoteAdapter, envelope, gasLimit);
     }
 
@@ -144,7 +128,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// as coming from `originAdapter` on the protocol domain that maps to `origin`. Refuses an untrusted source and
     /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
     /// returns normally so that the protocol considers the message delivered.
-    function _receive(uint32 origin, address originAdapter, bytes calldata envelope) internal locked {
+    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal locked {
         if (origin == 0 || origin == _LOCAL_DOMAIN || _remotes[origin] == address(0)) {
             revert ConcordAdapterUnknownDomain(origin);
         }
@@ -339,6 +323,45 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         key = keccak256(abi.encode(origin, originAdapter, nonce_ >> 8));
         bit = uint256(1) << (nonce_ & 0xff);
+    }
+
+    /// @dev The destination, its adapter, the envelope and the recipient's gas limit of a send by `msg.sender`.
+    function _envelopeOf(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes, uint64 n)
+        private
+        view
+        returns (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
+    {
+        address target;
+        (destination, target, remoteAdapter) = _destinationOf(recipient);
+        gasLimit = _gasLimitOf(attributes);
+        envelope = abi.encode(
+            Envelope({nonce: n, sender: msg.sender, recipient: target, gasLimit: gasLimit, payload: payload})
+        );
+    }
+
+    /// @dev The ERC-7786 `MessageSent` of a send by `msg.sender` (no value travels to the recipient).
+    function _emitMessageSent(
+        bytes32 messageId,
+        bytes calldata recipient,
+        bytes calldata payload,
+        bytes[] calldata attributes
+    ) private {
+        emit MessageSent(
+            messageId, InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, msg.sender), recipient, payload, 0, attributes
+        );
+    }
+
+    /// @dev Checks that the send can pay `fee`: from the value sent, or (no value) from the sponsor balance for a
+    /// sponsored sender. Returns `fee`.
+    function _checkPayment(uint256 fee) private view returns (uint256) {
+        if (msg.value == 0) {
+            if (!_sponsored[msg.sender]) revert ConcordAdapterNotSponsored(msg.sender);
+            // The balance before this call is the sponsor balance (msg.value is zero here).
+            if (address(this).balance < fee) revert ConcordAdapterSponsorBalanceTooLow(fee, address(this).balance);
+        } else if (msg.value < fee) {
+            revert ConcordAdapterFeeTooLow(fee, msg.value);
+        }
+        return fee;
     }
 
     /// @dev The destination domain, the recipient and the destination adapter of an ERC-7930 recipient.
