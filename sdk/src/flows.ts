@@ -17,16 +17,14 @@ import {
   type Hex,
   type PublicClient,
   type TransactionReceipt,
-  type RpcLog,
   encodeAbiParameters,
-  formatLog,
   keccak256,
-  toHex,
   zeroAddress,
   zeroHash,
 } from "viem";
 import { abiFunction, coordinatorAbi } from "./abis.js";
 import { ConcordSdkError, ConcordStateError } from "./errors.js";
+import { LogPager, startBlock } from "./logs.js";
 import { type DecodedEvent, type WriteClients, eventsOf, writeAndWait } from "./transact.js";
 
 /** B-side status of a flow (`FlowLib.Status`). */
@@ -382,7 +380,10 @@ async function readDestinationRecord(
 export type CoordinatorEndpoint = {
   publicClient: PublicClient;
   coordinator: Address;
+  /** First block to search for events (the coordinator's deploy block; default 0). */
   fromBlock?: BlockNumber | BlockTag;
+  /** The pager to read logs with (default: a new one). */
+  logPager?: LogPager;
 };
 
 /**
@@ -428,23 +429,16 @@ export async function flowStatus(p: {
 }
 
 /**
- * Every FlowCoordinator event about `flowId` on one chain, oldest first (to track a flow). One `eth_getLogs` on
- * the coordinator filtered by topic1 = flowId (every flow event indexes the flow id first).
+ * Every FlowCoordinator event about `flowId` on one chain, oldest first (to track a flow): `eth_getLogs` on the
+ * coordinator filtered by topic1 = flowId (every flow event indexes the flow id first), paged from
+ * `endpoint.fromBlock` (the deploy block; default 0) to the latest block ({@link LogPager}).
  */
 export async function flowEvents(endpoint: CoordinatorEndpoint, flowId: Hex): Promise<DecodedEvent[]> {
-  const from = endpoint.fromBlock ?? "earliest";
-  const raw = await endpoint.publicClient.request({
-    method: "eth_getLogs",
-    params: [
-      {
-        address: endpoint.coordinator,
-        topics: [null, flowId],
-        fromBlock: typeof from === "bigint" ? toHex(from) : from,
-        toBlock: "latest",
-      },
-    ],
-  });
-  const logs = (raw as RpcLog[]).map((log) => formatLog(log));
+  const pager = endpoint.logPager ?? new LogPager(endpoint.publicClient);
+  const logs = await pager.getLogsToLatest(
+    { address: endpoint.coordinator, topics: [null, flowId] },
+    startBlock(endpoint.fromBlock),
+  );
   return eventsOf(coordinatorAbi(), endpoint.coordinator, logs).filter((log) => log.args.flowId === flowId);
 }
 
