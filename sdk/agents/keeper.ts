@@ -27,6 +27,7 @@ import {
   defineChain,
   getAddress,
   http,
+  parseEventLogs,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
@@ -42,6 +43,7 @@ import {
   normalizeFlow,
   settleFlow,
 } from "../src/index.js";
+import { LogPager, eventTopics } from "../src/logs.js";
 import { AgentConfigError } from "./errors.js";
 import type { MetricFamily } from "./http.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
@@ -53,9 +55,9 @@ export type KeeperChainConfig = {
   rpcUrl: string;
   /** The chain's FlowCoordinator. */
   coordinator: Address;
-  /** First block to index `FlowOpened` from (default 0). */
+  /** First block to index `FlowOpened` from: the coordinator's deploy block (default 0). */
   fromBlock?: number;
-  /** Largest block range per `eth_getLogs` (default 2000). */
+  /** Blocks per `eth_getLogs` to start with (default 2000); adapts to the provider's limits ({@link LogPager}). */
   blockRange?: number;
 };
 
@@ -89,6 +91,7 @@ export type KeeperCounters = {
 
 type Chain = KeeperChainConfig & {
   client: PublicClient;
+  pager: LogPager;
   wallet: WalletClient;
   /** Last block indexed (-1: none yet). */
   cursor: number;
@@ -168,10 +171,12 @@ export class FlowKeeper {
         nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
         rpcUrls: { default: { http: [c.rpcUrl] } },
       });
+      const client = createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient;
       chains.push({
         ...c,
         coordinator: getAddress(c.coordinator),
-        client: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient,
+        client,
+        pager: new LogPager(client, { initialRange: c.blockRange ?? 2000 }),
         wallet: createWalletClient({ account, chain, transport }),
         cursor: (c.fromBlock ?? 0) - 1,
       });
@@ -299,20 +304,15 @@ export class FlowKeeper {
     }
   }
 
-  /** Indexes `FlowOpened` on `chain` from its cursor to the head, in bounded ranges. */
+  /** Indexes `FlowOpened` on `chain` from its cursor to the head, page by page within the provider's limits. */
   private async index(chain: Chain): Promise<void> {
     const head = Number(await chain.client.getBlockNumber({ cacheTime: 0 }));
-    const range = chain.blockRange ?? 2000;
+    const abi = coordinatorAbi();
+    const filter = { address: chain.coordinator, topics: eventTopics(abi, "FlowOpened") };
     for (let from = chain.cursor + 1; from <= head;) {
-      const to = Math.min(head, from + range - 1);
-      const logs = await chain.client.getContractEvents({
-        address: chain.coordinator,
-        abi: coordinatorAbi(),
-        eventName: "FlowOpened",
-        fromBlock: BigInt(from),
-        toBlock: BigInt(to),
-        strict: true,
-      });
+      const page = await chain.pager.page(filter, BigInt(from), BigInt(head));
+      const to = Number(page.toBlock);
+      const logs = parseEventLogs({ abi, logs: page.logs, eventName: "FlowOpened", strict: true });
       for (const log of logs) {
         const args = (log as unknown as { args: { flowId: Hex; flow: Flow } }).args;
         const flow = normalizeFlow(args.flow);
@@ -364,6 +364,7 @@ export class FlowKeeper {
               publicClient: destination.client,
               coordinator: t.flow.destinationCoordinator,
               fromBlock: BigInt(destination.fromBlock ?? 0),
+              logPager: destination.pager,
             },
             t.id,
           );

@@ -207,6 +207,9 @@ export type FaultPlan = {
    */
   maxLogBlockRange?: number;
   maxLogs?: number;
+  /** Refuse every call of `method` after the first `after` ones with a JSON-RPC error (e.g. a node that stops
+   * accepting transactions between two of them). */
+  refuse?: { method: string; after: number; code?: number; message: string };
 };
 
 /** One `eth_getLogs` the proxy saw: its block range (tags resolved) and what it answered. */
@@ -223,6 +226,8 @@ export class FaultProxy {
   readonly injected = { errors: 0, rpcErrors: 0, stale: 0, forwarded: 0 };
   /** Every `eth_getLogs` request, in order. */
   readonly getLogs: ProxiedGetLogs[] = [];
+  /** Calls per JSON-RPC method. */
+  readonly calls = new Map<string, number>();
   private endpoint: HttpEndpoint | undefined;
   private readonly last = new Map<string, unknown>();
   private readonly upstream: string;
@@ -258,6 +263,21 @@ export class FaultProxy {
           },
         };
       }
+      if (single) this.calls.set(single.method, (this.calls.get(single.method) ?? 0) + 1);
+      if (
+        single &&
+        p.refuse &&
+        single.method === p.refuse.method &&
+        this.calls.get(single.method)! > p.refuse.after
+      )
+        return {
+          status: 200,
+          body: {
+            jsonrpc: "2.0",
+            id: single.id,
+            error: { code: p.refuse.code ?? -32000, message: p.refuse.message },
+          },
+        };
       if (single?.method === "eth_getLogs" && (p.maxLogBlockRange !== undefined || p.maxLogs !== undefined))
         return this.limitedGetLogs(single as { id: unknown; params?: unknown[] }, body);
       const key = single ? `${single.method}:${JSON.stringify(single.params ?? [])}` : "";

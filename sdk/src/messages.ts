@@ -59,6 +59,8 @@ export type PayForGasParameters = WriteClients & {
   refundTo?: Address;
   /** Native value to pay; defaults to the paymaster's quote for this message (`quotePayment`). */
   value?: bigint;
+  /** Called with the payment transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
 };
 
 /**
@@ -84,6 +86,7 @@ export async function payForGas(
     functionName: "payForGas",
     args: [p.messageId, p.destination, BigInt(p.gasLimit), refundTo],
     value,
+    onTransaction: p.onTransaction,
   });
   return { value, receipt };
 }
@@ -105,6 +108,8 @@ export type SendMessageParameters = WriteClients & {
   gasLimit?: number;
   /** Pay for the destination gas in a second transaction, through the GasPaymaster. */
   gasPayment?: { paymaster: Address; value?: bigint; refundTo?: Address };
+  /** Called with the dispatch transaction's hash as soon as it is sent (not with the payment's). */
+  onTransaction?: (hash: Hex) => void;
 };
 
 export type SendMessageReturnType = {
@@ -129,6 +134,7 @@ export async function sendMessage(p: SendMessageParameters): Promise<SendMessage
       p.gasLimit === undefined
         ? [p.destination, recipient, p.payload]
         : [p.destination, recipient, p.gasLimit, p.payload],
+    onTransaction: p.onTransaction,
   });
   const [dispatched] = eventsOf(abi, p.gateway, receipt.logs, "Dispatched");
   if (!dispatched)
@@ -141,6 +147,7 @@ export async function sendMessage(p: SendMessageParameters): Promise<SendMessage
   if (p.gasPayment) {
     result.gasPayment = await payForGas({
       ...p,
+      onTransaction: undefined,
       paymaster: p.gasPayment.paymaster,
       messageId: id,
       destination: p.destination,
@@ -179,6 +186,8 @@ export type ProcessMessageParameters = WriteClients & {
   gateway: Address;
   metadata: Hex;
   message: Hex;
+  /** Called with the delivery transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
 };
 
 /** Delivers `message` with `metadata` (`gateway.process`); the recipient's failure is an outcome, not a throw. */
@@ -188,6 +197,7 @@ export async function processMessage(p: ProcessMessageParameters): Promise<Deliv
     abi: gatewayAbi(),
     functionName: "process",
     args: [p.metadata, p.message],
+    onTransaction: p.onTransaction,
   });
   return outcomeOf(p.gateway, hashMessage(p.message), receipt);
 }

@@ -3,7 +3,6 @@
 // results, self-relay with real validator agents, status across chains, retry of a FAILED message (with more gas),
 // a relayer's automatic retry shown by `status --relayer`, the deploy dry run, and the demo.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,33 +13,14 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { type Validator, runRelayer, runValidator, silentLogger } from "../../sdk/agents/index.js";
 import { deployContract } from "../../sdk/agents/testing.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
-import { repoRoot } from "../../sdk/src/artifacts.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import { concordAbi, writeAndWait } from "../../sdk/src/index.js";
+import { BIN, type Run, concord, runHint } from "../helpers/cli.js";
 
-const ROOT = repoRoot();
-const BIN = join(ROOT, "sdk", "dist", "cli", "concord.js");
 const CHAIN_A = 31_501;
 const CHAIN_B = 31_502;
 const SENDER_KEY = generatePrivateKey();
 const sender = privateKeyToAccount(SENDER_KEY);
-
-type Run = { code: number; stdout: string; stderr: string };
-
-/** Runs the built `concord` executable; never rejects (the exit code is part of the result). */
-function concord(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe("concord CLI", () => {
   let dir: string;
@@ -309,8 +289,15 @@ describe("concord CLI", () => {
     const failed = await concord(["status", id, ...common()]);
     assert.equal(failed.code, 1);
     assert.match(failed.stdout, /FAILED/);
-    assert.match(failed.stdout, new RegExp(`next: anyone can retry it: concord retry ${id}`));
-    assert.match(failed.stdout, /likely ran out of gas; .*--gas 200000/);
+    const retryHint = new RegExp(
+      `next: anyone can retry it \\(no revert data: it likely ran out of gas; give more than its limit\\): ` +
+        `(concord retry ${id} --from chainA --gas 200000 --config \\S+ --registry \\S+)`,
+    ).exec(failed.stdout);
+    assert.ok(retryHint, failed.stdout);
+    // the hint runs as printed: 200 000 gas is still too little for this recipient (it needs 300 000)
+    const hinted = await runHint(retryHint[1]!, { CONCORD_PRIVATE_KEY: SENDER_KEY });
+    assert.equal(hinted.code, 1, hinted.stderr);
+    assert.match(hinted.stdout, /with gas 200000: FAILED/);
 
     const help = await concord(["retry", "--help"]);
     assert.equal(help.code, 0);
@@ -354,7 +341,10 @@ describe("concord CLI", () => {
     assert.equal(same.code, 1, same.stderr);
     assert.match(same.stderr, /retry transaction 0x[0-9a-f]{64} sent on chainB/);
     assert.match(same.stdout, /with gas 100000: FAILED/);
-    assert.match(same.stdout, /retry with more, e\.g\. concord retry 0x[0-9a-f]{64} --gas 200000/);
+    assert.match(
+      same.stdout,
+      /retry with more, e\.g\. concord retry 0x[0-9a-f]{64} --from chainA --gas 200000 --config \S+ --registry \S+/,
+    );
 
     const more = await concord(["retry", id, "--gas", "400000", "--json", ...common()], env);
     assert.equal(more.code, 0, more.stderr);
@@ -372,21 +362,21 @@ describe("concord CLI", () => {
     assert.match(executed.stdout, /EXECUTED \(retried\)/);
     assert.match(
       executed.stdout,
-      /RETRIED +by 0x[0-9a-fA-F]{40} with gas 100000, tx gas used \d+ \(failed\)/,
+      /RETRIED +chainB block \d+ +by 0x[0-9a-fA-F]{40} with gas 100000, tx gas used \d+ \(failed\)/,
     );
     assert.match(
       executed.stdout,
-      /RETRIED +by 0x[0-9a-fA-F]{40} with gas 400000, tx gas used \d+ \(succeeded\)/,
+      /RETRIED +chainB block \d+ +by 0x[0-9a-fA-F]{40} with gas 400000, tx gas used \d+ \(succeeded\)/,
     );
   });
 
-  it("refuses to send a message nothing would deliver (a self-send: no route), exit 3", async () => {
+  it("rejects --from equal to --to (a self-send is never delivered), exit 2, before anything is sent", async () => {
     const r = await concord(
       ["send", "--from", "chainA", "--to", "chainA", "--recipient", sender.address, ...common()],
       { CONCORD_PRIVATE_KEY: SENDER_KEY },
     );
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /chainA has no route for messages from itself/);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--from and --to are both chainA: a message to its own chain is never delivered/);
     assert.match(r.stderr, /hint: pick another --to/);
   });
 
@@ -430,7 +420,10 @@ describe("concord CLI", () => {
         /relayer auto-retry: DONE, 1 attempt\(s\): EXECUTED by auto-retry 1 with gas \d+/,
       );
       assert.match(shown!.stdout, /attempt 1: gas \d+, tx gas used \d+, EXECUTED tx 0x[0-9a-f]{64}/);
-      assert.match(shown!.stdout, new RegExp(`RETRIED +by ${relayer.account.address} with gas \\d+`));
+      assert.match(
+        shown!.stdout,
+        new RegExp(`RETRIED +chainB block \\d+ +by ${relayer.account.address} with gas \\d+`),
+      );
       const unknownRelayer = await concord(["status", id, "--relayer", "http://127.0.0.1:1", ...common()]);
       assert.equal(unknownRelayer.code, 4);
     } finally {

@@ -2,14 +2,18 @@
 import { type Hex, isHex } from "viem";
 
 import {
+  FLOW_EVENT_RANK,
   type FlowStatusReturnType,
+  MESSAGE_EVENT_RANK,
+  type TimelineEvent,
   decodeConcordMessage,
   flowEvents,
   flowStatus,
-  gatewayAbi,
   messageStatus,
+  orderTimeline,
 } from "../../src/index.js";
-import { type CliChain, type CliChains, loadChains, reach } from "../chains.js";
+import { type CliChain, type CliChains, findMessage, loadChains, reach } from "../chains.js";
+import { commandLine } from "../hints.js";
 import type { CommandContext } from "../main.js";
 import { CliError, ExitCode, isoTime } from "../output.js";
 
@@ -23,42 +27,41 @@ export async function status(ctx: CommandContext): Promise<ExitCode> {
   if (deployed.length === 0) {
     throw new CliError("no chain of the config is deployed", ExitCode.CONFIG, "run `concord deploy` first");
   }
-  // a message id: one gateway has a Dispatched event with it
-  for (const origin of deployed) {
-    const logs = await reach(
-      origin,
-      origin.publicClient.getContractEvents({
-        address: origin.deployment!.contracts.ConcordGateway,
-        abi: gatewayAbi(),
-        eventName: "Dispatched",
-        args: { messageId: id },
-        fromBlock: "earliest",
-        toBlock: "latest",
-      }),
-    );
-    const log = logs[0] as { args: { message: Hex } } | undefined;
-    if (log) return messageReport(ctx, chains, origin, id, log.args.message);
-  }
+  // a message id: one gateway has a Dispatched event with it (read page by page from each chain's deploy block)
+  const found = await findMessage(chains, id as Hex);
+  if (found) return messageReport(ctx, chains, found.origin, id as Hex, found.message);
   // a flow id: one coordinator has a FlowOpened event with it
   for (const origin of deployed) {
     const coordinator = origin.deployment!.contracts.FlowCoordinator;
     if (!coordinator) continue;
-    const events = await reach(origin, flowEvents({ publicClient: origin.publicClient, coordinator }, id));
+    const events = await reach(origin, () => flowEvents(endpointOf(origin, coordinator), id as Hex));
     const opened = events.find((e) => e.eventName === "FlowOpened");
     if (opened)
       return flowReport(
         ctx,
         chains,
         origin,
-        id,
+        id as Hex,
         opened.args.flow as { destinationChain: number; deadline: bigint },
       );
   }
   throw new CliError(
     `${id} is neither a message nor a flow on ${deployed.map((c) => c.entry.name).join(", ")}`,
     ExitCode.NOT_FOUND,
-    "check the id and that --config/--registry name the chains it was sent on",
+    "check the id and that --config/--registry name the chains it was sent on " +
+      "(and --from-block, if given, is at or before the block it was sent in)",
   );
+}
+
+function endpointOf(chain: CliChain, coordinator: Hex) {
+  return { publicClient: chain.publicClient, coordinator, fromBlock: chain.fromBlock, logPager: chain.pager };
+}
+
+/** One row of a status timeline (see `orderTimeline`). */
+type Row = TimelineEvent & { event: string; line: string };
+
+function rowLine(timestamp: bigint, event: string, chain: string, block: bigint, detail = ""): string {
+  return `  ${isoTime(timestamp)}  ${event.padEnd(22)} ${chain} block ${block}${detail ? `  ${detail}` : ""}`;
 }
 
 async function messageReport(
@@ -76,65 +79,108 @@ async function messageReport(
     ]);
     return ExitCode.OK;
   }
-  const s = await reach(
-    dest,
+  const s = await reach(dest, () =>
     messageStatus({
-      origin: { publicClient: origin.publicClient, gateway: origin.deployment!.contracts.ConcordGateway! },
-      destination: { publicClient: dest.publicClient, gateway: dest.deployment.contracts.ConcordGateway! },
+      origin: {
+        publicClient: origin.publicClient,
+        gateway: origin.deployment!.contracts.ConcordGateway!,
+        fromBlock: origin.fromBlock,
+        logPager: origin.pager,
+      },
+      destination: {
+        publicClient: dest.publicClient,
+        gateway: dest.deployment!.contracts.ConcordGateway!,
+        fromBlock: dest.fromBlock,
+        logPager: dest.pager,
+      },
       messageId: id,
     }),
   );
-  const lines = [`message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`];
-  lines.push(
-    `  ${origin.entry.name} -> ${dest.entry.name}, nonce ${decoded.nonce}, gas limit ${decoded.gasLimit}`,
-  );
-  if (s.sent)
-    lines.push(`  ${isoTime(s.sent.timestamp)}  SENT      ${origin.entry.name} block ${s.sent.blockNumber}`);
-  if (s.delivered)
-    lines.push(
-      `  ${isoTime(s.delivered.timestamp)}  DELIVERED ${dest.entry.name} block ${s.delivered.blockNumber}`,
-    );
-  for (const f of s.failures) lines.push(`  ${isoTime(f.timestamp)}  FAILED    ${f.reason.text}`);
+  const o = origin.entry.name;
+  const d = dest.entry.name;
+  const row = (
+    chain: string,
+    event: keyof typeof MESSAGE_EVENT_RANK,
+    p: { blockNumber: bigint; logIndex: number; timestamp: bigint },
+    detail = "",
+  ): Row => ({
+    chain,
+    blockNumber: p.blockNumber,
+    logIndex: p.logIndex,
+    timestamp: p.timestamp,
+    rank: MESSAGE_EVENT_RANK[event],
+    event,
+    line: rowLine(p.timestamp, event, chain, p.blockNumber, detail),
+  });
+  const rows: Row[] = [];
+  if (s.sent) rows.push(row(o, "SENT", s.sent));
+  if (s.delivered) rows.push(row(d, "DELIVERED", s.delivered));
+  for (const f of s.failures) rows.push(row(d, "FAILED", f, f.reason.text));
   for (const r of s.retries)
-    lines.push(
-      `  ${isoTime(r.timestamp)}  RETRIED   by ${r.caller} with gas ${r.gasLimit}, tx gas used ${r.gasUsed} ` +
-        `(${r.success ? "succeeded" : "failed"})`,
+    rows.push(
+      row(
+        d,
+        "RETRIED",
+        r,
+        `by ${r.caller} with gas ${r.gasLimit}, tx gas used ${r.gasUsed} (${r.success ? "succeeded" : "failed"})`,
+      ),
     );
-  if (s.executed)
-    lines.push(
-      `  ${isoTime(s.executed.timestamp)}  EXECUTED  ${dest.entry.name} block ${s.executed.blockNumber}`,
-    );
+  if (s.executed) rows.push(row(d, "EXECUTED", s.executed));
+  const ordered = orderTimeline(rows, [o, d]);
+  const lines = [
+    `message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
+    `  ${o} -> ${d}, nonce ${decoded.nonce}, gas limit ${decoded.gasLimit}`,
+    ...ordered.map((r) => r.line),
+  ];
   const relayerRecord = await relayerView(ctx, id);
   if (relayerRecord) lines.push(...relayerRecord.lines);
   if (s.status === "SENT") {
     if (s.route?.instance === 0)
       lines.push(
-        `  next: ${dest.entry.name} has no route for ${origin.entry.name}'s gateway: nothing can deliver it until ` +
-          "the destination admin enrolls one (setRoute, e.g. `concord deploy`)",
+        `  next: ${d} has no route for ${o}'s gateway: nothing can deliver it until the destination's admin ` +
+          `enrolls one (setRoute): ${commandLine(ctx, "deploy", [], ["config", "registry"])}`,
       );
     else if (s.route?.paused)
-      lines.push(
-        `  next: ${dest.entry.name}'s route for ${origin.entry.name} is paused: delivery waits for unpause`,
-      );
+      lines.push(`  next: ${d}'s route for ${o} is paused: delivery waits for unpause`);
     else
       lines.push(
-        `  next: a relayer delivers it, or self-relay: concord relay ${id} --from ${origin.entry.name}`,
+        `  next: a relayer delivers it; or self-relay it with ${o}'s validators' URLs: ` +
+          commandLine(
+            ctx,
+            "relay",
+            [id, "--from", o, "--validators", "<url,url,...>"],
+            ["config", "registry"],
+          ),
       );
   }
   if (s.status === "FAILED") {
     const last = s.failures.at(-1);
-    const gasHint =
-      last?.revertData === "0x"
-        ? ` (no revert data: it likely ran out of gas; give more than its limit, e.g. --gas ${decoded.gasLimit * 2})`
-        : " (first fix what the recipient rejects)";
-    lines.push(`  next: anyone can retry it: concord retry ${id}${gasHint}`);
+    const outOfGas = last?.revertData === "0x";
+    const retry = commandLine(
+      ctx,
+      "retry",
+      [id, "--from", o, ...(outOfGas ? ["--gas", String(decoded.gasLimit * 2)] : [])],
+      ["config", "registry"],
+    );
+    lines.push(
+      outOfGas
+        ? `  next: anyone can retry it (no revert data: it likely ran out of gas; give more than its limit): ${retry}`
+        : `  next: anyone can retry it, once what the recipient rejects is fixed: ${retry}`,
+    );
   }
   ctx.out.result(
     {
       kind: "message",
-      origin: origin.entry.name,
-      destination: dest.entry.name,
+      origin: o,
+      destination: d,
       ...s,
+      timeline: ordered.map((r) => ({
+        event: r.event,
+        chain: r.chain,
+        blockNumber: r.blockNumber,
+        logIndex: r.logIndex,
+        timestamp: r.timestamp,
+      })),
       ...(relayerRecord ? { relayer: relayerRecord.record } : {}),
     },
     lines,
@@ -211,37 +257,57 @@ async function flowReport(
       ExitCode.CONFIG,
     );
   }
-  const a = { publicClient: origin.publicClient, coordinator: origin.deployment!.contracts.FlowCoordinator! };
-  const b = { publicClient: dest.publicClient, coordinator: dest.deployment.contracts.FlowCoordinator };
-  const s: FlowStatusReturnType = await flowStatus({
-    origin: a,
-    destination: b,
-    flowId: id,
-    deadline: flow.deadline,
-  });
-  const rows: { t: bigint; line: string }[] = [];
+  const a = endpointOf(origin, origin.deployment!.contracts.FlowCoordinator!);
+  const b = endpointOf(dest, dest.deployment.contracts.FlowCoordinator);
+  const s: FlowStatusReturnType = await reach(dest, () =>
+    flowStatus({ origin: a, destination: b, flowId: id, deadline: flow.deadline }),
+  );
+  const rows: Row[] = [];
   for (const [chain, endpoint] of [
     [origin, a],
     [dest, b],
   ] as const) {
-    for (const e of await flowEvents(endpoint, id)) {
-      const block = await chain.publicClient.getBlock({ blockNumber: e.blockNumber });
+    const times = new Map<bigint, bigint>();
+    for (const e of await reach(chain, () => flowEvents(endpoint, id))) {
+      if (!times.has(e.blockNumber))
+        times.set(
+          e.blockNumber,
+          (await chain.publicClient.getBlock({ blockNumber: e.blockNumber })).timestamp,
+        );
+      const timestamp = times.get(e.blockNumber)!;
       rows.push({
-        t: block.timestamp,
-        line: `  ${isoTime(block.timestamp)}  ${e.eventName.padEnd(22)} ${chain.entry.name}`,
+        chain: chain.entry.name,
+        blockNumber: e.blockNumber,
+        logIndex: e.logIndex,
+        timestamp,
+        rank: FLOW_EVENT_RANK[e.eventName] ?? 9,
+        event: e.eventName,
+        line: rowLine(timestamp, e.eventName, chain.entry.name, e.blockNumber),
       });
     }
   }
-  rows.sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
+  const ordered = orderTimeline(rows, [origin.entry.name, dest.entry.name]);
   const lines = [
     `flow ${id}: ${dest.entry.name} ${s.destination.status}, ${origin.entry.name} ${s.origin.phase}` +
       (s.origin.phase === "NONE" ? "" : ` (outcome ${s.origin.outcome})`),
-    `  deadline ${isoTime(flow.deadline)} (B time now ${isoTime(s.destinationTime)})`,
-    ...rows.map((r) => r.line),
+    `  deadline ${isoTime(flow.deadline)} (${dest.entry.name} time now ${isoTime(s.destinationTime)})`,
+    ...ordered.map((r) => r.line),
     `  next: ${s.next}`,
   ];
   ctx.out.result(
-    { kind: "flow", originChain: origin.entry.name, destinationChain: dest.entry.name, ...s },
+    {
+      kind: "flow",
+      originChain: origin.entry.name,
+      destinationChain: dest.entry.name,
+      ...s,
+      timeline: ordered.map((r) => ({
+        event: r.event,
+        chain: r.chain,
+        blockNumber: r.blockNumber,
+        logIndex: r.logIndex,
+        timestamp: r.timestamp,
+      })),
+    },
     lines,
   );
   return ExitCode.OK;
