@@ -28,6 +28,7 @@
  *   attempt (gas, transaction, gas used, outcome) and every decision not to retry is recorded in the store.
  */
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import {
   type Address,
   type Hex,
@@ -64,6 +65,7 @@ import {
   serveHttp,
 } from "./http.js";
 import { FlowKeeper } from "./keeper.js";
+import { dataDir } from "./state.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
 import {
   type MessageRecord,
@@ -104,7 +106,7 @@ export type RelayerConfig = {
   validators: Record<number, string[]>;
   /** The account paying for deliveries on every destination: a viem local account or a private key. */
   account: LocalAccount | Hex;
-  /** Default: SQLite at `./concord-relayer.sqlite`. */
+  /** Default: SQLite at `<state dir>/relayer.sqlite` ($XDG_STATE_HOME/concord, else ~/.local/state/concord). */
   store?: RelayerStoreConfig;
   /** Names this instance in claims (default: a random UUID). */
   instanceId?: string;
@@ -360,7 +362,7 @@ export class Relayer {
     }
     if ((config.maxBatchSize ?? 50) < 1) throw new AgentConfigError("maxBatchSize", "must be >= 1");
     const keeper = config.keeper ? await Relayer.createKeeper(config, config.keeper) : undefined;
-    const storeConfig = config.store ?? { type: "sqlite", path: "concord-relayer.sqlite" };
+    const storeConfig = config.store ?? { type: "sqlite", path: join(dataDir(undefined), "relayer.sqlite") };
     const store =
       storeConfig.type === "custom"
         ? storeConfig.store

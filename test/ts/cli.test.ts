@@ -3,7 +3,8 @@
 // results, self-relay with real validator agents, status across chains, retry of a FAILED message (with more gas),
 // a relayer's automatic retry shown by `status --relayer`, the deploy dry run, and the demo.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +16,8 @@ import { deployContract } from "../../sdk/agents/testing.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import { concordAbi, writeAndWait } from "../../sdk/src/index.js";
-import { BIN, type Run, concord, runHint } from "../helpers/cli.js";
+import { repoRoot } from "../../sdk/src/artifacts.js";
+import { BIN, type Run, concord, runHint, start } from "../helpers/cli.js";
 
 const CHAIN_A = 31_501;
 const CHAIN_B = 31_502;
@@ -440,28 +442,73 @@ describe("concord CLI", () => {
     assert.match(r.stderr, /CONCORD_PRIVATE_KEY/);
   });
 
-  it("`concord demo` runs the whole system and every lifecycle completes", async () => {
-    const r = await concord(["demo", "--json", "--quiet"]);
-    assert.equal(r.code, 0, r.stderr);
-    const summary = JSON.parse(r.stdout) as {
-      redeployTransactions: number;
-      deployTransactions: number;
-      timelines: { kind: string; label: string; lines: string[] }[];
-    };
-    assert.equal(summary.redeployTransactions, 0);
-    assert.ok(summary.deployTransactions > 0);
-    const messages = summary.timelines.filter((t) => t.kind === "message");
-    const flows = summary.timelines.filter((t) => t.kind === "flow");
-    assert.equal(messages.length, 5);
-    assert.equal(flows.length, 4);
-    for (const m of messages) assert.match(m.lines.at(-1)!, /status: EXECUTED/);
-    assert.ok(
-      messages.some((m) => m.lines.some((l) => / FAILED /.test(l)) && /retried/.test(m.lines.at(-1)!)),
-    );
-    assert.ok(
-      flows.some((f) => /FAILED, \w+ SETTLED \(FAILED\)/.test(f.lines.at(-1)!)),
-      "a compensated flow",
-    );
-    assert.equal(flows.filter((f) => /EXECUTED, \w+ SETTLED \(EXECUTED\)/.test(f.lines.at(-1)!)).length, 3);
+  it("`concord demo --keep-running` tells the story, keeps the chains for other commands, exits 0 on Ctrl-C, writes nothing to the repository", async () => {
+    const root = repoRoot();
+    const gitStatus = () =>
+      execFileSync("git", ["status", "--porcelain", "--untracked-files=all"], {
+        cwd: root,
+        encoding: "utf8",
+      });
+    const before = gitStatus();
+    // .concord/ is git-ignored (the toolchain links live there): the demo must not write there either.
+    const oldDemoDir = join(root, ".concord", "demo");
+    const oldDemoDirBefore = existsSync(oldDemoDir) ? statSync(oldDemoDir).mtimeMs : undefined;
+    const state = join(dir, "demo-state");
+    const demo = start(["demo", "--keep-running", "--json"], { XDG_STATE_HOME: state }, root);
+    let code: number | null;
+    try {
+      await demo.waitFor(/press Ctrl-C to stop/, 180_000);
+      const summary = JSON.parse(demo.stdout()) as {
+        redeployTransactions: number;
+        deployTransactions: number;
+        timelines: { kind: string; label: string; id: Hex; lines: string[] }[];
+        keepRunning: { config: string; registry: string; chains: { name: string; rpcUrl: string }[] };
+      };
+      assert.equal(summary.redeployTransactions, 0);
+      assert.ok(summary.deployTransactions > 0);
+      const messages = summary.timelines.filter((t) => t.kind === "message");
+      const flows = summary.timelines.filter((t) => t.kind === "flow");
+      assert.equal(messages.length, 5);
+      assert.equal(flows.length, 4);
+      for (const m of messages) assert.match(m.lines.at(-1)!, /status: EXECUTED/);
+      assert.ok(
+        messages.some((m) => m.lines.some((l) => / FAILED /.test(l)) && /retried/.test(m.lines.at(-1)!)),
+      );
+      assert.ok(
+        flows.some((f) => /FAILED, \w+ SETTLED \(FAILED\)/.test(f.lines.at(-1)!)),
+        "a compensated flow",
+      );
+      assert.equal(flows.filter((f) => /EXECUTED, \w+ SETTLED \(EXECUTED\)/.test(f.lines.at(-1)!)).length, 3);
+      // One time base: every timed row is a block time with its chain and block, in time order.
+      for (const t of summary.timelines) {
+        const timed = t.lines.filter((l) => /^\d{4}-/.test(l));
+        assert.ok(timed.length >= 3, t.label);
+        for (const l of timed)
+          assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z {2}\w+ +chain[ABC] block \d+/);
+        const times = timed.map((l) => l.slice(0, 24));
+        assert.deepEqual(times, [...times].sort(), `${t.label} in time order`);
+      }
+      // The story: one line per step, the deploy summarized per chain.
+      const story = demo.stderr();
+      for (let step = 1; step <= 7; step++) assert.match(story, new RegExp(`\\] ${step}/7 `));
+      for (const name of ["chainA", "chainB", "chainC"])
+        assert.match(story, new RegExp(`\\]   ${name} \\(\\d+\\): \\d+ contracts, \\d+ transactions`));
+      assert.doesNotMatch(story, /deploy ConcordGateway at/, "no per-transaction deploy log");
+      assert.ok(story.split("\n").filter((l) => l.startsWith("[")).length <= 15, story);
+      // Each chain's RPC URL and a ready-to-use config: another command reaches the running chains.
+      for (const c of summary.keepRunning.chains)
+        assert.ok(story.includes(c.rpcUrl), `${c.name} URL printed`);
+      assert.ok(summary.keepRunning.config.startsWith(join(state, "concord", "demo")));
+      const example = /e\.g\.: +(concord status .*)$/m.exec(story);
+      assert.ok(example, story);
+      const shown = await runHint(example[1]!);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /: EXECUTED/);
+    } finally {
+      code = await demo.stop("SIGINT");
+    }
+    assert.equal(code, 0, demo.stderr().slice(-2000));
+    assert.equal(gitStatus(), before, "the demo wrote nothing into the repository");
+    assert.equal(existsSync(oldDemoDir) ? statSync(oldDemoDir).mtimeMs : undefined, oldDemoDirBefore);
   });
 });

@@ -4,7 +4,7 @@ import { type LocalAccount, getAddress } from "viem";
 
 import { jsonLogger, runRelayer, runValidator } from "../../agents/index.js";
 import { accountFromEnv, chainByName, checkChain, contractOn, loadChains } from "../chains.js";
-import { dataDir } from "../state.js";
+import { dataDir } from "../../agents/state.js";
 import { requireOption, type CommandContext } from "../main.js";
 import { CliError, ExitCode } from "../output.js";
 
@@ -19,8 +19,12 @@ function port(ctx: CommandContext): number | undefined {
   return n;
 }
 
-async function untilSignal(stop: () => Promise<void>, out: CommandContext["out"]): Promise<void> {
-  await new Promise<void>((done) => {
+/**
+ * Resolves on the first SIGINT/SIGTERM. Call it before printing that the agent runs, so that a signal sent as soon
+ * as that line shows up already finds the handler (else Node's default would end the process without a clean stop).
+ */
+function nextSignal(out: CommandContext["out"]): Promise<void> {
+  return new Promise<void>((done) => {
     const handler = () => {
       out.progress("stopping");
       process.removeListener("SIGINT", handler);
@@ -30,7 +34,6 @@ async function untilSignal(stop: () => Promise<void>, out: CommandContext["out"]
     process.once("SIGINT", handler);
     process.once("SIGTERM", handler);
   });
-  await stop();
 }
 
 export async function validator(ctx: CommandContext): Promise<ExitCode> {
@@ -62,6 +65,7 @@ export async function validator(ctx: CommandContext): Promise<ExitCode> {
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });
+  const signalled = nextSignal(ctx.out);
   ctx.out.result(
     {
       validator: signer.address,
@@ -77,7 +81,8 @@ export async function validator(ctx: CommandContext): Promise<ExitCode> {
       `signatures: ${v.url}/signatures/<messageId>   store: ${storePath}   from block ${v.store.cursor() === null ? chain.fromBlock : `${v.store.cursor()! + 1n} (store cursor)`}`,
     ],
   );
-  await untilSignal(() => v.stop(), ctx.out);
+  await signalled;
+  await v.stop();
   return ExitCode.OK;
 }
 
@@ -171,6 +176,7 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });
+  const signalled = nextSignal(ctx.out);
   ctx.out.result(
     {
       relayer: account.address,
@@ -188,6 +194,7 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
         : "automatic retry of FAILED messages: off (--retry-failed-gas-ceiling <gas> turns it on)",
     ],
   );
-  await untilSignal(() => r.stop(), ctx.out);
+  await signalled;
+  await r.stop();
   return ExitCode.OK;
 }

@@ -2,18 +2,15 @@
 import { type Hex, isHex } from "viem";
 
 import {
-  FLOW_EVENT_RANK,
   type FlowStatusReturnType,
-  MESSAGE_EVENT_RANK,
-  type TimelineEvent,
   decodeConcordMessage,
   flowEvents,
   flowStatus,
   messageStatus,
-  orderTimeline,
 } from "../../src/index.js";
 import { type CliChain, type CliChains, findMessage, loadChains, reach } from "../chains.js";
 import { commandLine } from "../hints.js";
+import { flowRows, messageRows, rowLine, rowsJson, withTimestamps } from "../timeline.js";
 import type { CommandContext } from "../main.js";
 import { CliError, ExitCode, isoTime } from "../output.js";
 
@@ -57,13 +54,6 @@ function endpointOf(chain: CliChain, coordinator: Hex) {
   return { publicClient: chain.publicClient, coordinator, fromBlock: chain.fromBlock, logPager: chain.pager };
 }
 
-/** One row of a status timeline (see `orderTimeline`). */
-type Row = TimelineEvent & { event: string; line: string };
-
-function rowLine(timestamp: bigint, event: string, chain: string, block: bigint, detail = ""): string {
-  return `  ${isoTime(timestamp)}  ${event.padEnd(22)} ${chain} block ${block}${detail ? `  ${detail}` : ""}`;
-}
-
 async function messageReport(
   ctx: CommandContext,
   chains: CliChains,
@@ -98,39 +88,11 @@ async function messageReport(
   );
   const o = origin.entry.name;
   const d = dest.entry.name;
-  const row = (
-    chain: string,
-    event: keyof typeof MESSAGE_EVENT_RANK,
-    p: { blockNumber: bigint; logIndex: number; timestamp: bigint },
-    detail = "",
-  ): Row => ({
-    chain,
-    blockNumber: p.blockNumber,
-    logIndex: p.logIndex,
-    timestamp: p.timestamp,
-    rank: MESSAGE_EVENT_RANK[event],
-    event,
-    line: rowLine(p.timestamp, event, chain, p.blockNumber, detail),
-  });
-  const rows: Row[] = [];
-  if (s.sent) rows.push(row(o, "SENT", s.sent));
-  if (s.delivered) rows.push(row(d, "DELIVERED", s.delivered));
-  for (const f of s.failures) rows.push(row(d, "FAILED", f, f.reason.text));
-  for (const r of s.retries)
-    rows.push(
-      row(
-        d,
-        "RETRIED",
-        r,
-        `by ${r.caller} with gas ${r.gasLimit}, tx gas used ${r.gasUsed} (${r.success ? "succeeded" : "failed"})`,
-      ),
-    );
-  if (s.executed) rows.push(row(d, "EXECUTED", s.executed));
-  const ordered = orderTimeline(rows, [o, d]);
+  const ordered = messageRows(s, o, d);
   const lines = [
     `message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
     `  ${o} -> ${d}, nonce ${decoded.nonce}, gas limit ${decoded.gasLimit}`,
-    ...ordered.map((r) => r.line),
+    ...ordered.map((r) => `  ${rowLine(r)}`),
   ];
   const relayerRecord = await relayerView(ctx, id);
   if (relayerRecord) lines.push(...relayerRecord.lines);
@@ -174,13 +136,7 @@ async function messageReport(
       origin: o,
       destination: d,
       ...s,
-      timeline: ordered.map((r) => ({
-        event: r.event,
-        chain: r.chain,
-        blockNumber: r.blockNumber,
-        logIndex: r.logIndex,
-        timestamp: r.timestamp,
-      })),
+      timeline: rowsJson(ordered),
       ...(relayerRecord ? { relayer: relayerRecord.record } : {}),
     },
     lines,
@@ -262,36 +218,26 @@ async function flowReport(
   const s: FlowStatusReturnType = await reach(dest, () =>
     flowStatus({ origin: a, destination: b, flowId: id, deadline: flow.deadline }),
   );
-  const rows: Row[] = [];
+  const perChain = [];
   for (const [chain, endpoint] of [
     [origin, a],
     [dest, b],
   ] as const) {
-    const times = new Map<bigint, bigint>();
-    for (const e of await reach(chain, () => flowEvents(endpoint, id))) {
-      if (!times.has(e.blockNumber))
-        times.set(
-          e.blockNumber,
-          (await chain.publicClient.getBlock({ blockNumber: e.blockNumber })).timestamp,
-        );
-      const timestamp = times.get(e.blockNumber)!;
-      rows.push({
-        chain: chain.entry.name,
-        blockNumber: e.blockNumber,
-        logIndex: e.logIndex,
-        timestamp,
-        rank: FLOW_EVENT_RANK[e.eventName] ?? 9,
-        event: e.eventName,
-        line: rowLine(timestamp, e.eventName, chain.entry.name, e.blockNumber),
-      });
-    }
+    const events = await reach(chain, () => flowEvents(endpoint, id));
+    perChain.push({
+      chain: chain.entry.name,
+      events: await withTimestamps(
+        events,
+        async (blockNumber) => (await chain.publicClient.getBlock({ blockNumber })).timestamp,
+      ),
+    });
   }
-  const ordered = orderTimeline(rows, [origin.entry.name, dest.entry.name]);
+  const ordered = flowRows(perChain);
   const lines = [
     `flow ${id}: ${dest.entry.name} ${s.destination.status}, ${origin.entry.name} ${s.origin.phase}` +
       (s.origin.phase === "NONE" ? "" : ` (outcome ${s.origin.outcome})`),
     `  deadline ${isoTime(flow.deadline)} (${dest.entry.name} time now ${isoTime(s.destinationTime)})`,
-    ...ordered.map((r) => r.line),
+    ...ordered.map((r) => `  ${rowLine(r)}`),
     `  next: ${s.next}`,
   ];
   ctx.out.result(
@@ -300,13 +246,7 @@ async function flowReport(
       originChain: origin.entry.name,
       destinationChain: dest.entry.name,
       ...s,
-      timeline: ordered.map((r) => ({
-        event: r.event,
-        chain: r.chain,
-        blockNumber: r.blockNumber,
-        logIndex: r.logIndex,
-        timestamp: r.timestamp,
-      })),
+      timeline: rowsJson(ordered),
     },
     lines,
   );

@@ -1,5 +1,5 @@
-// Where the CLI keeps state on this machine (agent stores, the demo's files): the user's state directory, never the
-// working directory or the repository.
+// Where agents and the CLI keep state on this machine (agent stores, the demo's files): the user's state directory,
+// never the working directory or the repository.
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
