@@ -3,7 +3,7 @@
 # earlier one fails, so one run shows everything that is wrong; the exit code is non-zero if any
 # gate failed. Gates: format, solhint, eslint, layer rules, build, one bytecode (forge == Hardhat, EIP-170),
 # typecheck, forge tests (default profile), gas benchmarks against committed snapshots, TypeScript tests (node:test
-# via Hardhat), slither.
+# via Hardhat), slither, and a clean working tree (nothing the suite runs may write into the repository).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -13,6 +13,8 @@ failed=()
 passed_tests=0
 failed_tests=0
 start_all=$SECONDS
+# What git sees before the suite: a test, the demo or an agent that writes into the repository shows up as a change.
+tree_before=$(git status --porcelain --untracked-files=all 2>/dev/null || true)
 
 gate() {
   local name=$1
@@ -55,6 +57,17 @@ node_fail=$(grep -Eo '^\s*[0-9]+ failing' "$LOGDIR/ts-test.log" | grep -Eo '[0-9
 passed_tests=$((passed_tests + ${node_pass:-0}))
 failed_tests=$((failed_tests + ${node_fail:-0}))
 gate slither bash scripts/analyze.sh
+clean_tree() {
+  local after
+  after=$(git status --porcelain --untracked-files=all 2>/dev/null || true)
+  if [ "$after" != "$tree_before" ]; then
+    echo "the test suite changed the working tree (files written into the repository):"
+    diff <(echo "$tree_before") <(echo "$after") || true
+    return 1
+  fi
+  echo "working tree unchanged"
+}
+gate clean-tree clean_tree
 
 printf '\n== summary (%ss) ==\n' "$((SECONDS - start_all))"
 if [ ${#failed[@]} -gt 0 ]; then

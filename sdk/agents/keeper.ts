@@ -17,7 +17,7 @@
  * again (EXPIRED only once B's time > T, settlement only on B's attested outcome), so a wrong or stale view costs
  * gas, never value. Every action is idempotent on chain: a call that reverts because someone else acted first is
  * logged and counted, never fatal. The keeper keeps no store: its state is rebuilt from `FlowOpened` events and
- * the coordinators' records on every start, so a crash loses nothing.
+ * the escrows' and executors' records on every start, so a crash loses nothing.
  */
 import {
   type Address,
@@ -31,6 +31,7 @@ import {
   defineChain,
   getAddress,
   http,
+  parseEventLogs,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
@@ -46,6 +47,7 @@ import {
   normalizeFlow,
   settleFlow,
 } from "../src/index.js";
+import { LogPager, eventTopics } from "../src/logs.js";
 import { AgentConfigError } from "./errors.js";
 import type { MetricFamily } from "./http.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
@@ -59,9 +61,9 @@ export type KeeperChainConfig = {
   escrow: Address;
   /** The chain's FlowExecutor (flows to this chain are expired and re-exported there). */
   executor: Address;
-  /** First block to index `FlowOpened` from (default 0). */
+  /** First block to index `FlowOpened` from: the escrow's deploy block (default 0). */
   fromBlock?: number;
-  /** Largest block range per `eth_getLogs` (default 2000). */
+  /** Blocks per `eth_getLogs` to start with (default 2000); adapts to the provider's limits ({@link LogPager}). */
   blockRange?: number;
 };
 
@@ -95,6 +97,7 @@ export type KeeperCounters = {
 
 type Chain = KeeperChainConfig & {
   client: PublicClient;
+  pager: LogPager;
   wallet: WalletClient;
   /** Last block indexed (-1: none yet). */
   cursor: number;
@@ -176,11 +179,13 @@ export class FlowKeeper {
         nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
         rpcUrls: { default: { http: [c.rpcUrl] } },
       });
+      const client = createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient;
       chains.push({
         ...c,
         escrow: getAddress(c.escrow),
         executor: getAddress(c.executor),
-        client: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient,
+        client,
+        pager: new LogPager(client, { initialRange: c.blockRange ?? 2000 }),
         wallet: createWalletClient({ account, chain, transport }),
         cursor: (c.fromBlock ?? 0) - 1,
       });
@@ -308,20 +313,15 @@ export class FlowKeeper {
     }
   }
 
-  /** Indexes `FlowOpened` on `chain` from its cursor to the head, in bounded ranges. */
+  /** Indexes `FlowOpened` on `chain` from its cursor to the head, page by page within the provider's limits. */
   private async index(chain: Chain): Promise<void> {
     const head = Number(await chain.client.getBlockNumber({ cacheTime: 0 }));
-    const range = chain.blockRange ?? 2000;
+    const abi = escrowAbi();
+    const filter = { address: chain.escrow, topics: eventTopics(abi, "FlowOpened") };
     for (let from = chain.cursor + 1; from <= head;) {
-      const to = Math.min(head, from + range - 1);
-      const logs = await chain.client.getContractEvents({
-        address: chain.escrow,
-        abi: escrowAbi(),
-        eventName: "FlowOpened",
-        fromBlock: BigInt(from),
-        toBlock: BigInt(to),
-        strict: true,
-      });
+      const page = await chain.pager.page(filter, BigInt(from), BigInt(head));
+      const to = Number(page.toBlock);
+      const logs = parseEventLogs({ abi, logs: page.logs, eventName: "FlowOpened", strict: true });
       for (const log of logs) {
         const args = (log as unknown as { args: { flowId: Hex; flow: Flow } }).args;
         const flow = normalizeFlow(args.flow);
@@ -376,6 +376,7 @@ export class FlowKeeper {
               publicClient: destination.client,
               address: t.flow.executor,
               fromBlock: BigInt(destination.fromBlock ?? 0),
+              logPager: destination.pager,
             },
             t.id,
           );

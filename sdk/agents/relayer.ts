@@ -28,6 +28,7 @@
  *   attempt (gas, transaction, gas used, outcome) and every decision not to retry is recorded in the store.
  */
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import {
   type Address,
   type Hex,
@@ -45,11 +46,13 @@ import {
   getAddress,
   http,
   keccak256,
+  parseEventLogs,
   recoverAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { bytes32ToAddress, decodeConcordMessage, decodeMessage, formatEvmV1 } from "../src/codec.js";
 import { decodeConcordError, revertData } from "../src/decodeError.js";
+import { LogPager, eventTopics } from "../src/logs.js";
 import { ModuleType, type SignedDigest, messageIdDigest, messageIdMetadata } from "../src/metadata.js";
 import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
 import { AgentConfigError } from "./errors.js";
@@ -62,6 +65,7 @@ import {
   serveHttp,
 } from "./http.js";
 import { FlowKeeper } from "./keeper.js";
+import { dataDir } from "./state.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
 import {
   type MessageRecord,
@@ -82,9 +86,9 @@ export type RelayerChainConfig = {
   gateway: Address;
   /** Finality depth: blocks after which an origin message is final (default 0). */
   confirmations?: number;
-  /** First origin block to index (default 0). */
+  /** First origin block to index: the gateway's deploy block (the registry's `deployBlock`; default 0). */
   fromBlock?: number;
-  /** Largest block range per `eth_getLogs` (default 2000). */
+  /** Blocks per `eth_getLogs` to start with (default 2000); adapts to the provider's limits ({@link LogPager}). */
   blockRange?: number;
   /** `ConcordBatchProcessor` on this chain: enables batched delivery to it. */
   batchProcessor?: Address;
@@ -102,7 +106,7 @@ export type RelayerConfig = {
   validators: Record<number, string[]>;
   /** The account paying for deliveries on every destination: a viem local account or a private key. */
   account: LocalAccount | Hex;
-  /** Default: SQLite at `./concord-relayer.sqlite`. */
+  /** Default: SQLite at `<state dir>/relayer.sqlite` ($XDG_STATE_HOME/concord, else ~/.local/state/concord). */
   store?: RelayerStoreConfig;
   /** Names this instance in claims (default: a random UUID). */
   instanceId?: string;
@@ -164,6 +168,7 @@ export type RelayerConfig = {
 
 type Chain = RelayerChainConfig & {
   client: PublicClient;
+  pager: LogPager;
   chainId: number;
   head: bigint;
   lastError: string | null;
@@ -346,11 +351,19 @@ export class Relayer {
         transport: http(c.rpcUrl, { retryCount: 3, retryDelay: 100, timeout: 10_000 }),
       });
       const chainId = await client.getChainId();
-      chains.push({ ...c, gateway: getAddress(c.gateway), client, chainId, head: 0n, lastError: null });
+      chains.push({
+        ...c,
+        gateway: getAddress(c.gateway),
+        client,
+        pager: new LogPager(client, { initialRange: c.blockRange ?? 2000 }),
+        chainId,
+        head: 0n,
+        lastError: null,
+      });
     }
     if ((config.maxBatchSize ?? 50) < 1) throw new AgentConfigError("maxBatchSize", "must be >= 1");
     const keeper = config.keeper ? await Relayer.createKeeper(config, config.keeper) : undefined;
-    const storeConfig = config.store ?? { type: "sqlite", path: "concord-relayer.sqlite" };
+    const storeConfig = config.store ?? { type: "sqlite", path: join(dataDir(undefined), "relayer.sqlite") };
     const store =
       storeConfig.type === "custom"
         ? storeConfig.store
@@ -546,16 +559,16 @@ export class Relayer {
     const h = Number(head);
     // Rescan the not-yet-final window on every pass, so a reorg inside it is always seen.
     let from = Math.max(first, Math.min(cursor + 1, h - conf + 1));
-    const range = chain.blockRange ?? 2000;
     let found = 0;
-    for (let chunks = 0; from <= h && chunks < 20 && this.running; chunks++) {
-      const to = Math.min(h, from + range - 1);
-      const logs = await chain.client.getContractEvents({
-        address: chain.gateway,
+    const filter = { address: chain.gateway, topics: eventTopics(gatewayAbi, "Dispatched") };
+    for (let pages = 0; from <= h && pages < 20 && this.running; pages++) {
+      // One page: as many blocks as the provider accepts (the pager adapts); the cursor moves to its last block.
+      const page = await chain.pager.page(filter, BigInt(from), BigInt(h));
+      const to = Number(page.toBlock);
+      const logs = parseEventLogs({
         abi: gatewayAbi,
+        logs: page.logs,
         eventName: "Dispatched",
-        fromBlock: BigInt(from),
-        toBlock: BigInt(to),
         strict: true,
       });
       const seen: SeenMessage[] = [];

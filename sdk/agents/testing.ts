@@ -200,12 +200,34 @@ export type FaultPlan = {
   delayMs?: number;
   /** Probability of answering `eth_blockNumber` / `eth_getLogs` with an earlier answer (a lagging node). */
   staleRate?: number;
+  /**
+   * Real providers' limits on `eth_getLogs`: a request over more than `maxLogBlockRange` blocks is refused
+   * (JSON-RPC -32602 "block range too large"), an answer of more than `maxLogs` logs is refused (-32005 "query
+   * returned more than M results"). Every `eth_getLogs` is recorded in `getLogs`.
+   */
+  maxLogBlockRange?: number;
+  maxLogs?: number;
+  /** Refuse every call of `method` after the first `after` ones with a JSON-RPC error (e.g. a node that stops
+   * accepting transactions between two of them). */
+  refuse?: { method: string; after: number; code?: number; message: string };
+};
+
+/** One `eth_getLogs` the proxy saw: its block range (tags resolved) and what it answered. */
+export type ProxiedGetLogs = {
+  fromBlock: bigint;
+  toBlock: bigint;
+  outcome: "ok" | "range" | "results";
+  logs: number;
 };
 
 /** A local HTTP JSON-RPC proxy in front of `upstream` that injects errors, delays and stale answers. */
 export class FaultProxy {
   plan: FaultPlan;
   readonly injected = { errors: 0, rpcErrors: 0, stale: 0, forwarded: 0 };
+  /** Every `eth_getLogs` request, in order. */
+  readonly getLogs: ProxiedGetLogs[] = [];
+  /** Calls per JSON-RPC method. */
+  readonly calls = new Map<string, number>();
   private endpoint: HttpEndpoint | undefined;
   private readonly last = new Map<string, unknown>();
   private readonly upstream: string;
@@ -241,6 +263,23 @@ export class FaultProxy {
           },
         };
       }
+      if (single) this.calls.set(single.method, (this.calls.get(single.method) ?? 0) + 1);
+      if (
+        single &&
+        p.refuse &&
+        single.method === p.refuse.method &&
+        this.calls.get(single.method)! > p.refuse.after
+      )
+        return {
+          status: 200,
+          body: {
+            jsonrpc: "2.0",
+            id: single.id,
+            error: { code: p.refuse.code ?? -32000, message: p.refuse.message },
+          },
+        };
+      if (single?.method === "eth_getLogs" && (p.maxLogBlockRange !== undefined || p.maxLogs !== undefined))
+        return this.limitedGetLogs(single as { id: unknown; params?: unknown[] }, body);
       const key = single ? `${single.method}:${JSON.stringify(single.params ?? [])}` : "";
       const staleKey = single?.method === "eth_blockNumber" ? key : undefined;
       if (staleKey && p.staleRate && this.last.has(staleKey) && Math.random() < p.staleRate) {
@@ -264,6 +303,49 @@ export class FaultProxy {
 
   async stop(): Promise<void> {
     await this.endpoint?.close();
+  }
+
+  /** `eth_getLogs` under the plan's range and result limits, recorded in `getLogs`. */
+  private async limitedGetLogs(request: { id: unknown; params?: unknown[] }, body: string) {
+    const filter = (request.params?.[0] ?? {}) as {
+      fromBlock?: string;
+      toBlock?: string;
+      blockHash?: string;
+    };
+    const refuse = (code: number, message: string) => ({
+      status: 200,
+      body: { jsonrpc: "2.0", id: request.id, error: { code, message } },
+    });
+    let latest: bigint | undefined;
+    const block = async (tag: string | undefined): Promise<bigint> => {
+      if (tag === "earliest") return 0n;
+      if (tag !== undefined && /^0x[0-9a-f]+$/i.test(tag)) return BigInt(tag);
+      latest ??= BigInt(await rpc<string>(this.upstream, "eth_blockNumber"));
+      return latest;
+    };
+    const from = filter.blockHash ? 0n : await block(filter.fromBlock ?? "latest");
+    const to = filter.blockHash ? 0n : await block(filter.toBlock ?? "latest");
+    const span = to >= from ? Number(to - from + 1n) : 0;
+    const max = this.plan.maxLogBlockRange;
+    if (!filter.blockHash && max !== undefined && span > max) {
+      this.getLogs.push({ fromBlock: from, toBlock: to, outcome: "range", logs: 0 });
+      return refuse(-32602, `eth_getLogs block range too large: ${span} blocks requested`);
+    }
+    const res = await fetch(this.upstream, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    const answer = (await res.json()) as { result?: unknown[] };
+    this.injected.forwarded++;
+    const count = Array.isArray(answer.result) ? answer.result.length : 0;
+    const cap = this.plan.maxLogs;
+    if (cap !== undefined && count > cap) {
+      this.getLogs.push({ fromBlock: from, toBlock: to, outcome: "results", logs: count });
+      return refuse(-32005, `query returned more than ${cap} results`);
+    }
+    this.getLogs.push({ fromBlock: from, toBlock: to, outcome: "ok", logs: count });
+    return { status: res.status, body: answer };
   }
 }
 

@@ -19,9 +19,11 @@ import {
   http,
   isAddress,
   keccak256,
+  parseEventLogs,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { decodeMessage } from "../src/codec.js";
+import { LogPager, eventTopics } from "../src/logs.js";
 import { type DigestSigner, DigestKind, messageIdDigest, signDigest } from "../src/metadata.js";
 import { gatewayAbi } from "./abi.js";
 import { AgentConfigError, ConflictingCheckpointError, StoreError } from "./errors.js";
@@ -47,9 +49,12 @@ export type ValidatorConfig = {
   confirmations: number;
   /** SQLite file recording every signature (created if missing). */
   storePath: string;
-  /** First block to scan when the store has no cursor yet (default 0). */
+  /** First block to scan when the store has no cursor yet: the gateway's deploy block (default 0). */
   fromBlock?: bigint;
-  /** Largest block range per `eth_getLogs` (default 2000). */
+  /**
+   * Blocks per `eth_getLogs` to start with (default 2000); the range then adapts to what the provider accepts
+   * (smaller when it refuses a range or an answer, larger again after successes: {@link LogPager}).
+   */
   blockRange?: number;
   /** Delay between polls when idle, in ms (default 250). */
   pollIntervalMs?: number;
@@ -248,6 +253,8 @@ export class Validator {
   readonly address: Address;
   private readonly signer: DigestSigner;
   private readonly client: PublicClient;
+  /** Pages `eth_getLogs` within the provider's limits (keeps what it learned between polls). */
+  readonly pager: LogPager;
   private readonly logger: AgentLogger;
   private origin = 0;
   private running = false;
@@ -268,6 +275,7 @@ export class Validator {
     this.origin = origin;
     this.logger = config.logger ?? jsonLogger(`validator:${this.address.slice(0, 8)}`);
     this.client = createPublicClient({ transport: http(config.rpcUrl, { retryCount: 2, timeout: 10_000 }) });
+    this.pager = new LogPager(this.client, { initialRange: config.blockRange ?? 2000 });
     this.store = new SignatureStore(config.storePath, {
       validator: this.address,
       gateway: getAddress(config.gateway),
@@ -318,16 +326,15 @@ export class Validator {
     const safe = head - BigInt(this.config.confirmations);
     const cursor = this.store.cursor() ?? (this.config.fromBlock ?? 0n) - 1n;
     if (safe <= cursor) return 0;
-    const range = BigInt(this.config.blockRange ?? 2000);
     let signed = 0;
-    for (let from = cursor + 1n; from <= safe && this.running; from += range) {
-      const to = from + range - 1n < safe ? from + range - 1n : safe;
-      const logs = await this.client.getContractEvents({
-        address: this.config.gateway,
+    const filter = { address: this.config.gateway, topics: eventTopics(gatewayAbi, "Dispatched") };
+    for (let from = cursor + 1n; from <= safe && this.running;) {
+      // One page: as many blocks as the provider accepts; the cursor moves to the page's last block.
+      const page = await this.pager.page(filter, from, safe);
+      const logs = parseEventLogs({
         abi: gatewayAbi,
+        logs: page.logs,
         eventName: "Dispatched",
-        fromBlock: from,
-        toBlock: to,
         strict: true,
       });
       const entries: SignatureEntry[] = [];
@@ -335,8 +342,8 @@ export class Validator {
         const entry = await this.attest(log.args.message, log.args.messageId, log.blockNumber);
         if (entry) entries.push(entry);
       }
-      // One transaction for the chunk; signatures are served from the store only, so only after this commit.
-      for (const [i, result] of this.store.recordMany(entries, to).entries()) {
+      // One transaction for the page; signatures are served from the store only, so only after this commit.
+      for (const [i, result] of this.store.recordMany(entries, page.toBlock).entries()) {
         if (result === true) {
           signed++;
         } else {
@@ -346,6 +353,7 @@ export class Validator {
           });
         }
       }
+      from = page.toBlock + 1n;
     }
     return signed;
   }

@@ -13,11 +13,14 @@ import {
   defineChain,
   http,
   isHex,
+  parseEventLogs,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { gatewayAbi } from "../src/abis.js";
 import { repoRoot } from "../src/artifacts.js";
+import { isConnectionError } from "../src/deploy/plan.js";
+import { LogPager, eventTopics } from "../src/logs.js";
 import { type ChainConfig, type ChainEntry, ConfigError, loadConfig } from "../src/deploy/config.js";
 import { type Deployment, readDeployment } from "../src/deploy/registry.js";
 import type { CommandContext } from "./main.js";
@@ -29,14 +32,55 @@ export type CliChain = {
   wallet: (account: Account) => WalletClient;
   /** The registry, when the chain has been deployed (`concord deploy`). */
   deployment?: Deployment;
+  /** First block of every log search: `--from-block`, else the registry's deploy block, else 0. */
+  fromBlock: bigint;
+  /** Reads this chain's logs page by page, adapting to the provider's limits. */
+  pager: LogPager;
+  /** Set once the endpoint answered with the configured chain id (see {@link reach}). */
+  checked?: Promise<void>;
 };
 
 export type CliChains = {
+  /** The config file as given (`--config`), for hints that repeat it. */
+  configPath: string;
   config: ChainConfig;
   registryDir: string;
   byName: Record<string, CliChain>;
   byDomain: Map<number, CliChain>;
 };
+
+/**
+ * `--from-block`: one block number for every chain, or `name=block` pairs separated by commas; undefined when absent.
+ */
+export function fromBlockOption(
+  ctx: CommandContext,
+  names: readonly string[],
+): Record<string, bigint> | undefined {
+  const value = ctx.values["from-block"];
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const out: Record<string, bigint> = {};
+  if (/^\d+$/.test(text)) {
+    for (const name of names) out[name] = BigInt(text);
+    return out;
+  }
+  for (const part of text.split(",").map((p) => p.trim())) {
+    const [name, block] = part.split("=");
+    if (!name || !block || !/^\d+$/.test(block.trim()))
+      throw new CliError(
+        `--from-block ${text}: give a block number, or chain=block pairs (e.g. chainA=1200,chainB=900)`,
+        ExitCode.USAGE,
+      );
+    if (!names.includes(name.trim()))
+      throw new CliError(
+        `--from-block: unknown chain "${name}"`,
+        ExitCode.USAGE,
+        `chains: ${names.join(", ")}`,
+      );
+    out[name.trim()] = BigInt(block.trim());
+  }
+  return out;
+}
 
 /** `--config` (default deploy/config/local.json) and `--registry` (default deploy/deployments). */
 export function loadChains(ctx: CommandContext): CliChains {
@@ -58,6 +102,7 @@ export function loadChains(ctx: CommandContext): CliChains {
   }
   const byName: Record<string, CliChain> = {};
   const byDomain = new Map<number, CliChain>();
+  const fromBlocks = fromBlockOption(ctx, Object.keys(config.chains));
   for (const entry of Object.values(config.chains)) {
     if (!entry.rpcUrl) {
       throw new CliError(
@@ -73,18 +118,22 @@ export function loadChains(ctx: CommandContext): CliChains {
       rpcUrls: { default: { http: [entry.rpcUrl] } },
     });
     const transport = http(entry.rpcUrl, { retryCount: 1, timeout: 10_000 });
+    const publicClient = createPublicClient({ chain, transport, pollingInterval: 200 }) as PublicClient;
+    const deployment = existsSync(`${registryDir}/${entry.chainId}.json`)
+      ? readDeployment(registryDir, entry.chainId)
+      : undefined;
     const c: CliChain = {
       entry,
-      publicClient: createPublicClient({ chain, transport, pollingInterval: 200 }) as PublicClient,
+      publicClient,
       wallet: (account) => createWalletClient({ account, chain, transport }),
-      deployment: existsSync(`${registryDir}/${entry.chainId}.json`)
-        ? readDeployment(registryDir, entry.chainId)
-        : undefined,
+      deployment,
+      fromBlock: fromBlocks?.[entry.name] ?? BigInt(deployment?.deployBlock ?? 0),
+      pager: new LogPager(publicClient),
     };
     byName[entry.name] = c;
     byDomain.set(entry.domain, c);
   }
-  return { config, registryDir, byName, byDomain };
+  return { configPath, config, registryDir, byName, byDomain };
 }
 
 /** The chain named `name` (a config key), or a usage error listing the known ones. */
@@ -125,19 +174,48 @@ export function accountFromEnv(name: string): Account {
   return privateKeyToAccount(hex);
 }
 
-/** Turns a failed RPC call into an UNREACHABLE error naming the chain. */
-export async function reach<T>(chain: CliChain, what: Promise<T>): Promise<T> {
-  try {
-    return await what;
-  } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    if (/fetch failed|ECONNREFUSED|timed out|HTTP request failed/i.test(msg)) {
-      throw new CliError(
-        `${chain.entry.name} (${chain.entry.rpcUrl}) is unreachable`,
-        ExitCode.UNREACHABLE,
-        "check the RPC URL and that the node is running",
-      );
+function unreachable(chain: CliChain): CliError {
+  return new CliError(
+    `${chain.entry.name} (${chain.entry.rpcUrl}) is unreachable`,
+    ExitCode.UNREACHABLE,
+    `check chains.${chain.entry.name}.rpcUrl and that the node is running`,
+  );
+}
+
+/**
+ * Checks once per chain that its RPC endpoint answers with the configured chain id: a URL that points at another
+ * chain is a configuration error (exit 3) naming both ids, an endpoint that does not answer is exit 4.
+ */
+export function checkChain(chain: CliChain): Promise<void> {
+  chain.checked ??= (async () => {
+    let actual: number;
+    try {
+      actual = await chain.publicClient.getChainId();
+    } catch {
+      throw unreachable(chain);
     }
+    if (actual !== chain.entry.chainId)
+      throw new CliError(
+        `chains.${chain.entry.name}.rpcUrl (${chain.entry.rpcUrl}) serves chain ${actual}, not ${chain.entry.chainId} ` +
+          `(chains.${chain.entry.name}.chainId): the URL points at another chain`,
+        ExitCode.CONFIG,
+        `fix chains.${chain.entry.name}.rpcUrl in the config file`,
+      );
+  })();
+  return chain.checked;
+}
+
+/**
+ * Runs `what` on `chain` after {@link checkChain}; a failure to reach the endpoint becomes an UNREACHABLE error naming
+ * the chain. `what` is a function, so that nothing is sent before the chain id is checked.
+ */
+export async function reach<T>(chain: CliChain, what: () => Promise<T>): Promise<T> {
+  await checkChain(chain);
+  try {
+    return await what();
+  } catch (e) {
+    if (isConnectionError(e) || /HTTP request failed/i.test((e as Error).message ?? ""))
+      throw unreachable(chain);
     throw e;
   }
 }
@@ -159,18 +237,21 @@ export async function findMessage(
     : [...chains.byDomain.values()].filter((c) => c.deployment);
   for (const origin of candidates) {
     const originGateway = contractOn(origin, "ConcordGateway");
-    const logs = (await reach(
-      origin,
-      origin.publicClient.getContractEvents({
-        address: originGateway,
-        abi: gatewayAbi(),
-        eventName: "Dispatched",
-        args: { messageId: id },
-        fromBlock: "earliest",
-        toBlock: "latest",
-      }),
-    )) as unknown as { args: { message: Hex } }[];
-    if (logs[0]) return { origin, originGateway, message: logs[0].args.message };
+    const logs = await reach(origin, () =>
+      origin.pager.getLogsToLatest(
+        { address: originGateway, topics: eventTopics(gatewayAbi(), "Dispatched", { messageId: id }) },
+        origin.fromBlock,
+      ),
+    );
+    const [log] = parseEventLogs({
+      abi: gatewayAbi(),
+      logs,
+      eventName: "Dispatched",
+      strict: true,
+    }) as unknown as {
+      args: { message: Hex };
+    }[];
+    if (log) return { origin, originGateway, message: log.args.message };
   }
   return undefined;
 }

@@ -19,17 +19,15 @@ import {
   type Hex,
   type PublicClient,
   type TransactionReceipt,
-  type RpcLog,
   encodeAbiParameters,
-  formatLog,
   keccak256,
-  toHex,
   zeroAddress,
   zeroHash,
 } from "viem";
 import { type Abi } from "viem";
 import { abiFunction, escrowAbi, executorAbi } from "./abis.js";
 import { ConcordSdkError, ConcordStateError } from "./errors.js";
+import { LogPager, startBlock } from "./logs.js";
 import { type DecodedEvent, type WriteClients, eventsOf, writeAndWait } from "./transact.js";
 
 /** B-side status of a flow (`FlowLib.Status`). */
@@ -389,7 +387,10 @@ export type FlowEndpoint = {
   publicClient: PublicClient;
   /** The FlowEscrow (origin) or FlowExecutor (destination). */
   address: Address;
+  /** First block to search for events (the contract's deploy block; default 0). */
   fromBlock?: BlockNumber | BlockTag;
+  /** The pager to read logs with (default: a new one). */
+  logPager?: LogPager;
 };
 
 /**
@@ -448,23 +449,16 @@ function flowContractsAbi(): Abi {
 }
 
 /**
- * Every event about `flowId` emitted by one flow contract (A's escrow or B's executor), oldest first. One
- * `eth_getLogs` on the contract filtered by topic1 = flowId (every flow event indexes the flow id first).
+ * Every event about `flowId` emitted by one flow contract (A's escrow or B's executor), oldest first:
+ * `eth_getLogs` on the contract filtered by topic1 = flowId (every flow event indexes the flow id first), paged from
+ * `endpoint.fromBlock` (the deploy block; default 0) to the latest block ({@link LogPager}).
  */
 export async function flowEvents(endpoint: FlowEndpoint, flowId: Hex): Promise<DecodedEvent[]> {
-  const from = endpoint.fromBlock ?? "earliest";
-  const raw = await endpoint.publicClient.request({
-    method: "eth_getLogs",
-    params: [
-      {
-        address: endpoint.address,
-        topics: [null, flowId],
-        fromBlock: typeof from === "bigint" ? toHex(from) : from,
-        toBlock: "latest",
-      },
-    ],
-  });
-  const logs = (raw as RpcLog[]).map((log) => formatLog(log));
+  const pager = endpoint.logPager ?? new LogPager(endpoint.publicClient);
+  const logs = await pager.getLogsToLatest(
+    { address: endpoint.address, topics: [null, flowId] },
+    startBlock(endpoint.fromBlock),
+  );
   return eventsOf(flowContractsAbi(), endpoint.address, logs).filter((log) => log.args.flowId === flowId);
 }
 

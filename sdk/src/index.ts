@@ -11,5 +11,7 @@ export * from "./decodeError.js";
 export * from "./transact.js";
 export * from "./messages.js";
 export * from "./flows.js";
+export * from "./logs.js";
+export * from "./timeline.js";
 export { type ContractArtifact, ArtifactError, loadArtifact, repoRoot } from "./artifacts.js";
 export * from "./deployments.js";

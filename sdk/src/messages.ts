@@ -10,6 +10,7 @@ import {
   type PublicClient,
   type TransactionReceipt,
   isAddressEqual,
+  parseEventLogs,
   zeroAddress,
 } from "viem";
 import { gatewayAbi, paymasterAbi } from "./abis.js";
@@ -21,6 +22,7 @@ import {
 } from "./codec.js";
 import { type DecodedConcordError, decodeConcordError } from "./decodeError.js";
 import { ConcordStateError } from "./errors.js";
+import { LogPager, eventTopics, startBlock } from "./logs.js";
 import { type DigestSigner, messageIdDigest, messageIdMetadata, signDigest } from "./metadata.js";
 import { type EventPoint, type WriteClients, eventsOf, pointOf, writeAndWait } from "./transact.js";
 
@@ -57,6 +59,8 @@ export type PayForGasParameters = WriteClients & {
   refundTo?: Address;
   /** Native value to pay; defaults to the paymaster's quote for this message (`quotePayment`). */
   value?: bigint;
+  /** Called with the payment transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
 };
 
 /**
@@ -82,6 +86,7 @@ export async function payForGas(
     functionName: "payForGas",
     args: [p.messageId, p.destination, BigInt(p.gasLimit), refundTo],
     value,
+    onTransaction: p.onTransaction,
   });
   return { value, receipt };
 }
@@ -103,6 +108,8 @@ export type SendMessageParameters = WriteClients & {
   gasLimit?: number;
   /** Pay for the destination gas in a second transaction, through the GasPaymaster. */
   gasPayment?: { paymaster: Address; value?: bigint; refundTo?: Address };
+  /** Called with the dispatch transaction's hash as soon as it is sent (not with the payment's). */
+  onTransaction?: (hash: Hex) => void;
 };
 
 export type SendMessageReturnType = {
@@ -127,6 +134,7 @@ export async function sendMessage(p: SendMessageParameters): Promise<SendMessage
       p.gasLimit === undefined
         ? [p.destination, recipient, p.payload]
         : [p.destination, recipient, p.gasLimit, p.payload],
+    onTransaction: p.onTransaction,
   });
   const [dispatched] = eventsOf(abi, p.gateway, receipt.logs, "Dispatched");
   if (!dispatched)
@@ -139,6 +147,7 @@ export async function sendMessage(p: SendMessageParameters): Promise<SendMessage
   if (p.gasPayment) {
     result.gasPayment = await payForGas({
       ...p,
+      onTransaction: undefined,
       paymaster: p.gasPayment.paymaster,
       messageId: id,
       destination: p.destination,
@@ -177,6 +186,8 @@ export type ProcessMessageParameters = WriteClients & {
   gateway: Address;
   metadata: Hex;
   message: Hex;
+  /** Called with the delivery transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
 };
 
 /** Delivers `message` with `metadata` (`gateway.process`); the recipient's failure is an outcome, not a throw. */
@@ -186,6 +197,7 @@ export async function processMessage(p: ProcessMessageParameters): Promise<Deliv
     abi: gatewayAbi(),
     functionName: "process",
     args: [p.metadata, p.message],
+    onTransaction: p.onTransaction,
   });
   return outcomeOf(p.gateway, hashMessage(p.message), receipt);
 }
@@ -259,8 +271,13 @@ export type MessageStatus = "UNKNOWN" | "SENT" | "EXECUTED" | "FAILED";
 export type GatewayEndpoint = {
   publicClient: PublicClient;
   gateway: Address;
-  /** First block to search for events (default: "earliest"; set it on chains with long histories). */
+  /**
+   * First block to search for events: the gateway's deploy block (the registry's `deployBlock`) on chains with long
+   * histories; default 0 ("earliest"). Logs are read page by page from there ({@link LogPager}).
+   */
   fromBlock?: BlockNumber | BlockTag;
+  /** The pager to read logs with (default: a new one); share one per RPC endpoint to keep what it learned. */
+  logPager?: LogPager;
 };
 
 export type MessageStatusParameters = {
@@ -309,17 +326,24 @@ type RawLog = {
   args: Record<string, unknown>;
 };
 
-async function gatewayEvents(endpoint: GatewayEndpoint, eventName: string, id: Hex): Promise<RawLog[]> {
-  const logs = (await endpoint.publicClient.getContractEvents({
-    address: endpoint.gateway,
-    abi: gatewayAbi(),
-    eventName,
-    args: { messageId: id },
-    fromBlock: endpoint.fromBlock ?? "earliest",
-    toBlock: "latest",
-    strict: true,
-  })) as unknown as RawLog[];
-  return logs.filter((log) => log.args.messageId === id);
+/** The gateway's events `eventNames` about `id` (topic 1), oldest first: one paged log walk for all of them. */
+async function gatewayEvents(
+  endpoint: GatewayEndpoint,
+  eventNames: readonly string[],
+  id: Hex,
+): Promise<(RawLog & { eventName: string })[]> {
+  const abi = gatewayAbi();
+  const pager = endpoint.logPager ?? new LogPager(endpoint.publicClient);
+  const signatures = eventNames.map((name) => eventTopics(abi, name)[0] as Hex);
+  const logs = await pager.getLogsToLatest(
+    { address: endpoint.gateway, topics: [signatures, id] },
+    startBlock(endpoint.fromBlock),
+  );
+  const parsed = parseEventLogs({ abi, logs, strict: true }) as unknown as (RawLog & { eventName: string })[];
+  return parsed.filter(
+    (log) =>
+      eventNames.includes(log.eventName) && String(log.args.messageId).toLowerCase() === id.toLowerCase(),
+  );
 }
 
 const order = (a: RawLog, b: RawLog): number =>
@@ -342,7 +366,7 @@ export async function messageStatus(p: MessageStatusParameters): Promise<Message
     retries: [],
     retried: false,
   };
-  const [dispatched] = await gatewayEvents(p.origin, "Dispatched", p.messageId);
+  const [dispatched] = await gatewayEvents(p.origin, ["Dispatched"], p.messageId);
   if (!dispatched) return base;
   const message = dispatched.args.message as Hex;
   const decoded = decodeConcordMessage(message);
@@ -350,16 +374,17 @@ export async function messageStatus(p: MessageStatusParameters): Promise<Message
   const d = p.destination.publicClient;
   const read = <T>(functionName: string, args: readonly unknown[]) =>
     d.readContract({ address: p.destination.gateway, abi: gatewayAbi(), functionName, args }) as Promise<T>;
-  const [sent, executedLogs, failedLogs, retryLogs, failedHash, byId, instance, route] = await Promise.all([
+  const [sent, destinationLogs, failedHash, byId, instance, route] = await Promise.all([
     pointOf(o, dispatched),
-    gatewayEvents(p.destination, "Executed", p.messageId),
-    gatewayEvents(p.destination, "ExecutionFailed", p.messageId),
-    gatewayEvents(p.destination, "Retried", p.messageId),
+    gatewayEvents(p.destination, ["Executed", "ExecutionFailed", "Retried"], p.messageId),
     read<Hex>("failedRevertDataHash", [p.messageId]),
     read<boolean>("deliveredById", [p.messageId]),
     read<number>("instanceOf", [decoded.origin, p.origin.gateway]),
     read<readonly [Address, number, boolean, Address]>("route", [decoded.origin]),
   ]);
+  const executedLogs = destinationLogs.filter((log) => log.eventName === "Executed");
+  const failedLogs = destinationLogs.filter((log) => log.eventName === "ExecutionFailed");
+  const retryLogs = destinationLogs.filter((log) => log.eventName === "Retried");
   const byRoute =
     instance !== 0 && (await read<boolean>("deliveredAt", [decoded.origin, instance, decoded.nonce]));
   const deliveries = [...executedLogs, ...failedLogs].sort(order);

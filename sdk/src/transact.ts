@@ -31,6 +31,8 @@ export type EventPoint = {
   /** Block timestamp, seconds. */
   timestamp: bigint;
   transactionHash: Hex;
+  /** Position of the event's log in its block (orders events of one block). */
+  logIndex: number;
 };
 
 /** A contract write: the contract, its ABI, the function, the arguments and the native value. */
@@ -97,11 +99,16 @@ export function eventsOf(
 /** The block number, timestamp and transaction of `log`. */
 export async function pointOf(
   client: PublicClient,
-  log: Pick<Log, "blockNumber" | "transactionHash">,
+  log: Pick<Log, "blockNumber" | "transactionHash"> & { logIndex?: number | null },
 ): Promise<EventPoint> {
   if (log.blockNumber === null || log.transactionHash === null) {
     throw new ConcordSdkError("pending log", "the event is not in a block yet");
   }
   const block = await client.getBlock({ blockNumber: log.blockNumber });
-  return { blockNumber: log.blockNumber, timestamp: block.timestamp, transactionHash: log.transactionHash };
+  return {
+    blockNumber: log.blockNumber,
+    timestamp: block.timestamp,
+    transactionHash: log.transactionHash,
+    logIndex: log.logIndex ?? 0,
+  };
 }

@@ -3,8 +3,8 @@
 // results, self-relay with real validator agents, status across chains, retry of a FAILED message (with more gas),
 // a relayer's automatic retry shown by `status --relayer`, the deploy dry run, and the demo.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -14,33 +14,15 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { type Validator, runRelayer, runValidator, silentLogger } from "../../sdk/agents/index.js";
 import { deployContract } from "../../sdk/agents/testing.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
-import { repoRoot } from "../../sdk/src/artifacts.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import { concordAbi, writeAndWait } from "../../sdk/src/index.js";
+import { repoRoot } from "../../sdk/src/artifacts.js";
+import { BIN, type Run, concord, runHint, start } from "../helpers/cli.js";
 
-const ROOT = repoRoot();
-const BIN = join(ROOT, "sdk", "dist", "cli", "concord.js");
 const CHAIN_A = 31_501;
 const CHAIN_B = 31_502;
 const SENDER_KEY = generatePrivateKey();
 const sender = privateKeyToAccount(SENDER_KEY);
-
-type Run = { code: number; stdout: string; stderr: string };
-
-/** Runs the built `concord` executable; never rejects (the exit code is part of the result). */
-function concord(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe("concord CLI", () => {
   let dir: string;
@@ -309,8 +291,15 @@ describe("concord CLI", () => {
     const failed = await concord(["status", id, ...common()]);
     assert.equal(failed.code, 1);
     assert.match(failed.stdout, /FAILED/);
-    assert.match(failed.stdout, new RegExp(`next: anyone can retry it: concord retry ${id}`));
-    assert.match(failed.stdout, /likely ran out of gas; .*--gas 200000/);
+    const retryHint = new RegExp(
+      `next: anyone can retry it \\(no revert data: it likely ran out of gas; give more than its limit\\): ` +
+        `(concord retry ${id} --from chainA --gas 200000 --config \\S+ --registry \\S+)`,
+    ).exec(failed.stdout);
+    assert.ok(retryHint, failed.stdout);
+    // the hint runs as printed: 200 000 gas is still too little for this recipient (it needs 300 000)
+    const hinted = await runHint(retryHint[1]!, { CONCORD_PRIVATE_KEY: SENDER_KEY });
+    assert.equal(hinted.code, 1, hinted.stderr);
+    assert.match(hinted.stdout, /with gas 200000: FAILED/);
 
     const help = await concord(["retry", "--help"]);
     assert.equal(help.code, 0);
@@ -354,7 +343,10 @@ describe("concord CLI", () => {
     assert.equal(same.code, 1, same.stderr);
     assert.match(same.stderr, /retry transaction 0x[0-9a-f]{64} sent on chainB/);
     assert.match(same.stdout, /with gas 100000: FAILED/);
-    assert.match(same.stdout, /retry with more, e\.g\. concord retry 0x[0-9a-f]{64} --gas 200000/);
+    assert.match(
+      same.stdout,
+      /retry with more, e\.g\. concord retry 0x[0-9a-f]{64} --from chainA --gas 200000 --config \S+ --registry \S+/,
+    );
 
     const more = await concord(["retry", id, "--gas", "400000", "--json", ...common()], env);
     assert.equal(more.code, 0, more.stderr);
@@ -372,21 +364,21 @@ describe("concord CLI", () => {
     assert.match(executed.stdout, /EXECUTED \(retried\)/);
     assert.match(
       executed.stdout,
-      /RETRIED +by 0x[0-9a-fA-F]{40} with gas 100000, tx gas used \d+ \(failed\)/,
+      /RETRIED +chainB block \d+ +by 0x[0-9a-fA-F]{40} with gas 100000, tx gas used \d+ \(failed\)/,
     );
     assert.match(
       executed.stdout,
-      /RETRIED +by 0x[0-9a-fA-F]{40} with gas 400000, tx gas used \d+ \(succeeded\)/,
+      /RETRIED +chainB block \d+ +by 0x[0-9a-fA-F]{40} with gas 400000, tx gas used \d+ \(succeeded\)/,
     );
   });
 
-  it("refuses to send a message nothing would deliver (a self-send: no route), exit 3", async () => {
+  it("rejects --from equal to --to (a self-send is never delivered), exit 2, before anything is sent", async () => {
     const r = await concord(
       ["send", "--from", "chainA", "--to", "chainA", "--recipient", sender.address, ...common()],
       { CONCORD_PRIVATE_KEY: SENDER_KEY },
     );
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /chainA has no route for messages from itself/);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--from and --to are both chainA: a message to its own chain is never delivered/);
     assert.match(r.stderr, /hint: pick another --to/);
   });
 
@@ -430,7 +422,10 @@ describe("concord CLI", () => {
         /relayer auto-retry: DONE, 1 attempt\(s\): EXECUTED by auto-retry 1 with gas \d+/,
       );
       assert.match(shown!.stdout, /attempt 1: gas \d+, tx gas used \d+, EXECUTED tx 0x[0-9a-f]{64}/);
-      assert.match(shown!.stdout, new RegExp(`RETRIED +by ${relayer.account.address} with gas \\d+`));
+      assert.match(
+        shown!.stdout,
+        new RegExp(`RETRIED +chainB block \\d+ +by ${relayer.account.address} with gas \\d+`),
+      );
       const unknownRelayer = await concord(["status", id, "--relayer", "http://127.0.0.1:1", ...common()]);
       assert.equal(unknownRelayer.code, 4);
     } finally {
@@ -447,28 +442,73 @@ describe("concord CLI", () => {
     assert.match(r.stderr, /CONCORD_PRIVATE_KEY/);
   });
 
-  it("`concord demo` runs the whole system and every lifecycle completes", async () => {
-    const r = await concord(["demo", "--json", "--quiet"]);
-    assert.equal(r.code, 0, r.stderr);
-    const summary = JSON.parse(r.stdout) as {
-      redeployTransactions: number;
-      deployTransactions: number;
-      timelines: { kind: string; label: string; lines: string[] }[];
-    };
-    assert.equal(summary.redeployTransactions, 0);
-    assert.ok(summary.deployTransactions > 0);
-    const messages = summary.timelines.filter((t) => t.kind === "message");
-    const flows = summary.timelines.filter((t) => t.kind === "flow");
-    assert.equal(messages.length, 5);
-    assert.equal(flows.length, 4);
-    for (const m of messages) assert.match(m.lines.at(-1)!, /status: EXECUTED/);
-    assert.ok(
-      messages.some((m) => m.lines.some((l) => / FAILED /.test(l)) && /retried/.test(m.lines.at(-1)!)),
-    );
-    assert.ok(
-      flows.some((f) => /FAILED, \w+ SETTLED \(FAILED\)/.test(f.lines.at(-1)!)),
-      "a compensated flow",
-    );
-    assert.equal(flows.filter((f) => /EXECUTED, \w+ SETTLED \(EXECUTED\)/.test(f.lines.at(-1)!)).length, 3);
+  it("`concord demo --keep-running` tells the story, keeps the chains for other commands, exits 0 on Ctrl-C, writes nothing to the repository", async () => {
+    const root = repoRoot();
+    const gitStatus = () =>
+      execFileSync("git", ["status", "--porcelain", "--untracked-files=all"], {
+        cwd: root,
+        encoding: "utf8",
+      });
+    const before = gitStatus();
+    // .concord/ is git-ignored (the toolchain links live there): the demo must not write there either.
+    const oldDemoDir = join(root, ".concord", "demo");
+    const oldDemoDirBefore = existsSync(oldDemoDir) ? statSync(oldDemoDir).mtimeMs : undefined;
+    const state = join(dir, "demo-state");
+    const demo = start(["demo", "--keep-running", "--json"], { XDG_STATE_HOME: state }, root);
+    let code: number | null;
+    try {
+      await demo.waitFor(/press Ctrl-C to stop/, 180_000);
+      const summary = JSON.parse(demo.stdout()) as {
+        redeployTransactions: number;
+        deployTransactions: number;
+        timelines: { kind: string; label: string; id: Hex; lines: string[] }[];
+        keepRunning: { config: string; registry: string; chains: { name: string; rpcUrl: string }[] };
+      };
+      assert.equal(summary.redeployTransactions, 0);
+      assert.ok(summary.deployTransactions > 0);
+      const messages = summary.timelines.filter((t) => t.kind === "message");
+      const flows = summary.timelines.filter((t) => t.kind === "flow");
+      assert.equal(messages.length, 5);
+      assert.equal(flows.length, 4);
+      for (const m of messages) assert.match(m.lines.at(-1)!, /status: EXECUTED/);
+      assert.ok(
+        messages.some((m) => m.lines.some((l) => / FAILED /.test(l)) && /retried/.test(m.lines.at(-1)!)),
+      );
+      assert.ok(
+        flows.some((f) => /FAILED, \w+ SETTLED \(FAILED\)/.test(f.lines.at(-1)!)),
+        "a compensated flow",
+      );
+      assert.equal(flows.filter((f) => /EXECUTED, \w+ SETTLED \(EXECUTED\)/.test(f.lines.at(-1)!)).length, 3);
+      // One time base: every timed row is a block time with its chain and block, in time order.
+      for (const t of summary.timelines) {
+        const timed = t.lines.filter((l) => /^\d{4}-/.test(l));
+        assert.ok(timed.length >= 3, t.label);
+        for (const l of timed)
+          assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z {2}\w+ +chain[ABC] block \d+/);
+        const times = timed.map((l) => l.slice(0, 24));
+        assert.deepEqual(times, [...times].sort(), `${t.label} in time order`);
+      }
+      // The story: one line per step, the deploy summarized per chain.
+      const story = demo.stderr();
+      for (let step = 1; step <= 7; step++) assert.match(story, new RegExp(`\\] ${step}/7 `));
+      for (const name of ["chainA", "chainB", "chainC"])
+        assert.match(story, new RegExp(`\\]   ${name} \\(\\d+\\): \\d+ contracts, \\d+ transactions`));
+      assert.doesNotMatch(story, /deploy ConcordGateway at/, "no per-transaction deploy log");
+      assert.ok(story.split("\n").filter((l) => l.startsWith("[")).length <= 15, story);
+      // Each chain's RPC URL and a ready-to-use config: another command reaches the running chains.
+      for (const c of summary.keepRunning.chains)
+        assert.ok(story.includes(c.rpcUrl), `${c.name} URL printed`);
+      assert.ok(summary.keepRunning.config.startsWith(join(state, "concord", "demo")));
+      const example = /e\.g\.: +(concord status .*)$/m.exec(story);
+      assert.ok(example, story);
+      const shown = await runHint(example[1]!);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /: EXECUTED/);
+    } finally {
+      code = await demo.stop("SIGINT");
+    }
+    assert.equal(code, 0, demo.stderr().slice(-2000));
+    assert.equal(gitStatus(), before, "the demo wrote nothing into the repository");
+    assert.equal(existsSync(oldDemoDir) ? statSync(oldDemoDir).mtimeMs : undefined, oldDemoDirBefore);
   });
 });

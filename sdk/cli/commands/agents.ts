@@ -1,9 +1,10 @@
 // `concord validator` and `concord relayer`: run an agent until SIGINT/SIGTERM, then stop it cleanly.
-import { resolve } from "node:path";
-import type { LocalAccount } from "viem";
+import { join, resolve } from "node:path";
+import { type LocalAccount, getAddress } from "viem";
 
 import { jsonLogger, runRelayer, runValidator } from "../../agents/index.js";
-import { accountFromEnv, chainByName, contractOn, loadChains } from "../chains.js";
+import { accountFromEnv, chainByName, checkChain, contractOn, loadChains } from "../chains.js";
+import { dataDir } from "../../agents/state.js";
 import { requireOption, type CommandContext } from "../main.js";
 import { CliError, ExitCode } from "../output.js";
 
@@ -18,8 +19,12 @@ function port(ctx: CommandContext): number | undefined {
   return n;
 }
 
-async function untilSignal(stop: () => Promise<void>, out: CommandContext["out"]): Promise<void> {
-  await new Promise<void>((done) => {
+/**
+ * Resolves on the first SIGINT/SIGTERM. Call it before printing that the agent runs, so that a signal sent as soon
+ * as that line shows up already finds the handler (else Node's default would end the process without a clean stop).
+ */
+function nextSignal(out: CommandContext["out"]): Promise<void> {
+  return new Promise<void>((done) => {
     const handler = () => {
       out.progress("stopping");
       process.removeListener("SIGINT", handler);
@@ -29,30 +34,55 @@ async function untilSignal(stop: () => Promise<void>, out: CommandContext["out"]
     process.once("SIGINT", handler);
     process.once("SIGTERM", handler);
   });
-  await stop();
 }
 
 export async function validator(ctx: CommandContext): Promise<ExitCode> {
   const chains = loadChains(ctx);
   const chain = chainByName(chains, requireOption(ctx, "chain"));
-  const signer = accountFromEnv(requireOption(ctx, "key-env"));
-  const storePath = resolve(
-    String(ctx.values.db ?? `concord-validator-${chain.entry.chainId}-${signer.address}.sqlite`),
-  );
+  const keyEnv = requireOption(ctx, "key-env");
+  const signer = accountFromEnv(keyEnv);
+  const listed = chain.entry.validators.some((v) => getAddress(v) === getAddress(signer.address));
+  if (!listed && !ctx.values["allow-unlisted-key"])
+    throw new CliError(
+      `the key in ${keyEnv} is ${signer.address}, which is not one of chains.${chain.entry.name}.validators ` +
+        `(${chain.entry.validators.join(", ")}): the verifiers would ignore its signatures`,
+      ExitCode.CONFIG,
+      "use the key of a configured validator, or pass --allow-unlisted-key (e.g. before a new validator set is deployed)",
+    );
+  const gateway = contractOn(chain, "ConcordGateway");
+  await checkChain(chain);
+  const storePath =
+    typeof ctx.values.db === "string"
+      ? resolve(ctx.values.db)
+      : join(dataDir(ctx.values["data-dir"]), `validator-${chain.entry.chainId}-${signer.address}.sqlite`);
   const v = await runValidator({
     rpcUrl: chain.entry.rpcUrl!,
-    gateway: contractOn(chain, "ConcordGateway"),
+    gateway,
     signer: signer as Parameters<typeof runValidator>[0]["signer"],
     confirmations: chain.entry.finalityDepth,
     storePath,
+    fromBlock: chain.fromBlock,
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });
-  ctx.out.result({ validator: signer.address, chain: chain.entry.name, url: v.url, store: storePath }, [
-    `validator ${signer.address} attesting ${chain.entry.name} after ${chain.entry.finalityDepth} block(s)`,
-    `signatures: ${v.url}/signatures/<messageId>   store: ${storePath}`,
-  ]);
-  await untilSignal(() => v.stop(), ctx.out);
+  const signalled = nextSignal(ctx.out);
+  ctx.out.result(
+    {
+      validator: signer.address,
+      chain: chain.entry.name,
+      url: v.url,
+      store: storePath,
+      fromBlock: chain.fromBlock,
+      listed,
+    },
+    [
+      `validator ${signer.address} attesting ${chain.entry.name} after ${chain.entry.finalityDepth} block(s)` +
+        (listed ? "" : " (NOT in the configured validator set: --allow-unlisted-key)"),
+      `signatures: ${v.url}/signatures/<messageId>   store: ${storePath}   from block ${v.store.cursor() === null ? chain.fromBlock : `${v.store.cursor()! + 1n} (store cursor)`}`,
+    ],
+  );
+  await signalled;
+  await v.stop();
   return ExitCode.OK;
 }
 
@@ -121,13 +151,21 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
   const store =
     typeof postgres === "string"
       ? ({ type: "postgres", connectionString: postgres } as const)
-      : ({ type: "sqlite", path: resolve(String(ctx.values.db ?? "concord-relayer.sqlite")) } as const);
+      : ({
+          type: "sqlite",
+          path:
+            typeof ctx.values.db === "string"
+              ? resolve(ctx.values.db)
+              : join(dataDir(ctx.values["data-dir"]), "relayer.sqlite"),
+        } as const);
+  for (const c of Object.values(chains.byName)) await checkChain(c);
   const r = await runRelayer({
     chains: Object.values(chains.byName).map((c) => ({
       domain: c.entry.domain,
       rpcUrl: c.entry.rpcUrl!,
       gateway: contractOn(c, "ConcordGateway"),
       confirmations: c.entry.finalityDepth,
+      fromBlock: Number(c.fromBlock),
       batchProcessor: c.deployment?.contracts.ConcordBatchProcessor,
     })),
     validators: parseValidators(requireOption(ctx, "validators"), chains),
@@ -138,14 +176,25 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });
-  ctx.out.result({ relayer: account.address, url: r.url, store: store.type, retryFailed }, [
-    `relayer ${account.address} over ${Object.keys(chains.byName).join(", ")} (${store.type} store)`,
-    `status: ${r.url}/messages/<id>   health: ${r.url}/health   parked: ${r.url}/undeliverable   metrics: ${r.url}/metrics`,
-    retryFailed
-      ? `automatic retry of out-of-gas FAILED messages: up to ${retryFailed.gasCeiling} gas, ` +
-        `${retryFailed.maxAttempts ?? 3} attempt(s), margin ${retryFailed.marginPercent ?? 20}%`
-      : "automatic retry of FAILED messages: off (--retry-failed-gas-ceiling <gas> turns it on)",
-  ]);
-  await untilSignal(() => r.stop(), ctx.out);
+  const signalled = nextSignal(ctx.out);
+  ctx.out.result(
+    {
+      relayer: account.address,
+      url: r.url,
+      store: store.type,
+      ...(store.type === "sqlite" ? { storePath: store.path } : {}),
+      retryFailed,
+    },
+    [
+      `relayer ${account.address} over ${Object.keys(chains.byName).join(", ")} (${store.type} store${store.type === "sqlite" ? ` ${store.path}` : ""})`,
+      `status: ${r.url}/messages/<id>   health: ${r.url}/health   parked: ${r.url}/undeliverable   metrics: ${r.url}/metrics`,
+      retryFailed
+        ? `automatic retry of out-of-gas FAILED messages: up to ${retryFailed.gasCeiling} gas, ` +
+          `${retryFailed.maxAttempts ?? 3} attempt(s), margin ${retryFailed.marginPercent ?? 20}%`
+        : "automatic retry of FAILED messages: off (--retry-failed-gas-ceiling <gas> turns it on)",
+    ],
+  );
+  await signalled;
+  await r.stop();
   return ExitCode.OK;
 }

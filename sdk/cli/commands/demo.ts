@@ -1,7 +1,7 @@
 // `concord demo`: the whole system on three local chains, from nothing to a printed lifecycle of every message and
 // flow, then a clean shutdown. Every step uses the real pieces: anvil chains, the deploy library, the validator and
 // relayer agents over HTTP, and the SDK. Nothing is simulated.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Account,
@@ -23,7 +23,6 @@ import { mnemonicToAccount } from "viem/accounts";
 
 import { type Relayer, type Validator, runRelayer, runValidator, silentLogger } from "../../agents/index.js";
 import { type AnvilChain, startAnvil } from "../../src/anvil.js";
-import { repoRoot } from "../../src/artifacts.js";
 import { type Deployment, deploy, validateConfig } from "../../src/deploy/index.js";
 import {
   type Flow,
@@ -41,8 +40,11 @@ import {
   sendMessage,
   writeAndWait,
 } from "../../src/index.js";
+import { cliPrefix } from "../hints.js";
 import type { CommandContext } from "../main.js";
-import { CliError, ExitCode, isoTime } from "../output.js";
+import { CliError, ExitCode } from "../output.js";
+import { stateDir } from "../../agents/state.js";
+import { flowRows, messageRows, relayerSteps, rowLine, withTimestamps } from "../timeline.js";
 
 /** Anvil's public development mnemonic: every key below is public and for local chains only. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -75,7 +77,8 @@ type Timeline = { label: string; kind: "message" | "flow"; id: Hex; lines: strin
 export async function demo(ctx: CommandContext): Promise<ExitCode> {
   const out = ctx.out;
   const started = Date.now();
-  const workDir = join(repoRoot(), ".concord", "demo");
+  // The demo's files (config, registries, agent stores) live in the user's state directory, never in the repository.
+  const workDir = join(stateDir(), "demo");
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
 
@@ -87,7 +90,11 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     await Promise.all(validators.map((v) => v.stop().catch(() => undefined)));
     await Promise.all(anvils.map((a) => a.stop().catch(() => undefined)));
   };
+  // Ctrl-C while the story runs stops everything and exits 1; once it is told and --keep-running holds the chains,
+  // Ctrl-C is the expected way out: stop everything and exit 0.
+  let keptRunning: (() => void) | undefined;
   const onSignal = () => {
+    if (keptRunning) return keptRunning();
     out.progress("interrupted: stopping agents and chains");
     void stopAll().then(() => process.exit(ExitCode.FAILED));
   };
@@ -96,7 +103,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
 
   try {
     // ------------------------------------------------------------------ chains
-    out.progress("starting three anvil chains (31337, 31338, 31339)");
+    out.progress("1/7 starting three local chains (anvil 31337, 31338, 31339)");
     for (const c of CHAINS) anvils.push(await startAnvil({ chainId: c.chainId }));
 
     // ------------------------------------------------------------------ deploy and wire
@@ -108,7 +115,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     const validatorAddresses = validatorAccounts
       .map((a) => a.address)
       .sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
-    const config = validateConfig({
+    const rawConfig = {
       saltPrefix: "concord.demo",
       gateway: { defaultGasLimit: 200_000, maxBodySize: 8192 },
       coordinator: { maxHorizon: 7 * 24 * 3600 },
@@ -125,13 +132,22 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
           },
         ]),
       ),
-    });
-    out.progress(`deploying Concord to 3 chains (validators ${THRESHOLD}-of-${VALIDATORS} per origin)`);
+    };
+    const config = validateConfig(rawConfig);
+    const configPath = join(workDir, "chains.json");
+    writeFileSync(configPath, `${JSON.stringify(rawConfig, null, 2)}\n`);
+    out.progress(`2/7 deploying and wiring Concord (validators ${THRESHOLD}-of-${VALIDATORS} per origin)`);
     const registryDir = join(workDir, "deployments");
-    const first = await deploy({ config, registryDir, log: (l) => out.progress(`  ${l}`) });
-    out.progress(`deployed and wired: ${first.transactionsSent} transactions`);
-    const again = await deploy({ config, registryDir, log: () => undefined });
-    out.progress(`second deploy (idempotence check): ${again.transactionsSent} transactions`);
+    const first = await deploy({ config, registryDir });
+    for (const c of first.plan.chains)
+      out.progress(
+        `  ${c.name} (${c.chainId}): ${Object.keys(c.deployment.contracts).length + Object.keys(c.deployment.verifiers).length} contracts, ` +
+          `${c.transactions.length} transactions`,
+      );
+    const again = await deploy({ config, registryDir });
+    out.progress(
+      `  deployed again with the same config: ${again.transactionsSent} transactions (idempotent)`,
+    );
     if (again.transactionsSent !== 0) {
       throw new CliError(
         `re-deploy sent ${again.transactionsSent} transactions, expected 0`,
@@ -175,7 +191,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
 
     // ------------------------------------------------------------------ agents
     out.progress(
-      `starting ${VALIDATORS} validators per origin chain (${VALIDATORS * 3} agents) and a relayer with a flow keeper`,
+      `3/7 starting ${VALIDATORS} validators per chain (${VALIDATORS * 3} agents) and a relayer with its flow keeper`,
     );
     const validatorUrls: Record<number, string[]> = {};
     for (const side of Object.values(sides)) {
@@ -224,7 +240,6 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       },
       logger: silentLogger,
     });
-    out.progress(`relayer status API: ${relayer.url ?? "off"}`);
 
     const timelines: Timeline[] = [];
 
@@ -247,7 +262,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       [C, A, "hello A, from C"],
       [B, A, "hello A, from B"],
     ];
-    out.progress(`sending ${routes.length} messages: A->B, B->C, C->A, B->A`);
+    out.progress(`4/7 sending ${routes.length} messages (A->B, B->C, C->A, B->A); the relayer delivers them`);
     const sent = [];
     for (const [src, dst, text] of routes) {
       const s = await sendMessage({
@@ -261,14 +276,13 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     }
     for (const m of sent) {
       await waitMessage(m.src, m.dst, m.id, "EXECUTED");
-      out.progress(`  ${m.src.name} -> ${m.dst.name} "${m.text}": EXECUTED`);
       timelines.push(
         await messageTimeline(`message ${m.src.name} -> ${m.dst.name}`, m.src, m.dst, m.id, relayer),
       );
     }
 
     // ------------------------------------------------------------------ a failing recipient, then a retry
-    out.progress("pausing the inbox on chainC, then sending A->C: delivery must fail and stay retryable");
+    out.progress("5/7 a failing recipient: chainC's inbox is paused, A->C is delivered FAILED, then retried");
     const inboxC = addr(C, "ConcordInbox");
     await writeAndWait(clients(C, deployer), {
       address: inboxC,
@@ -284,7 +298,6 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       payload: stringToHex("delivered after a retry"),
     });
     await waitMessage(A, C, failing.messageId, "FAILED");
-    out.progress("  A -> C: FAILED (inbox paused); unpausing and retrying");
     await writeAndWait(clients(C, deployer), {
       address: inboxC,
       abi: inboxAbi,
@@ -296,16 +309,12 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       ...clients(C, user),
       gateway: addr(C, "ConcordGateway"),
       message: failing.message,
-      onTransaction: (hash) => out.progress(`  retry transaction ${short(hash)} sent on chainC`),
     });
     if (retried.status !== "EXECUTED")
       throw new CliError(
         `the retry of ${short(failing.messageId)} ended ${retried.status}, expected EXECUTED`,
       );
     await waitMessage(A, C, failing.messageId, "EXECUTED");
-    out.progress(
-      `  A -> C: EXECUTED after retry with gas ${failing.decoded.gasLimit} (the message's own limit)`,
-    );
     timelines.push(
       await messageTimeline("message A -> C (failed, retried)", A, C, failing.messageId, relayer),
     );
@@ -372,14 +381,12 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
         request,
         payload,
       });
-      out.progress(
-        `  ${label}: opened ${short(opened.flowId)} (lock 100 dUSD on A, minOut ${fmt(minOut)} dWETH)`,
-      );
       await settleRoundTrip(A, B, opened.flow, opened.flowId, expected);
-      out.progress(`  ${label}: ${expected} on B, settled on A`);
       timelines.push(await flowTimeline(`flow ${label}`, A, B, opened.flowId));
     };
-    out.progress("swap-and-bridge 1: lock on A, release and swap on B, LP paid on A");
+    out.progress(
+      "6/7 swap-and-bridge: lock on A, swap on B, settle on A; then a slippage failure compensated on A",
+    );
     const wethBefore = await balanceOf(B, wethB, user.address);
     await runSwap("swap-and-bridge (executes)", quoteOut, "EXECUTED");
     const wethGot = (await balanceOf(B, wethB, user.address)) - wethBefore;
@@ -391,7 +398,6 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       asset: usdA,
     });
 
-    out.progress("swap-and-bridge 2: slippage bound cannot be met on B -> FAILED -> user compensated on A");
     const usdBefore = await balanceOf(A, usdA, user.address);
     await runSwap("swap-and-bridge (slippage, refunded)", quoteOut * 2n, "FAILED");
     const claimed = await claimFlowCredit({
@@ -406,10 +412,9 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
         `user claimed ${claimed.amount} dUSD on A (expected ${swapIn}); balance ${usdAfter}, was ${usdBefore}`,
       );
     }
-    out.progress(`  user compensated on A: ${fmt(claimed.amount)} dUSD claimed back, balance whole again`);
 
     // ------------------------------------------------------------------ multi-hop A -> B -> C
-    out.progress("multi-hop A -> B -> C: the A -> B flow runs on B only after its B -> C hop ran on C");
+    out.progress("7/7 multi-hop A -> B -> C: the A -> B flow runs on B only after its B -> C hop ran on C");
     const hop = addr(C, "HopGuardEmitter");
     const counterB = addr(B, "CrossChainCounter");
     const key = keccak256(stringToHex(`demo hop ${Date.now()}`));
@@ -438,7 +443,6 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       }),
       payload: encodeAbiParameters([{ type: "uint256" }], [3n]),
     });
-    out.progress(`  parent A -> B opened ${short(parent.flowId)}; waiting on B for the guard from C`);
     await waitFlow(A, B, parent.flowId, (s) => s.destination.status === "PENDING");
     const feesBC = await quoteFlowFees({
       publicClient: B.publicClient,
@@ -467,9 +471,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
         [key, B.chainId, addr(B, "FlowExecutor")],
       ),
     });
-    out.progress(`  child B -> C opened ${short(child.flowId)} by the hop operator`);
     await waitFlow(B, C, child.flowId, (s) => s.destination.status === "EXECUTED");
-    out.progress("  child EXECUTED on C; its guard message travels C -> B");
     await waitUntil("guard from C recorded on B", async () =>
       Boolean(
         await B.publicClient.readContract({
@@ -487,9 +489,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       payload: encodeAbiParameters([{ type: "uint256" }], [3n]),
     });
     await settleRoundTrip(B, C, child.flow, child.flowId, "EXECUTED");
-    out.progress("  child settled on B (operator's hop)");
     await settleRoundTrip(A, B, parent.flow, parent.flowId, "EXECUTED");
-    out.progress("  parent EXECUTED on B after the hop, settled on A");
     timelines.push(await flowTimeline("flow B -> C (hop)", B, C, child.flowId));
     timelines.push(await flowTimeline("flow A -> B (guarded by the hop)", A, B, parent.flowId));
 
@@ -506,18 +506,46 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       })),
       timelines,
     };
+    const keepRunning = Boolean(ctx.values["keep-running"]);
+    const running = {
+      config: configPath,
+      registry: registryDir,
+      chains: Object.values(sides).map((side) => ({
+        name: side.name,
+        chainId: side.chainId,
+        rpcUrl: side.anvil.rpcUrl,
+      })),
+    };
+    if (keepRunning) Object.assign(summary, { keepRunning: running });
     const text = [
       "",
       `Concord demo: 3 chains, ${VALIDATORS * 3} validators (${THRESHOLD}-of-${VALIDATORS} per origin), 1 relayer + flow keeper`,
       `deploy: ${first.transactionsSent} transactions; re-deploy: ${again.transactionsSent}`,
+      "times are block times (seconds); rows are ordered per chain by block and log, across chains by time",
       "",
       ...timelines.flatMap((t) => [`${t.label}  ${t.id}`, ...t.lines.map((l) => `    ${l}`), ""]),
       `all ${timelines.length} lifecycles completed as expected in ${seconds} s`,
     ];
     out.result(summary, text);
-    if (ctx.values["keep-running"]) {
-      out.progress("chains and agents keep running; press Ctrl-C to stop");
-      await new Promise(() => undefined);
+    if (keepRunning) {
+      // The handler first, then the line that tells the user to press Ctrl-C.
+      const stopped = new Promise<void>((resolve) => (keptRunning = resolve));
+      // On stderr, so that --json stays one document on stdout; shown even with --quiet (it is what the user asked).
+      const example = timelines[0]!;
+      process.stderr.write(
+        [
+          "",
+          "chains and agents keep running:",
+          ...running.chains.map((c) => `  ${c.name.padEnd(7)} chain ${c.chainId}  ${c.rpcUrl}`),
+          `  relayer  ${relayer.url ?? "-"}`,
+          `config: --config ${configPath} --registry ${registryDir}`,
+          `e.g.:   ${cliPrefix()} status ${example.id} --config ${configPath} --registry ${registryDir}`,
+          "press Ctrl-C to stop",
+          "",
+        ].join("\n"),
+      );
+      await stopped;
+      out.progress("Ctrl-C: stopping");
     }
     return ExitCode.OK;
   } finally {
@@ -538,7 +566,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     throw new CliError(
       `timed out after ${STEP_TIMEOUT_MS / 1000} s waiting for: ${what}`,
       ExitCode.FAILED,
-      "the relayer's store (.concord/demo/relayer.sqlite) and `concord status <id>` show where it stopped",
+      `the relayer's store (${join(stateDir(), "demo", "relayer.sqlite")}) and \`concord status <id>\` show where it stopped`,
     );
   }
 
@@ -624,47 +652,29 @@ async function messageTimeline(
     destination: { publicClient: dst.publicClient, gateway: addr2(dst, "ConcordGateway") },
     messageId: id,
   });
-  const lines: string[] = [];
-  if (s.sent) lines.push(`${isoTime(s.sent.timestamp)}  SENT       ${src.name} block ${s.sent.blockNumber}`);
-  for (const e of await relayer.store.events(id)) {
-    // the relayer's automatic-retry decisions say why (e.g. why it leaves a message to a manual retry)
-    const why = e.status.startsWith("RETRY") && e.detail ? `: ${e.detail}` : "";
-    lines.push(
-      `${new Date(e.at).toISOString()}  ${e.status.padEnd(10)} relayer${e.txHash ? ` tx ${short(e.txHash)}` : ""}${why}`,
-    );
-  }
-  for (const f of s.failures) {
-    lines.push(`${isoTime(f.timestamp)}  FAILED     ${dst.name} block ${f.blockNumber}: ${f.reason.text}`);
-  }
-  for (const r of s.retries) {
-    lines.push(
-      `${isoTime(r.timestamp)}  RETRIED    ${dst.name} block ${r.blockNumber} gas ${r.gasLimit}, ` +
-        `tx gas used ${r.gasUsed} (${r.success ? "ok" : "failed"})`,
-    );
-  }
-  if (s.executed)
-    lines.push(`${isoTime(s.executed.timestamp)}  EXECUTED   ${dst.name} block ${s.executed.blockNumber}`);
+  // On-chain events only (block times); the relayer's own steps are on its clock, so they get their own line.
+  const lines = messageRows(s, src.name, dst.name).map(rowLine);
+  const steps = relayerSteps(await relayer.store.events(id));
+  if (steps) lines.push(steps);
   lines.push(`status: ${s.status}${s.retried ? " (retried)" : ""}`);
   return { label, kind: "message", id, lines };
 }
 
 async function flowTimeline(label: string, a: Side, b: Side, id: Hex): Promise<Timeline> {
-  const rows: { t: bigint; rank: number; line: string }[] = [];
+  const perChain = [];
   for (const [side, contract] of [
     [a, "FlowEscrow"],
     [b, "FlowExecutor"],
   ] as const) {
     const events = await flowEvents({ publicClient: side.publicClient, address: addr2(side, contract) }, id);
-    for (const e of events) {
-      const block = await side.publicClient.getBlock({ blockNumber: e.blockNumber });
-      rows.push({
-        t: block.timestamp,
-        rank: EVENT_RANK[e.eventName] ?? 9,
-        line: `${isoTime(block.timestamp)}  ${e.eventName.padEnd(22)} ${side.name} block ${e.blockNumber}`,
-      });
-    }
+    perChain.push({
+      chain: side.name,
+      events: await withTimestamps(
+        events,
+        async (blockNumber) => (await side.publicClient.getBlock({ blockNumber })).timestamp,
+      ),
+    });
   }
-  rows.sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : x.rank - y.rank));
   const status = await flowStatus({
     origin: { publicClient: a.publicClient, address: addr2(a, "FlowEscrow") },
     destination: { publicClient: b.publicClient, address: addr2(b, "FlowExecutor") },
@@ -675,32 +685,12 @@ async function flowTimeline(label: string, a: Side, b: Side, id: Hex): Promise<T
     kind: "flow",
     id,
     lines: [
-      ...rows.map((r) => r.line),
+      ...flowRows(perChain).map(rowLine),
       `status: ${b.name} ${status.destination.status}, ${a.name} ${status.origin.phase} (${status.origin.outcome})`,
     ],
   };
 }
 
-/** Order of a flow's events within one second (blocks of two chains share timestamps). */
-const EVENT_RANK: Record<string, number> = {
-  FlowOpened: 0,
-  FlowDelivered: 1,
-  FlowGuardPending: 2,
-  FlowExecuted: 3,
-  FlowFailed: 3,
-  FlowExpired: 3,
-  FlowCancelled: 3,
-  OutcomeExported: 4,
-  OutcomeExportFailed: 4,
-  OutcomeAcknowledged: 5,
-  FlowFinalized: 6,
-  FlowCompensated: 6,
-};
-
 function short(hex: Hex): string {
   return `${hex.slice(0, 10)}…`;
-}
-
-function fmt(wei: bigint): string {
-  return (Number(wei) / 1e18).toFixed(4);
 }

@@ -2,7 +2,13 @@
 import { resolve } from "node:path";
 
 import { repoRoot } from "../../src/artifacts.js";
-import { ConfigError, deploy, loadConfig } from "../../src/deploy/index.js";
+import {
+  ChainUnreachableError,
+  ConfigError,
+  DeployError,
+  deploy,
+  loadConfig,
+} from "../../src/deploy/index.js";
 import { requireOption, type CommandContext } from "../main.js";
 import { CliError, ExitCode } from "../output.js";
 
@@ -22,9 +28,24 @@ export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
       throw new CliError(
         e.message,
         ExitCode.CONFIG,
-        "fix the named key in the config file (see deploy/README.md)",
+        e.key === "DEPLOYER_PRIVATE_KEY"
+          ? "export DEPLOYER_PRIVATE_KEY=0x<key> (see `concord deploy --help`)"
+          : "fix the named key in the config file (see deploy/README.md)",
       );
     }
+    if (e instanceof ChainUnreachableError)
+      throw new CliError(
+        e.details ? `${e.shortMessage}: ${e.details}` : e.shortMessage,
+        ExitCode.UNREACHABLE,
+        "check the chain's rpcUrl (or the environment variable it names) and that the node answers, then run the " +
+          "same command again: it sends only what is still missing",
+      );
+    if (e instanceof DeployError)
+      throw new CliError(
+        e.details ? `${e.shortMessage}: ${e.details}` : e.shortMessage,
+        ExitCode.FAILED,
+        "fix the cause, then run the same command again: it sends only what is still missing",
+      );
     throw e;
   }
   const { plan } = result;
@@ -52,6 +73,7 @@ export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
         chainId: c.chainId,
         transactions: c.transactions.map((t) => t.description),
         contracts: c.deployment.contracts,
+        deployBlock: result.registries[c.name]?.deployment.deployBlock,
       })),
       warnings: plan.warnings,
     },

@@ -3,6 +3,7 @@
 import { type Address, type Hex, getAddress, isHex, recoverAddress } from "viem";
 
 import {
+  ConcordTransactionError,
   ModuleType,
   type SignedDigest,
   bytes32ToAddress,
@@ -14,7 +15,8 @@ import {
   messageStatus,
   processMessage,
 } from "../../src/index.js";
-import { accountFromEnv, chainByName, contractOn, loadChains, reach } from "../chains.js";
+import { accountFromEnv, chainByName, contractOn, findMessage, loadChains, reach } from "../chains.js";
+import { READ_ONLY, commandLine } from "../hints.js";
 import { requireOption, type CommandContext } from "../main.js";
 import { CliError, ExitCode } from "../output.js";
 
@@ -29,45 +31,76 @@ export async function relay(ctx: CommandContext): Promise<ExitCode> {
     .map((u) => u.trim())
     .filter(Boolean);
   const originGateway = contractOn(origin, "ConcordGateway");
-  const [log] = (await reach(
-    origin,
-    origin.publicClient.getContractEvents({
-      address: originGateway,
-      abi: gatewayAbi(),
-      eventName: "Dispatched",
-      args: { messageId: id },
-      fromBlock: "earliest",
-      toBlock: "latest",
-    }),
-  )) as unknown as { args: { message: Hex } }[];
-  if (!log) throw new CliError(`no message ${id} sent from ${origin.entry.name}`, ExitCode.NOT_FOUND);
-  const message = log.args.message;
+  const found = await findMessage(chains, id as Hex, origin.entry.name);
+  if (!found)
+    throw new CliError(
+      `no message ${id} was sent from ${origin.entry.name}`,
+      ExitCode.NOT_FOUND,
+      "check the id and --from (the chain it was sent on)",
+    );
+  const message = found.message;
   const decoded = decodeConcordMessage(message);
   const dest = chains.byDomain.get(decoded.destination);
   if (!dest)
-    throw new CliError(`destination domain ${decoded.destination} is not in the config`, ExitCode.CONFIG);
+    throw new CliError(
+      `the message goes to domain ${decoded.destination}, which is not in the config`,
+      ExitCode.CONFIG,
+      "add that chain (and its registry) to the config file",
+    );
   const destGateway = contractOn(dest, "ConcordGateway");
-  const before = await messageStatus({
-    origin: { publicClient: origin.publicClient, gateway: originGateway },
-    destination: { publicClient: dest.publicClient, gateway: destGateway },
-    messageId: id,
-  });
+  const before = await reach(dest, () =>
+    messageStatus({
+      origin: {
+        publicClient: origin.publicClient,
+        gateway: originGateway,
+        fromBlock: origin.fromBlock,
+        logPager: origin.pager,
+      },
+      destination: {
+        publicClient: dest.publicClient,
+        gateway: destGateway,
+        fromBlock: dest.fromBlock,
+        logPager: dest.pager,
+      },
+      messageId: id as Hex,
+    }),
+  );
   if (before.status !== "SENT") {
     ctx.out.result({ messageId: id, status: before.status, relayed: false }, [
       `message ${id} is already ${before.status} on ${dest.entry.name}: nothing to relay`,
+      `  follow it: ${commandLine(ctx, "status", [id], READ_ONLY)}`,
     ]);
     return ExitCode.OK;
   }
+  // The destination must route this origin gateway's messages, or nothing can deliver it.
+  if (before.route?.instance === 0 || !before.route?.current)
+    throw new CliError(
+      `${dest.entry.name} has no route for messages from ${origin.entry.name}'s gateway ${originGateway}: ` +
+        "no metadata can make the destination accept this message",
+      ExitCode.CONFIG,
+      `the destination's admin enrolls the route (setRoute), e.g. ${commandLine(ctx, "deploy", [], ["config", "registry"])} ` +
+        "with both chains in the config; then relay again",
+    );
+  if (before.route.paused)
+    throw new CliError(
+      `${dest.entry.name}'s route for ${origin.entry.name} is paused: the gateway refuses deliveries until it is unpaused`,
+      ExitCode.FAILED,
+      "relay again after the destination's admin unpauses the route",
+    );
   // the verifier the destination gateway will use, and its validator set for this message
-  const verifier = (await dest.publicClient.readContract({
-    address: destGateway,
-    abi: gatewayAbi(),
-    functionName: "verifierFor",
-    args: [bytes32ToAddress(decoded.recipient), decoded.origin],
-  })) as Address;
+  const verifier = (await reach(dest, () =>
+    dest.publicClient.readContract({
+      address: destGateway,
+      abi: gatewayAbi(),
+      functionName: "verifierFor",
+      args: [bytes32ToAddress(decoded.recipient), decoded.origin],
+    }),
+  )) as Address;
   const verifierAbi = concordAbi("MessageIdMultisigVerifier");
   const moduleType = Number(
-    await dest.publicClient.readContract({ address: verifier, abi: verifierAbi, functionName: "moduleType" }),
+    await reach(dest, () =>
+      dest.publicClient.readContract({ address: verifier, abi: verifierAbi, functionName: "moduleType" }),
+    ),
   );
   if (moduleType !== ModuleType.CONCORD_MESSAGE_ID_MULTISIG) {
     throw new CliError(
@@ -125,13 +158,26 @@ export async function relay(ctx: CommandContext): Promise<ExitCode> {
   signatures.sort((x, y) => (BigInt(x.signer) < BigInt(y.signer) ? -1 : 1));
   const account = accountFromEnv(String(ctx.values["key-env"] ?? "CONCORD_PRIVATE_KEY"));
   ctx.out.progress(`delivering on ${dest.entry.name}`);
-  const outcome = await processMessage({
-    publicClient: dest.publicClient,
-    walletClient: dest.wallet(account),
-    gateway: destGateway,
-    metadata: messageIdMetadata({ signatures }),
-    message,
-  });
+  let outcome;
+  try {
+    outcome = await reach(dest, () =>
+      processMessage({
+        publicClient: dest.publicClient,
+        walletClient: dest.wallet(account),
+        gateway: destGateway,
+        metadata: messageIdMetadata({ signatures }),
+        message,
+        onTransaction: (hash) => ctx.out.progress(`delivery transaction ${hash} sent on ${dest.entry.name}`),
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof ConcordTransactionError)) throw e;
+    throw new CliError(
+      `${dest.entry.name}'s gateway refused the delivery: ${e.details ?? e.shortMessage}`,
+      ExitCode.FAILED,
+      `check the message: ${commandLine(ctx, "status", [id], READ_ONLY)}`,
+    );
+  }
   const tx = outcome.receipt.transactionHash;
   ctx.out.result(
     {
@@ -143,7 +189,18 @@ export async function relay(ctx: CommandContext): Promise<ExitCode> {
     },
     [
       `message ${id} delivered on ${dest.entry.name} in tx ${tx}: ${outcome.status}`,
-      ...(outcome.failure ? [`  recipient reverted: ${outcome.failure.reason.text}`] : []),
+      ...(outcome.failure
+        ? [
+            `  recipient reverted: ${outcome.failure.reason.text}`,
+            `  anyone can retry it: ${commandLine(ctx, "retry", [
+              id,
+              "--from",
+              origin.entry.name,
+              ...(outcome.failure.revertData === "0x" ? ["--gas", String(decoded.gasLimit * 2)] : []),
+            ])}`,
+          ]
+        : []),
+      `  follow it: ${commandLine(ctx, "status", [id], READ_ONLY)}`,
     ],
   );
   return outcome.status === "EXECUTED" ? ExitCode.OK : ExitCode.FAILED;

@@ -11,6 +11,7 @@ import {
   revertData,
 } from "../../src/index.js";
 import { accountFromEnv, contractOn, findMessage, loadChains, reach } from "../chains.js";
+import { READ_ONLY, commandLine } from "../hints.js";
 import type { CommandContext } from "../main.js";
 import { CliError, ExitCode } from "../output.js";
 
@@ -79,11 +80,20 @@ export async function retry(ctx: CommandContext): Promise<ExitCode> {
       `the gateway refuses less (ConcordGatewayRetryGasBelowLimit): pass --gas ${decoded.gasLimit} or more, or omit --gas`,
     );
 
-  const before = await reach(
-    dest,
+  const before = await reach(dest, () =>
     messageStatus({
-      origin: { publicClient: found.origin.publicClient, gateway: found.originGateway },
-      destination: { publicClient: dest.publicClient, gateway: destGateway },
+      origin: {
+        publicClient: found.origin.publicClient,
+        gateway: found.originGateway,
+        fromBlock: found.origin.fromBlock,
+        logPager: found.origin.pager,
+      },
+      destination: {
+        publicClient: dest.publicClient,
+        gateway: destGateway,
+        fromBlock: dest.fromBlock,
+        logPager: dest.pager,
+      },
       messageId: id as Hex,
     }),
   );
@@ -98,7 +108,8 @@ export async function retry(ctx: CommandContext): Promise<ExitCode> {
     throw new CliError(
       `message ${id} (${route}) is ${before.status}, not FAILED: only a FAILED message can be retried`,
       ExitCode.FAILED,
-      `a relayer delivers it, or self-relay it: concord relay ${id} --from ${found.origin.entry.name} --validators <url,...>`,
+      `a relayer delivers it, or self-relay it with ${found.origin.entry.name}'s validators' URLs: ` +
+        commandLine(ctx, "relay", [id, "--from", found.origin.entry.name, "--validators", "<url,url,...>"]),
     );
   const last = before.failures.at(-1);
   ctx.out.progress(
@@ -111,8 +122,7 @@ export async function retry(ctx: CommandContext): Promise<ExitCode> {
   );
   let outcome;
   try {
-    outcome = await reach(
-      dest,
+    outcome = await reach(dest, () =>
       retryMessage({
         publicClient: dest.publicClient,
         walletClient: dest.wallet(account),
@@ -129,7 +139,8 @@ export async function retry(ctx: CommandContext): Promise<ExitCode> {
     throw new CliError(
       `the retry was refused: ${e.details ?? e.shortMessage}`,
       ExitCode.FAILED,
-      (name && REFUSAL_HINTS[name]) ?? "check the reason above, then `concord status " + id + "`",
+      (name && REFUSAL_HINTS[name]) ??
+        `check the reason above, then: ${commandLine(ctx, "status", [id], READ_ONLY)}`,
     );
   }
   const tx = outcome.receipt.transactionHash;
@@ -141,7 +152,8 @@ export async function retry(ctx: CommandContext): Promise<ExitCode> {
     lines.push(`  recipient reverted: ${outcome.failure.reason.text}`);
     lines.push(
       outcome.failure.revertData === "0x"
-        ? `  no revert data is typical of running out of gas: retry with more, e.g. concord retry ${id} --gas ${gasLimit * 2}`
+        ? `  no revert data is typical of running out of gas: retry with more, e.g. ` +
+            commandLine(ctx, "retry", [id, "--from", found.origin.entry.name, "--gas", String(gasLimit * 2)])
         : "  still FAILED: fix what the recipient rejects, then retry again (anyone may)",
     );
   }

@@ -1,15 +1,50 @@
 // `concord send`: sends a message through the origin chain's ConcordGateway (optionally paying the relayer's gas).
-import { type Address, type Hex, getAddress, isAddress, isHex, stringToHex } from "viem";
+import {
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+  getAddress,
+  isAddress,
+  isHex,
+  stringToHex,
+} from "viem";
 
-import { gatewayAbi, sendMessage } from "../../src/index.js";
-import { type CliChain, accountFromEnv, chainByName, contractOn, loadChains, reach } from "../chains.js";
+import {
+  ConcordTransactionError,
+  decodeConcordError,
+  describeError,
+  gatewayAbi,
+  payForGas,
+  quoteMessageFee,
+  revertData,
+  sendMessage,
+} from "../../src/index.js";
+import {
+  type CliChain,
+  accountFromEnv,
+  chainByName,
+  checkChain,
+  contractOn,
+  loadChains,
+  reach,
+} from "../chains.js";
+import { READ_ONLY, commandLine } from "../hints.js";
 import { requireOption, type CommandContext } from "../main.js";
 import { CliError, ExitCode } from "../output.js";
 
 export async function send(ctx: CommandContext): Promise<ExitCode> {
   const chains = loadChains(ctx);
-  const from = chainByName(chains, requireOption(ctx, "from"));
-  const to = chainByName(chains, requireOption(ctx, "to"));
+  const fromName = requireOption(ctx, "from");
+  const toName = requireOption(ctx, "to");
+  if (fromName === toName)
+    throw new CliError(
+      `--from and --to are both ${fromName}: a message to its own chain is never delivered ` +
+        "(no gateway has a route for messages from its own chain)",
+      ExitCode.USAGE,
+      "pick another --to",
+    );
+  const from = chainByName(chains, fromName);
+  const to = chainByName(chains, toName);
   const recipient = requireOption(ctx, "recipient");
   if (!isAddress(recipient)) throw new CliError(`--recipient ${recipient} is not an address`, ExitCode.USAGE);
   const data = ctx.values.data;
@@ -30,40 +65,154 @@ export async function send(ctx: CommandContext): Promise<ExitCode> {
   }
   const account = accountFromEnv(String(ctx.values["key-env"] ?? "CONCORD_PRIVATE_KEY"));
   const gateway = contractOn(from, "ConcordGateway");
+  const paymaster = ctx.values.pay ? contractOn(from, "GasPaymaster") : undefined;
+  await checkChain(from);
   await checkRoute(ctx, from, to, gateway);
+
+  // --pay: quote (and check the balance) before anything is sent, so a missing gas price sends nothing.
+  let quote: bigint | undefined;
+  if (paymaster) {
+    const limit =
+      gasLimit ??
+      Number(
+        await reach(from, () =>
+          from.publicClient.readContract({
+            address: gateway,
+            abi: gatewayAbi(),
+            functionName: "defaultGasLimit",
+          }),
+        ),
+      );
+    quote = await quotePaymentOrExplain(ctx, from, to, paymaster, limit);
+    const balance = await reach(from, () => from.publicClient.getBalance({ address: account.address }));
+    if (balance < quote)
+      throw new CliError(
+        `${account.address} holds ${balance} wei on ${from.entry.name}, less than the gas payment of ${quote} wei: ` +
+          "nothing was sent",
+        ExitCode.FAILED,
+        `fund the account on ${from.entry.name}, or send without --pay`,
+      );
+    ctx.out.progress(`gas payment: ${quote} wei for ${limit} gas on ${to.entry.name}`);
+  }
+
   ctx.out.progress(`sending ${(payload.length - 2) / 2} bytes ${from.entry.name} -> ${to.entry.name}`);
-  const sent = await reach(
-    from,
-    sendMessage({
-      publicClient: from.publicClient,
-      walletClient: from.wallet(account),
-      gateway,
-      destination: to.entry.domain,
-      recipient: getAddress(recipient) as Address,
-      payload,
-      gasLimit,
-      gasPayment: ctx.values.pay ? { paymaster: contractOn(from, "GasPaymaster") } : undefined,
-    }),
+  let sent;
+  try {
+    sent = await reach(from, () =>
+      sendMessage({
+        publicClient: from.publicClient,
+        walletClient: from.wallet(account),
+        gateway,
+        destination: to.entry.domain,
+        recipient: getAddress(recipient) as Address,
+        payload,
+        gasLimit,
+        onTransaction: (hash) => ctx.out.progress(`dispatch transaction ${hash} sent on ${from.entry.name}`),
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ConcordTransactionError)
+      throw new CliError(
+        `${from.entry.name}'s gateway refused the message: ${e.details ?? e.shortMessage}; nothing was sent`,
+        ExitCode.FAILED,
+      );
+    throw e;
+  }
+  const id = sent.messageId;
+  const follow = commandLine(ctx, "status", [id], READ_ONLY);
+  ctx.out.progress(
+    `message ${id} dispatched (nonce ${sent.decoded.nonce}, block ${sent.receipt.blockNumber})`,
   );
+
+  let payment: { value: bigint; receipt: TransactionReceipt } | undefined;
+  let paymentError: CliError | undefined;
+  if (paymaster) {
+    try {
+      payment = await reach(from, () =>
+        payForGas({
+          publicClient: from.publicClient,
+          walletClient: from.wallet(account),
+          paymaster,
+          messageId: id,
+          destination: to.entry.domain,
+          gasLimit: sent.decoded.gasLimit,
+          onTransaction: (hash) => ctx.out.progress(`payment transaction ${hash} sent on ${from.entry.name}`),
+        }),
+      );
+    } catch (e) {
+      const reason =
+        e instanceof ConcordTransactionError
+          ? (e.details ?? e.shortMessage)
+          : e instanceof CliError
+            ? e.message
+            : describeError(e);
+      paymentError = new CliError(
+        `message ${id} was sent (tx ${sent.receipt.transactionHash}), but paying for its gas failed: ${reason}`,
+        e instanceof CliError ? e.code : ExitCode.FAILED,
+        `do not send it again. Pay for it: ${commandLine(ctx, "pay", [id, "--from", from.entry.name])}` +
+          ` (it is on its way unpaid meanwhile: ${follow})`,
+      );
+    }
+  }
   ctx.out.result(
     {
-      messageId: sent.messageId,
+      messageId: id,
       origin: from.entry.name,
       destination: to.entry.name,
       nonce: sent.decoded.nonce,
       transactionHash: sent.receipt.transactionHash,
-      gasPayment: sent.gasPayment ? { value: sent.gasPayment.value } : undefined,
+      gasPayment: payment
+        ? { value: payment.value, transactionHash: payment.receipt.transactionHash }
+        : paymentError
+          ? { paid: false, error: paymentError.message }
+          : undefined,
     },
     [
-      `message ${sent.messageId}`,
+      `message ${id}`,
       `  ${from.entry.name} -> ${to.entry.name}, nonce ${sent.decoded.nonce}, tx ${sent.receipt.transactionHash}`,
-      sent.gasPayment
-        ? `  gas paid: ${sent.gasPayment.value} wei`
-        : "  gas not prepaid (self-relay or a relayer's policy)",
-      `  follow it: concord status ${sent.messageId}`,
+      payment
+        ? `  gas paid: ${payment.value} wei (tx ${payment.receipt.transactionHash})`
+        : paymentError
+          ? "  gas NOT paid (see the error below)"
+          : "  gas not prepaid (self-relay or a relayer's policy)",
+      `  follow it: ${follow}`,
     ],
   );
+  if (paymentError) throw paymentError;
   return ExitCode.OK;
+}
+
+/**
+ * The paymaster's quote for `gasLimit` gas on `to`, or a CLI error saying what is missing (nothing has been sent
+ * yet): a destination without a gas price on the origin's oracle names the config key that fixes it.
+ */
+async function quotePaymentOrExplain(
+  ctx: CommandContext,
+  from: CliChain,
+  to: CliChain,
+  paymaster: Address,
+  gasLimit: number,
+): Promise<bigint> {
+  try {
+    return await reach(from, () =>
+      quoteMessageFee({ publicClient: from.publicClient, paymaster, destination: to.entry.domain, gasLimit }),
+    );
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const data = revertData(e);
+    const decoded = data ? decodeConcordError(data) : undefined;
+    if (decoded?.name === "GasOracleUnknownDomain")
+      throw new CliError(
+        `${from.entry.name}'s gas oracle has no gas price for ${to.entry.name} (${decoded.text}): nothing was sent`,
+        ExitCode.CONFIG,
+        `set chains.${to.entry.name}.gasPrice in the config and run ` +
+          `${commandLine(ctx, "deploy", [], ["config", "registry"])}, or send without --pay`,
+      );
+    throw new CliError(
+      `cannot quote the gas payment on ${from.entry.name}: ${decoded?.text ?? describeError(e)}; nothing was sent`,
+      ExitCode.FAILED,
+    );
+  }
 }
 
 /**
@@ -86,13 +235,17 @@ async function checkRoute(
   }
   let route: readonly [Address, number, boolean, Address];
   try {
-    route = (await to.publicClient.readContract({
-      address: destGateway,
-      abi: gatewayAbi(),
-      functionName: "route",
-      args: [from.entry.domain],
-    })) as readonly [Address, number, boolean, Address];
+    route = (await reach(to, () =>
+      to.publicClient.readContract({
+        address: destGateway,
+        abi: gatewayAbi(),
+        functionName: "route",
+        args: [from.entry.domain],
+      }),
+    )) as readonly [Address, number, boolean, Address];
   } catch (e) {
+    // A destination URL that serves another chain is a configuration error; one that does not answer is not fatal.
+    if (e instanceof CliError && e.code === ExitCode.CONFIG) throw e;
     ctx.out.progress(
       `warning: cannot read ${to.entry.name}'s route (${(e as Error).message.split("\n")[0]})`,
     );
@@ -101,13 +254,10 @@ async function checkRoute(
   const [, instance, , originGateway] = route;
   if (instance === 0)
     throw new CliError(
-      from === to
-        ? `${to.entry.name} has no route for messages from itself: a message to its own chain is never delivered`
-        : `${to.entry.name} has no route for messages from ${from.entry.name}: nothing would deliver this message`,
+      `${to.entry.name} has no route for messages from ${from.entry.name}: nothing would deliver this message`,
       ExitCode.CONFIG,
-      from === to
-        ? "pick another --to"
-        : `wire the route: \`concord deploy\` with both chains in the config (the destination admin calls setRoute)`,
+      `wire the route: ${commandLine(ctx, "deploy", [], ["config", "registry"])} with both chains in the config ` +
+        "(the destination's admin calls setRoute)",
     );
   if (getAddress(originGateway) !== getAddress(gateway))
     throw new CliError(

@@ -6,10 +6,11 @@ import {
   decodeConcordMessage,
   flowEvents,
   flowStatus,
-  gatewayAbi,
   messageStatus,
 } from "../../src/index.js";
-import { type CliChain, type CliChains, loadChains, reach } from "../chains.js";
+import { type CliChain, type CliChains, findMessage, loadChains, reach } from "../chains.js";
+import { commandLine } from "../hints.js";
+import { flowRows, messageRows, rowLine, rowsJson, withTimestamps } from "../timeline.js";
 import type { CommandContext } from "../main.js";
 import { CliError, ExitCode, isoTime } from "../output.js";
 
@@ -23,45 +24,34 @@ export async function status(ctx: CommandContext): Promise<ExitCode> {
   if (deployed.length === 0) {
     throw new CliError("no chain of the config is deployed", ExitCode.CONFIG, "run `concord deploy` first");
   }
-  // a message id: one gateway has a Dispatched event with it
-  for (const origin of deployed) {
-    const logs = await reach(
-      origin,
-      origin.publicClient.getContractEvents({
-        address: origin.deployment!.contracts.ConcordGateway,
-        abi: gatewayAbi(),
-        eventName: "Dispatched",
-        args: { messageId: id },
-        fromBlock: "earliest",
-        toBlock: "latest",
-      }),
-    );
-    const log = logs[0] as { args: { message: Hex } } | undefined;
-    if (log) return messageReport(ctx, chains, origin, id, log.args.message);
-  }
+  // a message id: one gateway has a Dispatched event with it (read page by page from each chain's deploy block)
+  const found = await findMessage(chains, id as Hex);
+  if (found) return messageReport(ctx, chains, found.origin, id as Hex, found.message);
   // a flow id: one escrow has a FlowOpened event with it
   for (const origin of deployed) {
     const escrow = origin.deployment!.contracts.FlowEscrow;
     if (!escrow) continue;
-    const events = await reach(
-      origin,
-      flowEvents({ publicClient: origin.publicClient, address: escrow }, id),
-    );
+    const events = await reach(origin, () => flowEvents(endpointOf(origin, escrow), id as Hex));
     const opened = events.find((e) => e.eventName === "FlowOpened");
     if (opened)
       return flowReport(
         ctx,
         chains,
         origin,
-        id,
+        id as Hex,
         opened.args.flow as { destinationDomain: number; executor: Hex; escrow: Hex; deadline: bigint },
       );
   }
   throw new CliError(
     `${id} is neither a message nor a flow on ${deployed.map((c) => c.entry.name).join(", ")}`,
     ExitCode.NOT_FOUND,
-    "check the id and that --config/--registry name the chains it was sent on",
+    "check the id and that --config/--registry name the chains it was sent on " +
+      "(and --from-block, if given, is at or before the block it was sent in)",
   );
+}
+
+function endpointOf(chain: CliChain, address: Hex) {
+  return { publicClient: chain.publicClient, address, fromBlock: chain.fromBlock, logPager: chain.pager };
 }
 
 async function messageReport(
@@ -79,65 +69,74 @@ async function messageReport(
     ]);
     return ExitCode.OK;
   }
-  const s = await reach(
-    dest,
+  const s = await reach(dest, () =>
     messageStatus({
-      origin: { publicClient: origin.publicClient, gateway: origin.deployment!.contracts.ConcordGateway! },
-      destination: { publicClient: dest.publicClient, gateway: dest.deployment.contracts.ConcordGateway! },
+      origin: {
+        publicClient: origin.publicClient,
+        gateway: origin.deployment!.contracts.ConcordGateway!,
+        fromBlock: origin.fromBlock,
+        logPager: origin.pager,
+      },
+      destination: {
+        publicClient: dest.publicClient,
+        gateway: dest.deployment!.contracts.ConcordGateway!,
+        fromBlock: dest.fromBlock,
+        logPager: dest.pager,
+      },
       messageId: id,
     }),
   );
-  const lines = [`message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`];
-  lines.push(
-    `  ${origin.entry.name} -> ${dest.entry.name}, nonce ${decoded.nonce}, gas limit ${decoded.gasLimit}`,
-  );
-  if (s.sent)
-    lines.push(`  ${isoTime(s.sent.timestamp)}  SENT      ${origin.entry.name} block ${s.sent.blockNumber}`);
-  if (s.delivered)
-    lines.push(
-      `  ${isoTime(s.delivered.timestamp)}  DELIVERED ${dest.entry.name} block ${s.delivered.blockNumber}`,
-    );
-  for (const f of s.failures) lines.push(`  ${isoTime(f.timestamp)}  FAILED    ${f.reason.text}`);
-  for (const r of s.retries)
-    lines.push(
-      `  ${isoTime(r.timestamp)}  RETRIED   by ${r.caller} with gas ${r.gasLimit}, tx gas used ${r.gasUsed} ` +
-        `(${r.success ? "succeeded" : "failed"})`,
-    );
-  if (s.executed)
-    lines.push(
-      `  ${isoTime(s.executed.timestamp)}  EXECUTED  ${dest.entry.name} block ${s.executed.blockNumber}`,
-    );
+  const o = origin.entry.name;
+  const d = dest.entry.name;
+  const ordered = messageRows(s, o, d);
+  const lines = [
+    `message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
+    `  ${o} -> ${d}, nonce ${decoded.nonce}, gas limit ${decoded.gasLimit}`,
+    ...ordered.map((r) => `  ${rowLine(r)}`),
+  ];
   const relayerRecord = await relayerView(ctx, id);
   if (relayerRecord) lines.push(...relayerRecord.lines);
   if (s.status === "SENT") {
     if (s.route?.instance === 0)
       lines.push(
-        `  next: ${dest.entry.name} has no route for ${origin.entry.name}'s gateway: nothing can deliver it until ` +
-          "the destination admin enrolls one (setRoute, e.g. `concord deploy`)",
+        `  next: ${d} has no route for ${o}'s gateway: nothing can deliver it until the destination's admin ` +
+          `enrolls one (setRoute): ${commandLine(ctx, "deploy", [], ["config", "registry"])}`,
       );
     else if (s.route?.paused)
-      lines.push(
-        `  next: ${dest.entry.name}'s route for ${origin.entry.name} is paused: delivery waits for unpause`,
-      );
+      lines.push(`  next: ${d}'s route for ${o} is paused: delivery waits for unpause`);
     else
       lines.push(
-        `  next: a relayer delivers it, or self-relay: concord relay ${id} --from ${origin.entry.name}`,
+        `  next: a relayer delivers it; or self-relay it with ${o}'s validators' URLs: ` +
+          commandLine(
+            ctx,
+            "relay",
+            [id, "--from", o, "--validators", "<url,url,...>"],
+            ["config", "registry"],
+          ),
       );
   }
   if (s.status === "FAILED") {
     const last = s.failures.at(-1);
-    const gasHint =
-      last?.revertData === "0x"
-        ? ` (no revert data: it likely ran out of gas; give more than its limit, e.g. --gas ${decoded.gasLimit * 2})`
-        : " (first fix what the recipient rejects)";
-    lines.push(`  next: anyone can retry it: concord retry ${id}${gasHint}`);
+    const outOfGas = last?.revertData === "0x";
+    const retry = commandLine(
+      ctx,
+      "retry",
+      [id, "--from", o, ...(outOfGas ? ["--gas", String(decoded.gasLimit * 2)] : [])],
+      ["config", "registry"],
+    );
+    lines.push(
+      outOfGas
+        ? `  next: anyone can retry it (no revert data: it likely ran out of gas; give more than its limit): ${retry}`
+        : `  next: anyone can retry it, once what the recipient rejects is fixed: ${retry}`,
+    );
   }
   ctx.out.result(
     {
       kind: "message",
-      origin: origin.entry.name,
-      destination: dest.entry.name,
+      origin: o,
+      destination: d,
       ...s,
+      timeline: rowsJson(ordered),
       ...(relayerRecord ? { relayer: relayerRecord.record } : {}),
     },
     lines,
@@ -214,37 +213,41 @@ async function flowReport(
       ExitCode.CONFIG,
     );
   }
-  const a = { publicClient: origin.publicClient, address: flow.escrow };
-  const b = { publicClient: dest.publicClient, address: flow.executor };
-  const s: FlowStatusReturnType = await flowStatus({
-    origin: a,
-    destination: b,
-    flowId: id,
-    deadline: flow.deadline,
-  });
-  const rows: { t: bigint; line: string }[] = [];
+  const a = endpointOf(origin, flow.escrow);
+  const b = endpointOf(dest, flow.executor);
+  const s: FlowStatusReturnType = await reach(dest, () =>
+    flowStatus({ origin: a, destination: b, flowId: id, deadline: flow.deadline }),
+  );
+  const perChain = [];
   for (const [chain, endpoint] of [
     [origin, a],
     [dest, b],
   ] as const) {
-    for (const e of await flowEvents(endpoint, id)) {
-      const block = await chain.publicClient.getBlock({ blockNumber: e.blockNumber });
-      rows.push({
-        t: block.timestamp,
-        line: `  ${isoTime(block.timestamp)}  ${e.eventName.padEnd(22)} ${chain.entry.name}`,
-      });
-    }
+    const events = await reach(chain, () => flowEvents(endpoint, id));
+    perChain.push({
+      chain: chain.entry.name,
+      events: await withTimestamps(
+        events,
+        async (blockNumber) => (await chain.publicClient.getBlock({ blockNumber })).timestamp,
+      ),
+    });
   }
-  rows.sort((x, y) => (x.t < y.t ? -1 : x.t > y.t ? 1 : 0));
+  const ordered = flowRows(perChain);
   const lines = [
     `flow ${id}: ${dest.entry.name} ${s.destination.status}, ${origin.entry.name} ${s.origin.phase}` +
       (s.origin.phase === "NONE" ? "" : ` (outcome ${s.origin.outcome})`),
-    `  deadline ${isoTime(flow.deadline)} (B time now ${isoTime(s.destinationTime)})`,
-    ...rows.map((r) => r.line),
+    `  deadline ${isoTime(flow.deadline)} (${dest.entry.name} time now ${isoTime(s.destinationTime)})`,
+    ...ordered.map((r) => `  ${rowLine(r)}`),
     `  next: ${s.next}`,
   ];
   ctx.out.result(
-    { kind: "flow", originChain: origin.entry.name, destinationChain: dest.entry.name, ...s },
+    {
+      kind: "flow",
+      originChain: origin.entry.name,
+      destinationChain: dest.entry.name,
+      ...s,
+      timeline: rowsJson(ordered),
+    },
     lines,
   );
   return ExitCode.OK;

@@ -3,11 +3,13 @@
  * deterministic CREATE3 addresses, write the deployments registry. Used by `deploy/deploy.ts` (Hardhat 3),
  * the `concord deploy` CLI and the demo. See deploy/README.md.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Address,
   type EIP1193Provider,
   type Hex,
+  type PublicClient,
   createPublicClient,
   createWalletClient,
   isHex,
@@ -16,8 +18,16 @@ import { privateKeyToAccount } from "viem/accounts";
 import { repoRoot } from "../artifacts.js";
 import { type ChainConfig, ConfigError } from "./config.js";
 import { DETERMINISTIC_DEPLOYER, DETERMINISTIC_DEPLOYER_RUNTIME } from "./create3.js";
-import { type ChainPlan, DeployError, type Plan, chainTransport, planDeployment } from "./plan.js";
-import { type Deployment, writeDeployment } from "./registry.js";
+import {
+  type ChainPlan,
+  ChainUnreachableError,
+  DeployError,
+  type Plan,
+  chainTransport,
+  isConnectionError,
+  planDeployment,
+} from "./plan.js";
+import { type Deployment, deploymentPath, readDeployment, writeDeployment } from "./registry.js";
 
 export * from "./config.js";
 export * from "./create3.js";
@@ -83,12 +93,36 @@ export type DeployReturnType = {
   registries: Record<string, { deployment: Deployment; path: string | undefined }>;
 };
 
+/**
+ * The first block at which `address` has code (binary search over `eth_getCode` at past blocks), or undefined when
+ * the endpoint does not serve past state (not an archive node).
+ */
+export async function findDeployBlock(client: PublicClient, address: Address): Promise<number | undefined> {
+  try {
+    let hi = await client.getBlockNumber({ cacheTime: 0 });
+    let lo = 0n;
+    const hasCode = async (blockNumber: bigint) => {
+      const code = await client.getCode({ address, blockNumber });
+      return code !== undefined && code !== "0x";
+    };
+    if (!(await hasCode(hi))) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi) / 2n;
+      if (await hasCode(mid)) hi = mid;
+      else lo = mid + 1n;
+    }
+    return Number(lo);
+  } catch {
+    return undefined;
+  }
+}
+
 async function executeChain(
   chainPlan: ChainPlan,
   params: DeployParameters,
   privateKey: Hex,
   log: (line: string) => void,
-): Promise<{ sent: number; gasUsed: bigint }> {
+): Promise<{ sent: number; gasUsed: bigint; firstBlock?: bigint; client: PublicClient }> {
   const entry = params.config.chains[chainPlan.name]!;
   const { chain, transport, pollingInterval } = chainTransport(entry, params.providers);
   const account = privateKeyToAccount(privateKey);
@@ -119,6 +153,7 @@ async function executeChain(
   }
   let sent = 0;
   let gasUsed = 0n;
+  let firstBlock: bigint | undefined;
   for (const tx of chainPlan.transactions) {
     log(`[${entry.name}] ${tx.description}`);
     let hash: Hex;
@@ -126,22 +161,50 @@ async function executeChain(
       hash = await wallet.sendTransaction({ to: tx.to, data: tx.data, chain });
     } catch (e) {
       const reason = (e as { shortMessage?: string }).shortMessage ?? (e as Error).message;
-      throw new DeployError(
+      const Failure = isConnectionError(e) ? ChainUnreachableError : DeployError;
+      throw new Failure(
         `[${entry.name}] ${tx.description} failed`,
         tx.note ? `${reason}\n${tx.note}` : reason,
-        { cause: e },
+        {
+          cause: e,
+        },
       );
     }
     const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval });
     sent += 1;
     gasUsed += receipt.gasUsed;
+    firstBlock ??= receipt.blockNumber;
     if (receipt.status !== "success")
       throw new DeployError(
         `[${entry.name}] ${tx.description} reverted`,
         tx.note ? `transaction ${hash}\n${tx.note}` : `transaction ${hash}`,
       );
   }
-  return { sent, gasUsed };
+  return { sent, gasUsed, firstBlock, client: publicClient as PublicClient };
+}
+
+/**
+ * The block agents and `concord status` start reading this chain's logs at: the first transaction of this run when
+ * it deployed the gateway, else the existing registry's value (same gateway), else the gateway's creation block
+ * (needs an archive endpoint; undefined otherwise).
+ */
+async function deployBlockOf(
+  chainPlan: ChainPlan,
+  registryDir: string,
+  executed: { firstBlock?: bigint; client: PublicClient },
+): Promise<number | undefined> {
+  if (!chainPlan.gatewayExisted && executed.firstBlock !== undefined) return Number(executed.firstBlock);
+  const gateway = chainPlan.deployment.contracts.ConcordGateway;
+  if (existsSync(deploymentPath(registryDir, chainPlan.chainId))) {
+    try {
+      const previous = readDeployment(registryDir, chainPlan.chainId);
+      if (previous.deployBlock !== undefined && previous.contracts.ConcordGateway === gateway)
+        return previous.deployBlock;
+    } catch {
+      // unreadable: look the block up on chain
+    }
+  }
+  return gateway ? findDeployBlock(executed.client, gateway) : undefined;
 }
 
 /**
@@ -180,22 +243,31 @@ export async function deploy(params: DeployParameters): Promise<DeployReturnType
   const results = await Promise.allSettled(plan.chains.map((c) => executeChain(c, params, privateKey, log)));
   let transactionsSent = 0;
   let gasUsed = 0n;
-  const failures: string[] = [];
-  results.forEach((result, i) => {
+  const failures: Error[] = [];
+  for (const [i, result] of results.entries()) {
     const c = plan.chains[i]!;
     if (result.status === "fulfilled") {
       transactionsSent += result.value.sent;
       gasUsed += result.value.gasUsed;
+      const deployBlock = await deployBlockOf(c, registryDir, result.value);
+      if (deployBlock !== undefined) c.deployment.deployBlock = deployBlock;
+      else log(`[${c.name}] warning: deploy block unknown (no archive state): agents need --from-block`);
       const path = writeDeployment(registryDir, c.deployment);
       registries[c.name] = { deployment: c.deployment, path };
       log(
         `[${c.name}] ${result.value.sent} transaction(s) sent (${result.value.gasUsed} gas); registry ${path}`,
       );
     } else {
-      failures.push((result.reason as Error).message);
+      failures.push(result.reason as Error);
     }
-  });
-  if (failures.length) throw new DeployError("deployment failed", failures.join("\n"));
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length) {
+    const Failure = failures.every((f) => f instanceof ChainUnreachableError)
+      ? ChainUnreachableError
+      : DeployError;
+    throw new Failure("deployment failed", failures.map((f) => f.message).join("\n"));
+  }
   log(`done: ${transactionsSent} transaction(s) sent, ${gasUsed} gas`);
   return { plan, transactionsSent, gasUsed, registries };
 }

@@ -40,6 +40,33 @@ export class DeployError extends ConcordSdkError {
   override name = "DeployError";
 }
 
+/** A chain's RPC endpoint does not answer (exit code 4 in the CLI). */
+export class ChainUnreachableError extends DeployError {
+  override name = "ChainUnreachableError";
+}
+
+/** Whether `error` is a failure to reach the endpoint (refused, reset, timed out), not an answer. */
+export function isConnectionError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (
+    let e: unknown = error;
+    e && typeof e === "object" && !seen.has(e);
+    e = (e as { cause?: unknown }).cause
+  ) {
+    seen.add(e);
+    const r = e as { name?: unknown; message?: unknown; details?: unknown; status?: unknown };
+    if (r.name === "TimeoutError" || (r.name === "HttpRequestError" && r.status === undefined)) return true;
+    const text = `${String(r.message ?? "")} ${String(r.details ?? "")}`;
+    if (
+      /fetch failed|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|ETIMEDOUT|socket hang up|timed out|took too long/i.test(
+        text,
+      )
+    )
+      return true;
+  }
+  return false;
+}
+
 /** AccessManager role ids used by the deployment (see deploy/README.md and audits/ACCESS_CONTROL.md). */
 export const Roles = { ADMIN: 0n, GUARDIAN: 1n } as const;
 
@@ -73,6 +100,8 @@ export type ChainPlan = {
   transactions: PlannedTransaction[];
   /** The registry this chain has once the transactions are mined. */
   deployment: Deployment;
+  /** The gateway is already deployed (its deploy block comes from the registry, or the chain). */
+  gatewayExisted: boolean;
 };
 
 /** What `deploy` would do. */
@@ -93,6 +122,9 @@ export type PlanOptions = {
   /** Repository root holding `artifacts/` (default: found from this file). */
   root?: string;
 };
+
+/** What planning a chain reads from the other chains: the gas price gas oracles default to (see `gasPrice`). */
+type PlanInputs = PlanOptions & { observedGasPrice: Record<string, bigint> };
 
 /** The viem chain and transport of one configured chain. */
 export function chainTransport(
@@ -125,18 +157,22 @@ export async function connectPublic(
   const { chain, transport, pollingInterval } = chainTransport(entry, providers);
   const client = createPublicClient({ chain, transport, pollingInterval });
   let actual: number;
+  const where = entry.rpcUrlEnv ? `${entry.rpcUrlEnv} (${entry.rpcUrl})` : (entry.rpcUrl ?? entry.network);
   try {
     actual = await client.getChainId();
   } catch (e) {
-    const where = entry.rpcUrlEnv ? `${entry.rpcUrlEnv} (${entry.rpcUrl})` : (entry.rpcUrl ?? entry.network);
-    throw new DeployError(`chain ${entry.name} is unreachable at ${where}`, (e as Error).message, {
-      cause: e,
-    });
+    throw new ChainUnreachableError(
+      `chain ${entry.name} is unreachable at ${where}`,
+      (e as Error).message.split("\n")[0],
+      {
+        cause: e,
+      },
+    );
   }
   if (actual !== entry.chainId)
     throw new ConfigError(
-      `chains.${entry.name}.chainId`,
-      `is ${entry.chainId} but the RPC endpoint serves ${actual}`,
+      `chains.${entry.name}.rpcUrl`,
+      `${where} serves chain ${actual}, but chains.${entry.name}.chainId is ${entry.chainId}: the URL points at another chain`,
     );
   return client as PublicClient;
 }
@@ -213,7 +249,7 @@ function short(value: unknown): string {
 async function planChain(
   config: ChainConfig,
   entry: ChainEntry,
-  opts: PlanOptions,
+  opts: PlanInputs,
   warnings: string[],
 ): Promise<ChainPlan> {
   const client = await connectPublic(entry, opts.providers);
@@ -418,11 +454,18 @@ async function planChain(
     const oracleAbi = loadArtifact("GasOracle", opts.root).abi;
     const destinations = Object.values(config.chains).filter((c) => c.remotes.includes(entry.name));
     for (const destination of destinations) {
-      if (destination.gasPrice === undefined) continue;
       const rate = tokenExchangeRate(destination, entry);
       const [currentRate, currentPrice] = existed.GasOracle
         ? await read<[bigint, bigint]>(oracle, oracleAbi, "remoteGasData", [destination.domain])
         : [0n, 0n];
+      if (destination.gasPrice === undefined) {
+        // No configured price: write the destination's current gas price once, so that paid sends and flow quotes
+        // work; never overwrite an entry (re-runs stay at zero transactions; `gasPrice` pins and updates it).
+        const observed = opts.observedGasPrice[destination.name];
+        if (currentPrice !== 0n || observed === undefined) continue;
+        call("GasOracle", oracleAbi, "setRemoteGasData", [destination.domain, rate, observed]);
+        continue;
+      }
       if (currentRate !== rate || currentPrice !== destination.gasPrice)
         call("GasOracle", oracleAbi, "setRemoteGasData", [destination.domain, rate, destination.gasPrice]);
     }
@@ -498,6 +541,7 @@ async function planChain(
     skipped,
     transactions: txs,
     deployment,
+    gatewayExisted: Boolean(existed.ConcordGateway),
   };
 }
 
@@ -507,9 +551,36 @@ async function planChain(
  */
 export async function planDeployment(config: ChainConfig, opts: PlanOptions): Promise<Plan> {
   const warnings: string[] = [];
-  const chains = await Promise.all(
-    Object.values(config.chains).map((entry) => planChain(config, entry, opts, warnings)),
+  // Chains without a configured gasPrice: their current gas price, the gas oracles' default for messages to them.
+  const observedGasPrice: Record<string, bigint> = {};
+  await Promise.all(
+    Object.values(config.chains)
+      .filter((entry) => entry.gasPrice === undefined)
+      .map(async (entry) => {
+        const client = await connectPublic(entry, opts.providers);
+        const price = await client.getGasPrice();
+        observedGasPrice[entry.name] = price > 0n ? price : 1n;
+      }),
   );
+  const chains = await Promise.all(
+    Object.values(config.chains).map((entry) =>
+      planChain(config, entry, { ...opts, observedGasPrice }, warnings),
+    ),
+  );
+  for (const [name, price] of Object.entries(observedGasPrice)) {
+    const writes = chains.some((c) =>
+      c.transactions.some(
+        (t) =>
+          t.description.startsWith("GasOracle.setRemoteGasData(") &&
+          t.description.includes(`(${config.chains[name]!.domain}, `),
+      ),
+    );
+    if (writes)
+      warnings.push(
+        `chains.${name}.gasPrice is not set: gas oracles quote messages to ${name} at its current gas price, ` +
+          `${price} wei (eth_gasPrice), written once; set gasPrice to pin or update it`,
+      );
+  }
   return {
     deployer: opts.deployer,
     chains,

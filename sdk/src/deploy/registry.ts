@@ -34,6 +34,11 @@ export type Deployment = {
   finalityDepth?: number;
   /** A development chain (config `local`). */
   local?: boolean;
+  /**
+   * The block of this chain's first Concord deployment transaction (at or before the gateway's creation): agents and
+   * `concord status` read logs from here instead of block 0. Kept from the existing registry on later runs.
+   */
+  deployBlock?: number;
 };
 
 export class RegistryError extends Error {
