@@ -37,7 +37,7 @@ contract SquatterRecipient is IERC7786Recipient {
 /// @notice Issue 13, findings 1 and 2, reproduced against the real gateway with a real 3-of-5 message-id multisig as
 /// the route's verifier: no forged message can consume, replay or re-open a genuine message's delivery record,
 /// whatever verifier accepts it (a permissive one its own recipient names) and whatever the route history.
-/// The no-collision argument is in `GatewayDelivery`'s NatSpec and docs/gateway.md; `test/fuzz/Gateway.records.fuzz`
+/// The no-collision argument is in `GatewayDelivery`'s NatSpec and docs/gateway.md; `records.fuzz.t.sol`
 /// fuzzes it and the Delivery invariant suite runs it with attacking handlers.
 contract ConcordGateway_records is MultisigBase {
     uint32 internal constant GAS = 200_000;

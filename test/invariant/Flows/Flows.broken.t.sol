@@ -10,8 +10,8 @@ import {FlowStore} from "./FlowStore.sol";
 
 /// @notice The property checker of the Flows suite catches an escrow that refunds on A's own clock: an on-time
 /// execution whose OUTCOME is slow is refunded too (double spend). The same scenario against the real escrow is
-/// test_SlowAck_ExecutedOnTime_NeverRefunded (Coordinator.origin.t.sol).
-contract FlowsBrokenVariantTest is CoordinationBase {
+/// test_SlowAck_ExecutedOnTime_NeverRefunded (test/coordination/FlowEscrow/outcome.t.sol).
+contract FlowsBrokenTest is CoordinationBase {
     FlowStore internal store;
 
     function setUp() public override {
