@@ -328,41 +328,6 @@ contract MessageIdMultisigVerifierTest is MultisigBase {
         new MessageIdMultisigVerifier(_config(validators, 2));
     }
 
-    // ------------------------------------------------------------------------------------ factory
-
-    function test_Factory_DeploysAtPredictedAddress() public {
-        IMultisigVerifier.Config memory config = _config(validators, 2);
-        address predicted = factory.predict(IMultisigVerifierFactory.Variant.MESSAGE_ID, config);
-        vm.expectEmit(true, true, true, true);
-        emit IMultisigVerifierFactory.MultisigVerifierDeployed(
-            predicted, IMultisigVerifierFactory.Variant.MESSAGE_ID, ORIGIN, keccak256(abi.encode(config))
-        );
-        IMultisigVerifier deployed = factory.deploy(IMultisigVerifierFactory.Variant.MESSAGE_ID, config);
-        assertEq(address(deployed), predicted);
-        assertEq(deployed.moduleType(), CONCORD_MESSAGE_ID_MULTISIG);
-    }
-
-    function test_Factory_RedeployIsIdempotent() public {
-        IMultisigVerifier.Config memory config = _config(validators, 3);
-        vm.recordLogs();
-        IMultisigVerifier again = factory.deploy(IMultisigVerifierFactory.Variant.MESSAGE_ID, config);
-        assertEq(address(again), address(verifier));
-        assertEq(vm.getRecordedLogs().length, 0);
-    }
-
-    function test_Factory_VariantsGetDistinctAddresses() public view {
-        IMultisigVerifier.Config memory config = _config(validators, 3);
-        assertTrue(
-            factory.predict(IMultisigVerifierFactory.Variant.MESSAGE_ID, config)
-                != factory.predict(IMultisigVerifierFactory.Variant.MERKLE_ROOT, config)
-        );
-    }
-
-    function test_Factory_RevertWhen_ConfigInvalid() public {
-        vm.expectRevert(abi.encodeWithSelector(IMultisigVerifier.MultisigVerifierInvalidThreshold.selector, 0, 5));
-        factory.deploy(IMultisigVerifierFactory.Variant.MESSAGE_ID, _config(validators, 0));
-    }
-
     function test_Verify_RevertWhen_RotatedOutValidatorSigns() public {
         // Rotation: a new verifier for the set without validators[0]; the old one keeps accepting it, the new
         // one rejects its signature (routing the origin to the new verifier is covered in RoutingVerifier tests).
