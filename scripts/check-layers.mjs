@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The layer rules of docs/architecture.md, checked on every import (a gate of `npm test`):
-//   contracts: libraries < interfaces < {core, isms, receivers} < coordination < {fees, periphery, deploy} < mocks;
+//   contracts: libraries < interfaces < {core, adapters, isms, receivers} < coordination < {fees, periphery, deploy}
+//     < mocks;
 //     a file may import from its own folder or from a lower layer, never from a higher one or a sibling folder of
 //     its layer (core does not import isms, isms do not import core); nothing deployable imports mocks.
 //   sdk: src < agents < cli; sdk/src never imports agents or cli, sdk/agents never imports cli.
@@ -15,6 +16,7 @@ const CONTRACT_LAYERS = {
   libraries: 0,
   interfaces: 1,
   core: 2,
+  adapters: 2,
   isms: 2,
   receivers: 2,
   coordination: 3,

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManaged.sol";
+import {IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
+
+import {IConcordAdapter} from "../interfaces/IConcordAdapter.sol";
+
+/// @title ConcordAdapter
+/// @notice What every transport adapter shares (see {IConcordAdapter}): the ERC-7786 source (envelope, nonce, fee
+/// payment from the value sent or the sponsor balance, `MessageSent`), the delivery to the ERC-7786 recipient with
+/// its gas limit (EIP-150 checked), the FAILED record and `retry`, the replay record, the remote adapter per
+/// domain and the sponsor balance. A protocol adapter adds only the protocol: its fee (`_quote`), its send
+/// (`_send`), its receive entry point (authenticate, then `_receive`) and its id mapping.
+/// @dev Records. Delivered nonces live in a bitmap keyed by (origin, origin adapter, nonce / 256): the source
+/// adapter is authenticated by the protocol and its nonces never repeat, and a re-enrolled adapter on the same
+/// domain has its own keys, so no message can take another's record. A FAILED message keeps its revert data hash
+/// under its message id (which commits to the source domain, both adapters and the whole envelope), so `retry`
+/// accepts exactly the bytes that failed. The adapter holds no value but the sponsor balance: the value sent with a
+/// message is paid to the protocol, the rest refunded, in the same transaction.
+abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
+    /// @notice ERC-7786 attribute `gasLimit(uint256)`: gas the recipient gets (the same selector as Concord's
+    /// gateway).
+    bytes4 public constant GAS_LIMIT_ATTRIBUTE = 0xce296026;
+
+    /// @notice Version byte of the message id preimage.
+    uint8 public constant ADAPTER_MESSAGE_VERSION = 1;
+
+    /// @notice Longest revert data kept in `ExecutionFailed` (and hashed into the FAILED record).
+    uint256 public constant MAX_REVERT_DATA = 256;
+
+    /// @notice Gas kept for the bookkeeping after the recipient's call (its record and event).
+    uint256 public constant POST_CALL_GAS = 40_000;
+
+    uint32 internal immutable _LOCAL_DOMAIN;
+    uint32 internal immutable _DEFAULT_GAS_LIMIT;
+
+    uint64 private _nonce;
+    /// @dev Transient lock over send, delivery and retry (slot: keccak256("concord.adapter.lock") - 1).
+    bytes32 private constant _LOCK_SLOT = 0x9fede2643f877a776e3d07c5b22046dad481c8ad75dce9c192599ce30d8ef8fb;
+    mapping(uint32 domain => address adapter) private _remotes;
+    mapping(address sender => bool) private _sponsored;
+    /// @dev Delivered nonces: bit (nonce % 256) of the word keyed by keccak256(origin, origin adapter, nonce / 256).
+    mapping(bytes32 key => uint256 word) private _delivered;
+    /// @dev FAILED messages: revert data hash (never zero: keccak256 of any bytes) by message id.
+    mapping(bytes32 messageId => bytes32 revertDataHash) private _failures;
+
+    /// @param localDomain_ This domain (the EVM chain id in production).
+    /// @param initialAuthority The AccessManager.
+    /// @param defaultGasLimit_ Gas a recipient gets when the sender gives no `gasLimit` attribute.
+    constructor(uint32 localDomain_, address initialAuthority, uint32 defaultGasLimit_)
+        AccessManaged(initialAuthority)
+    {
+        if (localDomain_ == 0 || defaultGasLimit_ == 0) {
+            revert ConcordAdapterInvalidConstructorArgs(localDomain_, defaultGasLimit_);
+        }
+        _LOCAL_DOMAIN = localDomain_;
+        _DEFAULT_GAS_LIMIT = defaultGasLimit_;
+    }
+
+    modifier locked() {
+        bytes32 slot = _LOCK_SLOT;
+        uint256 held;
+        assembly ("memory-safe") {
+            held := tload(slot)
+        }
+        if (held != 0) revert ConcordAdapterReentrantCall();
+        assembly ("memory-safe") {
+            tstore(slot, 1)
+        }
+        _;
+        assembly ("memory-safe") {
+            tstore(slot, 0)
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Source (ERC-7786)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice Sends `payload` to `recipient` (ERC-7930 EVM v1) over the protocol; returns the message id.
+    /// @dev Pays the protocol `quote(...)` from the value sent (the rest is refunded to the caller) or, when no value
+    /// is sent, from the sponsor balance for a sponsored sender. The only attribute is `gasLimit(uint256)`.
+    function sendMessage(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
+        external
+        payable
+        locked
+        returns (bytes32 messageId)
+    {
+        (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
+            _envelopeOf(recipient, payload, attributes, _nonce++);
+        messageId = _messageId(_LOCAL_DOMAIN, address(this), destination, remoteAdapter, envelope);
+        uint256 fee = _checkPayment(_quote(destination, remoteAdapter, envelope, gasLimit));
+        _emitMessageSent(messageId, recipient, payload, attributes);
+        emit AdapterMessageSent(
+            messageId, destination, _send(destination, remoteAdapter, envelope, gasLimit, fee), fee, msg.value == 0
+        );
+        if (msg.value > fee) {
+            uint256 refund = msg.value - fee;
+            (bool ok,) = payable(msg.sender).call{value: refund}("");
+            if (!ok) revert ConcordAdapterRefundFailed(msg.sender, refund);
+        }
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function quote(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
+        external
+        view
+        returns (uint256 fee)
+    {
+        // The envelope has the same length whatever the sender and nonce: the fee does not depend on them.
+        (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
+            _envelopeOf(recipient, payload, attributes, _nonce);
+        return _quote(destination, remoteAdapter, envelope, gasLimit);
+    }
+
+    /// @notice Whether `selector` is a supported attribute (only `gasLimit(uint256)`).
+    function supportsAttribute(bytes4 selector) external pure returns (bool) {
+        return selector == GAS_LIMIT_ATTRIBUTE;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Destination
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Called by the protocol adapter's receive entry point once the protocol has authenticated the message
+    /// as coming from `originAdapter` on the protocol domain that maps to `origin`. Refuses an untrusted source and
+    /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
+    /// returns normally so that the protocol considers the message delivered.
+    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal locked {
+        if (origin == 0 || origin == _LOCAL_DOMAIN || _remotes[origin] == address(0)) {
+            revert ConcordAdapterUnknownDomain(origin);
+        }
+        if (_remotes[origin] != originAdapter) revert ConcordAdapterUntrustedSource(origin, originAdapter);
+        Envelope memory e = abi.decode(envelope, (Envelope));
+        bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
+        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, e.nonce);
+        uint256 word = _delivered[key];
+        if (word & bit != 0) revert ConcordAdapterAlreadyDelivered(messageId);
+        _delivered[key] = word | bit;
+        _execute(messageId, origin, e, e.gasLimit);
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function retry(uint32 origin, address originAdapter, bytes calldata envelope, uint32 gasLimit) external locked {
+        bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
+        if (_failures[messageId] == bytes32(0)) revert ConcordAdapterNotFailed(messageId);
+        Envelope memory e = abi.decode(envelope, (Envelope));
+        if (gasLimit < e.gasLimit) revert ConcordAdapterRetryGasBelowLimit(e.gasLimit, gasLimit);
+        delete _failures[messageId];
+        bool success = _execute(messageId, origin, e, gasLimit);
+        emit Retried(messageId, origin, msg.sender, gasLimit, success);
+    }
+
+    /// @dev Calls the recipient with exactly `gasLimit` (reverting the whole call when that much cannot be given)
+    /// and records the outcome: EXECUTED, or FAILED with the revert data hash.
+    function _execute(bytes32 messageId, uint32 origin, Envelope memory e, uint32 gasLimit)
+        private
+        returns (bool success)
+    {
+        address recipient = e.recipient;
+        if (recipient == address(this) || recipient == authority()) {
+            revert ConcordAdapterPrivilegedRecipient(recipient);
+        }
+        uint256 required = uint256(gasLimit) + uint256(gasLimit) / 63 + POST_CALL_GAS;
+        if (gasleft() < required) revert ConcordAdapterInsufficientGas(required, gasleft());
+        bytes memory data = abi.encodeCall(
+            IERC7786Recipient.receiveMessage, (messageId, InteroperableAddress.formatEvmV1(origin, e.sender), e.payload)
+        );
+        bytes4 magic = IERC7786Recipient.receiveMessage.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            ok := call(gasLimit, recipient, 0, add(data, 0x20), mload(data), 0x00, 0x20)
+            success := and(ok, and(gt(returndatasize(), 0x1f), eq(mload(0x00), magic)))
+        }
+        if (success) {
+            emit Executed(messageId, origin);
+            return true;
+        }
+        uint256 size;
+        assembly ("memory-safe") {
+            size := returndatasize()
+        }
+        if (size > MAX_REVERT_DATA) size = MAX_REVERT_DATA;
+        bytes memory revertData = new bytes(size);
+        assembly ("memory-safe") {
+            returndatacopy(add(revertData, 0x20), 0, size)
+        }
+        bytes32 revertDataHash = keccak256(revertData);
+        _failures[messageId] = revertDataHash;
+        emit ExecutionFailed(messageId, origin, revertDataHash, revertData);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Protocol hooks
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev The protocol's fee for sending `envelope` to `remoteAdapter` on `destination` with `gasLimit` for the
+    /// recipient; must equal what `_send` pays.
+    function _quote(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
+        internal
+        view
+        virtual
+        returns (uint256 fee);
+
+    /// @dev Hands `envelope` to the protocol, paying exactly `fee`; returns the protocol's id of the message.
+    function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
+        internal
+        virtual
+        returns (bytes32 protocolMessageId);
+
+    // ---------------------------------------------------------------------------------------------
+    // Admin
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IConcordAdapter
+    function setRemote(uint32 domain, address adapter) external restricted {
+        if (domain == 0 || domain == _LOCAL_DOMAIN) revert ConcordAdapterUnknownDomain(domain);
+        _remotes[domain] = adapter;
+        emit RemoteSet(domain, adapter);
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function setSponsoredSender(address sender, bool sponsored) external restricted {
+        _sponsored[sender] = sponsored;
+        emit SponsoredSenderSet(sender, sponsored);
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function withdrawSponsorFunds(address payable to, uint256 amount) external restricted locked {
+        if (to == address(0) || amount > address(this).balance) {
+            revert ConcordAdapterInvalidWithdrawal(to, amount, address(this).balance);
+        }
+        emit SponsorWithdrawn(to, amount);
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert ConcordAdapterRefundFailed(to, amount);
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function fund() external payable {
+        emit SponsorFunded(msg.sender, msg.value);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IConcordAdapter
+    function localDomain() external view returns (uint32) {
+        return _LOCAL_DOMAIN;
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function defaultGasLimit() external view returns (uint32) {
+        return _DEFAULT_GAS_LIMIT;
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function remote(uint32 domain) public view returns (address) {
+        return _remotes[domain];
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function isSponsoredSender(address sender) external view returns (bool) {
+        return _sponsored[sender];
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function nonce() external view returns (uint64) {
+        return _nonce;
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function status(uint32 origin, address originAdapter, bytes calldata envelope)
+        external
+        view
+        returns (MessageStatus status_)
+    {
+        bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
+        if (_failures[messageId] != bytes32(0)) return MessageStatus.FAILED;
+        Envelope memory e = abi.decode(envelope, (Envelope));
+        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, e.nonce);
+        return _delivered[key] & bit != 0 ? MessageStatus.EXECUTED : MessageStatus.NONE;
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function failedRevertDataHash(bytes32 messageId) external view returns (bytes32) {
+        return _failures[messageId];
+    }
+
+    /// @inheritdoc IConcordAdapter
+    function messageIdOf(
+        uint32 origin,
+        address originAdapter,
+        uint32 destination,
+        address destinationAdapter,
+        bytes calldata envelope
+    ) external pure returns (bytes32) {
+        return _messageId(origin, originAdapter, destination, destinationAdapter, envelope);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internal
+    // ---------------------------------------------------------------------------------------------
+
+    function _messageId(
+        uint32 origin,
+        address originAdapter,
+        uint32 destination,
+        address destinationAdapter,
+        bytes memory envelope
+    ) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(ADAPTER_MESSAGE_VERSION, origin, originAdapter, destination, destinationAdapter, envelope)
+        );
+    }
+
+    function _deliveredSlot(uint32 origin, address originAdapter, uint64 nonce_)
+        private
+        pure
+        returns (bytes32 key, uint256 bit)
+    {
+        key = keccak256(abi.encode(origin, originAdapter, nonce_ >> 8));
+        bit = uint256(1) << (nonce_ & 0xff);
+    }
+
+    /// @dev The destination, its adapter, the envelope and the recipient's gas limit of a send by `msg.sender`.
+    function _envelopeOf(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes, uint64 n)
+        private
+        view
+        returns (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
+    {
+        address target;
+        (destination, target, remoteAdapter) = _destinationOf(recipient);
+        gasLimit = _gasLimitOf(attributes);
+        envelope = abi.encode(
+            Envelope({nonce: n, sender: msg.sender, recipient: target, gasLimit: gasLimit, payload: payload})
+        );
+    }
+
+    /// @dev The ERC-7786 `MessageSent` of a send by `msg.sender` (no value travels to the recipient).
+    function _emitMessageSent(
+        bytes32 messageId,
+        bytes calldata recipient,
+        bytes calldata payload,
+        bytes[] calldata attributes
+    ) private {
+        emit MessageSent(
+            messageId, InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, msg.sender), recipient, payload, 0, attributes
+        );
+    }
+
+    /// @dev Checks that the send can pay `fee`: from the value sent, or (no value) from the sponsor balance for a
+    /// sponsored sender. Returns `fee`.
+    function _checkPayment(uint256 fee) private view returns (uint256) {
+        if (msg.value == 0) {
+            if (!_sponsored[msg.sender]) revert ConcordAdapterNotSponsored(msg.sender);
+            // The balance before this call is the sponsor balance (msg.value is zero here).
+            if (address(this).balance < fee) revert ConcordAdapterSponsorBalanceTooLow(fee, address(this).balance);
+        } else if (msg.value < fee) {
+            revert ConcordAdapterFeeTooLow(fee, msg.value);
+        }
+        return fee;
+    }
+
+    /// @dev The destination domain, the recipient and the destination adapter of an ERC-7930 recipient.
+    function _destinationOf(bytes calldata recipient)
+        private
+        view
+        returns (uint32 destination, address target, address remoteAdapter)
+    {
+        (bool ok, uint256 domain, address account) = InteroperableAddress.tryParseEvmV1Calldata(recipient);
+        if (!ok || account == address(0) || domain == 0 || domain > type(uint32).max) {
+            revert ConcordAdapterInvalidRecipient(recipient);
+        }
+        destination = uint32(domain);
+        remoteAdapter = _remotes[destination];
+        if (destination == _LOCAL_DOMAIN || remoteAdapter == address(0)) {
+            revert ConcordAdapterUnknownDomain(destination);
+        }
+        target = account;
+    }
+
+    /// @dev The recipient's gas limit from the attributes (only `gasLimit(uint256)`, at most once, 1..2**32-1).
+    function _gasLimitOf(bytes[] calldata attributes) private view returns (uint32 gasLimit) {
+        gasLimit = _DEFAULT_GAS_LIMIT;
+        bool set;
+        for (uint256 i = 0; i < attributes.length; ++i) {
+            bytes calldata attribute = attributes[i];
+            if (attribute.length < 4) revert ConcordAdapterInvalidAttribute(attribute);
+            bytes4 selector = bytes4(attribute[0:4]);
+            if (selector != GAS_LIMIT_ATTRIBUTE) revert UnsupportedAttribute(selector);
+            if (attribute.length != 36 || set) revert ConcordAdapterInvalidAttribute(attribute);
+            uint256 value = uint256(bytes32(attribute[4:36]));
+            if (value == 0 || value > type(uint32).max) revert ConcordAdapterInvalidAttribute(attribute);
+            gasLimit = uint32(value);
+            set = true;
+        }
+    }
+}
