@@ -1,6 +1,6 @@
 // Regenerates test/fixtures/stateproof/gateway.json: real Merkle-Patricia proofs (eth_getProof) of the REAL
 // ConcordGateway's message tree (count word + branch slots, the StateProofVerifier TREE source kind), taken
-// from a local anvil chain, for test/unit/StateProofGateway.t.sol.
+// from a local anvil chain, for test/isms/StateProofGateway.t.sol.
 //
 //   forge build   # out/ConcordGateway.sol and out/AccessManager.sol must exist
 //   PATH=node_modules/.bin:$PATH tsx scripts/make-gateway-stateproof-fixture.ts

@@ -70,7 +70,8 @@ uint256 constant GATEWAY_CALL_GAS_MARGIN = 5000;
 uint256 constant GATEWAY_MAX_REVERT_DATA = 256;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Selectors used by the assembly (each pinned against the Solidity declaration in test/unit/gateway/Layout.t.sol)
+// Selectors used by the assembly (each pinned against the Solidity declaration in
+// test/libraries/GatewayLayout/GatewayLayout.t.sol)
 // ---------------------------------------------------------------------------------------------------------------
 
 /// @dev `IERC7786Recipient.receiveMessage(bytes32,bytes,bytes)`.

@@ -7,7 +7,7 @@
  * Concord's body envelope: `body = gasLimit (uint32, big-endian) || payload`, so the destination gas limit is
  * bound into the message id. The ERC-7786 sender a recipient sees is ERC-7930 `formatEvmV1(origin, sender)`
  * (domains are EVM chain ids). Shared vectors: `test/vectors/messages.json`, checked by `test/ts/codec.test.ts`
- * and `test/unit/Message.t.sol`.
+ * and `test/libraries/Message/Message.t.sol`.
  */
 import {
   type Address,

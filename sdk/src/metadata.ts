@@ -7,7 +7,7 @@
  * - `contracts/isms/AggregationVerifier.sol` (range table, Hyperlane-compatible),
  * - `contracts/libraries/MerkleTree.sol` (index-ordered depth-32 tree, Hyperlane-compatible).
  * Shared vectors: `test/vectors/multisig.json`, checked by `test/ts/metadata.test.ts` and
- * `test/unit/MultisigVectors.t.sol`.
+ * `test/isms/MultisigVectors.t.sol`.
  */
 import {
   type Address,

@@ -5,7 +5,7 @@ import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IMultisigVerifier} from "../../contracts/interfaces/IMultisigVerifier.sol";
 import {IMultisigVerifierFactory} from "../../contracts/interfaces/IMultisigVerifierFactory.sol";
 import {CheckpointDigest} from "../../contracts/libraries/CheckpointDigest.sol";
-import {MultisigBase} from "../unit/MultisigBase.t.sol";
+import {MultisigBase} from "../isms/MultisigBase.t.sol";
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {Vm} from "forge-std/Vm.sol";
 

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IMultisigVerifierFactory} from "../../contracts/interfaces/IMultisigVerifierFactory.sol";
 import {MockTrustAllVerifier} from "../../contracts/mocks/MockTrustAllVerifier.sol";
-import {MultisigBase} from "../unit/MultisigBase.t.sol";
+import {MultisigBase} from "../isms/MultisigBase.t.sol";
 import {BenchBase} from "./BenchBase.sol";
 import {BenchConcordRecipient} from "./BenchReceivers.sol";
 import {ConcordBenchBase} from "./ConcordBenchBase.sol";

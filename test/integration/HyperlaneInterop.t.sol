@@ -10,7 +10,7 @@ import {BoundVerifier} from "../../contracts/isms/BoundVerifier.sol";
 import {MultisigVerifierFactory} from "../../contracts/isms/MultisigVerifierFactory.sol";
 import {CheckpointDigest} from "../../contracts/libraries/CheckpointDigest.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
-import {MultisigBase} from "../unit/MultisigBase.t.sol";
+import {MultisigBase} from "../isms/MultisigBase.t.sol";
 import {Mailbox} from "@hyperlane-xyz/core/contracts/Mailbox.sol";
 import {MerkleTreeHook} from "@hyperlane-xyz/core/contracts/hooks/MerkleTreeHook.sol";
 import {IInterchainSecurityModule} from "@hyperlane-xyz/core/contracts/interfaces/IInterchainSecurityModule.sol";

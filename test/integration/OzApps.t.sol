@@ -28,8 +28,8 @@ import {ConcordGateway} from "../../contracts/core/ConcordGateway.sol";
 import {IConcordGateway} from "../../contracts/interfaces/IConcordGateway.sol";
 import {Message} from "../../contracts/libraries/Message.sol";
 import {MockTrustAllVerifier} from "../../contracts/mocks/MockTrustAllVerifier.sol";
+import {SquatterRecipient} from "../core/ConcordGateway/records.t.sol";
 import {MultiDomainHarness} from "../harness/MultiDomainHarness.sol";
-import {SquatterRecipient} from "../unit/Gateway.records.t.sol";
 import {OzBridgedToken} from "./OzCrosschain.t.sol";
 
 /// @notice TEST ONLY: a plain ERC-20 that predates any bridge (custody on its home chain).

@@ -1,6 +1,6 @@
 /**
  * Message codec (sdk/src/codec.ts), pinned by the shared vectors in test/vectors/messages.json, which
- * test/unit/Message.t.sol checks against `Message.sol` and a live `ConcordGateway`.
+ * test/libraries/Message/Message.t.sol checks against `Message.sol` and a live `ConcordGateway`.
  *
  * Regenerate the vectors (deterministic):
  *   CONCORD_WRITE_VECTORS=1 hardhat test nodejs test/ts/codec.test.ts

@@ -6,7 +6,7 @@ import {FlowLib} from "../../../contracts/libraries/FlowLib.sol";
 
 /// @notice TEST ONLY, DELIBERATELY BROKEN: "refund on A after T plus some latency". `settle` may settle a LOCKED flow
 /// as EXPIRED on A's own clock once `deadline + GRACE` has passed there, without B's attested outcome. This is the
-/// pattern the rule forbids; the suite must catch its double spend (test/unit/Coordinator.broken.t.sol).
+/// pattern the rule forbids; the suite must catch its double spend (Flows.broken.t.sol).
 contract BrokenFlowEscrow is FlowEscrow {
     uint64 public constant GRACE = 1 hours;
 

@@ -13,7 +13,7 @@ import {IFlowEndpoint} from "../../../contracts/interfaces/IFlowEndpoint.sol";
 import {IFlowEscrow} from "../../../contracts/interfaces/IFlowEscrow.sol";
 import {FlowLib} from "../../../contracts/libraries/FlowLib.sol";
 import {Message} from "../../../contracts/libraries/Message.sol";
-import {FlowTargetMock} from "../../unit/CoordinatorBase.t.sol";
+import {FlowTargetMock} from "../../coordination/CoordinationBase.t.sol";
 import {FlowStore} from "./FlowStore.sol";
 
 /// @notice TEST ONLY: handlers of the Flows suite. Two chains with their own clocks (`tA`, `tB`; every action warps

@@ -5,8 +5,8 @@ import {FlowEscrow} from "../../../contracts/coordination/FlowEscrow.sol";
 import {FlowExecutor} from "../../../contracts/coordination/FlowExecutor.sol";
 import {IFlowEscrow} from "../../../contracts/interfaces/IFlowEscrow.sol";
 import {FlowLib} from "../../../contracts/libraries/FlowLib.sol";
+import {FlowTargetMock} from "../../coordination/CoordinationBase.t.sol";
 import {GhostStore} from "../../harness/GhostStore.sol";
-import {FlowTargetMock} from "../../unit/CoordinatorBase.t.sol";
 
 /// @notice TEST ONLY: ghost state of the Flows suite (the flows opened, every message captured, claims paid) and
 /// the I5 property checker shared by the invariant suite and the broken-variant unit test.

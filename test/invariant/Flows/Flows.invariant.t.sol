@@ -10,7 +10,7 @@ import {FlowExecutor} from "../../../contracts/coordination/FlowExecutor.sol";
 import {ConcordGateway} from "../../../contracts/core/ConcordGateway.sol";
 import {IFlowEndpoint} from "../../../contracts/interfaces/IFlowEndpoint.sol";
 import {MockTrustAllVerifier} from "../../../contracts/mocks/MockTrustAllVerifier.sol";
-import {FlowTargetMock} from "../../unit/CoordinatorBase.t.sol";
+import {FlowTargetMock} from "../../coordination/CoordinationBase.t.sol";
 import {FlowHandler} from "./FlowHandler.sol";
 import {FlowStore} from "./FlowStore.sol";
 
