@@ -18,7 +18,8 @@ contract ProbeRecipient is IERC7786Recipient {
         WRONG_MAGIC,
         NEED_GAS,
         REENTER,
-        REPLY
+        REPLY,
+        LIGHT
     }
 
     error ProbeRecipientRefused(bytes32 receiveId);
@@ -43,6 +44,9 @@ contract ProbeRecipient is IERC7786Recipient {
     bool public reentryFailed;
     bytes public reentryError;
     Delivery[] internal _deliveries;
+    /// @dev LIGHT: only counted, with the gas at entry (no payload stored).
+    uint256 public lightCount;
+    uint256 public lastGasAtEntry;
 
     receive() external payable {}
 
@@ -68,6 +72,11 @@ contract ProbeRecipient is IERC7786Recipient {
         returns (bytes4)
     {
         uint256 gasAtEntry = gasleft();
+        if (mode == Mode.LIGHT) {
+            ++lightCount;
+            lastGasAtEntry = gasAtEntry;
+            return IERC7786Recipient.receiveMessage.selector;
+        }
         if (mode == Mode.REVERT) revert ProbeRecipientRefused(receiveId);
         if (mode == Mode.NEED_GAS) {
             for (uint256 i = 0; i < slots; ++i) {
@@ -202,6 +211,31 @@ abstract contract HyperlaneAdapterBase is HyperlaneFixture {
     /// @dev alice sends `payload` from A to `rB` with the default gas limit.
     function _sendAB(bytes memory payload) internal returns (bytes32 id, uint256 index) {
         return _send(aA, alice, CHAIN_B, address(rB), payload, _noAttr());
+    }
+
+    /// @dev The adapter message id and the Hyperlane message id of the next send from A's adapter to `to` on B.
+    function _nextIdsAB(address sender, address to, uint32 gasLimit, bytes memory payload)
+        internal
+        view
+        returns (bytes32 id, bytes32 hyperlaneId)
+    {
+        bytes memory envelope = abi.encode(
+            IConcordAdapter.Envelope({
+                nonce: aA.nonce(), sender: sender, recipient: to, gasLimit: gasLimit, payload: payload
+            })
+        );
+        id = aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), envelope);
+        hyperlaneId = keccak256(
+            abi.encodePacked(
+                uint8(3),
+                hlDomains[dA].mailbox.nonce(),
+                HL_A,
+                bytes32(uint256(uint160(address(aA)))),
+                HL_B,
+                bytes32(uint256(uint160(address(aB)))),
+                envelope
+            )
+        );
     }
 
     /// @dev The status on `adapter` of captured message `index` (from the adapter on `origin`).
