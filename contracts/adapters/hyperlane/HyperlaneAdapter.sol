@@ -29,10 +29,14 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     /// `handle`. Measured in test/adapters/HyperlaneAdapter/HyperlaneAdapter.gas.t.sol (the smallest gas with which
     /// `process` delivers, minus the Mailbox's and the ISM's own use, with a margin); the IGP adds its own
     /// per-destination overhead for `Mailbox.process` and the ISM on top.
-    uint32 public constant DELIVERY_GAS_OVERHEAD = 90_000;
+    uint32 public constant DELIVERY_GAS_OVERHEAD = 82_000;
 
-    /// @notice Destination gas per 32-byte word of the envelope (decoding it, hashing it, re-encoding the payload).
+    /// @notice Destination gas per 32-byte word of the envelope (copying and hashing it).
     uint32 public constant DELIVERY_GAS_PER_WORD = 32;
+
+    /// @notice Divisor of the quadratic part of the destination gas, words * words / divisor: the memory `handle`
+    /// expands holds several copies of the envelope (decoded, hashed, re-encoded for the recipient).
+    uint32 public constant DELIVERY_GAS_MEMORY_DIVISOR = 30;
 
     IMailbox internal immutable _MAILBOX;
     uint32 internal immutable _HYPERLANE_LOCAL_DOMAIN;
@@ -176,10 +180,11 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
 
     /// @inheritdoc IHyperlaneAdapter
     function destinationGas(uint32 gasLimit, uint256 envelopeLength) public pure returns (uint256) {
-        // The recipient's limit, the 1/63 the adapter's EIP-150 check adds to it, the 1/64 the Mailbox keeps when it
-        // calls `handle` (together just under gasLimit / 31), the fixed overhead and the per-word part.
-        return uint256(gasLimit) + uint256(gasLimit) / 31 + DELIVERY_GAS_OVERHEAD + ((envelopeLength + 31) / 32)
-            * DELIVERY_GAS_PER_WORD;
+        // The recipient's limit, the 1/63 the adapter's EIP-150 check adds to it and the 1/64 the Mailbox keeps when
+        // it calls `handle` (together just under gasLimit / 31), the fixed overhead, and the envelope's words.
+        uint256 words = (envelopeLength + 31) / 32;
+        return uint256(gasLimit) + uint256(gasLimit) / 31 + DELIVERY_GAS_OVERHEAD + words * DELIVERY_GAS_PER_WORD
+            + (words * words) / DELIVERY_GAS_MEMORY_DIVISOR;
     }
 
     // ---------------------------------------------------------------------------------------------
