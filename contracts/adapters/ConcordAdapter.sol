@@ -37,8 +37,13 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     uint32 internal immutable _DEFAULT_GAS_LIMIT;
 
     uint64 private _nonce;
-    /// @dev Transient lock over send, delivery and retry (slot: keccak256("concord.adapter.lock") - 1).
-    bytes32 private constant _LOCK_SLOT = 0x9fede2643f877a776e3d07c5b22046dad481c8ad75dce9c192599ce30d8ef8fb;
+    /// @dev Transient lock over the sends (`sendMessage`, `withdrawSponsorFunds`); its slot is
+    /// keccak256("concord.adapter.lock") - 1. Separate from the delivery lock: a recipient may send while it is being
+    /// delivered (an acknowledgement, a flow's OUTCOME, a remote executor bridging tokens), as on Concord's gateway,
+    /// whose `dispatch` is not locked.
+    bytes32 private constant _SEND_LOCK_SLOT = 0x9fede2643f877a776e3d07c5b22046dad481c8ad75dce9c192599ce30d8ef8fb;
+    /// @dev Transient lock over delivery and `retry` (slot: keccak256("concord.adapter.delivery.lock") - 1).
+    bytes32 private constant _DELIVERY_LOCK_SLOT = 0x733211631305534d1626f85d6681a0aaea4ee598f4afe9e1a86db040c606f22e;
     mapping(uint32 domain => address adapter) private _remotes;
     mapping(address sender => bool) private _sponsored;
     /// @dev Delivered nonces: bit (nonce % 256) of the word keyed by keccak256(origin, origin adapter, nonce / 256).
@@ -59,20 +64,20 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         _DEFAULT_GAS_LIMIT = defaultGasLimit_;
     }
 
-    modifier locked() {
-        bytes32 slot = _LOCK_SLOT;
-        uint256 held;
-        assembly ("memory-safe") {
-            held := tload(slot)
-        }
-        if (held != 0) revert ConcordAdapterReentrantCall();
-        assembly ("memory-safe") {
-            tstore(slot, 1)
-        }
+    /// @dev A send (or a sponsor withdrawal) cannot re-enter another send: the protocol call and the refund give
+    /// control away while the value sent is still being accounted for.
+    modifier sendLocked() {
+        _lock(_SEND_LOCK_SLOT);
         _;
-        assembly ("memory-safe") {
-            tstore(slot, 0)
-        }
+        _unlock(_SEND_LOCK_SLOT);
+    }
+
+    /// @dev A delivery or retry cannot re-enter another delivery or retry (the recipient's call would fail, and its
+    /// message be FAILED and retryable); it may send.
+    modifier deliveryLocked() {
+        _lock(_DELIVERY_LOCK_SLOT);
+        _;
+        _unlock(_DELIVERY_LOCK_SLOT);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -85,7 +90,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     function sendMessage(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
         external
         payable
-        locked
+        sendLocked
         returns (bytes32 messageId)
     {
         (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
@@ -128,7 +133,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// as coming from `originAdapter` on the protocol domain that maps to `origin`. Refuses an untrusted source and
     /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
     /// returns normally so that the protocol considers the message delivered.
-    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal locked {
+    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal deliveryLocked {
         if (origin == 0 || origin == _LOCAL_DOMAIN || _remotes[origin] == address(0)) {
             revert ConcordAdapterUnknownDomain(origin);
         }
@@ -143,7 +148,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     }
 
     /// @inheritdoc IConcordAdapter
-    function retry(uint32 origin, address originAdapter, bytes calldata envelope, uint32 gasLimit) external locked {
+    function retry(uint32 origin, address originAdapter, bytes calldata envelope, uint32 gasLimit)
+        external
+        deliveryLocked
+    {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] == bytes32(0)) revert ConcordAdapterNotFailed(messageId);
         Envelope memory e = abi.decode(envelope, (Envelope));
@@ -163,11 +171,13 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         if (recipient == address(this) || recipient == authority()) {
             revert ConcordAdapterPrivilegedRecipient(recipient);
         }
-        uint256 required = uint256(gasLimit) + uint256(gasLimit) / 63 + POST_CALL_GAS;
-        if (gasleft() < required) revert ConcordAdapterInsufficientGas(required, gasleft());
         bytes memory data = abi.encodeCall(
             IERC7786Recipient.receiveMessage, (messageId, InteroperableAddress.formatEvmV1(origin, e.sender), e.payload)
         );
+        // Checked after the call data is built: its memory grows with the payload, and none of it may come out of
+        // the recipient's gas limit or the bookkeeping reserve.
+        uint256 required = uint256(gasLimit) + uint256(gasLimit) / 63 + POST_CALL_GAS;
+        if (gasleft() < required) revert ConcordAdapterInsufficientGas(required, gasleft());
         bytes4 magic = IERC7786Recipient.receiveMessage.selector;
         bool ok;
         assembly ("memory-safe") {
@@ -228,7 +238,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     }
 
     /// @inheritdoc IConcordAdapter
-    function withdrawSponsorFunds(address payable to, uint256 amount) external restricted locked {
+    function withdrawSponsorFunds(address payable to, uint256 amount) external restricted sendLocked {
         if (to == address(0) || amount > address(this).balance) {
             revert ConcordAdapterInvalidWithdrawal(to, amount, address(this).balance);
         }
@@ -303,6 +313,23 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     // ---------------------------------------------------------------------------------------------
     // Internal
     // ---------------------------------------------------------------------------------------------
+
+    function _lock(bytes32 slot) private {
+        uint256 held;
+        assembly ("memory-safe") {
+            held := tload(slot)
+        }
+        if (held != 0) revert ConcordAdapterReentrantCall();
+        assembly ("memory-safe") {
+            tstore(slot, 1)
+        }
+    }
+
+    function _unlock(bytes32 slot) private {
+        assembly ("memory-safe") {
+            tstore(slot, 0)
+        }
+    }
 
     function _messageId(
         uint32 origin,

@@ -111,7 +111,8 @@ interface IConcordAdapter is IERC7786GatewaySource {
     /// @notice Thrown when withdrawing more than the sponsor balance, or to the zero address.
     error ConcordAdapterInvalidWithdrawal(address to, uint256 amount, uint256 balance);
 
-    /// @notice Thrown when a call re-enters the adapter's send, delivery or retry.
+    /// @notice Thrown when a send re-enters a send, or a delivery or retry re-enters a delivery or retry (a recipient
+    /// may send while it is being delivered).
     error ConcordAdapterReentrantCall();
 
     /// @notice The fee `sendMessage` charges for these arguments now (what it pays the protocol).
