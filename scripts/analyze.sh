@@ -9,6 +9,7 @@ if [ ! -x .venv/bin/slither ]; then
   echo "analyze: .venv/bin/slither missing: run 'npm run setup' first" >&2
   exit 1
 fi
+# Only contracts/ (and what it imports): test helpers that deploy other protocols (e.g. Hyperlane) stay out.
 FOUNDRY_PROFILE=analysis forge build --force --skip test --skip script >/dev/null
 mkdir -p out_analysis
 report=out_analysis/slither.json

@@ -412,7 +412,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @dev The recipient's gas limit from the attributes (only `gasLimit(uint256)`, at most once, 1..2**32-1).
     function _gasLimitOf(bytes[] calldata attributes) private view returns (uint32 gasLimit) {
         gasLimit = _DEFAULT_GAS_LIMIT;
-        bool set;
+        bool set = false;
         for (uint256 i = 0; i < attributes.length; ++i) {
             bytes calldata attribute = attributes[i];
             if (attribute.length < 4) revert ConcordAdapterInvalidAttribute(attribute);
