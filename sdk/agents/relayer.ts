@@ -218,7 +218,7 @@ const PARKING_ERRORS: Record<string, string> = {
   ConcordGatewayRoutePaused: "the destination route for this origin is paused",
   ConcordGatewayInboundPaused: "the destination gateway is paused",
 };
-/** Errors the agents decode without the build artifacts (the hand-written ABI slices). */
+/** The gateway's and batch processor's errors, decoded first (the generated ABIs). */
 const AGENT_ERRORS = [...gatewayAbi, ...batchProcessorAbi].filter((item) => item.type === "error");
 
 /** A message this relayer cannot deliver now, with the reason (parked UNDELIVERABLE, re-checked later). */
@@ -245,7 +245,7 @@ function failureKind(e: unknown): "revert" | "no-code" | "transport" {
 const EXECUTION_FAILURE =
   /execution reverted|gas required exceeds|out of gas|invalid opcode|stack (over|under)flow/i;
 
-/** Readable text of revert data: Concord's gateway/batch errors, else any Concord error (artifacts), else hex. */
+/** Readable text of revert data: Concord's gateway/batch errors, else any Concord error (SDK table), else hex. */
 function describeRevertData(data: Hex): { name: string | undefined; text: string } {
   if (data === "0x") return { name: undefined, text: "reverted without data (out of gas, or a bare revert)" };
   try {
@@ -261,7 +261,7 @@ function describeRevertData(data: Hex): { name: string | undefined; text: string
     const decoded = decodeConcordError(data);
     if (decoded.name !== "Unknown") return { name: decoded.name, text: decoded.text };
   } catch {
-    // no build artifacts here
+    // decodeConcordError never throws; kept defensive
   }
   return { name: undefined, text: `revert data ${data.slice(0, 74)}${data.length > 74 ? "…" : ""}` };
 }

@@ -18,7 +18,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 
 import { gatewayAbi } from "../src/abis.js";
-import { repoRoot } from "../src/artifacts.js";
+import { repoRoot } from "../src/repo.js";
 import { isConnectionError } from "../src/deploy/plan.js";
 import { LogPager, eventTopics } from "../src/logs.js";
 import { type ChainConfig, type ChainEntry, ConfigError, loadConfig } from "../src/deploy/config.js";

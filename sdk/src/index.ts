@@ -13,5 +13,5 @@ export * from "./messages.js";
 export * from "./flows.js";
 export * from "./logs.js";
 export * from "./timeline.js";
-export { type ContractArtifact, ArtifactError, loadArtifact, repoRoot } from "./artifacts.js";
+export { repoRoot } from "./repo.js";
 export * from "./deployments.js";

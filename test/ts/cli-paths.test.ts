@@ -21,7 +21,7 @@ import {
 } from "viem";
 import { type PrivateKeyAccount, generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { FaultProxy, deployContract } from "../../sdk/agents/testing.js";
+import { FaultProxy, deployContract } from "../helpers/agents.js";
 import { COMMANDS } from "../../sdk/cli/main.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";

@@ -1,7 +1,7 @@
 // `concord deploy`: deploys and wires Concord on every chain of a chain-config file (idempotent, --dry-run).
 import { resolve } from "node:path";
 
-import { repoRoot } from "../../src/artifacts.js";
+import { repoRoot } from "../../src/repo.js";
 import {
   ChainUnreachableError,
   ConfigError,
