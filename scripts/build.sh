@@ -10,4 +10,5 @@ source scripts/env.sh
 if [ "${BUILD_SKIP_FORGE:-0}" != 1 ]; then forge build; fi
 hardhat build --quiet 2>/dev/null || hardhat build
 node scripts/gen-sdk.mjs
+rm -rf sdk/dist # npm pack ships dist/: no stale modules from an earlier layout
 tsc -p sdk/tsconfig.json
