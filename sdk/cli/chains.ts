@@ -23,7 +23,7 @@ import { isConnectionError } from "../src/deploy/plan.js";
 import { LogPager, eventTopics } from "../src/logs.js";
 import { type ChainConfig, type ChainEntry, ConfigError, loadConfig } from "../src/deploy/config.js";
 import { type Deployment, readDeployment } from "../src/deploy/registry.js";
-import type { CommandContext } from "./main.js";
+import type { CommandContext } from "./command.js";
 import { CliError, ExitCode } from "./output.js";
 
 export type CliChain = {

@@ -17,7 +17,16 @@ import {
 } from "../../src/index.js";
 import { accountFromEnv, chainByName, contractOn, findMessage, loadChains, reach } from "../chains.js";
 import { READ_ONLY, commandLine } from "../hints.js";
-import { requireOption, type CommandContext } from "../main.js";
+import {
+  type Command,
+  type CommandContext,
+  requireOption,
+  CONFIG_DOCS,
+  FROM_BLOCK_DOC,
+  KEY_ENV_DOC,
+  SENDER_ENV,
+  configOptions,
+} from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 
 export async function relay(ctx: CommandContext): Promise<ExitCode> {
@@ -205,3 +214,38 @@ export async function relay(ctx: CommandContext): Promise<ExitCode> {
   );
   return outcome.status === "EXECUTED" ? ExitCode.OK : ExitCode.FAILED;
 }
+
+/** `concord relay`: summary, usage, options with their help text, environment and examples. */
+export const relayCommand: Command = {
+  summary: "self-relay one message: fetch validator signatures and deliver it",
+  usage:
+    "concord relay <messageId> --from <chain> --validators <url,url,...> [--key-env <VAR>] " +
+    "[--config <chains.json>] [--registry <dir>]",
+  about: [
+    "Checks that the destination routes the origin's gateway (else exit 3, with what to do), fetches a quorum",
+    "of signatures from the origin's validators, checks each against the destination verifier's set, delivers.",
+  ],
+  docs: {
+    from: { value: "<chain>", text: "the origin chain (a config key)" },
+    validators: {
+      value: "<url,url,...>",
+      text: "HTTP URLs of the origin chain's validator agents (each serves /signatures/<messageId>)",
+    },
+    "key-env": KEY_ENV_DOC,
+    ...CONFIG_DOCS,
+    "from-block": FROM_BLOCK_DOC,
+  },
+  env: SENDER_ENV,
+  examples: [
+    "CONCORD_PRIVATE_KEY=0x… concord relay 0x3f…c1 --from chainA --validators http://v1:8080,http://v2:8080 " +
+      "--config my-chains.json",
+  ],
+  options: {
+    ...configOptions,
+    from: { type: "string" },
+    validators: { type: "string" },
+    "key-env": { type: "string" },
+    "from-block": { type: "string" },
+  },
+  run: relay,
+};
