@@ -47,13 +47,19 @@ import {
   http,
   keccak256,
   parseEventLogs,
-  recoverAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { bytes32ToAddress, decodeConcordMessage, decodeMessage, formatEvmV1 } from "../src/codec.js";
 import { decodeConcordError, revertData } from "../src/decodeError.js";
 import { LogPager, eventTopics } from "../src/logs.js";
-import { ModuleType, type SignedDigest, messageIdDigest, messageIdMetadata } from "../src/metadata.js";
+import { ModuleType } from "../src/metadata.js";
+import {
+  fetchValidatorSignatures,
+  isRelayable,
+  relayDigest,
+  relayMetadata,
+  selectQuorum,
+} from "../src/signatures.js";
 import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
 import { AgentConfigError } from "./errors.js";
 import {
@@ -693,7 +699,7 @@ export class Relayer {
         `the verifier ${address} on ${record.destination} does not answer moduleType(): ${describeFailure(e).text}`,
       );
     }
-    if (moduleType !== ModuleType.CONCORD_MESSAGE_ID_MULTISIG)
+    if (!isRelayable(moduleType))
       throw new Undeliverable(
         `the verifier ${address} on ${record.destination} has module type ${moduleType}; this relayer builds ` +
           `metadata for message-id multisig verifiers (type ${ModuleType.CONCORD_MESSAGE_ID_MULTISIG}) only`,
@@ -745,45 +751,22 @@ export class Relayer {
     return info;
   }
 
+  /** Signatures for `ids` from `origin`'s validators (the SDK's one client of their `POST /signatures`). */
   private async fetchSignatures(
     origin: number,
     ids: readonly Hex[],
   ): Promise<Map<Hex, { validator: Address; signature: Hex; index: number }[]>> {
-    const out = new Map<Hex, { validator: Address; signature: Hex; index: number }[]>();
     const urls = this.config.validators[origin] ?? [];
-    if (urls.length === 0 || ids.length === 0) return out;
-    const answers = await Promise.allSettled(
-      urls.map(async (url) => {
-        const res = await fetch(`${url.replace(/\/$/, "")}/signatures`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ messageIds: ids }),
-          signal: AbortSignal.timeout(this.config.signatureTimeoutMs ?? 3000),
-        });
-        if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-        return (await res.json()) as {
-          signatures: { validator: Address; signature: Hex; index: number; messageId: Hex }[];
-        };
-      }),
-    );
-    const failed = answers.filter((a) => a.status === "rejected");
-    if (failed.length === answers.length)
-      this.reportProblem(
-        `sign:${origin}`,
-        `no validator of ${origin} answered: ${shortError((failed[0] as PromiseRejectedResult).reason)}`,
-      );
-    for (const a of answers) {
-      if (a.status !== "fulfilled") {
-        this.count("concord_relayer_validator_errors_total", { origin });
-        continue;
-      }
-      for (const s of a.value.signatures ?? []) {
-        const id = s.messageId.toLowerCase() as Hex;
-        if (!out.has(id)) out.set(id, []);
-        out.get(id)!.push(s);
-      }
-    }
-    return out;
+    const { signatures, failures } = await fetchValidatorSignatures({
+      urls,
+      messageIds: ids,
+      timeoutMs: this.config.signatureTimeoutMs ?? 3000,
+    });
+    if (failures.length > 0 && failures.length === urls.length)
+      this.reportProblem(`sign:${origin}`, `no validator of ${origin} answered: ${shortError(failures[0])}`);
+    for (let i = 0; i < failures.length; i++)
+      this.count("concord_relayer_validator_errors_total", { origin });
+    return signatures;
   }
 
   /**
@@ -832,8 +815,7 @@ export class Relayer {
       servable.map(({ r }) => r.id),
     );
     for (const { r, verifier } of servable) {
-      const members = new Set(verifier.validators);
-      const digest = messageIdDigest({
+      const digest = relayDigest({
         origin: r.origin,
         originGateway: origin.gateway,
         messageId: r.id,
@@ -842,31 +824,24 @@ export class Relayer {
       // Signatures are recovered one by one when configured ("always"), and on every retry: a first attempt may
       // trust the validators' answers because the verifier checks them on chain anyway, and a failed delivery
       // comes back here with attempts > 0.
-      const verify = this.config.verifySignatures === "always" || r.attempts > 0;
-      const valid: SignedDigest[] = [];
-      for (const s of sigs.get(r.id) ?? []) {
-        if (valid.length >= verifier.threshold) break;
-        let signer: Address;
-        try {
-          signer = getAddress(s.validator);
-        } catch {
-          continue;
-        }
-        if (s.index !== r.nonce || !members.has(signer) || valid.some((v) => v.signer === signer)) continue;
-        if (!/^0x[0-9a-fA-F]{130}$/.test(s.signature)) continue;
-        if (verify) {
-          const recovered = await recoverAddress({ hash: digest, signature: s.signature }).catch(() => null);
-          if (recovered !== signer) {
-            this.count("concord_relayer_bad_signatures_total", { origin: r.origin });
-            continue;
-          }
-        }
-        valid.push({ signer, signature: s.signature });
-      }
+      const quorum = await selectQuorum({
+        digest,
+        nonce: r.nonce,
+        validators: verifier.validators,
+        threshold: verifier.threshold,
+        candidates: sigs.get(r.id) ?? [],
+        recover: this.config.verifySignatures === "always" || r.attempts > 0,
+      });
+      const bad = quorum.rejected.filter((x) => x.reason === "bad-signature").length;
+      if (bad > 0) this.count("concord_relayer_bad_signatures_total", { origin: r.origin }, bad);
+      const valid = quorum.signatures;
       const delayMs = Math.max(this.config.pollIntervalMs ?? 200, SIGNATURE_RETRY_MS);
-      if (valid.length >= verifier.threshold && verifier.threshold > 0) {
+      if (quorum.complete) {
         try {
-          decisions.push({ r, metadata: messageIdMetadata({ signatures: valid }) });
+          decisions.push({
+            r,
+            metadata: relayMetadata({ moduleType: verifier.moduleType, signatures: valid }),
+          });
         } catch (e) {
           // malformed signature (high s, bad v)
           decisions.push({ r, waiting: shortError(e), delayMs, unpark: true });

@@ -5,6 +5,7 @@
  */
 export * from "./codec.js";
 export * from "./metadata.js";
+export * from "./signatures.js";
 export * from "./errors.js";
 export * from "./abis.js";
 export * from "./decodeError.js";
