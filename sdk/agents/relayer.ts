@@ -61,7 +61,7 @@ import {
   selectQuorum,
 } from "../src/signatures.js";
 import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
-import { AgentConfigError } from "./errors.js";
+import { AgentConfigError, AgentError } from "./errors.js";
 import {
   type HttpEndpoint,
   type HttpReply,
@@ -228,7 +228,7 @@ const PARKING_ERRORS: Record<string, string> = {
 const AGENT_ERRORS = [...gatewayAbi, ...batchProcessorAbi].filter((item) => item.type === "error");
 
 /** A message this relayer cannot deliver now, with the reason (parked UNDELIVERABLE, re-checked later). */
-class Undeliverable extends Error {
+class Undeliverable extends AgentError {
   override name = "Undeliverable";
 }
 
