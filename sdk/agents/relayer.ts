@@ -62,6 +62,7 @@ import {
 } from "../src/signatures.js";
 import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
 import { AgentConfigError, AgentError } from "./errors.js";
+import { checkConfig, startAgent } from "./lifecycle.js";
 import {
   type HttpEndpoint,
   type HttpReply,
@@ -331,8 +332,7 @@ export class Relayer {
 
   /** Validates the config, opens the store and checks every chain answers with its configured chain id. */
   static async create(config: RelayerConfig): Promise<Relayer> {
-    if (!Array.isArray(config.chains) || config.chains.length === 0)
-      throw new AgentConfigError("chains", "at least one chain is required");
+    checkConfig.nonEmpty("chains", config.chains);
     // Settings first: a bad value is reported before any chain is contacted.
     Relayer.checkRetryFailed(config.retryFailed);
     const threshold = config.healthFailureThreshold ?? 3;
@@ -346,13 +346,8 @@ export class Relayer {
     const seen = new Set<number>();
     const chains: Chain[] = [];
     for (const [i, c] of config.chains.entries()) {
-      if (!Number.isInteger(c.domain) || c.domain <= 0 || c.domain > 0xffffffff)
-        throw new AgentConfigError(`chains[${i}].domain`, `must be a uint32 > 0, got ${c.domain}`);
-      if (seen.has(c.domain))
-        throw new AgentConfigError(`chains[${i}].domain`, `duplicate domain ${c.domain}`);
-      seen.add(c.domain);
-      if (!/^0x[0-9a-fA-F]{40}$/.test(c.gateway))
-        throw new AgentConfigError(`chains[${i}].gateway`, `not an address: ${c.gateway}`);
+      checkConfig.domain(`chains[${i}].domain`, c.domain, seen);
+      checkConfig.address(`chains[${i}].gateway`, c.gateway);
       const client = createPublicClient({
         transport: http(c.rpcUrl, { retryCount: 3, retryDelay: 100, timeout: 10_000 }),
       });
@@ -1623,7 +1618,5 @@ export class Relayer {
 
 /** Creates and starts a relayer; stop it with `relayer.stop()`. */
 export async function runRelayer(config: RelayerConfig): Promise<Relayer> {
-  const relayer = await Relayer.create(config);
-  await relayer.start();
-  return relayer;
+  return startAgent(() => Relayer.create(config));
 }

@@ -27,6 +27,7 @@ import { LogPager, eventTopics } from "../src/logs.js";
 import { type DigestSigner, DigestKind, messageIdDigest, signDigest } from "../src/metadata.js";
 import { gatewayAbi } from "./abi.js";
 import { AgentConfigError, ConflictingCheckpointError, StoreError } from "./errors.js";
+import { startAgent } from "./lifecycle.js";
 import {
   type HttpEndpoint,
   type HttpReply,
@@ -522,7 +523,5 @@ export class Validator {
 
 /** Creates and starts a validator; stop it with `validator.stop()`. */
 export async function runValidator(config: ValidatorConfig): Promise<Validator> {
-  const validator = await Validator.create(config);
-  await validator.start();
-  return validator;
+  return startAgent(() => Validator.create(config));
 }
