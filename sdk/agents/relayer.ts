@@ -33,14 +33,8 @@ import {
   type Address,
   type Hex,
   type LocalAccount,
-  type PublicClient,
   type TransactionReceipt,
-  BaseError,
-  ContractFunctionRevertedError,
-  ContractFunctionZeroDataError,
-  ExecutionRevertedError,
   createPublicClient,
-  decodeErrorResult,
   decodeEventLog,
   encodeFunctionData,
   getAddress,
@@ -50,7 +44,6 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { bytes32ToAddress, decodeConcordMessage, decodeMessage, formatEvmV1 } from "../src/codec.js";
-import { decodeConcordError, revertData } from "../src/decodeError.js";
 import { LogPager, eventTopics } from "../src/logs.js";
 import { ModuleType } from "../src/metadata.js";
 import {
@@ -61,7 +54,7 @@ import {
   selectQuorum,
 } from "../src/signatures.js";
 import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
-import { AgentConfigError, AgentError } from "./errors.js";
+import { AgentConfigError } from "./errors.js";
 import { checkConfig, startAgent } from "./lifecycle.js";
 import {
   type HttpEndpoint,
@@ -83,221 +76,22 @@ import {
 } from "./store.js";
 import { openPostgresStore } from "./store-postgres.js";
 import { openSqliteStore } from "./store-sqlite.js";
+import type { Chain, LoopHealth, RelayerConfig, Sent, VerifierInfo } from "./relayer/config.js";
+import {
+  PARKING_ERRORS,
+  Undeliverable,
+  describeFailure,
+  describeRevertData,
+  failureKind,
+  intrinsicGas,
+  shortError,
+} from "./relayer/failures.js";
 
-/** One chain the relayer serves, as an origin (indexed) and as a destination (delivered to). */
-export type RelayerChainConfig = {
-  /** Concord domain (the EVM chain id). */
-  domain: number;
-  rpcUrl: string;
-  /** The chain's ConcordGateway. */
-  gateway: Address;
-  /** Finality depth: blocks after which an origin message is final (default 0). */
-  confirmations?: number;
-  /** First origin block to index: the gateway's deploy block (the registry's `deployBlock`; default 0). */
-  fromBlock?: number;
-  /** Blocks per `eth_getLogs` to start with (default 2000); adapts to the provider's limits ({@link LogPager}). */
-  blockRange?: number;
-  /** `ConcordBatchProcessor` on this chain: enables batched delivery to it. */
-  batchProcessor?: Address;
-};
-
-/** Where the relayer keeps its state. */
-export type RelayerStoreConfig =
-  | { type: "sqlite"; path: string }
-  | { type: "postgres"; connectionString: string }
-  | { type: "custom"; store: RelayerStore };
-
-export type RelayerConfig = {
-  chains: RelayerChainConfig[];
-  /** Validator HTTP base URLs per origin domain (each serves `POST /signatures`). */
-  validators: Record<number, string[]>;
-  /** The account paying for deliveries on every destination: a viem local account or a private key. */
-  account: LocalAccount | Hex;
-  /** Default: SQLite at `<state dir>/relayer.sqlite` ($XDG_STATE_HOME/concord, else ~/.local/state/concord). */
-  store?: RelayerStoreConfig;
-  /** Names this instance in claims (default: a random UUID). */
-  instanceId?: string;
-  /** Messages per delivery transaction when the destination has a batch processor (default 50; 1 = no batching). */
-  maxBatchSize?: number;
-  /** Idle delay between passes, in ms (default 200). */
-  pollIntervalMs?: number;
-  /** How long a claim protects a message from other instances, in ms (default 60 000). */
-  leaseMs?: number;
-  /** Delivery attempts before FAILED and the backoff between them (defaults 8, 500 ms, 30 s). */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** A transaction not mined after this long is replaced with the same nonce and a higher fee (default 15 000). */
-  stuckTxTimeoutMs?: number;
-  /** Fee increase per replacement, in percent (default 25; nodes require >= 10). */
-  feeBumpPercent?: number;
-  /** Replacements per transaction before waiting without further bumps (default 5). */
-  maxReplacements?: number;
-  /** Added to the gas estimate, in percent (default 20). */
-  gasMarginPercent?: number;
-  /** Timeout of one validator request, in ms (default 3000). */
-  signatureTimeoutMs?: number;
-  /**
-   * When to recover each validator signature before building metadata: "always", or "retry" (default: on a
-   * message's retries only; a first attempt relies on the on-chain verifier, and any failed delivery sends the
-   * message back to signature collection with checks on).
-   */
-  verifySignatures?: "always" | "retry";
-  /**
-   * Re-check delay of a parked (UNDELIVERABLE) message: `recheckBaseMs * 2^(times parked - 1)`, at most
-   * `recheckMaxMs` (defaults 5 000 and 600 000).
-   */
-  undeliverable?: { recheckBaseMs?: number; recheckMaxMs?: number };
-  /** `/health` reports `ok: false` once a loop failed this many passes in a row (default 3). */
-  healthFailureThreshold?: number;
-  /**
-   * Automatic retry of messages delivered FAILED because their recipient ran out of gas (off when absent). The
-   * gas the recipient needs is `eth_estimateGas` of `receiveMessage(messageId, formatEvmV1(origin, sender),
-   * payload)` called from the destination gateway, minus the transaction's intrinsic gas, plus `marginPercent`
-   * (default 20); a later attempt gives at least the previous attempt's gas plus the margin. Sent only when that is
-   * above the message's own gas limit and at most `gasCeiling`; at most `maxAttempts` attempts (default 3), the
-   * n-th after `delayMs * 2^(n-1)` (default 1 000).
-   */
-  retryFailed?: { gasCeiling: number; maxAttempts?: number; marginPercent?: number; delayMs?: number };
-  /** HTTP status API (default 127.0.0.1, a free port); `false` disables it. */
-  http?: { host?: string; port?: number } | false;
-  logger?: AgentLogger;
-  /**
-   * Also run a flow keeper (keeper.ts: `expire`, re-export of a lost OUTCOME, settlement after a pause) on the
-   * chains listed in `flows` (domain -> that chain's FlowEscrow and FlowExecutor). It needs its own account: the
-   * relayer manages its nonces itself.
-   */
-  keeper?: {
-    account: LocalAccount | Hex;
-    flows: Record<number, { escrow: Address; executor: Address }>;
-    pollIntervalMs?: number;
-    reexportAfterMs?: number;
-  };
-};
-
-type Chain = RelayerChainConfig & {
-  client: PublicClient;
-  pager: LogPager;
-  chainId: number;
-  head: bigint;
-  lastError: string | null;
-};
-/** What `/health` reports per loop. */
-export type LoopHealth = {
-  passes: number;
-  /** Failed passes since the start. */
-  errors: number;
-  /** Failed passes in a row (0 after a good pass). */
-  consecutiveFailures: number;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  lastOkAt: number | null;
-};
-type VerifierInfo = {
-  address: Address;
-  moduleType: number;
-  validators: Address[];
-  threshold: number;
-  at: number;
-};
-type Sent = {
-  hash: Hex;
-  nonce: number;
-  gas: bigint;
-  maxFeePerGas: bigint;
-  maxPriorityFeePerGas: bigint;
-  to: Address;
-  data: Hex;
-};
+export type { LoopHealth, RelayerChainConfig, RelayerConfig, RelayerStoreConfig } from "./relayer/config.js";
 
 const VERIFIER_TTL_MS = 30_000;
 /** Least delay before asking the validators again for a message without a quorum yet. */
 const SIGNATURE_RETRY_MS = 100;
-/** Gateway refusals (`process` simulation) that retrying soon cannot cure: the message is parked with the reason. */
-const PARKING_ERRORS: Record<string, string> = {
-  ConcordGatewayUnknownOrigin: "the destination has no route for this origin (its admin must call setRoute)",
-  ConcordGatewayVerifierGatewayMismatch:
-    "the verifier does not authenticate the origin gateway the destination enrolls",
-  ConcordGatewayPrivilegedRecipient:
-    "the recipient holds a role on the destination gateway (never delivered)",
-  ConcordGatewayWrongDestination: "the message is addressed to another domain",
-  ConcordGatewayNonEvmAddress: "sender or recipient is not an EVM address",
-  ConcordGatewayMalformedMessage: "the message bytes are malformed",
-  ConcordGatewayUnsupportedVersion: "the message version is not supported",
-  ConcordGatewayRoutePaused: "the destination route for this origin is paused",
-  ConcordGatewayInboundPaused: "the destination gateway is paused",
-};
-/** The gateway's and batch processor's errors, decoded first (the generated ABIs). */
-const AGENT_ERRORS = [...gatewayAbi, ...batchProcessorAbi].filter((item) => item.type === "error");
-
-/** A message this relayer cannot deliver now, with the reason (parked UNDELIVERABLE, re-checked later). */
-class Undeliverable extends AgentError {
-  override name = "Undeliverable";
-}
-
-/**
- * How a call failed: "revert" (the contract refused: revert data, or an execution revert), "no-code" (nothing at
- * the address answered), or "transport" (the node did not answer properly: HTTP, JSON-RPC or timeout errors).
- */
-function failureKind(e: unknown): "revert" | "no-code" | "transport" {
-  if (revertData(e)) return "revert";
-  if (e instanceof BaseError) {
-    if (e.walk((x) => x instanceof ContractFunctionZeroDataError)) return "no-code";
-    if (e.walk((x) => x instanceof ContractFunctionRevertedError || x instanceof ExecutionRevertedError))
-      return "revert";
-    // Nodes word execution failures differently (geth: "gas required exceeds allowance", "out of gas").
-    if (EXECUTION_FAILURE.test(`${e.shortMessage} ${e.details ?? ""}`)) return "revert";
-  }
-  return "transport";
-}
-
-const EXECUTION_FAILURE =
-  /execution reverted|gas required exceeds|out of gas|invalid opcode|stack (over|under)flow/i;
-
-/** Readable text of revert data: Concord's gateway/batch errors, else any Concord error (SDK table), else hex. */
-function describeRevertData(data: Hex): { name: string | undefined; text: string } {
-  if (data === "0x") return { name: undefined, text: "reverted without data (out of gas, or a bare revert)" };
-  try {
-    const decoded = decodeErrorResult({ abi: AGENT_ERRORS, data });
-    return {
-      name: decoded.errorName,
-      text: `${decoded.errorName}(${(decoded.args ?? []).map((a) => String(a)).join(", ")})`,
-    };
-  } catch {
-    // not one of the agents' errors
-  }
-  try {
-    const decoded = decodeConcordError(data);
-    if (decoded.name !== "Unknown") return { name: decoded.name, text: decoded.text };
-  } catch {
-    // decodeConcordError never throws; kept defensive
-  }
-  return { name: undefined, text: `revert data ${data.slice(0, 74)}${data.length > 74 ? "…" : ""}` };
-}
-
-/** The decoded revert of `e` (if it carries one) and a one-line description of any failure. */
-function describeFailure(e: unknown): { name: string | undefined; text: string } {
-  const data = revertData(e);
-  if (data) return describeRevertData(data);
-  return { name: undefined, text: shortError(e) };
-}
-
-/** Gas of a transaction before execution: 21 000 plus calldata (4 per zero byte, 16 per other byte). */
-function intrinsicGas(data: Hex): bigint {
-  let gas = 21_000n;
-  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4n : 16n;
-  return gas;
-}
-
-function shortError(e: unknown): string {
-  if (e instanceof BaseError) {
-    const revert = e.walk(
-      (x) => x instanceof ContractFunctionRevertedError,
-    ) as ContractFunctionRevertedError | null;
-    if (revert?.data?.errorName) return `${revert.data.errorName}(${(revert.data.args ?? []).join(",")})`;
-    return e.shortMessage;
-  }
-  return (e as Error).message?.split("\n")[0] ?? String(e);
-}
-
 /** A relayer. Create with `Relayer.create(config)` (opens the store and the chains), then `start()`. */
 export class Relayer {
   readonly config: RelayerConfig;
