@@ -1,7 +1,7 @@
 // `concord deploy`: deploys and wires Concord on every chain of a chain-config file (idempotent, --dry-run).
 import { resolve } from "node:path";
 
-import { repoRoot } from "../../src/repo.js";
+import { deploymentsDir } from "../../src/deployments.js";
 import {
   ChainUnreachableError,
   ConfigError,
@@ -14,7 +14,7 @@ import { CliError, ExitCode } from "../output.js";
 
 export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
   const configPath = resolve(requireOption(ctx, "config"));
-  const registryDir = resolve(String(ctx.values.registry ?? `${repoRoot()}/deploy/deployments`));
+  const registryDir = resolve(String(ctx.values.registry ?? deploymentsDir()));
   const dryRun = Boolean(ctx.values["dry-run"]);
   let result;
   try {
