@@ -56,14 +56,7 @@ import {
 import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
 import { AgentConfigError } from "./errors.js";
 import { checkConfig, startAgent } from "./lifecycle.js";
-import {
-  type HttpEndpoint,
-  type HttpReply,
-  type MetricFamily,
-  PROMETHEUS_CONTENT_TYPE,
-  renderPrometheus,
-  serveHttp,
-} from "./http.js";
+import { type HttpEndpoint, type HttpReply, type MetricFamily, serveHttp } from "./http.js";
 import { FlowKeeper } from "./keeper.js";
 import { dataDir } from "./state.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
@@ -86,6 +79,7 @@ import {
   intrinsicGas,
   shortError,
 } from "./relayer/failures.js";
+import { statusReply } from "./relayer/status-api.js";
 
 export type { LoopHealth, RelayerChainConfig, RelayerConfig, RelayerStoreConfig } from "./relayer/config.js";
 
@@ -1282,54 +1276,12 @@ export class Relayer {
 
   // ------------------------------------------------------------------------------------------- status API
 
-  private async handle(method: string, path: string): Promise<HttpReply> {
-    const parts = path.split("/").filter(Boolean);
-    if (method !== "GET") return { status: 405, body: { error: "only GET" } };
-    if (parts[0] === "messages" && parts.length === 2) {
-      const id = parts[1] as Hex;
-      if (!/^0x[0-9a-fA-F]{64}$/.test(id))
-        return { status: 400, body: { error: "messageId must be 32 bytes hex" } };
-      const record = await this.store.get(id);
-      if (!record) return { status: 404, body: { error: "unknown message", messageId: id } };
-      return {
-        status: 200,
-        body: {
-          ...record,
-          retryAttempts: await this.store.retryAttempts(id),
-          events: await this.store.events(id),
-        },
-      };
-    }
-    if (path === "/undeliverable") {
-      const parked = await this.store.parked(500);
-      return {
-        status: 200,
-        body: {
-          count: parked.length,
-          messages: parked.map((r) => ({
-            id: r.id,
-            origin: r.origin,
-            destination: r.destination,
-            nonce: r.nonce,
-            reason: r.error,
-            parked: r.parkCount,
-            nextCheckAt: r.nextAttemptAt,
-            updatedAt: r.updatedAt,
-          })),
-        },
-      };
-    }
-    if (path === "/health") {
-      const health = await this.health();
-      return { status: health.ok ? 200 : 503, body: health };
-    }
-    if (path === "/metrics")
-      return {
-        status: 200,
-        contentType: PROMETHEUS_CONTENT_TYPE,
-        body: renderPrometheus(await this.metrics()),
-      };
-    return { status: 404, body: { error: `no route ${method} ${path}` } };
+  private handle(method: string, path: string): Promise<HttpReply> {
+    return statusReply(
+      { store: this.store, health: () => this.health(), metrics: () => this.metrics() },
+      method,
+      path,
+    );
   }
 
   /**
