@@ -25,6 +25,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { decodeMessage } from "../src/codec.js";
 import { LogPager, eventTopics } from "../src/logs.js";
 import { type DigestSigner, DigestKind, messageIdDigest, signDigest } from "../src/metadata.js";
+import type { ValidatorSignature } from "../src/signatures.js";
 import { gatewayAbi } from "./abi.js";
 import { AgentConfigError, ConflictingCheckpointError, StoreError } from "./errors.js";
 import { startAgent } from "./lifecycle.js";
@@ -64,21 +65,8 @@ export type ValidatorConfig = {
   logger?: AgentLogger;
 };
 
-/** A signature as the validator serves it. */
-export type ValidatorSignature = {
-  validator: Address;
-  /** 65-byte `r | s | v` signature over `digest`. */
-  signature: Hex;
-  /** Digest kind: 1 = message id. */
-  kind: number;
-  /** The message's nonce. */
-  index: number;
-  /** The signed commitment: the message id. */
-  messageId: Hex;
-  digest: Hex;
-  origin: number;
-  originGateway: Address;
-};
+/** A signature as the validator serves it (one shape, defined next to its consumers in the SDK). */
+export type { ValidatorSignature };
 
 const SCHEMA_VERSION = "1";
 
