@@ -6,6 +6,7 @@ import {IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC77
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
 import {IConcordAdapter} from "../interfaces/IConcordAdapter.sol";
+import {AdapterEnvelope} from "./AdapterEnvelope.sol";
 
 /// @title ConcordAdapter
 /// @notice What every transport adapter shares (see {IConcordAdapter}): the ERC-7786 source (envelope, nonce, fee
@@ -24,8 +25,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// gateway).
     bytes4 public constant GAS_LIMIT_ATTRIBUTE = 0xce296026;
 
-    /// @notice Version byte of the message id preimage.
-    uint8 public constant ADAPTER_MESSAGE_VERSION = 1;
+    /// @notice Version byte of the message id preimage (2: packed envelope, `AdapterEnvelope`).
+    uint8 public constant ADAPTER_MESSAGE_VERSION = 2;
 
     /// @notice Longest revert data kept in `ExecutionFailed` (and hashed into the FAILED record).
     uint256 public constant MAX_REVERT_DATA = 256;
@@ -86,7 +87,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @notice Sends `payload` to `recipient` (ERC-7930 EVM v1) over the protocol; returns the message id.
     /// @dev Pays the protocol `quote(...)` from the value sent (the rest is refunded to the caller) or, when no value
-    /// is sent, from the sponsor balance for a sponsored sender. The only attribute is `gasLimit(uint256)`.
+    /// is sent, from the sponsor balance for a sponsored sender. The only attribute is `gasLimit(uint256)`. When the
+    /// protocol itself refunds overpayment to the adapter (`_refundsExcess`), a send with value hands the protocol the
+    /// whole value without quoting first and the caller gets back what the protocol returned: the charge is still the
+    /// protocol's own price, and the fee reported is what it kept.
     function sendMessage(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
         external
         payable
@@ -96,11 +100,17 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
             _envelopeOf(recipient, payload, attributes, _nonce++);
         messageId = _messageId(_LOCAL_DOMAIN, address(this), destination, remoteAdapter, envelope);
-        uint256 fee = _checkPayment(_quote(destination, remoteAdapter, envelope, gasLimit));
         _emitMessageSent(messageId, recipient, payload, attributes);
-        emit AdapterMessageSent(
-            messageId, destination, _send(destination, remoteAdapter, envelope, gasLimit, fee), fee, msg.value == 0
-        );
+        uint256 paid = msg.value != 0 && _refundsExcess()
+            ? msg.value
+            : _checkPayment(_quote(destination, remoteAdapter, envelope, gasLimit));
+        // What the adapter must still hold once it has paid: the sponsor balance and the value not handed over. The
+        // protocol's refunds (to this adapter, during `_send`) come on top.
+        uint256 kept = address(this).balance - paid;
+        bytes32 protocolMessageId = _send(destination, remoteAdapter, envelope, gasLimit, paid);
+        uint256 returned = address(this).balance - kept;
+        uint256 fee = returned < paid ? paid - returned : 0;
+        emit AdapterMessageSent(messageId, destination, protocolMessageId, fee, msg.value == 0);
         if (msg.value > fee) {
             uint256 refund = msg.value - fee;
             (bool ok,) = payable(msg.sender).call{value: refund}("");
@@ -138,13 +148,13 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
             revert ConcordAdapterUnknownDomain(origin);
         }
         if (_remotes[origin] != originAdapter) revert ConcordAdapterUntrustedSource(origin, originAdapter);
-        Envelope memory e = abi.decode(envelope, (Envelope));
+        (uint64 n, uint32 gasLimit) = AdapterEnvelope.nonceAndGasLimit(envelope);
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
-        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, e.nonce);
+        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
         uint256 word = _delivered[key];
         if (word & bit != 0) revert ConcordAdapterAlreadyDelivered(messageId);
         _delivered[key] = word | bit;
-        _execute(messageId, origin, e, e.gasLimit);
+        _execute(messageId, origin, envelope, gasLimit);
     }
 
     /// @inheritdoc IConcordAdapter
@@ -154,8 +164,9 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] == bytes32(0)) revert ConcordAdapterNotFailed(messageId);
-        Envelope memory e = abi.decode(envelope, (Envelope));
-        if (gasLimit < e.gasLimit) revert ConcordAdapterRetryGasBelowLimit(e.gasLimit, gasLimit);
+        bytes memory e = envelope;
+        (, uint32 messageGasLimit) = AdapterEnvelope.nonceAndGasLimit(e);
+        if (gasLimit < messageGasLimit) revert ConcordAdapterRetryGasBelowLimit(messageGasLimit, gasLimit);
         delete _failures[messageId];
         bool success = _execute(messageId, origin, e, gasLimit);
         emit Retried(messageId, origin, msg.sender, gasLimit, success);
@@ -163,17 +174,11 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @dev Calls the recipient with exactly `gasLimit` (reverting the whole call when that much cannot be given)
     /// and records the outcome: EXECUTED, or FAILED with the revert data hash.
-    function _execute(bytes32 messageId, uint32 origin, Envelope memory e, uint32 gasLimit)
+    function _execute(bytes32 messageId, uint32 origin, bytes memory envelope, uint32 gasLimit)
         private
         returns (bool success)
     {
-        address recipient = e.recipient;
-        if (recipient == address(this) || recipient == authority()) {
-            revert ConcordAdapterPrivilegedRecipient(recipient);
-        }
-        bytes memory data = abi.encodeCall(
-            IERC7786Recipient.receiveMessage, (messageId, InteroperableAddress.formatEvmV1(origin, e.sender), e.payload)
-        );
+        (address recipient, bytes memory data) = _deliveryOf(messageId, origin, envelope);
         // Checked after the call data is built: its memory grows with the payload, and none of it may come out of
         // the recipient's gas limit or the bookkeeping reserve.
         uint256 required = uint256(gasLimit) + uint256(gasLimit) / 63 + POST_CALL_GAS;
@@ -188,6 +193,29 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
             emit Executed(messageId, origin);
             return true;
         }
+        _recordFailure(messageId, origin);
+    }
+
+    /// @dev The recipient of `envelope` (never this adapter or its authority) and its `receiveMessage` call data.
+    function _deliveryOf(bytes32 messageId, uint32 origin, bytes memory envelope)
+        private
+        view
+        returns (address recipient, bytes memory data)
+    {
+        address sender;
+        (, sender, recipient,) = AdapterEnvelope.header(envelope);
+        if (recipient == address(this) || recipient == authority()) {
+            revert ConcordAdapterPrivilegedRecipient(recipient);
+        }
+        data = abi.encodeCall(
+            IERC7786Recipient.receiveMessage,
+            (messageId, InteroperableAddress.formatEvmV1(origin, sender), AdapterEnvelope.payloadOf(envelope))
+        );
+    }
+
+    /// @dev Records the message FAILED with the hash of the first `MAX_REVERT_DATA` bytes of the last call's return
+    /// data.
+    function _recordFailure(bytes32 messageId, uint32 origin) private {
         uint256 size;
         assembly ("memory-safe") {
             size := returndatasize()
@@ -214,11 +242,29 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         virtual
         returns (uint256 fee);
 
-    /// @dev Hands `envelope` to the protocol, paying exactly `fee`; returns the protocol's id of the message.
+    /// @dev Hands `envelope` to the protocol, paying exactly `fee`; returns the protocol's id of the message. When
+    /// `_refundsExcess()` is true and the caller sent value, `fee` is the whole value sent (no quote was made): the
+    /// protocol must take its price from it and refund the rest to this adapter during the call (and `_send` should
+    /// revert `ConcordAdapterFeeTooLow` when `fee` is below the price).
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         virtual
         returns (bytes32 protocolMessageId);
+
+    /// @dev Whether the protocol takes exactly its price out of any value handed to it and refunds the rest to this
+    /// adapter within `_send` (Hyperlane's hooks do, to the refund address of the hook metadata). Then a send with
+    /// value skips the in-send `_quote`. Default: no (the adapter pays exactly `_quote`).
+    function _refundsExcess() internal pure virtual returns (bool) {
+        return false;
+    }
+
+    /// @dev Whether a send is in progress (value arriving now is a protocol refund of that send).
+    function _sendInProgress() internal view returns (bool locked) {
+        bytes32 slot = _SEND_LOCK_SLOT;
+        assembly ("memory-safe") {
+            locked := tload(slot)
+        }
+    }
 
     // ---------------------------------------------------------------------------------------------
     // Admin
@@ -289,8 +335,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] != bytes32(0)) return MessageStatus.FAILED;
-        Envelope memory e = abi.decode(envelope, (Envelope));
-        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, e.nonce);
+        (uint64 n,) = AdapterEnvelope.nonceAndGasLimit(envelope);
+        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
         return _delivered[key] & bit != 0 ? MessageStatus.EXECUTED : MessageStatus.NONE;
     }
 
@@ -361,9 +407,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         address target;
         (destination, target, remoteAdapter) = _destinationOf(recipient);
         gasLimit = _gasLimitOf(attributes);
-        envelope = abi.encode(
-            Envelope({nonce: n, sender: msg.sender, recipient: target, gasLimit: gasLimit, payload: payload})
-        );
+        envelope = AdapterEnvelope.encode(n, msg.sender, target, gasLimit, payload);
     }
 
     /// @dev The ERC-7786 `MessageSent` of a send by `msg.sender` (no value travels to the recipient).

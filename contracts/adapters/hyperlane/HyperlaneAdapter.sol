@@ -59,10 +59,12 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
         _setIsm(ism_);
     }
 
-    /// @notice Adds the value to the sponsor balance, like `fund` (a hook refund lands here: the adapter is the
-    /// refund address of its dispatches).
+    /// @notice Adds the value to the sponsor balance, like `fund`. A hook's refund of an overpaid dispatch lands here
+    /// too (the adapter is the refund address of its dispatches): during a send it is that send's (`sendMessage`
+    /// returns it to a caller that paid, or keeps it in the sponsor balance for a sponsored send, and reports the
+    /// fee net of it), so no `SponsorFunded` is emitted then.
     receive() external payable {
-        emit SponsorFunded(msg.sender, msg.value);
+        if (!_sendInProgress()) emit SponsorFunded(msg.sender, msg.value);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -115,18 +117,33 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
         );
     }
 
-    /// @dev `Mailbox.dispatch` paying exactly `fee` (= `_quote`); returns the Hyperlane message id.
+    /// @dev `Mailbox.dispatch` with `fee`: the quote (sponsored sends) or the whole value sent (the Mailbox's hooks
+    /// take their price and refund the rest to this adapter, the refund address of the hook metadata); returns the
+    /// Hyperlane message id. A dispatch that fails with less than the quote reverts `ConcordAdapterFeeTooLow` (the
+    /// quote is made only then); any other failure is bubbled up.
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         override
         returns (bytes32 protocolMessageId)
     {
-        return _MAILBOX.dispatch{value: fee}(
-            _hyperlaneDomainOf(destination),
-            bytes32(uint256(uint160(remoteAdapter))),
-            envelope,
-            _hookMetadata(gasLimit, envelope.length)
-        );
+        uint32 hyperlaneDomain = _hyperlaneDomainOf(destination);
+        bytes32 recipient = bytes32(uint256(uint160(remoteAdapter)));
+        bytes memory metadata = _hookMetadata(gasLimit, envelope.length);
+        try _MAILBOX.dispatch{value: fee}(hyperlaneDomain, recipient, envelope, metadata) returns (bytes32 id) {
+            return id;
+        } catch (bytes memory reason) {
+            uint256 price = _MAILBOX.quoteDispatch(hyperlaneDomain, recipient, envelope, metadata);
+            if (fee < price) revert ConcordAdapterFeeTooLow(price, fee);
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
+
+    /// @dev Hyperlane's IGP (and its other fee hooks) refund overpayment to the hook metadata's refund address, this
+    /// adapter: a send with value needs no quote.
+    function _refundsExcess() internal pure override returns (bool) {
+        return true;
     }
 
     // ---------------------------------------------------------------------------------------------

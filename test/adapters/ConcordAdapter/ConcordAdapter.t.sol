@@ -7,6 +7,7 @@ import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IE
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 import {Test} from "forge-std/Test.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {MockGasHungryRecipient} from "../../../contracts/mocks/MockGasHungryRecipient.sol";
 import {MockRecipient} from "../../../contracts/mocks/MockRecipient.sol";
@@ -90,7 +91,7 @@ contract ConcordAdapter_base is Test {
         bytes memory payload = "hello";
         bytes memory to = _to(B, address(recipient));
         uint256 fee = adapterA.quote(to, payload, new bytes[](0));
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
                 nonce: 0, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: payload
             })
@@ -372,7 +373,7 @@ contract ConcordAdapter_base is Test {
         bytes32 otherSource = adapterB.messageIdOf(A, stranger, B, address(adapterB), envelope);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterNotFailed.selector, otherSource));
         adapterB.retry(A, stranger, envelope, DEFAULT_GAS);
-        bytes memory other = abi.encode(
+        bytes memory other = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
                 nonce: 0, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: "y"
             })

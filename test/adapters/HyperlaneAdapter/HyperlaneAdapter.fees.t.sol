@@ -5,6 +5,7 @@ import {StorageGasOracle} from "@hyperlane-xyz/core/contracts/hooks/igp/StorageG
 import {StandardHookMetadata} from "@hyperlane-xyz/core/contracts/hooks/libs/StandardHookMetadata.sol";
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IHyperlaneAdapter} from "../../../contracts/adapters/hyperlane/IHyperlaneAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {HyperlaneAdapterBase, ValueRefuser} from "./HyperlaneAdapterBase.sol";
@@ -44,7 +45,7 @@ contract HyperlaneAdapterFeesTest is HyperlaneAdapterBase {
     /// adapter, envelope, StandardHookMetadata(0, destinationGas, adapter))` from the adapter, = the IGP's price of
     /// destinationGas + its overhead (the MerkleTreeHook charges nothing).
     function test_Quote_IsTheMailboxQuoteOfTheDispatch() public {
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"})
         );
         uint256 gas = aA.destinationGas(250_000, envelope.length);

@@ -6,6 +6,7 @@ import {IInterchainGasPaymaster} from "@hyperlane-xyz/core/contracts/interfaces/
 import {IMailbox} from "@hyperlane-xyz/core/contracts/interfaces/IMailbox.sol";
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {HyperlaneAdapter} from "../../../contracts/adapters/hyperlane/HyperlaneAdapter.sol";
 import {IHyperlaneAdapter} from "../../../contracts/adapters/hyperlane/IHyperlaneAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
@@ -58,7 +59,7 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
         bytes memory recipient = _to(CHAIN_B, address(rB));
         bytes[] memory attributes = _gasAttr(321_000);
         uint256 fee = aA.quote(recipient, "hello", attributes);
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
                 nonce: 0, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
             })
@@ -142,7 +143,7 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
     /// refuses it and the Mailbox keeps it undelivered.
     function test_Forged_WrongRemoteAdapter_Rejected() public {
         address forger = makeAddr("forger");
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
         );
         uint256 m = _rawDispatch(dA, forger, HL_B, address(aB), envelope);
@@ -159,7 +160,7 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
     function test_Forged_WrongHyperlaneDomain_Rejected() public {
         uint256 dC = _hlDeployDomain(CHAIN_C, HL_C);
         _hlConnect(dC, dB);
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
         );
         // The same address as A's adapter, on C.
