@@ -37,7 +37,16 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     uint32 internal immutable _LOCAL_DOMAIN;
     uint32 internal immutable _DEFAULT_GAS_LIMIT;
 
-    uint64 private _nonce;
+    /// @notice Where messages to a domain go, in one slot (read once per send and per delivery).
+    /// @param adapter The adapter enrolled on the domain (address(0): none).
+    /// @param protocolDomain The protocol's id of the domain, kept here for the protocol adapter (0: none).
+    /// @param nonce The next send nonce to the domain.
+    struct Route {
+        address adapter;
+        uint64 protocolDomain;
+        uint32 nonce;
+    }
+
     /// @dev Transient lock over the sends (`sendMessage`, `withdrawSponsorFunds`); its slot is
     /// keccak256("concord.adapter.lock") - 1. Separate from the delivery lock: a recipient may send while it is being
     /// delivered (an acknowledgement, a flow's OUTCOME, a remote executor bridging tokens), as on Concord's gateway,
@@ -45,7 +54,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     bytes32 private constant _SEND_LOCK_SLOT = 0x9fede2643f877a776e3d07c5b22046dad481c8ad75dce9c192599ce30d8ef8fb;
     /// @dev Transient lock over delivery and `retry` (slot: keccak256("concord.adapter.delivery.lock") - 1).
     bytes32 private constant _DELIVERY_LOCK_SLOT = 0x733211631305534d1626f85d6681a0aaea4ee598f4afe9e1a86db040c606f22e;
-    mapping(uint32 domain => address adapter) private _remotes;
+    mapping(uint32 domain => Route) private _routes;
     mapping(address sender => bool) private _sponsored;
     /// @dev Delivered nonces: bit (nonce % 256) of the word keyed by keccak256(origin, origin adapter, nonce / 256).
     mapping(bytes32 key => uint256 word) private _delivered;
@@ -98,7 +107,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         returns (bytes32 messageId)
     {
         (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
-            _envelopeOf(recipient, payload, attributes, _nonce++);
+            _envelopeOf(recipient, payload, attributes);
+        ++_routes[destination].nonce;
         messageId = _messageId(_LOCAL_DOMAIN, address(this), destination, remoteAdapter, envelope);
         _emitMessageSent(messageId, recipient, payload, attributes);
         uint256 paid = msg.value != 0 && _refundsExcess()
@@ -107,10 +117,11 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         // What the adapter must still hold once it has paid: the sponsor balance and the value not handed over. The
         // protocol's refunds (to this adapter, during `_send`) come on top.
         uint256 kept = address(this).balance - paid;
-        bytes32 protocolMessageId = _send(destination, remoteAdapter, envelope, gasLimit, paid);
+        // The protocol's id of the message is in the protocol's own event (see `AdapterMessageSent`).
+        _send(destination, remoteAdapter, envelope, gasLimit, paid);
         uint256 returned = address(this).balance - kept;
         uint256 fee = returned < paid ? paid - returned : 0;
-        emit AdapterMessageSent(messageId, destination, protocolMessageId, fee, msg.value == 0);
+        emit AdapterMessageSent(messageId, fee, msg.value == 0);
         if (msg.value > fee) {
             uint256 refund = msg.value - fee;
             (bool ok,) = payable(msg.sender).call{value: refund}("");
@@ -126,7 +137,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         // The envelope has the same length whatever the sender and nonce: the fee does not depend on them.
         (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
-            _envelopeOf(recipient, payload, attributes, _nonce);
+            _envelopeOf(recipient, payload, attributes);
         return _quote(destination, remoteAdapter, envelope, gasLimit);
     }
 
@@ -144,10 +155,11 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
     /// returns normally so that the protocol considers the message delivered.
     function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal deliveryLocked {
-        if (origin == 0 || origin == _LOCAL_DOMAIN || _remotes[origin] == address(0)) {
+        address enrolled = _routes[origin].adapter;
+        if (origin == 0 || origin == _LOCAL_DOMAIN || enrolled == address(0)) {
             revert ConcordAdapterUnknownDomain(origin);
         }
-        if (_remotes[origin] != originAdapter) revert ConcordAdapterUntrustedSource(origin, originAdapter);
+        if (enrolled != originAdapter) revert ConcordAdapterUntrustedSource(origin, originAdapter);
         (uint64 n, uint32 gasLimit) = AdapterEnvelope.nonceAndGasLimit(envelope);
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
@@ -204,9 +216,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         address sender;
         (, sender, recipient,) = AdapterEnvelope.header(envelope);
-        if (recipient == address(this) || recipient == authority()) {
-            revert ConcordAdapterPrivilegedRecipient(recipient);
-        }
+        if (_isPrivileged(recipient)) revert ConcordAdapterPrivilegedRecipient(recipient);
         data = abi.encodeCall(
             IERC7786Recipient.receiveMessage,
             (messageId, InteroperableAddress.formatEvmV1(origin, sender), AdapterEnvelope.payloadOf(envelope))
@@ -258,6 +268,21 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         return false;
     }
 
+    /// @dev The protocol's id of `domain` kept in its route (0: none).
+    function _protocolDomainOf(uint32 domain) internal view returns (uint64) {
+        return _routes[domain].protocolDomain;
+    }
+
+    /// @dev Keeps the protocol's id of `domain` in its route (the protocol adapter's admin setter; it emits).
+    function _setProtocolDomain(uint32 domain, uint64 protocolDomain) internal {
+        _routes[domain].protocolDomain = protocolDomain;
+    }
+
+    /// @dev Whether `recipient` must never be called with a message: this adapter or its authority.
+    function _isPrivileged(address recipient) internal view virtual returns (bool) {
+        return recipient == address(this) || recipient == authority();
+    }
+
     /// @dev Whether a send is in progress (value arriving now is a protocol refund of that send).
     function _sendInProgress() internal view returns (bool locked) {
         bytes32 slot = _SEND_LOCK_SLOT;
@@ -273,7 +298,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @inheritdoc IConcordAdapter
     function setRemote(uint32 domain, address adapter) external restricted {
         if (domain == 0 || domain == _LOCAL_DOMAIN) revert ConcordAdapterUnknownDomain(domain);
-        _remotes[domain] = adapter;
+        _routes[domain].adapter = adapter;
         emit RemoteSet(domain, adapter);
     }
 
@@ -314,7 +339,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @inheritdoc IConcordAdapter
     function remote(uint32 domain) public view returns (address) {
-        return _remotes[domain];
+        return _routes[domain].adapter;
     }
 
     /// @inheritdoc IConcordAdapter
@@ -323,8 +348,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     }
 
     /// @inheritdoc IConcordAdapter
-    function nonce() external view returns (uint64) {
-        return _nonce;
+    function nonce(uint32 destination) external view returns (uint64) {
+        return _routes[destination].nonce;
     }
 
     /// @inheritdoc IConcordAdapter
@@ -399,13 +424,15 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     }
 
     /// @dev The destination, its adapter, the envelope and the recipient's gas limit of a send by `msg.sender`.
-    function _envelopeOf(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes, uint64 n)
+    /// The nonce is the destination's next one (a send then advances it).
+    function _envelopeOf(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
         private
         view
         returns (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
     {
         address target;
-        (destination, target, remoteAdapter) = _destinationOf(recipient);
+        uint32 n;
+        (destination, target, remoteAdapter, n) = _destinationOf(recipient);
         gasLimit = _gasLimitOf(attributes);
         envelope = AdapterEnvelope.encode(n, msg.sender, target, gasLimit, payload);
     }
@@ -439,14 +466,15 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     function _destinationOf(bytes calldata recipient)
         private
         view
-        returns (uint32 destination, address target, address remoteAdapter)
+        returns (uint32 destination, address target, address remoteAdapter, uint32 n)
     {
         (bool ok, uint256 domain, address account) = InteroperableAddress.tryParseEvmV1Calldata(recipient);
         if (!ok || account == address(0) || domain == 0 || domain > type(uint32).max) {
             revert ConcordAdapterInvalidRecipient(recipient);
         }
         destination = uint32(domain);
-        remoteAdapter = _remotes[destination];
+        Route storage route = _routes[destination];
+        (remoteAdapter, n) = (route.adapter, route.nonce);
         if (destination == _LOCAL_DOMAIN || remoteAdapter == address(0)) {
             revert ConcordAdapterUnknownDomain(destination);
         }

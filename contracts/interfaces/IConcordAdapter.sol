@@ -16,7 +16,7 @@ import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IE
 /// the protocol authenticated, never from the envelope.
 interface IConcordAdapter is IERC7786GatewaySource {
     /// @notice What travels over the protocol, decoded (on the wire: `AdapterEnvelope.encode`).
-    /// @param nonce The source adapter's send counter (makes two equal sends distinct).
+    /// @param nonce The source adapter's send counter to this destination (makes two equal sends distinct).
     /// @param sender The ERC-7786 sender on the source domain.
     /// @param recipient The ERC-7786 recipient on the destination domain.
     /// @param gasLimit Gas the recipient gets (the `gasLimit` attribute, else the adapter's default).
@@ -37,11 +37,13 @@ interface IConcordAdapter is IERC7786GatewaySource {
         FAILED
     }
 
-    /// @notice A message left for `destination`; `protocolMessageId` is the protocol's own id for it (Hyperlane
-    /// message id, LayerZero GUID, CCIP message id, Axelar payload hash, Wormhole sequence), to follow it there.
-    event AdapterMessageSent(
-        bytes32 indexed messageId, uint32 indexed destination, bytes32 protocolMessageId, uint256 fee, bool sponsored
-    );
+    /// @notice The message `messageId` (the ERC-7786 `MessageSent` just before names its recipient and destination)
+    /// was handed to the protocol, which kept `fee` (paid from the sponsor balance when `sponsored`). The protocol's
+    /// own id of it is not repeated here: the protocol's event of the same call carries it (Hyperlane `DispatchId`,
+    /// LayerZero `PacketSent`, CCIP `CCIPSendRequested`), as the first such event of this adapter after the
+    /// `MessageSent` of `messageId` in the transaction (sends cannot nest), and its body is the envelope, from which
+    /// `messageIdOf` recomputes `messageId`.
+    event AdapterMessageSent(bytes32 indexed messageId, uint256 fee, bool sponsored);
 
     /// @notice The recipient accepted the message (on delivery or on a `retry`).
     event Executed(bytes32 indexed messageId, uint32 origin);
@@ -154,8 +156,8 @@ interface IConcordAdapter is IERC7786GatewaySource {
     /// @notice Whether `sender` is sponsored.
     function isSponsoredSender(address sender) external view returns (bool);
 
-    /// @notice The next send nonce.
-    function nonce() external view returns (uint64);
+    /// @notice The next send nonce to `destination` (each destination counts its own sends).
+    function nonce(uint32 destination) external view returns (uint64);
 
     /// @notice Delivery status here of the message `originAdapter` on `origin` sent with `envelope`.
     function status(uint32 origin, address originAdapter, bytes calldata envelope)

@@ -41,8 +41,16 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     IMailbox internal immutable _MAILBOX;
     uint32 internal immutable _HYPERLANE_LOCAL_DOMAIN;
 
-    IInterchainSecurityModule private _ism;
-    mapping(uint32 domain => uint32 hyperlaneDomain) private _hyperlaneDomains;
+    /// @dev What a delivery reads besides the route, in one slot: the ISM (the Mailbox asks for it first, so the slot
+    /// is warm when `handle` runs) and the low 96 bits of the authority, against which the privileged-recipient check
+    /// compares before reading the authority itself (only a recipient sharing those bits pays for that read).
+    struct DeliveryConfig {
+        IInterchainSecurityModule ism;
+        uint96 authorityTag;
+    }
+
+    DeliveryConfig private _delivery;
+    /// @dev Hyperlane domain -> Concord domain (the other direction is the route's protocol domain, in the base).
     mapping(uint32 hyperlaneDomain => uint32 domain) private _domains;
 
     /// @param mailbox_ The local Hyperlane Mailbox.
@@ -94,7 +102,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
         override(IHyperlaneAdapter, ISpecifiesInterchainSecurityModule)
         returns (IInterchainSecurityModule)
     {
-        return _ism;
+        return _delivery.ism;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -159,9 +167,9 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
             uint32 holder = _domains[hyperlaneDomain];
             if (holder != 0 && holder != domain) revert HyperlaneAdapterHyperlaneDomainTaken(hyperlaneDomain, holder);
         }
-        uint32 previous = _hyperlaneDomains[domain];
+        uint32 previous = uint32(_protocolDomainOf(domain));
         if (previous != 0) delete _domains[previous];
-        _hyperlaneDomains[domain] = hyperlaneDomain;
+        _setProtocolDomain(domain, hyperlaneDomain);
         if (hyperlaneDomain != 0) _domains[hyperlaneDomain] = domain;
         emit HyperlaneDomainSet(domain, hyperlaneDomain);
     }
@@ -187,7 +195,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
 
     /// @inheritdoc IHyperlaneAdapter
     function hyperlaneDomainOf(uint32 domain) external view returns (uint32) {
-        return _hyperlaneDomains[domain];
+        return uint32(_protocolDomainOf(domain));
     }
 
     /// @inheritdoc IHyperlaneAdapter
@@ -209,7 +217,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     // ---------------------------------------------------------------------------------------------
 
     function _hyperlaneDomainOf(uint32 domain) private view returns (uint32 hyperlaneDomain) {
-        hyperlaneDomain = _hyperlaneDomains[domain];
+        hyperlaneDomain = uint32(_protocolDomainOf(domain));
         if (hyperlaneDomain == 0) revert HyperlaneAdapterUnknownDomain(domain);
     }
 
@@ -222,7 +230,22 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
 
     function _setIsm(address ism) private {
         if (ism != address(0) && ism.code.length == 0) revert HyperlaneAdapterInvalidIsm(ism);
-        _ism = IInterchainSecurityModule(ism);
+        _delivery.ism = IInterchainSecurityModule(ism);
         emit InterchainSecurityModuleSet(ism);
+    }
+
+    /// @dev Keeps the authority's tag in the delivery slot (AccessManaged calls this from its constructor and from
+    /// `setAuthority`, which emits `AuthorityUpdated`).
+    function _setAuthority(address newAuthority) internal override {
+        super._setAuthority(newAuthority);
+        _delivery.authorityTag = uint96(uint160(newAuthority));
+    }
+
+    /// @dev Same answer as the base's check (this adapter or its authority), reading the authority only for a
+    /// recipient whose low 96 bits are the authority's.
+    function _isPrivileged(address recipient) internal view override returns (bool) {
+        if (recipient == address(this)) return true;
+        if (uint96(uint160(recipient)) != _delivery.authorityTag) return false;
+        return recipient == authority();
     }
 }

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Mailbox} from "@hyperlane-xyz/core/contracts/Mailbox.sol";
 import {IInterchainGasPaymaster} from "@hyperlane-xyz/core/contracts/interfaces/IInterchainGasPaymaster.sol";
 import {IMailbox} from "@hyperlane-xyz/core/contracts/interfaces/IMailbox.sol";
+import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 
 import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
@@ -82,13 +83,16 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
         emit IERC7786GatewaySource.MessageSent(id, _to(CHAIN_A, alice), recipient, "hello", 0, attributes);
         vm.expectEmit(address(hlDomains[dA].mailbox));
         emit IMailbox.Dispatch(address(aA), HL_B, bytes32(uint256(uint160(address(aB)))), message);
+        // The Hyperlane id an indexer joins to `MessageSent` (the first DispatchId after it), not repeated below.
+        vm.expectEmit(address(hlDomains[dA].mailbox));
+        emit IMailbox.DispatchId(keccak256(message));
         vm.expectEmit(address(hlDomains[dA].igp));
         emit IInterchainGasPaymaster.GasPayment(keccak256(message), HL_B, gas + HL_IGP_OVERHEAD, fee);
         vm.expectEmit(address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, keccak256(message), fee, false);
+        emit IConcordAdapter.AdapterMessageSent(id, fee, false);
         vm.prank(alice);
         assertEq(aA.sendMessage{value: fee}(recipient, "hello", attributes), id);
-        assertEq(aA.nonce(), 1);
+        assertEq(aA.nonce(CHAIN_B), 1);
         assertEq(hlDomains[dA].hook.count(), 1, "in the origin's merkle tree");
         assertEq(hlDomains[dA].mailbox.latestDispatchedId(), keccak256(message));
     }
@@ -297,6 +301,28 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
             abi.encodeWithSelector(IConcordAdapter.ConcordAdapterPrivilegedRecipient.selector, address(manager))
         );
         _hlRelay(m);
+    }
+
+    /// @dev The privileged-recipient check follows the authority (the adapter keeps its tag next to the ISM): after
+    /// `updateAuthority`, the new authority is refused as a recipient and the old one is an ordinary recipient (it
+    /// has no `receiveMessage`: FAILED); a contract whose address shares the authority's low 96 bits is delivered.
+    function test_Delivery_PrivilegedCheck_FollowsTheAuthority() public {
+        AccessManager next = new AccessManager(address(this));
+        manager.updateAuthority(address(aB), address(next));
+        assertEq(aB.authority(), address(next));
+        (, uint256 m) = _send(aA, alice, CHAIN_B, address(next), "x", _noAttr());
+        vm.expectRevert(
+            abi.encodeWithSelector(IConcordAdapter.ConcordAdapterPrivilegedRecipient.selector, address(next))
+        );
+        _hlRelay(m);
+        (bytes32 id, uint256 m2) = _send(aA, alice, CHAIN_B, address(manager), "x", _noAttr());
+        _hlRelay(m2);
+        assertEq(aB.failedRevertDataHash(id), keccak256(""), "the old authority is an ordinary recipient");
+        address twin = address(uint160((uint256(0xbeef) << 96) | uint256(uint96(uint160(address(next))))));
+        vm.etch(twin, address(rB).code);
+        (, uint256 m3) = _send(aA, alice, CHAIN_B, twin, "x", _noAttr());
+        _hlRelay(m3);
+        assertTrue(hlDomains[dB].mailbox.delivered(_hlId(m3)), "same low bits, another address: delivered");
     }
 
     /// @dev Delivery refuses an origin whose adapter was withdrawn (setRemote(origin, 0)); sending there too.
