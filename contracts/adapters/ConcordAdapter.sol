@@ -36,6 +36,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     uint32 internal immutable _LOCAL_DOMAIN;
     uint32 internal immutable _DEFAULT_GAS_LIMIT;
+    /// @dev The ERC-7930 EVM v1 prefix of this domain's addresses (version, chain type, reference length, reference,
+    /// address length: 7 to 10 bytes, left-aligned) and its length: a local sender is the prefix and its 20 bytes.
+    bytes32 private immutable _LOCAL_ADDRESS_PREFIX;
+    uint256 private immutable _LOCAL_ADDRESS_PREFIX_LENGTH;
 
     /// @notice Where messages to a domain go, in one slot (read once per send and per delivery).
     /// @param adapter The adapter enrolled on the domain (address(0): none).
@@ -72,6 +76,14 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         }
         _LOCAL_DOMAIN = localDomain_;
         _DEFAULT_GAS_LIMIT = defaultGasLimit_;
+        // OpenZeppelin's formatter, once: its address part (address(0)) is zero, so the first word is the prefix.
+        bytes memory zeroAccount = InteroperableAddress.formatEvmV1(localDomain_, address(0));
+        bytes32 prefix;
+        assembly ("memory-safe") {
+            prefix := mload(add(zeroAccount, 0x20))
+        }
+        _LOCAL_ADDRESS_PREFIX = prefix;
+        _LOCAL_ADDRESS_PREFIX_LENGTH = zeroAccount.length - 20;
     }
 
     /// @dev A send (or a sponsor withdrawal) cannot re-enter another send: the protocol call and the refund give
@@ -160,7 +172,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
             revert ConcordAdapterUnknownDomain(origin);
         }
         if (enrolled != originAdapter) revert ConcordAdapterUntrustedSource(origin, originAdapter);
-        (uint64 n, uint32 gasLimit) = AdapterEnvelope.nonceAndGasLimit(envelope);
+        (uint64 n, uint32 statedOrigin, uint32 gasLimit) = AdapterEnvelope.delivery(envelope);
+        if (statedOrigin != origin) revert ConcordAdapterOriginMismatch(origin, statedOrigin);
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
         uint256 word = _delivered[key];
@@ -177,7 +190,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] == bytes32(0)) revert ConcordAdapterNotFailed(messageId);
         bytes memory e = envelope;
-        (, uint32 messageGasLimit) = AdapterEnvelope.nonceAndGasLimit(e);
+        (,, uint32 messageGasLimit) = AdapterEnvelope.delivery(e);
         if (gasLimit < messageGasLimit) revert ConcordAdapterRetryGasBelowLimit(messageGasLimit, gasLimit);
         delete _failures[messageId];
         bool success = _execute(messageId, origin, e, gasLimit);
@@ -214,13 +227,9 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         view
         returns (address recipient, bytes memory data)
     {
-        address sender;
-        (, sender, recipient,) = AdapterEnvelope.header(envelope);
+        recipient = AdapterEnvelope.recipientOf(envelope);
         if (_isPrivileged(recipient)) revert ConcordAdapterPrivilegedRecipient(recipient);
-        data = abi.encodeCall(
-            IERC7786Recipient.receiveMessage,
-            (messageId, InteroperableAddress.formatEvmV1(origin, sender), AdapterEnvelope.payloadOf(envelope))
-        );
+        data = AdapterEnvelope.receiveMessageCall(envelope, messageId, origin);
     }
 
     /// @dev Records the message FAILED with the hash of the first `MAX_REVERT_DATA` bytes of the last call's return
@@ -360,7 +369,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] != bytes32(0)) return MessageStatus.FAILED;
-        (uint64 n,) = AdapterEnvelope.nonceAndGasLimit(envelope);
+        (uint64 n,,) = AdapterEnvelope.delivery(envelope);
         (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
         return _delivered[key] & bit != 0 ? MessageStatus.EXECUTED : MessageStatus.NONE;
     }
@@ -434,7 +443,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         uint32 n;
         (destination, target, remoteAdapter, n) = _destinationOf(recipient);
         gasLimit = _gasLimitOf(attributes);
-        envelope = AdapterEnvelope.encode(n, msg.sender, target, gasLimit, payload);
+        envelope = AdapterEnvelope.encode(n, _LOCAL_DOMAIN, msg.sender, target, gasLimit, payload);
     }
 
     /// @dev The ERC-7786 `MessageSent` of a send by `msg.sender` (no value travels to the recipient).
@@ -444,9 +453,20 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         bytes calldata payload,
         bytes[] calldata attributes
     ) private {
-        emit MessageSent(
-            messageId, InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, msg.sender), recipient, payload, 0, attributes
-        );
+        emit MessageSent(messageId, _localAddress(msg.sender), recipient, payload, 0, attributes);
+    }
+
+    /// @dev `InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, account)`, from the prefix computed once.
+    function _localAddress(address account) private view returns (bytes memory interoperable) {
+        uint256 prefixLength = _LOCAL_ADDRESS_PREFIX_LENGTH;
+        bytes32 prefix = _LOCAL_ADDRESS_PREFIX;
+        interoperable = new bytes(prefixLength + 20);
+        assembly ("memory-safe") {
+            let p := add(interoperable, 0x20)
+            mstore(p, prefix)
+            // The address, then zeros: the rest of the word is padding, and what spills past it is free memory.
+            mstore(add(p, prefixLength), shl(96, account))
+        }
     }
 
     /// @dev Checks that the send can pay `fee`: from the value sent, or (no value) from the sponsor balance for a

@@ -10,19 +10,22 @@ import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IE
 /// delivers it to the ERC-7786 recipient. A recipient that fails never loses its message: the message is recorded
 /// FAILED and anyone may `retry` it (with at least its gas limit) until it succeeds.
 /// @dev Domains are EVM chain ids, as on Concord's own gateway; each adapter maps them to its protocol's ids. The
-/// envelope is the packed encoding of {Envelope} (`AdapterEnvelope`: nonce, sender, recipient, gasLimit, payload;
-/// 52 bytes of header); the message id is `keccak256(abi.encode(ADAPTER_MESSAGE_VERSION, origin,
+/// envelope is the packed encoding of {Envelope} (`AdapterEnvelope`: nonce, origin, sender, recipient, gasLimit,
+/// payload; 56 bytes of header); the message id is `keccak256(abi.encode(ADAPTER_MESSAGE_VERSION, origin,
 /// originAdapter, destination, destinationAdapter, envelope))`, computed alike on both sides, from the source domain
 /// the protocol authenticated, never from the envelope.
 interface IConcordAdapter is IERC7786GatewaySource {
     /// @notice What travels over the protocol, decoded (on the wire: `AdapterEnvelope.encode`).
     /// @param nonce The source adapter's send counter to this destination (makes two equal sends distinct).
+    /// @param origin The source's Concord domain, as the source adapter states it (a destination accepts it only when
+    /// it is the domain the protocol's authenticated source maps to).
     /// @param sender The ERC-7786 sender on the source domain.
     /// @param recipient The ERC-7786 recipient on the destination domain.
     /// @param gasLimit Gas the recipient gets (the `gasLimit` attribute, else the adapter's default).
     /// @param payload The ERC-7786 payload.
     struct Envelope {
         uint64 nonce;
+        uint32 origin;
         address sender;
         address recipient;
         uint32 gasLimit;
@@ -96,8 +99,11 @@ interface IConcordAdapter is IERC7786GatewaySource {
     /// @notice Thrown when refunding an overpayment to the sender fails.
     error ConcordAdapterRefundFailed(address to, uint256 amount);
 
-    /// @notice Thrown when an envelope is shorter than its 52-byte header.
+    /// @notice Thrown when an envelope is shorter than its 56-byte header.
     error ConcordAdapterMalformedEnvelope(uint256 length);
+
+    /// @notice Thrown when an envelope states another source domain than the one its protocol authenticated.
+    error ConcordAdapterOriginMismatch(uint32 origin, uint32 statedOrigin);
 
     /// @notice Thrown when a message was already delivered here (a protocol-level replay).
     error ConcordAdapterAlreadyDelivered(bytes32 messageId);

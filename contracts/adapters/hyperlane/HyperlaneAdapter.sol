@@ -9,6 +9,7 @@ import {
 import {IMailbox} from "@hyperlane-xyz/core/contracts/interfaces/IMailbox.sol";
 import {IMessageRecipient} from "@hyperlane-xyz/core/contracts/interfaces/IMessageRecipient.sol";
 
+import {AdapterEnvelope} from "../AdapterEnvelope.sol";
 import {ConcordAdapter} from "../ConcordAdapter.sol";
 import {IHyperlaneAdapter} from "./IHyperlaneAdapter.sol";
 
@@ -29,7 +30,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     /// `handle`. Measured in test/adapters/HyperlaneAdapter/HyperlaneAdapter.gas.t.sol (the smallest gas with which
     /// `process` delivers, minus the Mailbox's and the ISM's own use, with a margin); the IGP adds its own
     /// per-destination overhead for `Mailbox.process` and the ISM on top.
-    uint32 public constant DELIVERY_GAS_OVERHEAD = 82_000;
+    uint32 public constant DELIVERY_GAS_OVERHEAD = 77_000;
 
     /// @notice Destination gas per 32-byte word of the envelope (copying and hashing it).
     uint32 public constant DELIVERY_GAS_PER_WORD = 32;
@@ -89,9 +90,13 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     function handle(uint32 origin, bytes32 sender, bytes calldata body) external payable {
         if (msg.sender != address(_MAILBOX)) revert HyperlaneAdapterNotMailbox(msg.sender);
         if (msg.value != 0) revert HyperlaneAdapterValueNotAccepted(msg.value);
-        uint32 domain = _domains[origin];
-        if (domain == 0) revert HyperlaneAdapterUnknownHyperlaneDomain(origin);
         if (uint256(sender) >> 160 != 0) revert HyperlaneAdapterNonEvmSender(sender);
+        // The Concord domain of a Hyperlane origin, found from the envelope's stated origin and checked against the
+        // one-to-one map (one slot, which `_receive` reads next anyway, instead of a reverse-map lookup): the domain
+        // is accepted only if its route carries exactly this authenticated origin, so it is still the one mapped to
+        // the Hyperlane origin, never another. Origin 0 is never mapped.
+        uint32 domain = AdapterEnvelope.originOf(body);
+        if (origin == 0 || _protocolDomainOf(domain) != origin) revert HyperlaneAdapterUnknownHyperlaneDomain(origin);
         _receive(domain, address(uint160(uint256(sender))), body);
     }
 

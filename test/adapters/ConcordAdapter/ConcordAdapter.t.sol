@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
-import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+import {IERC7786GatewaySource, IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 import {Test} from "forge-std/Test.sol";
 
@@ -93,7 +93,7 @@ contract ConcordAdapter_base is Test {
         uint256 fee = adapterA.quote(to, payload, new bytes[](0));
         bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: 0, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: payload
+                nonce: 0, origin: A, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: payload
             })
         );
         bytes32 expected = adapterA.messageIdOf(A, address(adapterA), B, address(adapterB), envelope);
@@ -376,7 +376,7 @@ contract ConcordAdapter_base is Test {
         adapterB.retry(A, stranger, envelope, DEFAULT_GAS);
         bytes memory other = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: 0, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: "y"
+                nonce: 0, origin: A, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: "y"
             })
         );
         bytes32 otherId = adapterB.messageIdOf(A, address(adapterA), B, address(adapterB), other);
@@ -504,15 +504,20 @@ contract ConcordAdapter_base is Test {
 
     /// @dev The packed envelope: 52 bytes of header (nonce, sender, recipient, gas limit) then the payload, decoded
     /// back to the same fields.
-    function testFuzz_Envelope_RoundTrip(uint64 n, address sender, address to, uint32 gasLimit, bytes memory payload)
-        public
-        pure
-    {
-        bytes memory envelope = AdapterEnvelope.encode(n, sender, to, gasLimit, payload);
-        assertEq(envelope.length, 52 + payload.length);
-        assertEq(keccak256(envelope), keccak256(abi.encodePacked(n, sender, to, gasLimit, payload)));
+    function testFuzz_Envelope_RoundTrip(
+        uint64 n,
+        uint32 origin,
+        address sender,
+        address to,
+        uint32 gasLimit,
+        bytes memory payload
+    ) public pure {
+        bytes memory envelope = AdapterEnvelope.encode(n, origin, sender, to, gasLimit, payload);
+        assertEq(envelope.length, 56 + payload.length);
+        assertEq(keccak256(envelope), keccak256(abi.encodePacked(n, origin, sender, to, gasLimit, payload)));
         IConcordAdapter.Envelope memory e = AdapterEnvelope.decode(envelope);
         assertEq(e.nonce, n);
+        assertEq(e.origin, origin);
         assertEq(e.sender, sender);
         assertEq(e.recipient, to);
         assertEq(e.gasLimit, gasLimit);
@@ -521,15 +526,39 @@ contract ConcordAdapter_base is Test {
 
     /// @dev An envelope shorter than its header is refused on delivery (the protocol keeps it) and by `status`.
     function test_Deliver_RevertWhen_MalformedEnvelope() public {
-        bytes memory short = new bytes(51);
-        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 51));
+        bytes memory short = new bytes(55);
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 55));
         wire.deliverForged(address(adapterB), A, address(adapterA), short);
-        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 51));
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 55));
         adapterB.status(A, address(adapterA), short);
         // exactly a header (empty payload) is well formed
-        wire.deliverForged(
-            address(adapterB), A, address(adapterA), AdapterEnvelope.encode(7, app, address(recipient), 100_000, "")
+        bytes memory headerOnly = AdapterEnvelope.encode(7, A, app, address(recipient), 100_000, "");
+        wire.deliverForged(address(adapterB), A, address(adapterA), headerOnly);
+        assertTrue(adapterB.status(A, address(adapterA), headerOnly) != IConcordAdapter.MessageStatus.NONE, "delivered");
+    }
+
+    /// @dev An envelope whose stated origin is not the domain the protocol authenticated is refused, even from the
+    /// enrolled adapter of the authenticated domain.
+    function test_Deliver_RevertWhen_StatedOriginMismatch() public {
+        bytes memory envelope = AdapterEnvelope.encode(0, C, app, address(recipient), 100_000, "x");
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, A, C));
+        wire.deliverForged(address(adapterB), A, address(adapterA), envelope);
+        assertEq(recipient.calls(), 0);
+    }
+
+    /// @dev The one-pass `receiveMessage` call data is byte for byte what `abi.encodeCall` with OpenZeppelin's
+    /// ERC-7930 formatter gives, for every origin width (1 to 4 bytes) and payload length.
+    function testFuzz_ReceiveMessageCall_MatchesAbiEncoding(
+        uint32 origin,
+        address sender,
+        bytes32 messageId,
+        bytes memory payload
+    ) public pure {
+        bytes memory envelope = AdapterEnvelope.encode(1, origin, sender, address(0xbeef), 1, payload);
+        bytes memory expected = abi.encodeCall(
+            IERC7786Recipient.receiveMessage, (messageId, InteroperableAddress.formatEvmV1(origin, sender), payload)
         );
+        assertEq(AdapterEnvelope.receiveMessageCall(envelope, messageId, origin), expected);
     }
 
     /// @dev Each destination counts its own sends (the nonce lives in the destination's route slot); re-enrolling

@@ -48,7 +48,9 @@ contract HyperlaneAdapterFeesTest is HyperlaneAdapterBase {
     /// destinationGas + its overhead (the MerkleTreeHook charges nothing).
     function test_Quote_IsTheMailboxQuoteOfTheDispatch() public {
         bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"})
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"
+            })
         );
         uint256 gas = aA.destinationGas(250_000, envelope.length);
         bytes memory metadata = StandardHookMetadata.format(0, gas, address(aA));

@@ -62,7 +62,7 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
         uint256 fee = aA.quote(recipient, "hello", attributes);
         bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: 0, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
             })
         );
         bytes32 id = aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), envelope);
@@ -147,9 +147,7 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
     /// refuses it and the Mailbox keeps it undelivered.
     function test_Forged_WrongRemoteAdapter_Rejected() public {
         address forger = makeAddr("forger");
-        bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
-        );
+        bytes memory envelope = AdapterEnvelope.encode(0, CHAIN_A, alice, address(rB), 100_000, "x");
         uint256 m = _rawDispatch(dA, forger, HL_B, address(aB), envelope);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_A, forger));
         _hlRelay(m);
@@ -160,29 +158,48 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
     /// @dev The same adapter address on a Hyperlane domain this adapter does not map (CREATE3 gives Concord the same
     /// address on every chain, so the address alone proves nothing): a third domain C whose messages B's ISM does
     /// verify. Unmapped: refused; mapped to a Concord domain without an enrolled adapter: refused; mapped, with
-    /// another adapter enrolled: refused. The origin is never taken from the envelope or the sender.
+    /// another adapter enrolled: refused. The envelope's stated origin is believed only when the route of that domain
+    /// carries exactly the authenticated Hyperlane origin: an envelope from C that states A is refused at every step.
     function test_Forged_WrongHyperlaneDomain_Rejected() public {
         uint256 dC = _hlDeployDomain(CHAIN_C, HL_C);
         _hlConnect(dC, dB);
-        bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+        // The same address as A's adapter, on C: once stating A (impersonation), once stating C.
+        uint256 claimsA = _rawDispatch(
+            dC, address(aA), HL_B, address(aB), AdapterEnvelope.encode(0, CHAIN_A, alice, address(rB), 1e5, "x")
         );
-        // The same address as A's adapter, on C.
-        uint256 m = _rawDispatch(dC, address(aA), HL_B, address(aB), envelope);
+        uint256 m = _rawDispatch(
+            dC, address(aA), HL_B, address(aB), AdapterEnvelope.encode(0, CHAIN_C, alice, address(rB), 1e5, "x")
+        );
+        bytes memory unknownC =
+            abi.encodeWithSelector(IHyperlaneAdapter.HyperlaneAdapterUnknownHyperlaneDomain.selector, HL_C);
 
-        vm.expectRevert(abi.encodeWithSelector(IHyperlaneAdapter.HyperlaneAdapterUnknownHyperlaneDomain.selector, HL_C));
+        vm.expectRevert(unknownC);
         _hlRelay(m);
+        vm.expectRevert(unknownC);
+        _hlRelay(claimsA);
 
         aB.setHyperlaneDomain(CHAIN_C, HL_C);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUnknownDomain.selector, CHAIN_C));
         _hlRelay(m);
+        vm.expectRevert(unknownC);
+        _hlRelay(claimsA);
 
         aB.setRemote(CHAIN_C, makeAddr("adapterOnC"));
         vm.expectRevert(
             abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_C, address(aA))
         );
         _hlRelay(m);
+        vm.expectRevert(unknownC);
+        _hlRelay(claimsA);
         assertEq(rB.count(), 0);
+    }
+
+    /// @dev A body shorter than the envelope header is refused by `handle` (the Mailbox keeps it undelivered).
+    function test_Handle_RevertWhen_MalformedEnvelope() public {
+        uint256 m = _rawDispatch(dA, address(aA), HL_B, address(aB), new bytes(10));
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 10));
+        _hlRelay(m);
+        assertFalse(hlDomains[dB].mailbox.delivered(_hlId(m)));
     }
 
     /// @dev Nobody but the Mailbox may call `handle` (the only way past the ISM).

@@ -222,7 +222,12 @@ abstract contract HyperlaneAdapterBase is HyperlaneFixture {
     {
         bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: aA.nonce(CHAIN_B), sender: sender, recipient: to, gasLimit: gasLimit, payload: payload
+                nonce: aA.nonce(CHAIN_B),
+                origin: CHAIN_A,
+                sender: sender,
+                recipient: to,
+                gasLimit: gasLimit,
+                payload: payload
             })
         );
         id = aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), envelope);

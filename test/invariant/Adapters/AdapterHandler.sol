@@ -125,6 +125,7 @@ contract AdapterHandler is CommonBase, StdUtils {
             envelope = AdapterEnvelope.encode(
                 IConcordAdapter.Envelope({
                     nonce: uint64(seed),
+                    origin: A,
                     sender: address(this),
                     recipient: address(recipient),
                     gasLimit: 200_000,
