@@ -33,8 +33,9 @@ library AdapterEnvelope {
     uint256 internal constant _UINT64_SHIFT = 192; // 256 - 64: a uint64 in a word's first 8 bytes
     uint256 internal constant _UINT32_SHIFT = 224; // 256 - 32
     uint256 internal constant _ADDRESS_SHIFT = 96; // 256 - 160
-    /// @dev `receiveMessage` call data: selector, message id, two offsets, then the sender and the payload.
-    uint256 internal constant _CALL_HEAD = 196; // 4 + 32 * 6 (id, two offsets, sender length, sender word, payload length)
+    /// @dev `receiveMessage` call data: selector, message id, two offsets, then the sender and the payload. The head
+    /// before the payload bytes: 4 + 32 * 6 (id, two offsets, sender length, sender word, payload length).
+    uint256 internal constant _CALL_HEAD = 196;
     uint256 internal constant _SENDER_OFFSET_IN_CALL = 0x60;
     uint256 internal constant _PAYLOAD_OFFSET_IN_CALL = 0xa0;
     /// @dev ERC-7930 v1, chain type eip155 (`0x0001` `0x0000`), then the chain reference length byte.
@@ -75,6 +76,22 @@ library AdapterEnvelope {
         }
     }
 
+    /// @notice The nonce of `envelope` (reverts `ConcordAdapterMalformedEnvelope` when it has no full header).
+    function nonceOf(bytes memory envelope) internal pure returns (uint64 nonce) {
+        _checkLength(envelope.length);
+        assembly ("memory-safe") {
+            nonce := shr(_UINT64_SHIFT, mload(add(envelope, 0x20)))
+        }
+    }
+
+    /// @notice The gas limit of `envelope` (reverts `ConcordAdapterMalformedEnvelope` when it has no full header).
+    function gasLimitOf(bytes memory envelope) internal pure returns (uint32 gasLimit) {
+        _checkLength(envelope.length);
+        assembly ("memory-safe") {
+            gasLimit := shr(_UINT32_SHIFT, mload(add(add(envelope, 0x20), _GAS_LIMIT_OFFSET)))
+        }
+    }
+
     /// @notice The stated origin of `envelope`, read from calldata (reverts `ConcordAdapterMalformedEnvelope` when it
     /// has no full header).
     function originOf(bytes calldata envelope) internal pure returns (uint32 statedOrigin) {
@@ -109,8 +126,8 @@ library AdapterEnvelope {
 
     /// @notice The call data of `receiveMessage(messageId, ERC-7930 EVM v1 (originDomain, sender), payload)` for
     /// `envelope` (whose header the caller has checked), built in one pass from the envelope: the same bytes as
-    /// `abi.encodeCall(IERC7786Recipient.receiveMessage, (messageId, InteroperableAddress.formatEvmV1(originDomain, sender),
-    /// payload))`, without the intermediate copies.
+    /// `abi.encodeCall(IERC7786Recipient.receiveMessage, (messageId,
+    /// InteroperableAddress.formatEvmV1(originDomain, sender), payload))`, without the intermediate copies.
     function receiveMessageCall(bytes memory envelope, bytes32 messageId, uint32 originDomain)
         internal
         pure

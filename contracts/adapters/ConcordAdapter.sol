@@ -190,7 +190,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] == bytes32(0)) revert ConcordAdapterNotFailed(messageId);
         bytes memory e = envelope;
-        (,, uint32 messageGasLimit) = AdapterEnvelope.delivery(e);
+        uint32 messageGasLimit = AdapterEnvelope.gasLimitOf(e);
         if (gasLimit < messageGasLimit) revert ConcordAdapterRetryGasBelowLimit(messageGasLimit, gasLimit);
         delete _failures[messageId];
         bool success = _execute(messageId, origin, e, gasLimit);
@@ -369,7 +369,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] != bytes32(0)) return MessageStatus.FAILED;
-        (uint64 n,,) = AdapterEnvelope.delivery(envelope);
+        uint64 n = AdapterEnvelope.nonceOf(envelope);
         (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
         return _delivered[key] & bit != 0 ? MessageStatus.EXECUTED : MessageStatus.NONE;
     }
