@@ -194,6 +194,25 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
         assertEq(rB.count(), 0);
     }
 
+    /// @dev Hyperlane origin 0 is never mapped (0 means "unmapped"): a message from a Hyperlane domain 0 whose envelope
+    /// states a Concord domain without a Hyperlane domain (its route's is therefore 0 too) is refused, even when it
+    /// comes from the address enrolled for that Concord domain.
+    function test_Forged_HyperlaneOriginZero_Rejected() public {
+        uint256 dZ = _hlDeployDomain(CHAIN_C, 0);
+        _hlConnect(dZ, dB);
+        address enrolled = makeAddr("adapterOnC");
+        aB.setRemote(CHAIN_C, enrolled);
+        assertEq(aB.hyperlaneDomainOf(CHAIN_C), 0);
+        uint256 m = _rawDispatch(
+            dZ, enrolled, HL_B, address(aB), AdapterEnvelope.encode(0, CHAIN_C, alice, address(rB), 1e5, "x")
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IHyperlaneAdapter.HyperlaneAdapterUnknownHyperlaneDomain.selector, uint32(0))
+        );
+        _hlRelay(m);
+        assertEq(rB.count(), 0);
+    }
+
     /// @dev A body shorter than the envelope header is refused by `handle` (the Mailbox keeps it undelivered).
     function test_Handle_RevertWhen_MalformedEnvelope() public {
         uint256 m = _rawDispatch(dA, address(aA), HL_B, address(aB), new bytes(10));
