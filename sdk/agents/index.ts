@@ -2,6 +2,7 @@
 export { gatewayAbi, verifierAbi, recipientAbi, batchProcessorAbi, GatewayMessageStatus } from "./abi.js";
 export { AgentError, AgentConfigError, StoreError, ConflictingCheckpointError } from "./errors.js";
 export { type AgentLogger, jsonLogger, silentLogger } from "./log.js";
+export { type Agent, startAgent, stopOnSignals } from "./lifecycle.js";
 export { type MetricFamily, renderPrometheus } from "./http.js";
 export {
   Validator,

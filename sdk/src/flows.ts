@@ -101,9 +101,10 @@ function zeroOf(type: string): unknown {
 
 /**
  * Every field of the contract's `FlowLib.Flow`, taken from `flow` or zero, with uint types coerced (numbers for
- * <= 48 bits, bigints above). Throws a FlowError naming a field that the contract's struct does not have.
+ * <= 48 bits, bigints above), so every field the struct has is present. Throws a FlowError naming a field that the
+ * contract's struct does not have.
  */
-export function normalizeFlow(flow: Partial<Flow>): Flow {
+export function normalizeFlow(flow: Partial<Flow>): Flow & { ackRoutes: number } {
   const components = flowAbiParameter().components;
   const names = new Set(components.map((c) => c.name));
   for (const key of Object.keys(flow)) {
@@ -118,7 +119,7 @@ export function normalizeFlow(flow: Partial<Flow>): Flow {
     else if (typeof zero === "bigint") out[c.name!] = BigInt(value as number | bigint);
     else out[c.name!] = value;
   }
-  return out as Flow;
+  return out as Flow & { ackRoutes: number }; // every ABI field was set above
 }
 
 /** ABI encoding of the flow (`abi.encode(flow)`). */
@@ -464,12 +465,12 @@ export async function flowEvents(endpoint: FlowEndpoint, flowId: Hex): Promise<D
 
 /** A flow contract's own flow id view (`flowId(flow)`, on the escrow or the executor), to cross-check. */
 export async function readFlowId(client: PublicClient, contract: Address, flow: Partial<Flow>): Promise<Hex> {
-  return (await client.readContract({
+  return client.readContract({
     address: contract,
-    abi: escrowAbi() as Abi,
+    abi: escrowAbi(),
     functionName: "flowId",
     args: [normalizeFlow(flow)],
-  })) as Hex;
+  });
 }
 
 export { readEscrowRecord, readExecutorRecord };

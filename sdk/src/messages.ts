@@ -3,7 +3,6 @@
  * payment), delivery (`process` / `retry`, for relayers and tests), and the message's status across both chains.
  */
 import {
-  type Abi,
   type Address,
   type BlockNumber,
   type BlockTag,
@@ -373,26 +372,26 @@ export async function messageStatus(p: MessageStatusParameters): Promise<Message
   const decoded = decodeConcordMessage(message);
   const o = p.origin.publicClient;
   const d = p.destination.publicClient;
-  const read = <T>(functionName: string, args: readonly unknown[]) =>
-    d.readContract({
-      address: p.destination.gateway,
-      abi: gatewayAbi() as Abi,
-      functionName,
-      args,
-    }) as Promise<T>;
+  // Typed reads of the destination gateway (the generated ABI types each result).
+  const gw = { address: p.destination.gateway, abi: gatewayAbi() } as const;
   const [sent, destinationLogs, failedHash, byId, instance, route] = await Promise.all([
     pointOf(o, dispatched),
     gatewayEvents(p.destination, ["Executed", "ExecutionFailed", "Retried"], p.messageId),
-    read<Hex>("failedRevertDataHash", [p.messageId]),
-    read<boolean>("deliveredById", [p.messageId]),
-    read<number>("instanceOf", [decoded.origin, p.origin.gateway]),
-    read<readonly [Address, number, boolean, Address]>("route", [decoded.origin]),
+    d.readContract({ ...gw, functionName: "failedRevertDataHash", args: [p.messageId] }),
+    d.readContract({ ...gw, functionName: "deliveredById", args: [p.messageId] }),
+    d.readContract({ ...gw, functionName: "instanceOf", args: [decoded.origin, p.origin.gateway] }),
+    d.readContract({ ...gw, functionName: "route", args: [decoded.origin] }),
   ]);
   const executedLogs = destinationLogs.filter((log) => log.eventName === "Executed");
   const failedLogs = destinationLogs.filter((log) => log.eventName === "ExecutionFailed");
   const retryLogs = destinationLogs.filter((log) => log.eventName === "Retried");
   const byRoute =
-    instance !== 0 && (await read<boolean>("deliveredAt", [decoded.origin, instance, decoded.nonce]));
+    instance !== 0 &&
+    (await d.readContract({
+      ...gw,
+      functionName: "deliveredAt",
+      args: [decoded.origin, instance, decoded.nonce],
+    }));
   const deliveries = [...executedLogs, ...failedLogs].sort(order);
   const failures = await Promise.all(
     failedLogs.sort(order).map(async (log) => {

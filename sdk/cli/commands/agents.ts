@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { type LocalAccount, getAddress } from "viem";
 
-import { jsonLogger, runRelayer, runValidator } from "../../agents/index.js";
+import { jsonLogger, runRelayer, runValidator, stopOnSignals } from "../../agents/index.js";
 import { accountFromEnv, chainByName, checkChain, contractOn, loadChains } from "../chains.js";
 import { dataDir } from "../../agents/state.js";
 import {
@@ -28,19 +28,21 @@ function port(ctx: CommandContext): number | undefined {
 }
 
 /**
- * Resolves on the first SIGINT/SIGTERM. Call it before printing that the agent runs, so that a signal sent as soon
- * as that line shows up already finds the handler (else Node's default would end the process without a clean stop).
+ * Stops `agent` on the first SIGINT/SIGTERM (the agents' shared `stopOnSignals`) and resolves once it stopped. Call
+ * it before printing that the agent runs, so that a signal sent as soon as that line shows up already finds the
+ * handler (else Node's default would end the process without a clean stop).
  */
-function nextSignal(out: CommandContext["out"]): Promise<void> {
+function stoppedBySignal(agent: { stop(): Promise<void> }, out: CommandContext["out"]): Promise<void> {
   return new Promise<void>((done) => {
-    const handler = () => {
-      out.progress("stopping");
-      process.removeListener("SIGINT", handler);
-      process.removeListener("SIGTERM", handler);
-      done();
-    };
-    process.once("SIGINT", handler);
-    process.once("SIGTERM", handler);
+    stopOnSignals(
+      {
+        stop: () => {
+          out.progress("stopping");
+          return agent.stop();
+        },
+      },
+      done,
+    );
   });
 }
 
@@ -73,7 +75,7 @@ export async function validator(ctx: CommandContext): Promise<ExitCode> {
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });
-  const signalled = nextSignal(ctx.out);
+  const stopped = stoppedBySignal(v, ctx.out);
   ctx.out.result(
     {
       validator: signer.address,
@@ -89,8 +91,7 @@ export async function validator(ctx: CommandContext): Promise<ExitCode> {
       `signatures: ${v.url}/signatures/<messageId>   store: ${storePath}   from block ${v.store.cursor() === null ? chain.fromBlock : `${v.store.cursor()! + 1n} (store cursor)`}`,
     ],
   );
-  await signalled;
-  await v.stop();
+  await stopped;
   return ExitCode.OK;
 }
 
@@ -184,7 +185,7 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
     http: { port: port(ctx) },
     logger: jsonLogger(LOGGER_NAME),
   });
-  const signalled = nextSignal(ctx.out);
+  const stopped = stoppedBySignal(r, ctx.out);
   ctx.out.result(
     {
       relayer: account.address,
@@ -202,8 +203,7 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
         : "automatic retry of FAILED messages: off (--retry-failed-gas-ceiling <gas> turns it on)",
     ],
   );
-  await signalled;
-  await r.stop();
+  await stopped;
   return ExitCode.OK;
 }
 
