@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {
+    ILayerZeroEndpointV2,
+    MessagingFee,
+    MessagingParams,
+    Origin
+} from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
+
+import {ConcordAdapter} from "../ConcordAdapter.sol";
+import {ILayerZeroAdapter} from "./ILayerZeroAdapter.sol";
+
+/// @title LayerZeroAdapter
+/// @notice Concord's ERC-7786 gateway over LayerZero V2 (see {ILayerZeroAdapter}, {ConcordAdapter}). Sending:
+/// `EndpointV2.send{value: fee}(MessagingParams(eid, remoteAdapter, envelope, options, false), adapter)`, where
+/// `options` is one executor lzReceive option carrying the recipient's gas limit plus the adapter's own need and `fee`
+/// is the endpoint's own `quote` of the same parameters. Receiving: the endpoint calls `lzReceive` once the adapter's
+/// receive library (the ULN and its DVNs) verified the packet and only once per packet (it clears the payload hash);
+/// the adapter maps the origin eid to a Concord domain, requires an EVM sender and hands the envelope to
+/// `ConcordAdapter._receive`, which accepts it only from the adapter enrolled for that domain.
+/// @dev The adapter implements LayerZero's `ILayerZeroReceiver` directly (no OApp base): its peers are the base's
+/// remote adapters, so there is one enrolment to keep right, not two. What it cannot change: whatever the receive
+/// library configured for this adapter (by its delegate, or the endpoint owner's defaults) verifies as sent by the
+/// enrolled adapter on a mapped eid is delivered. See docs/adapters.md.
+contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
+    /// @notice Gas the lzReceive option carries besides the recipient's gas limit: `EndpointV2.lzReceive`'s own work
+    /// (the nonce and payload-hash records), `lzReceive` before the recipient's call (checks, the replay bit, which may
+    /// be a fresh slot, the message id, the call data), the reserve `ConcordAdapter.POST_CALL_GAS` kept across the
+    /// call, and the 1/64 the endpoint keeps when it calls the adapter. Measured in
+    /// test/adapters/LayerZeroAdapter/LayerZeroAdapter.gas.t.sol (the smallest gas with which `EndpointV2.lzReceive`
+    /// delivers through the adapter, with a margin).
+    uint32 public constant RECEIVE_GAS_OVERHEAD = 100_000;
+
+    /// @notice lzReceive gas per 32-byte word of the envelope (copying and hashing it).
+    uint32 public constant RECEIVE_GAS_PER_WORD = 32;
+
+    /// @notice Divisor of the quadratic part of the lzReceive gas, words * words / divisor (the memory `lzReceive`
+    /// expands holds several copies of the envelope).
+    uint32 public constant RECEIVE_GAS_MEMORY_DIVISOR = 30;
+
+    /// @dev LayerZero options: type 3, worker 1 (executor), option length 17, option type 1 (lzReceive), uint128 gas.
+    uint16 private constant _OPTIONS_TYPE_3 = 3;
+    uint8 private constant _EXECUTOR_WORKER_ID = 1;
+    uint16 private constant _LZ_RECEIVE_OPTION_LENGTH = 17;
+    uint8 private constant _OPTION_TYPE_LZ_RECEIVE = 1;
+
+    ILayerZeroEndpointV2 internal immutable _ENDPOINT;
+    uint32 internal immutable _LZ_LOCAL_EID;
+
+    mapping(uint32 domain => uint32 eid) private _eids;
+    mapping(uint32 eid => uint32 domain) private _domains;
+
+    /// @param endpoint_ The local LayerZero EndpointV2.
+    /// @param localDomain_ This Concord domain (the EVM chain id in production).
+    /// @param initialAuthority The AccessManager.
+    /// @param defaultGasLimit_ Gas a recipient gets when the sender gives no `gasLimit` attribute.
+    /// @param delegate_ The account the endpoint lets configure this adapter's path (address(0): none; the endpoint
+    /// owner's defaults apply).
+    constructor(
+        address endpoint_,
+        uint32 localDomain_,
+        address initialAuthority,
+        uint32 defaultGasLimit_,
+        address delegate_
+    ) ConcordAdapter(localDomain_, initialAuthority, defaultGasLimit_) {
+        if (endpoint_.code.length == 0) revert LayerZeroAdapterInvalidEndpoint(endpoint_);
+        _ENDPOINT = ILayerZeroEndpointV2(endpoint_);
+        _LZ_LOCAL_EID = ILayerZeroEndpointV2(endpoint_).eid();
+        _setDelegate(delegate_);
+    }
+
+    /// @notice Adds the value to the sponsor balance, like `fund` (an endpoint refund lands here: the adapter is the
+    /// refund address of its sends).
+    receive() external payable {
+        emit SponsorFunded(msg.sender, msg.value);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // LayerZero (ILayerZeroReceiver)
+    // ---------------------------------------------------------------------------------------------
+
+    /// @notice LayerZero's delivery entry point: the endpoint calls it (for any executor) once the receive library
+    /// verified the packet, and clears the packet first, so it runs at most once per packet. Maps the origin eid to its
+    /// Concord domain and the sender to an EVM address, then delivers the envelope (`message`) through the shared
+    /// base, which refuses any sender but the adapter enrolled for that domain and any envelope already delivered.
+    /// @param origin The packet's origin (eid, sender, LayerZero nonce), authenticated by the receive library.
+    /// @param message The envelope.
+    function lzReceive(Origin calldata origin, bytes32, bytes calldata message, address, bytes calldata)
+        external
+        payable
+    {
+        if (msg.sender != address(_ENDPOINT)) revert LayerZeroAdapterNotEndpoint(msg.sender);
+        if (msg.value != 0) revert LayerZeroAdapterValueNotAccepted(msg.value);
+        uint32 domain = _domains[origin.srcEid];
+        if (domain == 0) revert LayerZeroAdapterUnknownEid(origin.srcEid);
+        bytes32 sender = origin.sender;
+        if (uint256(sender) >> 160 != 0) revert LayerZeroAdapterNonEvmSender(sender);
+        _receive(domain, address(uint160(uint256(sender))), message);
+    }
+
+    /// @notice LayerZero's path initialisation check (the endpoint asks it before verifying the first packet of a
+    /// path): true only for the remote adapter enrolled for the Concord domain that `origin.srcEid` maps to, so no
+    /// other sender's packet is ever verified for this adapter.
+    /// @param origin The packet's origin.
+    function allowInitializePath(Origin calldata origin) external view returns (bool) {
+        uint32 domain = _domains[origin.srcEid];
+        return domain != 0 && origin.sender != bytes32(0) && bytes32(uint256(uint160(remote(domain)))) == origin.sender;
+    }
+
+    /// @notice LayerZero's ordered-delivery hook: 0, the adapter takes packets in any order the endpoint allows.
+    function nextNonce(uint32, bytes32) external pure returns (uint64) {
+        return 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Protocol hooks
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev `EndpointV2.quote` of exactly what `_send` sends (native fee; the adapter is the sender in both calls).
+    function _quote(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
+        internal
+        view
+        override
+        returns (uint256 fee)
+    {
+        MessagingFee memory quoted =
+            _ENDPOINT.quote(_params(destination, remoteAdapter, envelope, gasLimit), address(this));
+        return quoted.nativeFee;
+    }
+
+    /// @dev `EndpointV2.send` paying exactly `fee` (= `_quote`, so the endpoint refunds nothing; a refund would go to
+    /// the adapter's sponsor balance); returns the LayerZero guid.
+    function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
+        internal
+        override
+        returns (bytes32 protocolMessageId)
+    {
+        return _ENDPOINT.send{value: fee}(_params(destination, remoteAdapter, envelope, gasLimit), address(this)).guid;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Admin
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILayerZeroAdapter
+    function setLayerZeroEid(uint32 domain, uint32 eid) external restricted {
+        if (domain == 0 || domain == _LOCAL_DOMAIN || eid == _LZ_LOCAL_EID) {
+            revert LayerZeroAdapterInvalidEidMapping(domain, eid);
+        }
+        if (eid != 0) {
+            uint32 holder = _domains[eid];
+            if (holder != 0 && holder != domain) revert LayerZeroAdapterEidTaken(eid, holder);
+        }
+        uint32 previous = _eids[domain];
+        if (previous != 0) delete _domains[previous];
+        _eids[domain] = eid;
+        if (eid != 0) _domains[eid] = domain;
+        emit LayerZeroEidSet(domain, eid);
+    }
+
+    /// @inheritdoc ILayerZeroAdapter
+    function setDelegate(address delegate) external restricted {
+        _setDelegate(delegate);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc ILayerZeroAdapter
+    function endpoint() external view returns (ILayerZeroEndpointV2) {
+        return _ENDPOINT;
+    }
+
+    /// @inheritdoc ILayerZeroAdapter
+    function layerZeroLocalEid() external view returns (uint32) {
+        return _LZ_LOCAL_EID;
+    }
+
+    /// @inheritdoc ILayerZeroAdapter
+    function eidOf(uint32 domain) external view returns (uint32) {
+        return _eids[domain];
+    }
+
+    /// @inheritdoc ILayerZeroAdapter
+    function domainOfEid(uint32 eid) external view returns (uint32) {
+        return _domains[eid];
+    }
+
+    /// @inheritdoc ILayerZeroAdapter
+    function receiveGas(uint32 gasLimit, uint256 envelopeLength) public pure returns (uint256) {
+        // The recipient's limit, the 1/63 the adapter's EIP-150 check adds to it and the 1/64 the endpoint keeps when
+        // it calls `lzReceive` (together just under gasLimit / 31), the fixed overhead, and the envelope's words.
+        uint256 words = (envelopeLength + 31) / 32;
+        return uint256(gasLimit) + uint256(gasLimit) / 31 + RECEIVE_GAS_OVERHEAD + words * RECEIVE_GAS_PER_WORD
+            + (words * words) / RECEIVE_GAS_MEMORY_DIVISOR;
+    }
+
+    /// @inheritdoc ILayerZeroAdapter
+    function optionsOf(uint32 gasLimit, uint256 envelopeLength) public pure returns (bytes memory) {
+        // receiveGas < 2**33 + 2**64 for any uint32 limit and any envelope that fits in memory: it fits in uint128.
+        return abi.encodePacked(
+            _OPTIONS_TYPE_3,
+            _EXECUTOR_WORKER_ID,
+            _LZ_RECEIVE_OPTION_LENGTH,
+            _OPTION_TYPE_LZ_RECEIVE,
+            uint128(receiveGas(gasLimit, envelopeLength))
+        );
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internal
+    // ---------------------------------------------------------------------------------------------
+
+    function _eidOf(uint32 domain) private view returns (uint32 eid) {
+        eid = _eids[domain];
+        if (eid == 0) revert LayerZeroAdapterUnknownDomain(domain);
+    }
+
+    /// @dev The endpoint's parameters of a send: the destination's eid, the remote adapter (the peer), the envelope,
+    /// the options carrying the destination gas, native payment.
+    function _params(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
+        private
+        view
+        returns (MessagingParams memory)
+    {
+        return MessagingParams({
+            dstEid: _eidOf(destination),
+            receiver: bytes32(uint256(uint160(remoteAdapter))),
+            message: envelope,
+            options: optionsOf(gasLimit, envelope.length),
+            payInLzToken: false
+        });
+    }
+
+    function _setDelegate(address delegate) private {
+        _ENDPOINT.setDelegate(delegate);
+        emit LayerZeroDelegateSet(delegate);
+    }
+}
