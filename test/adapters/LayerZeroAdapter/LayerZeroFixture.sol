@@ -103,8 +103,14 @@ abstract contract LayerZeroFixture is TestHelperOz5 {
     /// @dev The DVN of packet `i`'s path signs and submits `ReceiveUln302.verify(header, payloadHash, confirmations)`
     /// through its contract (the signature is checked there).
     function _lzDvnVerify(uint256 i) internal {
+        (, DVNMock dvn) = _lzReceiveSide(lzSent[i].packet);
+        _lzDvnVerifyWith(i, dvn);
+    }
+
+    /// @dev `dvn` (a DVN contract the fixture's key signs for) submits its verification of packet `i`.
+    function _lzDvnVerifyWith(uint256 i, DVNMock dvn) internal {
         bytes memory packet = lzSent[i].packet;
-        (ReceiveUln302Mock uln, DVNMock dvn) = _lzReceiveSide(packet);
+        (ReceiveUln302Mock uln,) = _lzReceiveSide(packet);
         uint32 dstEid = _lzDstEid(packet);
         bytes memory callData =
             abi.encodeCall(ReceiveUln302Mock.verify, (_lzHeader(packet), _lzPayloadHash(packet), _LZ_CONFIRMATIONS));
