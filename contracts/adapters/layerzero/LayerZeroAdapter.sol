@@ -33,11 +33,11 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
     uint32 public constant RECEIVE_GAS_OVERHEAD = 100_000;
 
     /// @notice lzReceive gas per 32-byte word of the envelope (copying and hashing it).
-    uint32 public constant RECEIVE_GAS_PER_WORD = 32;
+    uint32 public constant RECEIVE_GAS_PER_WORD = 50;
 
     /// @notice Divisor of the quadratic part of the lzReceive gas, words * words / divisor (the memory `lzReceive`
     /// expands holds several copies of the envelope).
-    uint32 public constant RECEIVE_GAS_MEMORY_DIVISOR = 30;
+    uint32 public constant RECEIVE_GAS_MEMORY_DIVISOR = 24;
 
     /// @dev LayerZero options: type 3, worker 1 (executor), option length 17, option type 1 (lzReceive), uint128 gas.
     uint16 private constant _OPTIONS_TYPE_3 = 3;
