@@ -42,10 +42,12 @@ abstract contract LayerZeroFixture is TestHelperOz5 {
     uint8 internal constant _LZ_ULN_CONFIG_TYPE = 2;
     uint64 internal constant _LZ_CONFIRMATIONS = 100;
 
-    /// @notice A packet sent by a fixture endpoint and captured: its encoded bytes and its options.
+    /// @notice A packet sent by a fixture endpoint and captured: its encoded bytes, its options and the gas of its
+    /// executor lzReceive option (parsed at capture, so that executing it makes no other call first).
     struct LzSent {
         bytes packet;
         bytes options;
+        uint256 gas;
     }
 
     LzSent[] internal lzSent;
@@ -89,7 +91,8 @@ abstract contract LayerZeroFixture is TestHelperOz5 {
             if (logs[i].topics.length == 0 || logs[i].topics[0] != _PACKET_SENT) continue;
             (bytes memory packet, bytes memory options,) = abi.decode(logs[i].data, (bytes, bytes, address));
             if (endpoints[_lzSrcEid(packet)] != logs[i].emitter) revert LayerZeroFixtureMismatch("emitter");
-            lzSent.push(LzSent(packet, options));
+            (uint256 gas,) = _parseExecutorLzReceiveOption(options);
+            lzSent.push(LzSent(packet, options, gas));
             ++captured;
         }
     }
@@ -146,8 +149,7 @@ abstract contract LayerZeroFixture is TestHelperOz5 {
 
     /// @dev The executor: `EndpointV2.lzReceive` of packet `i` with the gas of its lzReceive option.
     function _lzExecute(uint256 i) internal {
-        (uint256 gas,) = _parseExecutorLzReceiveOption(lzSent[i].options);
-        _lzExecuteWithGas(i, gas);
+        _lzExecuteWithGas(i, lzSent[i].gas);
     }
 
     function _lzExecuteWithGas(uint256 i, uint256 gas) internal {
@@ -159,7 +161,7 @@ abstract contract LayerZeroFixture is TestHelperOz5 {
 
     /// @dev `_lzExecute(i)`, expecting `EndpointV2.lzReceive` to revert with `err` (the option is parsed first).
     function _lzExecuteExpectRevert(uint256 i, bytes memory err) internal {
-        (uint256 gas,) = _parseExecutorLzReceiveOption(lzSent[i].options);
+        uint256 gas = lzSent[i].gas;
         bytes memory packet = lzSent[i].packet;
         ILayerZeroEndpointV2 endpoint = _lzEndpoint(_lzDstEid(packet));
         vm.expectRevert(err);
@@ -211,8 +213,8 @@ abstract contract LayerZeroFixture is TestHelperOz5 {
         return _lzNonce(lzSent[i].packet);
     }
 
-    function _lzGasOf(uint256 i) internal view returns (uint256 gas) {
-        (gas,) = _parseExecutorLzReceiveOption(lzSent[i].options);
+    function _lzGasOf(uint256 i) internal view returns (uint256) {
+        return lzSent[i].gas;
     }
 
     function _lzOrigin(bytes memory p) internal pure returns (Origin memory) {
