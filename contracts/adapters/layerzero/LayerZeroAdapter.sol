@@ -136,6 +136,8 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         override
         returns (bytes32 protocolMessageId)
     {
+        // `EndpointV2.send` (not `address.send`): it reverts on failure and returns the receipt whose guid is used.
+        // solhint-disable-next-line check-send-result
         return _ENDPOINT.send{value: fee}(_params(destination, remoteAdapter, envelope, gasLimit), address(this)).guid;
     }
 
