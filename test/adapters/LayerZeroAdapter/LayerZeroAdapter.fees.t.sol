@@ -39,7 +39,7 @@ contract LayerZeroAdapterFeesTest is LayerZeroAdapterBase {
 
     /// @dev The quote is LayerZero's quote of the exact send: `EndpointV2.quote(MessagingParams(eid B, remote adapter,
     /// envelope, options(receiveGas), false), adapter)`.
-    function test_Quote_IsTheEndpointQuoteOfTheSend() public {
+    function test_Quote_IsTheEndpointQuoteOfTheSend() public view {
         bytes memory envelope = _envelope(0, alice, address(rB), 250_000, "q");
         MessagingParams memory params = MessagingParams({
             dstEid: EID_B,
