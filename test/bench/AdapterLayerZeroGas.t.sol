@@ -25,6 +25,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 import {console} from "forge-std/console.sol";
 
+import {AdapterEnvelope} from "../../contracts/adapters/AdapterEnvelope.sol";
 import {LayerZeroAdapter} from "../../contracts/adapters/layerzero/LayerZeroAdapter.sol";
 import {IConcordAdapter} from "../../contracts/interfaces/IConcordAdapter.sol";
 import {LayerZeroFixture} from "../adapters/LayerZeroAdapter/LayerZeroFixture.sol";
@@ -176,9 +177,9 @@ contract AdapterLayerZeroGasBench is BenchBase, LayerZeroFixture {
         index = _lzLast();
     }
 
-    /// @dev The adapter's envelope length for a payload of `size` bytes (7 words + the padded payload).
+    /// @dev The adapter's envelope length for a payload of `size` bytes (the packed header, then the payload).
     function _envelopeLength(uint256 size) internal pure returns (uint256) {
-        return 7 * 32 + ((size + 31) / 32) * 32;
+        return AdapterEnvelope.HEADER_LENGTH + size;
     }
 
     /// @dev The DVN's verify and the commit (two top-level calls); returns their gas.

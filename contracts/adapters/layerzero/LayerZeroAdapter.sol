@@ -5,9 +5,11 @@ import {
     ILayerZeroEndpointV2,
     MessagingFee,
     MessagingParams,
+    MessagingReceipt,
     Origin
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 
+import {AdapterEnvelope} from "../AdapterEnvelope.sol";
 import {ConcordAdapter} from "../ConcordAdapter.sol";
 import {ILayerZeroAdapter} from "./ILayerZeroAdapter.sol";
 
@@ -15,10 +17,11 @@ import {ILayerZeroAdapter} from "./ILayerZeroAdapter.sol";
 /// @notice Concord's ERC-7786 gateway over LayerZero V2 (see {ILayerZeroAdapter}, {ConcordAdapter}). Sending:
 /// `EndpointV2.send{value: fee}(MessagingParams(eid, remoteAdapter, envelope, options, false), adapter)`, where
 /// `options` is one executor lzReceive option carrying the recipient's gas limit plus the adapter's own need and `fee`
-/// is the endpoint's own `quote` of the same parameters. Receiving: the endpoint calls `lzReceive` once the adapter's
-/// receive library (the ULN and its DVNs) verified the packet and only once per packet (it clears the payload hash);
-/// the adapter maps the origin eid to a Concord domain, requires an EVM sender and hands the envelope to
-/// `ConcordAdapter._receive`, which accepts it only from the adapter enrolled for that domain.
+/// is the whole value sent (the endpoint takes its price and refunds the rest to the adapter, which returns it to the
+/// caller) or, for a sponsored send, the endpoint's own `quote` of the same parameters. Receiving: the endpoint calls
+/// `lzReceive` once the adapter's receive library (the ULN and its DVNs) verified the packet and only once per packet
+/// (it clears the payload hash); the adapter maps the origin eid to a Concord domain, requires an EVM sender and hands
+/// the envelope to `ConcordAdapter._receive`, which accepts it only from the adapter enrolled for that domain.
 /// @dev The adapter implements LayerZero's `ILayerZeroReceiver` directly (no OApp base): its peers are the base's
 /// remote adapters, so there is one enrolment to keep right, not two. What it cannot change: whatever the receive
 /// library configured for this adapter (by its delegate, or the endpoint owner's defaults) verifies as sent by the
@@ -48,7 +51,7 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
     ILayerZeroEndpointV2 internal immutable _ENDPOINT;
     uint32 internal immutable _LZ_LOCAL_EID;
 
-    mapping(uint32 domain => uint32 eid) private _eids;
+    /// @dev eid -> Concord domain (the other direction is the route's protocol domain, in the base).
     mapping(uint32 eid => uint32 domain) private _domains;
 
     /// @param endpoint_ The local LayerZero EndpointV2.
@@ -70,10 +73,11 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         _setDelegate(delegate_);
     }
 
-    /// @notice Adds the value to the sponsor balance, like `fund` (an endpoint refund lands here: the adapter is the
-    /// refund address of its sends).
+    /// @notice Adds the value to the sponsor balance, like `fund`. The endpoint's refund of an overpaid send lands here
+    /// too (the adapter is the refund address of its sends): during a send it is that send's (`sendMessage` returns it
+    /// to the caller and reports the fee net of it), so no `SponsorFunded` is emitted then.
     receive() external payable {
-        emit SponsorFunded(msg.sender, msg.value);
+        if (!_sendInProgress()) emit SponsorFunded(msg.sender, msg.value);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -83,7 +87,9 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
     /// @notice LayerZero's delivery entry point: the endpoint calls it (for any executor) once the receive library
     /// verified the packet, and clears the packet first, so it runs at most once per packet. Maps the origin eid to its
     /// Concord domain and the sender to an EVM address, then delivers the envelope (`message`) through the shared
-    /// base, which refuses any sender but the adapter enrolled for that domain and any envelope already delivered.
+    /// base, which refuses any sender but the adapter enrolled for that domain and any envelope already delivered. The
+    /// domain is the envelope's stated origin, accepted only when its route carries exactly `origin.srcEid` (the map
+    /// is one to one, so that is the domain the eid maps to; any other stated origin is refused as an unknown eid).
     /// @param origin The packet's origin (eid, sender, LayerZero nonce), authenticated by the receive library.
     /// @param message The envelope.
     function lzReceive(Origin calldata origin, bytes32, bytes calldata message, address, bytes calldata)
@@ -92,10 +98,13 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
     {
         if (msg.sender != address(_ENDPOINT)) revert LayerZeroAdapterNotEndpoint(msg.sender);
         if (msg.value != 0) revert LayerZeroAdapterValueNotAccepted(msg.value);
-        uint32 domain = _domains[origin.srcEid];
-        if (domain == 0) revert LayerZeroAdapterUnknownEid(origin.srcEid);
         bytes32 sender = origin.sender;
         if (uint256(sender) >> 160 != 0) revert LayerZeroAdapterNonEvmSender(sender);
+        // The route's slot, which `_receive` reads next anyway, instead of a cold reverse-map lookup. Eid 0 is never
+        // mapped (a domain without an eid has protocol domain 0).
+        uint32 srcEid = origin.srcEid;
+        uint32 domain = AdapterEnvelope.originOf(message);
+        if (srcEid == 0 || _protocolDomainOf(domain) != srcEid) revert LayerZeroAdapterUnknownEid(srcEid);
         _receive(domain, address(uint160(uint256(sender))), message);
     }
 
@@ -129,16 +138,33 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         return quoted.nativeFee;
     }
 
-    /// @dev `EndpointV2.send` paying exactly `fee` (= `_quote`, so the endpoint refunds nothing; a refund would go to
-    /// the adapter's sponsor balance); returns the LayerZero guid.
+    /// @dev `EndpointV2.send` with `fee`: the quote (sponsored sends) or the whole value sent (the endpoint takes its
+    /// price and refunds the rest to this adapter, the refund address); returns the LayerZero guid. A send that fails
+    /// with less than the quote reverts `ConcordAdapterFeeTooLow` (the quote is made only then); any other failure is
+    /// bubbled up.
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         override
         returns (bytes32 protocolMessageId)
     {
+        MessagingParams memory params = _params(destination, remoteAdapter, envelope, gasLimit);
         // `EndpointV2.send` (not `address.send`): it reverts on failure and returns the receipt whose guid is used.
         // solhint-disable-next-line check-send-result
-        return _ENDPOINT.send{value: fee}(_params(destination, remoteAdapter, envelope, gasLimit), address(this)).guid;
+        try _ENDPOINT.send{value: fee}(params, address(this)) returns (MessagingReceipt memory receipt) {
+            return receipt.guid;
+        } catch (bytes memory reason) {
+            uint256 price = _ENDPOINT.quote(params, address(this)).nativeFee;
+            if (fee < price) revert ConcordAdapterFeeTooLow(price, fee);
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
+
+    /// @dev LayerZero's endpoint takes exactly its price out of the value it is handed and refunds the rest to the
+    /// refund address, this adapter: a send with value needs no quote.
+    function _refundsExcess() internal pure override returns (bool) {
+        return true;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -154,9 +180,9 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
             uint32 holder = _domains[eid];
             if (holder != 0 && holder != domain) revert LayerZeroAdapterEidTaken(eid, holder);
         }
-        uint32 previous = _eids[domain];
+        uint32 previous = uint32(_protocolDomainOf(domain));
         if (previous != 0) delete _domains[previous];
-        _eids[domain] = eid;
+        _setProtocolDomain(domain, eid);
         if (eid != 0) _domains[eid] = domain;
         emit LayerZeroEidSet(domain, eid);
     }
@@ -182,7 +208,7 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
 
     /// @inheritdoc ILayerZeroAdapter
     function eidOf(uint32 domain) external view returns (uint32) {
-        return _eids[domain];
+        return uint32(_protocolDomainOf(domain));
     }
 
     /// @inheritdoc ILayerZeroAdapter
@@ -216,7 +242,7 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
     // ---------------------------------------------------------------------------------------------
 
     function _eidOf(uint32 domain) private view returns (uint32 eid) {
-        eid = _eids[domain];
+        eid = uint32(_protocolDomainOf(domain));
         if (eid == 0) revert LayerZeroAdapterUnknownDomain(domain);
     }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {SendLibBase} from "@layerzerolabs/lz-evm-messagelib-v2/contracts/SendLibBase.sol";
 import {
     MessagingFee,
     MessagingParams
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 import {ILayerZeroPriceFeed} from "@layerzerolabs/test-devtools-evm-foundry/contracts/mocks/PriceFeedMock.sol";
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+import {Vm} from "forge-std/Vm.sol";
 
 import {ILayerZeroAdapter} from "../../../contracts/adapters/layerzero/ILayerZeroAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
@@ -66,8 +68,8 @@ contract LayerZeroAdapterFeesTest is LayerZeroAdapterBase {
         bytes32 id = aA.messageIdOf(
             CHAIN_A, address(aA), CHAIN_B, address(aB), _envelope(0, alice, address(rB), DEFAULT_GAS, "pay")
         );
-        vm.expectEmit(true, true, false, false, address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, bytes32(0), fee, false);
+        vm.expectEmit(address(aA));
+        emit IConcordAdapter.AdapterMessageSent(id, fee, false);
         vm.recordLogs();
         vm.prank(alice);
         aA.sendMessage{value: fee + 1 ether}(recipient, "pay", _noAttr());
@@ -122,8 +124,8 @@ contract LayerZeroAdapterFeesTest is LayerZeroAdapterBase {
         bytes32 id = aA.messageIdOf(
             CHAIN_A, address(aA), CHAIN_B, address(aB), _envelope(0, app, address(rB), DEFAULT_GAS, "free")
         );
-        vm.expectEmit(true, true, false, false, address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, bytes32(0), fee, true);
+        vm.expectEmit(address(aA));
+        emit IConcordAdapter.AdapterMessageSent(id, fee, true);
         vm.prank(app);
         aA.sendMessage(recipient, "free", _noAttr());
         assertEq(address(aA).balance, 1 ether - fee, "sponsor balance paid exactly the quote");
@@ -134,6 +136,82 @@ contract LayerZeroAdapterFeesTest is LayerZeroAdapterBase {
         aA.sendMessage{value: fee}(recipient, "paid", _noAttr());
         assertEq(address(aA).balance, 1 ether - fee);
         assertEq(app.balance, 0);
+    }
+
+    /// @dev A send with value is not quoted first: the endpoint takes its price and refunds the excess to the adapter
+    /// inside the send, and the adapter returns it to the sender. That refund is not sponsor funding (no
+    /// `SponsorFunded`), the fee reported is what the endpoint kept (the quote), and a sponsor balance held at the
+    /// same time is untouched, to the wei.
+    function test_Send_EndpointRefundInsideTheSend_ReturnedNotSponsorFunding() public {
+        aA.fund{value: 1 ether}();
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        uint256 fee = aA.quote(recipient, "r", _noAttr());
+        uint256 aliceBefore = alice.balance;
+        uint256 libBefore = _sendLib().balance;
+        vm.recordLogs();
+        vm.prank(alice);
+        aA.sendMessage{value: fee + 3 ether}(recipient, "r", _noAttr());
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 reports;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(aA)) continue;
+            assertTrue(logs[i].topics[0] != IConcordAdapter.SponsorFunded.selector, "a refund is no sponsor funding");
+            if (logs[i].topics[0] == IConcordAdapter.AdapterMessageSent.selector) {
+                (uint256 reported, bool sponsored) = abi.decode(logs[i].data, (uint256, bool));
+                assertEq(reported, fee, "the fee the endpoint kept");
+                assertFalse(sponsored);
+                ++reports;
+            }
+        }
+        assertEq(reports, 1);
+        assertEq(aliceBefore - alice.balance, fee);
+        assertEq(_sendLib().balance - libBefore, fee);
+        assertEq(address(aA).balance, 1 ether, "the sponsor balance is untouched");
+    }
+
+    /// @dev Value is conserved across any mix of paid (exact or overpaid) and sponsored sends: what leaves the senders
+    /// and the sponsor balance is exactly what the send library collects, each send charged its quote.
+    function testFuzz_Send_ValueConserved(uint64 extra, uint96 sponsorFunds, bool sponsoredFirst) public {
+        address app = makeAddr("app");
+        aA.setSponsoredSender(app, true);
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        uint256 fee = aA.quote(recipient, "v", _noAttr());
+        uint256 funds = bound(sponsorFunds, fee, 10 ether);
+        aA.fund{value: funds}();
+        vm.deal(alice, fee + extra);
+        vm.deal(app, fee + extra);
+        uint256 libBefore = _sendLib().balance;
+        if (sponsoredFirst) {
+            vm.prank(app);
+            aA.sendMessage(recipient, "v", _noAttr());
+        }
+        vm.prank(alice);
+        aA.sendMessage{value: fee + extra}(recipient, "v", _noAttr());
+        vm.prank(app);
+        aA.sendMessage{value: fee + extra}(recipient, "v", _noAttr());
+        if (!sponsoredFirst) {
+            vm.prank(app);
+            aA.sendMessage(recipient, "v", _noAttr());
+        }
+        assertEq(alice.balance, extra, "alice paid exactly the quote");
+        assertEq(app.balance, extra, "a sponsored sender that pays pays exactly the quote");
+        assertEq(address(aA).balance, funds - fee, "the sponsor balance paid exactly one quote");
+        assertEq(_sendLib().balance - libBefore, 3 * fee, "the protocol got exactly three quotes");
+    }
+
+    /// @dev A send that the endpoint refuses for another reason than the fee (an envelope over the executor's maximum
+    /// message size) reverts with LayerZero's own reason, not `ConcordAdapterFeeTooLow`; one byte less is sent.
+    function test_Send_RevertWhen_EndpointRefuses_ReasonBubbled() public {
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        bytes memory payload = new bytes(10_000 - 56 + 1);
+        vm.expectRevert(abi.encodeWithSelector(SendLibBase.LZ_MessageLib_InvalidMessageSize.selector, 10_001, 10_000));
+        vm.prank(alice);
+        aA.sendMessage{value: 1 ether}(recipient, payload, _noAttr());
+        payload = new bytes(10_000 - 56);
+        uint256 fee = aA.quote(recipient, payload, _noAttr());
+        vm.prank(alice);
+        aA.sendMessage{value: fee}(recipient, payload, _noAttr());
+        assertEq(_lzEndpoint(EID_A).outboundNonce(address(aA), EID_B, bytes32(uint256(uint160(address(aB))))), 1);
     }
 
     /// @dev Plain ETH sent to the adapter (as an endpoint refund would be) adds to the sponsor balance, with the event.

@@ -7,6 +7,7 @@ import {
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 import {Errors} from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {ProbeRecipient} from "../HyperlaneAdapter/HyperlaneAdapterBase.sol";
 import {LayerZeroAdapterBase} from "./LayerZeroAdapterBase.sol";
@@ -95,7 +96,7 @@ contract LayerZeroAdapterRetryTest is LayerZeroAdapterBase {
         _lzRelay(m);
         IConcordAdapter.Envelope memory e = _lzEnvelope(m);
         e.payload = "y";
-        bytes memory other = abi.encode(e);
+        bytes memory other = AdapterEnvelope.encode(e);
         bytes32 otherId = aB.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), other);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterNotFailed.selector, otherId));
         aB.retry(CHAIN_A, address(aA), other, DEFAULT_GAS);

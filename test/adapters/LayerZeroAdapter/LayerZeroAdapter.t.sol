@@ -88,12 +88,13 @@ contract LayerZeroAdapterTest is LayerZeroAdapterBase {
         assertEq(_lzBody(m), envelope, "the message is the envelope");
         assertEq(lzSent[m].options, options);
         assertEq(_lzGasOf(m), gas);
-        assertEq(aA.nonce(), 1);
+        assertEq(aA.nonce(CHAIN_B), 1);
         assertEq(_lzEndpoint(EID_A).outboundNonce(address(aA), EID_B, bytes32(uint256(uint160(address(aB))))), 1);
     }
 
-    /// @dev The adapter's events name the LayerZero guid and the fee paid.
-    function test_Send_AdapterMessageSentNamesTheGuid() public {
+    /// @dev The adapter's event names the message and the fee paid; the LayerZero guid is in the endpoint's
+    /// `PacketSent` of the same call (its packet's body is the envelope, from which `messageIdOf` gives the id back).
+    function test_Send_AdapterMessageSentAndTheGuid() public {
         bytes memory recipient = _to(CHAIN_B, address(rB));
         uint256 fee = aA.quote(recipient, "x", _noAttr());
         bytes memory envelope = _envelope(0, alice, address(rB), DEFAULT_GAS, "x");
@@ -102,15 +103,25 @@ contract LayerZeroAdapterTest is LayerZeroAdapterBase {
         vm.prank(alice);
         aA.sendMessage{value: fee}(recipient, "x", _noAttr());
         _lzCapture();
-        bytes32 guid = _lzGuidOf(_lzLast());
-        assertTrue(guid != bytes32(0));
+        uint256 first = _lzLast();
+        assertTrue(_lzGuidOf(first) != bytes32(0));
+        assertEq(aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), _lzBody(first)), id);
         // Replayed with the same state: the same event, now checked.
         vm.expectEmit(address(aA));
         emit IConcordAdapter.AdapterMessageSent(
             aA.messageIdOf(
                 CHAIN_A, address(aA), CHAIN_B, address(aB), _envelope(1, alice, address(rB), DEFAULT_GAS, "x")
             ),
-            CHAIN_B,
+            fee,
+            false
+        );
+        vm.recordLogs();
+        vm.prank(alice);
+        aA.sendMessage{value: fee}(recipient, "x", _noAttr());
+        _lzCapture();
+        uint256 m = _lzLast();
+        assertEq(
+            _lzGuidOf(m),
             keccak256(
                 abi.encodePacked(
                     uint64(2),
@@ -120,11 +131,14 @@ contract LayerZeroAdapterTest is LayerZeroAdapterBase {
                     bytes32(uint256(uint160(address(aB))))
                 )
             ),
-            fee,
-            false
+            "LayerZero's guid of the path's second packet"
         );
-        vm.prank(alice);
-        aA.sendMessage{value: fee}(recipient, "x", _noAttr());
+        assertEq(
+            aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), _lzBody(m)),
+            aA.messageIdOf(
+                CHAIN_A, address(aA), CHAIN_B, address(aB), _envelope(1, alice, address(rB), DEFAULT_GAS, "x")
+            )
+        );
         assertTrue(id != bytes32(0));
     }
 
@@ -234,26 +248,62 @@ contract LayerZeroAdapterTest is LayerZeroAdapterBase {
     }
 
     /// @dev Past the endpoint (as if a path were initialised from an unmapped eid): `lzReceive` itself refuses an eid
-    /// that maps to no domain, and a domain with another enrolled adapter.
+    /// that maps to no domain, and a domain with another enrolled adapter. The envelope's stated origin is believed
+    /// only when the route of that domain carries exactly the authenticated eid: an envelope from C (sent by the
+    /// address of A's adapter) that states A is refused at every step.
     function test_LzReceive_RevertWhen_UnknownEidOrUntrustedSender() public {
-        bytes memory envelope = _envelope(0, alice, address(rB), 100_000, "x");
+        bytes memory envelope = _envelopeFrom(CHAIN_C, 0, alice, address(rB), 100_000, "x");
+        bytes memory claimsA = _envelope(0, alice, address(rB), 100_000, "x");
         Origin memory origin = Origin(EID_C, bytes32(uint256(uint160(address(aA)))), 1);
-        vm.prank(address(_lzEndpoint(EID_B)));
-        vm.expectRevert(abi.encodeWithSelector(ILayerZeroAdapter.LayerZeroAdapterUnknownEid.selector, EID_C));
-        aB.lzReceive(origin, bytes32(0), envelope, address(this), "");
+        bytes memory unknownC = abi.encodeWithSelector(ILayerZeroAdapter.LayerZeroAdapterUnknownEid.selector, EID_C);
+        _lzReceiveExpectRevert(origin, envelope, unknownC);
+        _lzReceiveExpectRevert(origin, claimsA, unknownC);
 
         aB.setLayerZeroEid(CHAIN_C, EID_C);
-        vm.prank(address(_lzEndpoint(EID_B)));
-        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUnknownDomain.selector, CHAIN_C));
-        aB.lzReceive(origin, bytes32(0), envelope, address(this), "");
+        _lzReceiveExpectRevert(
+            origin, envelope, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUnknownDomain.selector, CHAIN_C)
+        );
+        _lzReceiveExpectRevert(origin, claimsA, unknownC);
 
         aB.setRemote(CHAIN_C, makeAddr("adapterOnC"));
-        vm.prank(address(_lzEndpoint(EID_B)));
-        vm.expectRevert(
+        _lzReceiveExpectRevert(
+            origin,
+            envelope,
             abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_C, address(aA))
         );
-        aB.lzReceive(origin, bytes32(0), envelope, address(this), "");
+        _lzReceiveExpectRevert(origin, claimsA, unknownC);
         assertEq(rB.count(), 0);
+    }
+
+    /// @dev Eid 0 is never mapped (0 means "unmapped"): a packet from eid 0 whose envelope states a Concord domain
+    /// without an eid (its route's protocol domain is therefore 0 too) is refused, even from the address enrolled for
+    /// that domain.
+    function test_LzReceive_RevertWhen_EidZero() public {
+        address enrolled = makeAddr("adapterOnC");
+        aB.setRemote(CHAIN_C, enrolled);
+        assertEq(aB.eidOf(CHAIN_C), 0);
+        _lzReceiveExpectRevert(
+            Origin(0, bytes32(uint256(uint160(enrolled))), 1),
+            _envelopeFrom(CHAIN_C, 0, alice, address(rB), 100_000, "x"),
+            abi.encodeWithSelector(ILayerZeroAdapter.LayerZeroAdapterUnknownEid.selector, uint32(0))
+        );
+        assertEq(rB.count(), 0);
+    }
+
+    /// @dev A message shorter than the envelope header is refused by `lzReceive` (the endpoint keeps the packet).
+    function test_LzReceive_RevertWhen_MalformedEnvelope() public {
+        uint256 m = _rawSend(EID_A, address(aA), EID_B, address(aB), new bytes(10), 800_000);
+        _lzVerify(m);
+        _lzExecuteExpectRevert(
+            m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, uint256(10))
+        );
+        assertTrue(_lzPending(m), "the endpoint keeps it");
+    }
+
+    function _lzReceiveExpectRevert(Origin memory origin, bytes memory envelope, bytes memory reason) internal {
+        vm.prank(address(_lzEndpoint(EID_B)));
+        vm.expectRevert(reason);
+        aB.lzReceive(origin, bytes32(0), envelope, address(this), "");
     }
 
     /// @dev Nobody but the adapter's endpoint may call `lzReceive` (the only way past the DVNs).

@@ -8,6 +8,7 @@ import {
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {LayerZeroAdapter} from "../../../contracts/adapters/layerzero/LayerZeroAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {ProbeRecipient} from "../HyperlaneAdapter/HyperlaneAdapterBase.sol";
@@ -111,13 +112,25 @@ abstract contract LayerZeroAdapterBase is LayerZeroFixture {
         return _send(aA, alice, CHAIN_B, address(rB), payload, _noAttr());
     }
 
+    /// @dev The envelope of a send from A (the origin it states).
     function _envelope(uint64 n, address sender, address to, uint32 gasLimit, bytes memory payload)
         internal
         pure
         returns (bytes memory)
     {
-        return abi.encode(
-            IConcordAdapter.Envelope({nonce: n, sender: sender, recipient: to, gasLimit: gasLimit, payload: payload})
+        return _envelopeFrom(CHAIN_A, n, sender, to, gasLimit, payload);
+    }
+
+    /// @dev The envelope of a send stating `origin` as its source domain.
+    function _envelopeFrom(uint32 origin, uint64 n, address sender, address to, uint32 gasLimit, bytes memory payload)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({
+                nonce: n, origin: origin, sender: sender, recipient: to, gasLimit: gasLimit, payload: payload
+            })
         );
     }
 

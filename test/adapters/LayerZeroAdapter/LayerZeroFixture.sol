@@ -15,6 +15,7 @@ import {ReceiveUln302Mock} from "@layerzerolabs/test-devtools-evm-foundry/contra
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {Vm} from "forge-std/Vm.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {LayerZeroAdapter} from "../../../contracts/adapters/layerzero/LayerZeroAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 
@@ -202,7 +203,7 @@ abstract contract LayerZeroFixture is TestHelperOz5 {
     }
 
     function _lzEnvelope(uint256 i) internal view returns (IConcordAdapter.Envelope memory) {
-        return abi.decode(_lzBody(i), (IConcordAdapter.Envelope));
+        return AdapterEnvelope.decode(_lzBody(i));
     }
 
     function _lzGuidOf(uint256 i) internal view returns (bytes32) {

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {LayerZeroAdapter} from "../../../contracts/adapters/layerzero/LayerZeroAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {GhostStore} from "../../harness/GhostStore.sol";
@@ -33,6 +34,8 @@ contract LayerZeroHandler is CommonBase, StdUtils {
     uint32 public constant CHAIN_A = 10;
     uint32 public constant EID_A = 1;
     uint32 public constant EID_C = 3;
+    /// @dev A Concord domain the suite never maps (an attacker may state it as its origin).
+    uint32 public constant CHAIN_C = 42_161;
 
     ILayerZeroSuiteOps public immutable suite;
     LayerZeroAdapter public immutable adapterA;
@@ -144,9 +147,13 @@ contract LayerZeroHandler is CommonBase, StdUtils {
         if (n != 0 && replayGenuine) {
             envelope = suite.opEnvelope(bound(seed, 0, n - 1));
         } else {
-            envelope = abi.encode(
+            // The stated origin: A (impersonating A's adapter), a domain the suite never maps, or any domain.
+            uint256 pick = seed % 3;
+            uint32 statedOrigin = pick == 0 ? CHAIN_A : pick == 1 ? CHAIN_C : uint32(seed >> 64);
+            envelope = AdapterEnvelope.encode(
                 IConcordAdapter.Envelope({
                     nonce: uint64(seed),
+                    origin: statedOrigin,
                     sender: address(this),
                     recipient: address(recipient),
                     gasLimit: 200_000,
