@@ -27,10 +27,32 @@ import {console} from "forge-std/console.sol";
 
 import {AdapterEnvelope} from "../../contracts/adapters/AdapterEnvelope.sol";
 import {LayerZeroAdapter} from "../../contracts/adapters/layerzero/LayerZeroAdapter.sol";
+import {FlowEscrow} from "../../contracts/coordination/FlowEscrow.sol";
+import {FlowExecutor} from "../../contracts/coordination/FlowExecutor.sol";
 import {IConcordAdapter} from "../../contracts/interfaces/IConcordAdapter.sol";
+import {IFlowTarget} from "../../contracts/interfaces/IFlowTarget.sol";
+import {FlowLib} from "../../contracts/libraries/FlowLib.sol";
 import {LayerZeroFixture} from "../adapters/LayerZeroAdapter/LayerZeroFixture.sol";
 import {BenchBase} from "./BenchBase.sol";
 import {BenchConcordRecipient, BenchOApp} from "./BenchReceivers.sol";
+
+/// @notice A flow target that burns a set amount of gas (then accepts the flow and its value).
+contract GasBurnerTarget is IFlowTarget {
+    uint256 public burn;
+
+    /// @notice Sets the gas `onFlowExecute` burns.
+    function setBurn(uint256 burn_) external {
+        burn = burn_;
+    }
+
+    /// @inheritdoc IFlowTarget
+    function onFlowExecute(bytes32, FlowLib.Flow calldata, bytes calldata) external payable returns (bytes4) {
+        uint256 left = gasleft();
+        uint256 stop = left > burn ? left - burn : 0;
+        while (gasleft() > stop) {}
+        return IFlowTarget.onFlowExecute.selector;
+    }
+}
 
 /// @notice Issue 16: the LayerZero adapter against LayerZero used directly by a plain OApp, side by side in one run,
 /// full transaction gas (`forge test --isolate --match-path test/bench/AdapterLayerZeroGas.t.sol -vv`). Both sides
@@ -55,6 +77,7 @@ contract AdapterLayerZeroGasBench is BenchBase, LayerZeroFixture {
     uint32 internal constant EID_B = 30_111;
     uint32 internal constant GAS_LIMIT = 200_000;
     string internal constant GROUP = "AdapterLayerZero";
+    uint32 internal constant FLOW_EXECUTION_GAS = 100_000;
 
     AccessManager internal manager;
     EndpointV2 internal endpointA;
@@ -93,47 +116,50 @@ contract AdapterLayerZeroGasBench is BenchBase, LayerZeroFixture {
         endpointB = new EndpointV2(EID_B, address(this));
         endpoints[EID_A] = address(endpointA);
         endpoints[EID_B] = address(endpointB);
-        address sendLib = address(new SendUln302(address(endpointA), 0, 0));
         address receiveLib = address(new ReceiveUln302(address(endpointB)));
         address priceFeed = _priceFeed();
-
-        Executor executor = new Executor();
-        executor.initialize(
-            address(endpointA), address(0), _one(sendLib), priceFeed, address(this), _one(address(this))
-        );
-        executor.setWorkerFeeLib(address(new ExecutorFeeLib(EID_A, 1e18)));
-        IExecutor.DstConfigParam[] memory exCfg = new IExecutor.DstConfigParam[](1);
-        exCfg[0] = IExecutor.DstConfigParam(EID_B, 5000, 0, 0, 0, 1 ether);
-        executor.setDstConfig(exCfg);
-
-        address[] memory signers = _one(vm.addr(1));
-        DVN dvnA = new DVN(EID_A, EID_B, _one(sendLib), priceFeed, signers, 1, _one(address(this)));
-        dvnA.setWorkerFeeLib(address(new DVNFeeLib(EID_A, 1e18)));
-        IDVN.DstConfigParam[] memory dvnCfg = new IDVN.DstConfigParam[](1);
-        dvnCfg[0] = IDVN.DstConfigParam(EID_B, 50_000, 0, 0);
-        dvnA.setDstConfig(dvnCfg);
-        DVN dvnB = new DVN(EID_B, EID_B, _one(receiveLib), priceFeed, signers, 1, _one(address(this)));
-
+        _deploySendSide(endpointA, EID_A, EID_B, priceFeed);
+        DVN dvnB = new DVN(EID_B, EID_B, _one(receiveLib), priceFeed, _one(vm.addr(1)), 1, _one(address(this)));
         SetDefaultUlnConfigParam[] memory ulnCfg = new SetDefaultUlnConfigParam[](1);
-        ulnCfg[0] = SetDefaultUlnConfigParam(EID_B, _ulnConfig(address(dvnA)));
-        SendUln302(payable(sendLib)).setDefaultUlnConfigs(ulnCfg);
-        SetDefaultExecutorConfigParam[] memory exLibCfg = new SetDefaultExecutorConfigParam[](1);
-        exLibCfg[0] = SetDefaultExecutorConfigParam(EID_B, ExecutorConfig(10_000, address(executor)));
-        SendUln302(payable(sendLib)).setDefaultExecutorConfigs(exLibCfg);
         ulnCfg[0] = SetDefaultUlnConfigParam(EID_A, _ulnConfig(address(dvnB)));
         ReceiveUln302(receiveLib).setDefaultUlnConfigs(ulnCfg);
-
-        endpointA.registerLibrary(sendLib);
-        endpointA.setDefaultSendLibrary(EID_B, sendLib);
         endpointB.registerLibrary(receiveLib);
         endpointB.setDefaultReceiveLibrary(EID_A, receiveLib, 0);
+    }
+
+    /// @dev LayerZero's production send side on `src` toward `dstEid`: SendUln302, an Executor and a DVN with their
+    /// fee libraries, the send library made the default for `dstEid`.
+    function _deploySendSide(EndpointV2 src, uint32 srcEid, uint32 dstEid, address priceFeed) internal {
+        address sendLib = address(new SendUln302(address(src), 0, 0));
+        Executor executor = new Executor();
+        executor.initialize(address(src), address(0), _one(sendLib), priceFeed, address(this), _one(address(this)));
+        executor.setWorkerFeeLib(address(new ExecutorFeeLib(srcEid, 1e18)));
+        IExecutor.DstConfigParam[] memory exCfg = new IExecutor.DstConfigParam[](1);
+        exCfg[0] = IExecutor.DstConfigParam(dstEid, 5000, 0, 0, 0, 1 ether);
+        executor.setDstConfig(exCfg);
+
+        DVN dvn = new DVN(srcEid, dstEid, _one(sendLib), priceFeed, _one(vm.addr(1)), 1, _one(address(this)));
+        dvn.setWorkerFeeLib(address(new DVNFeeLib(srcEid, 1e18)));
+        IDVN.DstConfigParam[] memory dvnCfg = new IDVN.DstConfigParam[](1);
+        dvnCfg[0] = IDVN.DstConfigParam(dstEid, 50_000, 0, 0);
+        dvn.setDstConfig(dvnCfg);
+
+        SetDefaultUlnConfigParam[] memory ulnCfg = new SetDefaultUlnConfigParam[](1);
+        ulnCfg[0] = SetDefaultUlnConfigParam(dstEid, _ulnConfig(address(dvn)));
+        SendUln302(payable(sendLib)).setDefaultUlnConfigs(ulnCfg);
+        SetDefaultExecutorConfigParam[] memory exLibCfg = new SetDefaultExecutorConfigParam[](1);
+        exLibCfg[0] = SetDefaultExecutorConfigParam(dstEid, ExecutorConfig(10_000, address(executor)));
+        SendUln302(payable(sendLib)).setDefaultExecutorConfigs(exLibCfg);
+        src.registerLibrary(sendLib);
+        src.setDefaultSendLibrary(dstEid, sendLib);
     }
 
     function _priceFeed() internal returns (address) {
         PriceFeed feed = new PriceFeed();
         feed.initialize(address(this));
-        ILayerZeroPriceFeed.UpdatePrice[] memory prices = new ILayerZeroPriceFeed.UpdatePrice[](1);
+        ILayerZeroPriceFeed.UpdatePrice[] memory prices = new ILayerZeroPriceFeed.UpdatePrice[](2);
         prices[0] = ILayerZeroPriceFeed.UpdatePrice(EID_B % 30_000, ILayerZeroPriceFeed.Price(1e20, 1 gwei, 16));
+        prices[1] = ILayerZeroPriceFeed.UpdatePrice(EID_A % 30_000, ILayerZeroPriceFeed.Price(1e20, 1 gwei, 16));
         feed.setPrice(prices);
         return address(feed);
     }
@@ -262,6 +288,87 @@ contract AdapterLayerZeroGasBench is BenchBase, LayerZeroFixture {
         _snap(string.concat("deliver_adapter", suffix), deliverAdapter);
         _snap(string.concat("deliver_direct", suffix), deliverDirect);
         _snap(string.concat("deliver_overhead", suffix), deliverAdapter - deliverDirect);
+    }
+
+    // ------------------------------------------------------------------------------------------ flow OUTCOME leg
+
+    /// @dev A flow from A's `FlowEscrow` to B's `FlowExecutor` over the two adapters on LayerZero's production
+    /// contracts (B's send side toward A deployed too; both flow contracts sponsored senders, so B's OUTCOME is a
+    /// sponsored send, quoted inside). B's executor sends the OUTCOME from inside the EXECUTE's delivery, out of the
+    /// EXECUTE's gas limit (`executionGas` + `FlowEscrow.EXECUTE_GAS_OVERHEAD`) less what the target used. The target
+    /// here burns a set amount of gas; with `executionGas` = 100,000 a binary search finds the most the target may
+    /// burn with the OUTCOME still leaving inline (each try from the same state). The overhead covers the executor's
+    /// own work and the OUTCOME leg iff a target may burn its whole `executionGas`: the margin is
+    /// `flow_outcome_margin` (most burn - executionGas) when it fits, else `flow_outcome_over_overhead`.
+    function test_Bench_FlowOutcomeLeg_VsExecuteGasOverhead() public {
+        _deploySendSide(endpointB, EID_B, EID_A, address(_priceFeed()));
+        FlowEscrow escrow = new FlowEscrow(address(aA), CHAIN_A, address(manager), 7 days);
+        FlowExecutor flowExecutor = new FlowExecutor(address(aB), CHAIN_B, address(manager), 14 days);
+        escrow.setRemote(CHAIN_B, address(flowExecutor));
+        flowExecutor.setRemote(CHAIN_A, address(escrow));
+        escrow.setLane(CHAIN_B, address(0), address(0), address(this));
+        flowExecutor.setLane(CHAIN_A, address(0), address(0), address(this));
+        aA.setSponsoredSender(address(escrow), true);
+        aB.setSponsoredSender(address(flowExecutor), true);
+        aA.fund{value: 10 ether}();
+        aB.fund{value: 10 ether}();
+        GasBurnerTarget target = new GasBurnerTarget();
+        vm.deal(address(flowExecutor), 100 ether);
+        // One flow first, so that the measured ones find the executor's and the escrow's state warm (steady state).
+        if (!_outcomeInline(escrow, flowExecutor, target, FLOW_EXECUTION_GAS)) {
+            revert AdapterLayerZeroBenchFailed("flow");
+        }
+
+        (uint256 lo, uint256 hi) = (0, FLOW_EXECUTION_GAS);
+        while (lo < hi) {
+            uint256 mid = (lo + hi + 1) / 2;
+            uint256 snapshot = vm.snapshotState();
+            target.setBurn(mid);
+            bool sent = _outcomeInline(escrow, flowExecutor, target, FLOW_EXECUTION_GAS);
+            vm.revertToState(snapshot);
+            if (sent) lo = mid;
+            else hi = mid - 1;
+        }
+        uint256 overhead = escrow.EXECUTE_GAS_OVERHEAD();
+        _snap("flow_execute_gas_overhead", overhead);
+        _snap("flow_execution_gas", FLOW_EXECUTION_GAS);
+        _snap("flow_target_max_burn", lo);
+        // What the executor's own work and the OUTCOME leg took out of the EXECUTE's gas limit.
+        _snap("flow_outcome_leg_and_executor", FLOW_EXECUTION_GAS + overhead - lo);
+        if (lo >= FLOW_EXECUTION_GAS) _snap("flow_outcome_margin", lo - FLOW_EXECUTION_GAS);
+        else _snap("flow_outcome_over_overhead", FLOW_EXECUTION_GAS - lo);
+    }
+
+    /// @dev Opens a flow on A with `executionGas`, relays its EXECUTE to B, and tells whether B's executor sent the
+    /// OUTCOME of an executed flow inline (one packet B -> A) rather than recording `OutcomeExportFailed`.
+    function _outcomeInline(FlowEscrow escrow, FlowExecutor flowExecutor, GasBurnerTarget target, uint32 executionGas)
+        internal
+        returns (bool)
+    {
+        FlowLib.Flow memory f;
+        f.destinationDomain = CHAIN_B;
+        f.executor = address(flowExecutor);
+        f.target = address(target);
+        f.amount = 1 ether;
+        f.maxValue = 1 ether;
+        f.deadline = uint64(block.timestamp + 1 hours);
+        f.executionGas = executionGas;
+        f.refundTo = address(this);
+        f.beneficiary = address(this);
+        vm.recordLogs();
+        (bytes32 id,) = escrow.open{value: 1 ether}(f, "order");
+        if (_lzCapture() != 1) revert AdapterLayerZeroBenchFailed("EXECUTE");
+        uint256 execute = _lzLast();
+        _lzVerify(execute);
+        // The executor's call with all the gas (under --isolate a capped top-level call would also pay the
+        // transaction's intrinsic gas out of the cap): the adapter still hands the FlowExecutor exactly the EXECUTE's
+        // gas limit.
+        bytes memory packet = _lzPacket(execute);
+        vm.recordLogs();
+        endpointB.lzReceive(_lzOrigin(packet), _lzReceiver(packet), _lzGuid(packet), _lzMessage(packet), "");
+        uint256 outcomes = _lzCapture();
+        // A target out of gas fails the flow (then the OUTCOME is FAILED's, not the one measured).
+        return flowExecutor.record(id).status == FlowLib.Status.EXECUTED && outcomes == 1;
     }
 
     function _snap(string memory name, uint256 value) internal {

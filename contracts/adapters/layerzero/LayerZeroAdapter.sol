@@ -5,7 +5,6 @@ import {
     ILayerZeroEndpointV2,
     MessagingFee,
     MessagingParams,
-    MessagingReceipt,
     Origin
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 
@@ -47,6 +46,16 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
     uint8 private constant _EXECUTOR_WORKER_ID = 1;
     uint16 private constant _LZ_RECEIVE_OPTION_LENGTH = 17;
     uint8 private constant _OPTION_TYPE_LZ_RECEIVE = 1;
+    /// @dev The options above before the gas, as one number (type 3, worker 1, length 17, type 1: 6 bytes), the gas's
+    /// width, the options' length (6 + 16 bytes) and the shift that left-aligns them in a word.
+    uint48 private constant _OPTIONS_PREFIX = 0x000301001101;
+    uint256 private constant _OPTION_GAS_BITS = 128;
+    uint256 private constant _OPTIONS_LENGTH = 22;
+    uint256 private constant _OPTION_SHIFT = 80; // 256 - 8 * 22
+    /// @dev `send(MessagingParams,address)` call data: the tuple's offset after the two head words, and the message's
+    /// offset inside the tuple (after its five head words).
+    uint256 private constant _PARAMS_OFFSET = 0x40;
+    uint256 private constant _MESSAGE_OFFSET = 0xa0;
 
     ILayerZeroEndpointV2 internal immutable _ENDPOINT;
     uint32 internal immutable _LZ_LOCAL_EID;
@@ -147,13 +156,20 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         override
         returns (bytes32 protocolMessageId)
     {
-        MessagingParams memory params = _params(destination, remoteAdapter, envelope, gasLimit);
-        // `EndpointV2.send` (not `address.send`): it reverts on failure and returns the receipt whose guid is used.
-        // solhint-disable-next-line check-send-result
-        try _ENDPOINT.send{value: fee}(params, address(this)) returns (MessagingReceipt memory receipt) {
-            return receipt.guid;
-        } catch (bytes memory reason) {
-            uint256 price = _ENDPOINT.quote(params, address(this)).nativeFee;
+        bytes memory data = _sendCall(_eidOf(destination), remoteAdapter, envelope, gasLimit);
+        address target = address(_ENDPOINT);
+        bool ok;
+        // The receipt (guid, nonce, fee) is static: its first word, the guid, is all that is copied back.
+        assembly ("memory-safe") {
+            ok := call(gas(), target, fee, add(data, 0x20), mload(data), 0x00, 0x20)
+            if and(ok, gt(returndatasize(), 0x1f)) { protocolMessageId := mload(0x00) }
+        }
+        if (!ok) {
+            bytes memory reason = new bytes(_returnDataSize());
+            assembly ("memory-safe") {
+                returndatacopy(add(reason, 0x20), 0, mload(reason))
+            }
+            uint256 price = _quote(destination, remoteAdapter, envelope, gasLimit);
             if (fee < price) revert ConcordAdapterFeeTooLow(price, fee);
             assembly ("memory-safe") {
                 revert(add(reason, 0x20), mload(reason))
@@ -246,6 +262,42 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         if (eid == 0) revert LayerZeroAdapterUnknownDomain(domain);
     }
 
+    /// @dev The call data of `EndpointV2.send(MessagingParams(eid, remoteAdapter, envelope, optionsOf(gasLimit,
+    /// envelope.length), false), address(this))`, written in one pass: the same bytes as `abi.encodeCall` of the
+    /// struct, without building the struct and the options first.
+    function _sendCall(uint32 eid, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
+        private
+        view
+        returns (bytes memory data)
+    {
+        uint256 length = envelope.length;
+        uint256 padded = (length + 31) & ~uint256(31);
+        // Selector, two head words, five tuple words, the message (length word, padded bytes), the options (length
+        // word, one word).
+        data = new bytes(4 + 32 * 7 + 32 + padded + 64);
+        bytes4 selector = ILayerZeroEndpointV2.send.selector;
+        uint256 option = (uint256(_OPTIONS_PREFIX) << _OPTION_GAS_BITS) | receiveGas(gasLimit, length);
+        assembly ("memory-safe") {
+            let p := add(data, 0x20)
+            mstore(p, selector)
+            let args := add(p, 4)
+            mstore(args, _PARAMS_OFFSET)
+            mstore(add(args, 0x20), address())
+            let t := add(args, _PARAMS_OFFSET)
+            mstore(t, eid)
+            mstore(add(t, 0x20), remoteAdapter)
+            mstore(add(t, 0x40), _MESSAGE_OFFSET)
+            mstore(add(t, 0x60), add(add(_MESSAGE_OFFSET, 0x20), padded))
+            // payInLzToken (t + 0x80) stays false: `new` zeroed it, and the message padding.
+            let m := add(t, _MESSAGE_OFFSET)
+            mstore(m, length)
+            mcopy(add(m, 0x20), add(envelope, 0x20), length)
+            let o := add(add(m, 0x20), padded)
+            mstore(o, _OPTIONS_LENGTH)
+            mstore(add(o, 0x20), shl(_OPTION_SHIFT, option))
+        }
+    }
+
     /// @dev The endpoint's parameters of a send: the destination's eid, the remote adapter (the peer), the envelope,
     /// the options carrying the destination gas, native payment.
     function _params(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
@@ -260,6 +312,12 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
             options: optionsOf(gasLimit, envelope.length),
             payInLzToken: false
         });
+    }
+
+    function _returnDataSize() private pure returns (uint256 size) {
+        assembly ("memory-safe") {
+            size := returndatasize()
+        }
     }
 
     function _setDelegate(address delegate) private {
