@@ -275,6 +275,8 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         // Selector, two head words, five tuple words, the message (length word, padded bytes), the options (length
         // word, one word).
         data = new bytes(4 + 32 * 7 + 32 + padded + 64);
+        // `EndpointV2.send`'s selector (not `address.send`): the call's result is checked in `_send`.
+        // solhint-disable-next-line check-send-result
         bytes4 selector = ILayerZeroEndpointV2.send.selector;
         uint256 option = (uint256(_OPTIONS_PREFIX) << _OPTION_GAS_BITS) | receiveGas(gasLimit, length);
         assembly ("memory-safe") {
