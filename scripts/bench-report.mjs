@@ -159,6 +159,11 @@ const ADAPTERS = [
       ["", "a minimal app (immutables, receiver without sender check)"],
     ],
   ],
+  [
+    "AdapterLayerZero",
+    "LayerZero",
+    [["", "a plain OApp (LayerZero's `OApp`: peer in storage, endpoint and peer checked)"]],
+  ],
 ];
 
 function adapterLines() {
