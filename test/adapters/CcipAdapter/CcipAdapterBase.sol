@@ -7,7 +7,7 @@ import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-Interope
 
 import {CcipAdapter} from "../../../contracts/adapters/ccip/CcipAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
-import {ProbeRecipient} from "../HyperlaneAdapter/HyperlaneAdapterBase.sol";
+import {ProbeRecipient, ValueRefuser} from "../HyperlaneAdapter/HyperlaneAdapterBase.sol";
 import {CcipFixture} from "./CcipFixture.sol";
 
 /// @notice Two CCIP chains (A: Concord 1 / selector 5009297550715157269; B: Concord 10 / selector
