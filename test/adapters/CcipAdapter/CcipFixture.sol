@@ -72,6 +72,12 @@ abstract contract CcipFixture is Test {
         _ccipMockProbe(receiver);
     }
 
+    /// @dev Back to the simulator as shipped: every message delivered inside `ccipSend`.
+    function _ccipReleaseAll() internal {
+        delete _ccipHeld;
+        vm.clearMockedCalls();
+    }
+
     function _ccipMockProbe(address receiver) private {
         vm.mockCall(
             receiver,
