@@ -6,6 +6,7 @@ import {IRouterClient} from "@chainlink/contracts-ccip/contracts/interfaces/IRou
 import {Client} from "@chainlink/contracts-ccip/contracts/libraries/Client.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
+import {AdapterEnvelope} from "../AdapterEnvelope.sol";
 import {ConcordAdapter} from "../ConcordAdapter.sol";
 import {ICcipAdapter} from "./ICcipAdapter.sol";
 
@@ -39,7 +40,7 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
     IRouterClient internal immutable _ROUTER;
     uint64 internal immutable _LOCAL_CHAIN_SELECTOR;
 
-    mapping(uint32 domain => uint64 chainSelector) private _selectors;
+    /// @dev CCIP chain selector -> Concord domain (the other direction is the route's protocol domain, in the base).
     mapping(uint64 chainSelector => uint32 domain) private _domains;
 
     /// @param router_ The local CCIP Router.
@@ -72,8 +73,18 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
     /// @param message The CCIP message (source selector and sender authenticated by CCIP; no tokens).
     function ccipReceive(Client.Any2EVMMessage calldata message) external {
         if (msg.sender != address(_ROUTER)) revert CcipAdapterNotRouter(msg.sender);
-        uint32 domain = _domains[message.sourceChainSelector];
-        if (domain == 0) revert CcipAdapterUnknownChainSelector(message.sourceChainSelector);
+        // The Concord domain of the source selector, found from the envelope's stated origin and checked against the
+        // one-to-one map (the route slot, which `_receive` reads next anyway, instead of a reverse-map lookup): the
+        // domain is accepted only if its route carries exactly this authenticated selector. Selector 0 is never
+        // mapped. Only a refusal reads the reverse map, to say which it is: a selector mapped to no domain, or an
+        // envelope whose stated origin is not the selector's domain.
+        uint64 sourceChainSelector = message.sourceChainSelector;
+        uint32 domain = AdapterEnvelope.originOf(message.data);
+        if (sourceChainSelector == 0 || _protocolDomainOf(domain) != sourceChainSelector) {
+            uint32 mapped = _domains[sourceChainSelector];
+            if (mapped == 0) revert CcipAdapterUnknownChainSelector(sourceChainSelector);
+            revert ConcordAdapterOriginMismatch(mapped, domain);
+        }
         bytes calldata sender = message.sender;
         if (sender.length != 32 || uint256(bytes32(sender)) >> 160 != 0) revert CcipAdapterNonEvmSender(sender);
         if (message.destTokenAmounts.length != 0) revert CcipAdapterTokensNotAccepted(message.destTokenAmounts.length);
@@ -122,9 +133,9 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
             uint32 holder = _domains[chainSelector];
             if (holder != 0 && holder != domain) revert CcipAdapterChainSelectorTaken(chainSelector, holder);
         }
-        uint64 previous = _selectors[domain];
+        uint64 previous = _protocolDomainOf(domain);
         if (previous != 0) delete _domains[previous];
-        _selectors[domain] = chainSelector;
+        _setProtocolDomain(domain, chainSelector);
         if (chainSelector != 0) _domains[chainSelector] = domain;
         emit ChainSelectorSet(domain, chainSelector);
     }
@@ -145,7 +156,7 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
 
     /// @inheritdoc ICcipAdapter
     function chainSelectorOf(uint32 domain) external view returns (uint64) {
-        return _selectors[domain];
+        return _protocolDomainOf(domain);
     }
 
     /// @inheritdoc ICcipAdapter
@@ -167,7 +178,7 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
     // ---------------------------------------------------------------------------------------------
 
     function _selectorOf(uint32 domain) private view returns (uint64 chainSelector) {
-        chainSelector = _selectors[domain];
+        chainSelector = _protocolDomainOf(domain);
         if (chainSelector == 0) revert CcipAdapterUnknownDomain(domain);
     }
 

@@ -84,12 +84,10 @@ contract CcipAdapterRealRouterTest is CcipAdapterBase {
         message.sourceChainSelector = SEL_C;
         vm.expectRevert(IRouter.OnlyOffRamp.selector);
         _realRoute(offRampA, message, gas);
-        // C's OffRamp with C's selector reaches the adapter, which refuses A's adapter as C's source.
+        // C's OffRamp with C's selector reaches the adapter, which refuses A's envelope as not coming from C.
         (bool ok, bytes memory ret) = _realRoute(offRampC, message, gas);
         _ccipAssertFailed(
-            ok,
-            ret,
-            abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_C, address(aA))
+            ok, ret, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, CHAIN_C, CHAIN_A)
         );
         assertEq(rB.count(), 0);
     }

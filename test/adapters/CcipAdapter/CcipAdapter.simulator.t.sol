@@ -70,11 +70,11 @@ contract CcipAdapterSimulatorTest is CcipAdapterBase {
         );
         vm.prank(alice);
         aA.sendMessage{value: fee}(recipient, "x", _noAttr());
-        assertEq(aA.nonce(), 0, "nothing sent");
+        assertEq(aA.nonce(CHAIN_B), 0, "nothing sent");
     }
 
     /// @dev What the simulator hides: every message comes from Sepolia's selector, whatever chain sends it; an adapter
-    /// on a third chain C is refused by B as an untrusted source for A (B maps Sepolia to A). Lanes with distinct
+    /// on a third chain C is refused by B: its envelope states C, and B maps Sepolia to A. Lanes with distinct
     /// selectors are tested by routing by hand (CcipAdapter.t.sol).
     function test_Simulator_OneSourceSelectorForEveryone() public {
         CcipAdapter aC = new CcipAdapter(address(ccipRouter), SEL_C, CHAIN_C, address(manager), DEFAULT_GAS);
@@ -85,7 +85,7 @@ contract CcipAdapterSimulatorTest is CcipAdapterBase {
         vm.expectRevert(
             abi.encodeWithSelector(
                 MockCCIPRouter.ReceiverError.selector,
-                abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_A, address(aC))
+                abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, CHAIN_A, CHAIN_C)
             )
         );
         vm.prank(alice);

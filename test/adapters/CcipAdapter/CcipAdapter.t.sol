@@ -73,13 +73,13 @@ contract CcipAdapterTest is CcipAdapterBase {
         vm.expectEmit(address(aA));
         emit IERC7786GatewaySource.MessageSent(id, _to(CHAIN_A, alice), recipient, "hello", 0, attributes);
         vm.expectEmit(address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, ccipId, fee, false);
+        emit IConcordAdapter.AdapterMessageSent(id, fee, false);
         vm.expectCall(address(ccipRouter), fee, abi.encodeCall(ccipRouter.ccipSend, (SEL_B, m)));
         _ccipRecord();
         vm.prank(alice);
         assertEq(aA.sendMessage{value: fee}(recipient, "hello", attributes), id);
         assertEq(_ccipCapture(), 1);
-        assertEq(aA.nonce(), 1);
+        assertEq(aA.nonce(CHAIN_B), 1);
         assertEq(address(ccipRouter).balance - routerBefore, fee, "the Router got exactly the quote");
         assertEq(_ccipId(_ccipLast()), ccipId, "the Router's message id");
         assertEq(ccipSent[_ccipLast()].gasLimit, gas);
@@ -140,24 +140,62 @@ contract CcipAdapterTest is CcipAdapterBase {
 
     /// @dev The same adapter address on a chain selector this adapter does not map (CREATE3 gives Concord the same
     /// address on every chain, so the address alone proves nothing): a third chain C. Unmapped: refused; mapped to a
-    /// Concord domain without an enrolled adapter: refused; mapped, with another adapter enrolled: refused. The
-    /// origin is never taken from the envelope or the sender.
+    /// Concord domain: an envelope stating A is refused as not from C (the origin is never taken from the envelope
+    /// alone), and one stating C is refused without an enrolled adapter and with another adapter enrolled.
     function test_Forged_WrongChainSelector_Rejected() public {
         uint256 m = _rawSend(SEL_C, address(aA), SEL_B, address(aB), _envelope(0, alice, address(rB), 100_000, "x"));
+        uint256 mc = _rawSend(
+            SEL_C, address(aA), SEL_B, address(aB), _envelopeFrom(CHAIN_C, 0, alice, address(rB), 100_000, "x")
+        );
         _ccipRouteExpectFail(m, abi.encodeWithSelector(ICcipAdapter.CcipAdapterUnknownChainSelector.selector, SEL_C));
+        _ccipRouteExpectFail(mc, abi.encodeWithSelector(ICcipAdapter.CcipAdapterUnknownChainSelector.selector, SEL_C));
 
         aB.setChainSelector(CHAIN_C, SEL_C);
-        _ccipRouteExpectFail(m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUnknownDomain.selector, CHAIN_C));
+        _ccipRouteExpectFail(
+            m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, CHAIN_C, CHAIN_A)
+        );
+        _ccipRouteExpectFail(mc, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUnknownDomain.selector, CHAIN_C));
 
         aB.setRemote(CHAIN_C, makeAddr("adapterOnC"));
         _ccipRouteExpectFail(
-            m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_C, address(aA))
+            m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, CHAIN_C, CHAIN_A)
+        );
+        _ccipRouteExpectFail(
+            mc, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_C, address(aA))
+        );
+        assertEq(rB.count(), 0);
+    }
+
+    /// @dev The enrolled adapter's lane, with an envelope that states another origin: C (mapped, with an adapter) or
+    /// an unmapped domain. The selector is authenticated, the stated origin is not: refused either way.
+    function test_Forged_StatedOriginNotTheLanes_Rejected() public {
+        aB.setChainSelector(CHAIN_C, SEL_C);
+        aB.setRemote(CHAIN_C, address(aA));
+        uint256 m = _rawSend(
+            SEL_A, address(aA), SEL_B, address(aB), _envelopeFrom(CHAIN_C, 0, alice, address(rB), 100_000, "x")
+        );
+        _ccipRouteExpectFail(
+            m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, CHAIN_A, CHAIN_C)
+        );
+        uint256 m2 =
+            _rawSend(SEL_A, address(aA), SEL_B, address(aB), _envelopeFrom(999, 0, alice, address(rB), 100_000, "x"));
+        _ccipRouteExpectFail(
+            m2, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, CHAIN_A, uint32(999))
+        );
+        assertEq(rB.count(), 0);
+    }
+
+    /// @dev An envelope shorter than its header, from the enrolled adapter's lane: refused before anything is read.
+    function test_Forged_MalformedEnvelope_Rejected() public {
+        uint256 m = _rawSend(SEL_A, address(aA), SEL_B, address(aB), new bytes(55));
+        _ccipRouteExpectFail(
+            m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, uint256(55))
         );
         assertEq(rB.count(), 0);
     }
 
     /// @dev A's genuine message, routed with another source selector (a lane that lies about its source): B maps
-    /// the selector it is given, never the sender's: refused as coming from C.
+    /// the selector it is given, never the sender's: refused as coming from C while it states A.
     function test_Forged_GenuineMessageOnWrongLane_Rejected() public {
         (, uint256 m) = _sendAB("x");
         aB.setChainSelector(CHAIN_C, SEL_C);
@@ -166,9 +204,7 @@ contract CcipAdapterTest is CcipAdapterBase {
         message.sourceChainSelector = SEL_C;
         (bool ok, bytes memory ret) = _ccipRouteMessage(message, ccipSent[m].gasLimit, address(aB));
         _ccipAssertFailed(
-            ok,
-            ret,
-            abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_C, address(aA))
+            ok, ret, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, CHAIN_C, CHAIN_A)
         );
         _ccipRoute(m);
         assertEq(rB.count(), 1);

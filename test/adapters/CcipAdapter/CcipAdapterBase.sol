@@ -5,6 +5,7 @@ import {Client} from "@chainlink/contracts-ccip/contracts/libraries/Client.sol";
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {CcipAdapter} from "../../../contracts/adapters/ccip/CcipAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {ProbeRecipient, ValueRefuser} from "../HyperlaneAdapter/HyperlaneAdapterBase.sol";
@@ -127,14 +128,22 @@ abstract contract CcipAdapterBase is CcipFixture {
         return _send(aA, alice, CHAIN_B, address(rB), payload, _noAttr());
     }
 
+    /// @dev An envelope stated as sent from A (the origin of every envelope these tests forge unless they say so).
     function _envelope(uint64 n, address sender, address to, uint32 gasLimit, bytes memory payload)
         internal
         pure
         returns (bytes memory)
     {
-        return abi.encode(
-            IConcordAdapter.Envelope({nonce: n, sender: sender, recipient: to, gasLimit: gasLimit, payload: payload})
-        );
+        return AdapterEnvelope.encode(n, CHAIN_A, sender, to, gasLimit, payload);
+    }
+
+    /// @dev An envelope stated as sent from `origin`.
+    function _envelopeFrom(uint32 origin, uint64 n, address sender, address to, uint32 gasLimit, bytes memory payload)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return AdapterEnvelope.encode(n, origin, sender, to, gasLimit, payload);
     }
 
     /// @dev The status on `adapter` of captured message `index` (from the adapter on `origin`).

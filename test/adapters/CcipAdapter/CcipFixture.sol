@@ -9,6 +9,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {Test} from "forge-std/Test.sol";
 import {Vm, VmSafe} from "forge-std/Vm.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 
 /// @title CcipFixture
@@ -217,7 +218,7 @@ abstract contract CcipFixture is Test {
     }
 
     function _ccipEnvelope(uint256 i) internal view returns (IConcordAdapter.Envelope memory) {
-        return abi.decode(ccipSent[i].message.data, (IConcordAdapter.Envelope));
+        return AdapterEnvelope.decode(ccipSent[i].message.data);
     }
 
     function _ccipId(uint256 i) internal view returns (bytes32) {

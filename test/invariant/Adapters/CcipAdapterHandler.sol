@@ -5,6 +5,7 @@ import {Client} from "@chainlink/contracts-ccip/contracts/libraries/Client.sol";
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {CcipAdapter} from "../../../contracts/adapters/ccip/CcipAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {CcipFixture} from "../../adapters/CcipAdapter/CcipFixture.sol";
@@ -135,15 +136,10 @@ contract CcipAdapterHandler is CcipFixture {
         if (n != 0 && copyGenuine) {
             envelope = ccipSent[bound(seed, 0, n - 1)].message.data;
         } else {
-            envelope = abi.encode(
-                IConcordAdapter.Envelope({
-                    nonce: uint64(seed),
-                    sender: attacker,
-                    recipient: address(recipient),
-                    gasLimit: 200_000,
-                    payload: payload
-                })
-            );
+            // The stated origin is the attacker's choice too: A (its real chain) or C (a domain it does not send from).
+            uint32 statedOrigin = seed % 2 == 0 ? A : C;
+            envelope =
+                AdapterEnvelope.encode(uint64(seed), statedOrigin, attacker, address(recipient), 200_000, payload);
         }
         Client.EVM2AnyMessage memory m;
         m.receiver = abi.encode(address(adapterB));
