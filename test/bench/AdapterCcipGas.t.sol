@@ -64,6 +64,92 @@ contract PlainCcipApp is CCIPReceiver, IBenchReceiverEvents {
     }
 }
 
+/// @title AllowlistCcipApp
+/// @notice Benchmark application written as Chainlink's CCIP documentation writes one ("Send arbitrary data",
+/// `Messenger`): destination chains, source chains and senders allowlisted in storage by the owner; the send quotes
+/// `getFee` for the message it builds, refuses less value and pays exactly the fee (refunding the rest, which the
+/// Router would otherwise keep); the receipt checks the allowlists, then does the common receiver work. No storage
+/// written on either leg (the documentation's example also stores the last message; left out, as in the adapter's
+/// recipient).
+contract AllowlistCcipApp is CCIPReceiver, IBenchReceiverEvents {
+    /// @notice Thrown when sending to a chain that is not allowlisted.
+    error AllowlistCcipAppDestinationNotAllowed(uint64 chainSelector);
+    /// @notice Thrown when a message comes from a chain or a sender that is not allowlisted.
+    error AllowlistCcipAppSourceNotAllowed(uint64 chainSelector, address sender);
+    /// @notice Thrown when the value sent is below the fee.
+    error AllowlistCcipAppFeeTooLow(uint256 fee, uint256 value);
+    /// @notice Thrown when the refund of the value beyond the fee fails.
+    error AllowlistCcipAppRefundFailed();
+
+    mapping(uint64 chainSelector => bool) public allowlistedDestinationChains;
+    mapping(uint64 chainSelector => bool) public allowlistedSourceChains;
+    mapping(address sender => bool) public allowlistedSenders;
+
+    /// @param router The local CCIP Router.
+    constructor(address router) CCIPReceiver(router) {}
+
+    /// @notice Allowlists `chainSelector` as a destination and a source, and `sender` as a sender.
+    function allow(uint64 chainSelector, address sender) external {
+        allowlistedDestinationChains[chainSelector] = true;
+        allowlistedSourceChains[chainSelector] = true;
+        allowlistedSenders[sender] = true;
+    }
+
+    /// @notice The fee of `send(chainSelector, receiver, body, gasLimit)`.
+    function quote(uint64 chainSelector, address receiver, bytes calldata body, uint256 gasLimit)
+        external
+        view
+        returns (uint256)
+    {
+        return IRouterClient(i_ccipRouter).getFee(chainSelector, _message(receiver, body, gasLimit));
+    }
+
+    /// @notice Sends `body` to `receiver` on `chainSelector` for `gasLimit` of destination gas, paying the fee out of
+    /// the value sent and refunding the rest.
+    function send(uint64 chainSelector, address receiver, bytes calldata body, uint256 gasLimit)
+        external
+        payable
+        returns (bytes32 messageId)
+    {
+        if (!allowlistedDestinationChains[chainSelector]) {
+            revert AllowlistCcipAppDestinationNotAllowed(chainSelector);
+        }
+        Client.EVM2AnyMessage memory message = _message(receiver, body, gasLimit);
+        IRouterClient router = IRouterClient(i_ccipRouter);
+        uint256 fee = router.getFee(chainSelector, message);
+        if (msg.value < fee) revert AllowlistCcipAppFeeTooLow(fee, msg.value);
+        messageId = router.ccipSend{value: fee}(chainSelector, message);
+        if (msg.value > fee) {
+            (bool ok,) = msg.sender.call{value: msg.value - fee}("");
+            if (!ok) revert AllowlistCcipAppRefundFailed();
+        }
+    }
+
+    function _ccipReceive(Client.Any2EVMMessage memory message) internal override {
+        address sender = abi.decode(message.sender, (address));
+        if (!allowlistedSourceChains[message.sourceChainSelector] || !allowlistedSenders[sender]) {
+            revert AllowlistCcipAppSourceNotAllowed(message.sourceChainSelector, sender);
+        }
+        emit BenchMessageReceived(keccak256(message.data));
+    }
+
+    function _message(address receiver, bytes calldata body, uint256 gasLimit)
+        internal
+        pure
+        returns (Client.EVM2AnyMessage memory)
+    {
+        return Client.EVM2AnyMessage({
+            receiver: abi.encode(receiver),
+            data: body,
+            tokenAmounts: new Client.EVMTokenAmount[](0),
+            feeToken: address(0),
+            extraArgs: Client._argsToBytes(
+                Client.GenericExtraArgsV2({gasLimit: gasLimit, allowOutOfOrderExecution: true})
+            )
+        });
+    }
+}
+
 /// @notice Issue 16: the CCIP adapter against CCIP used directly by a plain `CCIPReceiver` app, side by side in one
 /// run, full transaction gas (`forge test --isolate --match-path test/bench/AdapterCcipGas.t.sol -vv`). Both sides use
 /// the same router (the `MockCCIPRouter` of chainlink/local, flat native fee), the same payload and the same recipient
@@ -74,7 +160,10 @@ contract PlainCcipApp is CCIPReceiver, IBenchReceiverEvents {
 /// against the plain app. The simulator's router stands for the real Router + OnRamp / OffRamp, whose own costs are the
 /// same for both sides and are not measured here. Each pair is measured from the same state (snapshot, measure,
 /// revert), steady state: neither the adapter's nonce nor its replay word is fresh. The delivery of the first message
-/// of a 256-nonce replay word (a fresh slot) is reported apart. Snapshot group `AdapterCcip` (snapshots/AdapterCcip.json).
+/// of a 256-nonce replay word (a fresh slot) is reported apart. Two baselines: the plain app (`*_direct_*`,
+/// `*_overhead_*`: immutables, the caller's value handed to the Router unquoted) and the app as Chainlink's
+/// documentation writes it (`*_allowlist_*`, `*_overhead_vs_allowlist_*`: allowlists in storage, `getFee` in the send,
+/// exact payment). Snapshot group `AdapterCcip` (snapshots/AdapterCcip.json).
 contract AdapterCcipGasBench is BenchBase, CcipFixture {
     /// @notice Thrown when a measured call did not leave the expected state.
     error AdapterCcipBenchFailed(string what);
@@ -92,6 +181,8 @@ contract AdapterCcipGasBench is BenchBase, CcipFixture {
     BenchConcordRecipient internal viaAdapter;
     PlainCcipApp internal appA;
     PlainCcipApp internal appB;
+    AllowlistCcipApp internal listA;
+    AllowlistCcipApp internal listB;
 
     function setUp() public {
         manager = new AccessManager(address(this));
@@ -107,6 +198,12 @@ contract AdapterCcipGasBench is BenchBase, CcipFixture {
         appA = new PlainCcipApp(address(ccipRouter), SEL_B, predictedB);
         appB = new PlainCcipApp(address(ccipRouter), SEL_A, address(appA));
         if (address(appB) != predictedB) revert AdapterCcipBenchFailed("app address");
+        listA = new AllowlistCcipApp(address(ccipRouter));
+        listB = new AllowlistCcipApp(address(ccipRouter));
+        listA.allow(SEL_B, address(listB));
+        listB.allow(SEL_A, address(listA));
+        ccipChainOf[address(listA)] = SEL_A;
+        _ccipHold(address(listB));
         ccipChainOf[address(aA)] = SEL_A;
         ccipChainOf[address(appA)] = SEL_A;
         _ccipHold(address(aB));
@@ -154,6 +251,17 @@ contract AdapterCcipGasBench is BenchBase, CcipFixture {
         if (!ok) revert AdapterCcipBenchFailed("routeMessage");
         _ccipHold(address(aB));
         _ccipHold(address(appB));
+        _ccipHold(address(listB));
+    }
+
+    /// @dev Sends through the allowlist app (top-level call, exact quote, the recipient's gas limit named).
+    function _listSend(bytes memory payload) internal returns (uint256 index, uint256 gasUsed) {
+        uint256 fee = listA.quote(SEL_B, address(listB), payload, GAS_LIMIT);
+        _ccipRecord();
+        listA.send{value: fee}(SEL_B, address(listB), payload, GAS_LIMIT);
+        gasUsed = _lastTxGas();
+        if (_ccipCapture() != 1) revert AdapterCcipBenchFailed("allowlist send");
+        index = _ccipLast();
     }
 
     function test_Bench_CcipAdapter_VsDirect() public {
@@ -170,6 +278,8 @@ contract AdapterCcipGasBench is BenchBase, CcipFixture {
         _deliver(w1, address(viaAdapter), warm);
         (uint256 w2,) = _directSend(warm);
         _deliver(w2, address(appB), warm);
+        (uint256 w3,) = _listSend(warm);
+        _deliver(w3, address(listB), warm);
 
         uint256[2] memory sizes = [uint256(32), 1024];
         for (uint256 s = 0; s < sizes.length; ++s) {
@@ -186,9 +296,12 @@ contract AdapterCcipGasBench is BenchBase, CcipFixture {
         vm.revertToState(snapshot);
         (, uint256 sendDirect) = _directSend(payload);
         vm.revertToState(snapshot);
+        (, uint256 sendList) = _listSend(payload);
+        vm.revertToState(snapshot);
         // Delivery: each side's message sent, then both routed from the same state.
         (uint256 mAdapter,) = _adapterSend(payload);
         (uint256 mDirect,) = _directSend(payload);
+        (uint256 mList,) = _listSend(payload);
         snapshot = vm.snapshotState();
         uint256 deliverAdapter = _deliver(mAdapter, address(viaAdapter), payload);
         if (aB.status(CHAIN_A, address(aA), _ccipBody(mAdapter)) != IConcordAdapter.MessageStatus.EXECUTED) {
@@ -199,6 +312,8 @@ contract AdapterCcipGasBench is BenchBase, CcipFixture {
         if (aB.status(CHAIN_A, address(aA), _ccipBody(mAdapter)) != IConcordAdapter.MessageStatus.NONE) {
             revert AdapterCcipBenchFailed("states");
         }
+        vm.revertToState(snapshot);
+        uint256 deliverList = _deliver(mList, address(listB), payload);
 
         _snap(string.concat("send_adapter", suffix), sendAdapter);
         _snap(string.concat("send_direct", suffix), sendDirect);
@@ -206,6 +321,10 @@ contract AdapterCcipGasBench is BenchBase, CcipFixture {
         _snap(string.concat("deliver_adapter", suffix), deliverAdapter);
         _snap(string.concat("deliver_direct", suffix), deliverDirect);
         _snap(string.concat("deliver_overhead", suffix), deliverAdapter - deliverDirect);
+        _snap(string.concat("send_allowlist", suffix), sendList);
+        _snap(string.concat("send_overhead_vs_allowlist", suffix), sendAdapter - sendList);
+        _snap(string.concat("deliver_allowlist", suffix), deliverList);
+        _snap(string.concat("deliver_overhead_vs_allowlist", suffix), deliverAdapter - deliverList);
     }
 
     function _snap(string memory name, uint256 value) internal {

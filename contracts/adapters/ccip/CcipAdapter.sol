@@ -29,7 +29,7 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
     /// reserve `ConcordAdapter.POST_CALL_GAS` kept across the call. Measured in
     /// test/adapters/CcipAdapter/CcipAdapter.gas.t.sol (the smallest gas limit with which the Router delivers, minus
     /// the recipient's limit, with a margin).
-    uint32 public constant DELIVERY_GAS_OVERHEAD = 80_000;
+    uint32 public constant DELIVERY_GAS_OVERHEAD = 77_000;
 
     /// @notice Destination gas per 32-byte word of the envelope (copying and hashing it).
     uint32 public constant DELIVERY_GAS_PER_WORD = 32;
