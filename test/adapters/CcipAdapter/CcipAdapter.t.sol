@@ -185,6 +185,21 @@ contract CcipAdapterTest is CcipAdapterBase {
         assertEq(rB.count(), 0);
     }
 
+    /// @dev Source selector 0 (never mapped: 0 unmaps) with an envelope stating a domain that has an enrolled adapter
+    /// but no selector: an unmapped route also holds selector 0, so the zero selector must be refused on its own.
+    function test_Forged_ZeroSelector_Rejected() public {
+        aB.setRemote(CHAIN_C, address(aA));
+        (, uint256 m) = _sendAB("x");
+        Client.Any2EVMMessage memory message = _ccipMessage(m);
+        message.sourceChainSelector = 0;
+        message.data = _envelopeFrom(CHAIN_C, 0, alice, address(rB), 100_000, "x");
+        (bool ok, bytes memory ret) = _ccipRouteMessage(message, ccipSent[m].gasLimit, address(aB));
+        _ccipAssertFailed(
+            ok, ret, abi.encodeWithSelector(ICcipAdapter.CcipAdapterUnknownChainSelector.selector, uint64(0))
+        );
+        assertEq(rB.count(), 0);
+    }
+
     /// @dev An envelope shorter than its header, from the enrolled adapter's lane: refused before anything is read.
     function test_Forged_MalformedEnvelope_Rejected() public {
         uint256 m = _rawSend(SEL_A, address(aA), SEL_B, address(aB), new bytes(55));
