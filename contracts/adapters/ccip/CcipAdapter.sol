@@ -15,8 +15,9 @@ import {ICcipAdapter} from "./ICcipAdapter.sol";
 /// `Router.ccipSend{value: fee}(selector, EVM2AnyMessage(remoteAdapter, envelope, no tokens, native fee,
 /// GenericExtraArgsV2(destinationGas, out of order)))`, where `fee` is the Router's own `getFee` of the same message.
 /// Receiving: the Router calls `ccipReceive` for a message its OffRamp for the source chain selector executes (the
-/// OffRamp executes only what the DON committed and the RMN blessed, once per message); the adapter maps the
-/// selector to a Concord domain, requires an EVM sender and hands the envelope to `ConcordAdapter._receive`, which
+/// OffRamp executes only what the DON committed and the RMN blessed, once per message); the adapter accepts the
+/// envelope's stated origin only as the domain the selector maps to (the selector is the route's protocol domain in
+/// the base), requires an EVM sender and hands the envelope to `ConcordAdapter._receive`, which
 /// accepts it only from the adapter enrolled for that domain and only once.
 /// @dev The adapter implements `IAny2EVMMessageReceiver` and ERC-165 itself instead of inheriting `CCIPReceiver`:
 /// the same two checks (Router as caller, the interface id), without CCIPReceiver's message copy to memory.
@@ -66,8 +67,9 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
     // CCIP
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice CCIP's delivery entry point: the Router calls it for a message its OffRamp executes. Maps the
-    /// `sourceChainSelector` to its Concord domain and the `sender` to an EVM address, then delivers the envelope
+    /// @notice CCIP's delivery entry point: the Router calls it for a message its OffRamp executes. Takes as the
+    /// Concord domain the envelope's stated origin, only if that domain's chain selector is the authenticated
+    /// `sourceChainSelector` (one to one), and the `sender` as an EVM address, then delivers the envelope
     /// (`data`) through the shared base, which refuses any sender but the adapter enrolled for that domain and any
     /// envelope already delivered. A refusal reverts: CCIP keeps the message (FAILURE, manually executable).
     /// @param message The CCIP message (source selector and sender authenticated by CCIP; no tokens).
