@@ -148,6 +148,8 @@ function targetLines() {
 
 // Issue 16: each transport adapter's send and delivery against the same protocol used directly, from the snapshots
 // its bench writes (test/bench/Adapter<Protocol>Gas.t.sol): [snapshot file, protocol, baselines [key suffix, label]].
+// A baseline with suffix `_vs_<name>` reads its gas from `<leg>_<name>_<size>B` and the overhead from
+// `<leg>_overhead_vs_<name>_<size>B`; the suffix "" reads `<leg>_direct_*` and `<leg>_overhead_*`.
 // Target: the adapter adds at most 15,000 gas per leg.
 const ADAPTER_TARGET = 15_000;
 const ADAPTERS = [
@@ -163,6 +165,17 @@ const ADAPTERS = [
     "AdapterLayerZero",
     "LayerZero",
     [["", "a plain OApp (LayerZero's `OApp`: peer in storage, endpoint and peer checked)"]],
+  ],
+  [
+    "AdapterCcip",
+    "Chainlink CCIP",
+    [
+      [
+        "_vs_allowlist",
+        "the app of Chainlink's docs (allowlists in storage, `getFee` in the send, exact payment)",
+      ],
+      ["", "a plain `CCIPReceiver` app (immutable peer, the caller's value sent unquoted)"],
+    ],
   ],
 ];
 
@@ -191,8 +204,9 @@ function adapterLines() {
       for (const size of SIZES) {
         for (const [suffix, label] of baselines) {
           const adapterGas = gasOf(`${leg === "send" ? "send" : "deliver"}_adapter_${size}B`);
+          // A second baseline's own gas is under its name: `_vs_router` -> `send_router_32B`.
           const baseKey = suffix
-            ? `${leg === "send" ? "send" : "deliver"}_router_${size}B`
+            ? `${leg === "send" ? "send" : "deliver"}${suffix.replace(/^_vs/, "")}_${size}B`
             : `${direct}_${size}B`;
           const adds = gasOf(`${overhead}${suffix}_${size}B`);
           const met =
