@@ -10,8 +10,9 @@ import {
 } from "@axelar-network/axelar-gmp-sdk-solidity/contracts/gateway/AxelarAmplifierGatewayProxy.sol";
 import {IAxelarGateway} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarGateway.sol";
 import {CommandType, Message} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/types/AmplifierGatewayTypes.sol";
-// AxelarGasService (cgp 6.4.0) is built on its own gmp-sdk 5.10: its GasInfo is that version's.
+// AxelarGasService (cgp 6.4.0) is built on its own gmp-sdk 5.10: its GasInfo and its proxy are that version's.
 import {GasInfo} from "@axelar-network/axelar-gmp-sdk-solidity-5/contracts/types/GasEstimationTypes.sol";
+import {Proxy} from "@axelar-network/axelar-gmp-sdk-solidity-5/contracts/upgradable/Proxy.sol";
 import {
     Proof,
     WeightedSigner,
@@ -25,11 +26,23 @@ import {Vm} from "forge-std/Vm.sol";
 import {AxelarAdapter} from "../../../contracts/adapters/axelar/AxelarAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 
+/// @notice TEST ONLY: cgp 6.4.0's `AxelarGasServiceProxy` pins solc 0.8.9, which this project cannot compile; this is
+/// the same proxy (gmp-sdk 5.10's `Proxy`, the one it extends, with the gas service's contract id checked against
+/// the implementation), so the gas service runs behind a proxy as deployed by Axelar.
+contract AxelarGasServiceTestProxy is Proxy {
+    constructor(address implementation, address owner) Proxy(implementation, owner, "") {}
+
+    function contractId() internal pure override returns (bytes32) {
+        return keccak256("axelar-gas-service");
+    }
+}
+
 /// @title AxelarFixture
 /// @notice Axelar GMP on several simulated chains in one EVM, through its real contracts only: per chain an
 /// `AxelarAmplifierGateway` (axelar-gmp-sdk-solidity 6.2.0) behind its `AxelarAmplifierGatewayProxy`, set up with a
 /// weighted signer set of test keys (3 signers of weight 1, threshold 2), and an `AxelarGasService`
-/// (axelar-cgp-solidity 6.4.0) whose gas collector is this fixture, with gas prices for every other chain.
+/// (axelar-cgp-solidity 6.4.0) behind its proxy, whose gas collector is this fixture, with gas prices for every other
+/// chain.
 ///
 /// The fixture plays Axelar's off-chain roles with test keys: the network (it reads the `ContractCall` events of every
 /// gateway, as Axelar's verifiers do, and gives each message an id) and the signers (an `approveMessages` batch signed
@@ -94,7 +107,9 @@ abstract contract AxelarFixture is Test {
         a.concord = concord;
         a.name = name;
         a.gateway = AxelarAmplifierGateway(address(proxy));
-        a.gasService = new AxelarGasService(address(this));
+        a.gasService = AxelarGasService(
+            address(new AxelarGasServiceTestProxy(address(new AxelarGasService(address(this))), address(this)))
+        );
         axChains.push(a);
     }
 
