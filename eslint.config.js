@@ -15,6 +15,7 @@ export default tseslint.config(
       "typechain-types/**",
       "dist/**",
       "sdk/dist/**",
+      "sdk/src/generated/**",
       ".venv/**",
       "scripts/solc.cjs",
     ],

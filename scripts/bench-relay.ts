@@ -15,7 +15,7 @@ import {
   deployLocalPair,
   spawnAgent,
   waitFor,
-} from "../sdk/agents/testing.js";
+} from "../test/helpers/agents.js";
 import { addressToBytes32 } from "../sdk/src/codec.js";
 
 type Result = {

@@ -3,7 +3,7 @@
 // bench/results.json (all rows) and bench/results.md (table + ratios Concord/Hyperlane, Concord/LayerZero,
 // Concord/floor). Usage: node scripts/bench-report.mjs [--require concord] [--evm-version osaka]
 // Fails (exit 1) when a system or scenario expected by issue 6 is missing.
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 const RAW_DIR = "bench/raw";
@@ -146,6 +146,64 @@ function targetLines() {
   return lines;
 }
 
+// Issue 16: each transport adapter's send and delivery against the same protocol used directly, from the snapshots
+// its bench writes (test/bench/Adapter<Protocol>Gas.t.sol): [snapshot file, protocol, baselines [key suffix, label]].
+// Target: the adapter adds at most 15,000 gas per leg.
+const ADAPTER_TARGET = 15_000;
+const ADAPTERS = [
+  [
+    "AdapterHyperlane",
+    "Hyperlane",
+    [
+      ["_vs_router", "a Router app (Hyperlane core's `Router`: enrolled peer, hook and ISM in storage)"],
+      ["", "a minimal app (immutables, receiver without sender check)"],
+    ],
+  ],
+];
+
+function adapterLines() {
+  const lines = [
+    "## Transport adapters (issue 16)",
+    "",
+    "Full transaction gas the adapter adds over the same protocol used directly by a plain app, from `snapshots/`",
+    "(same contracts, payload and receiver work on both sides; steady state). Target: at most 15,000 per leg.",
+    "",
+    "| adapter | leg | payload (B) | baseline | adapter | baseline gas | adds | target met |",
+    "| --- | --- | ---: | --- | ---: | ---: | ---: | --- |",
+  ];
+  for (const [file, protocol, baselines] of ADAPTERS) {
+    const path = `snapshots/${file}.json`;
+    if (!existsSync(path)) continue;
+    const snapshot = JSON.parse(readFileSync(path, "utf8"));
+    const gasOf = (key) => {
+      if (!(key in snapshot)) throw new Error(`${path} lacks ${key}: run the gas benchmarks`);
+      return Number(snapshot[key]);
+    };
+    for (const [leg, direct, overhead] of [
+      ["send", "send_direct", "send_overhead"],
+      ["delivery", "deliver_direct", "deliver_overhead"],
+    ]) {
+      for (const size of SIZES) {
+        for (const [suffix, label] of baselines) {
+          const adapterGas = gasOf(`${leg === "send" ? "send" : "deliver"}_adapter_${size}B`);
+          const baseKey = suffix
+            ? `${leg === "send" ? "send" : "deliver"}_router_${size}B`
+            : `${direct}_${size}B`;
+          const adds = gasOf(`${overhead}${suffix}_${size}B`);
+          const met =
+            adds <= ADAPTER_TARGET
+              ? "yes"
+              : `NO (over by ${(adds - ADAPTER_TARGET).toLocaleString("en-US")})`;
+          lines.push(
+            `| ${protocol} | ${leg} | ${size} | ${label} | ${adapterGas.toLocaleString("en-US")} | ${gasOf(baseKey).toLocaleString("en-US")} | ${adds.toLocaleString("en-US")} | ${met} |`,
+          );
+        }
+      }
+    }
+  }
+  return lines;
+}
+
 // The coordination steps, from snapshots/Coordination.json (test/bench/CoordinatorGas.t.sol): key, domain,
 // description. Each is one full transaction; the path totals below are sums of these rows.
 const COORDINATION = [
@@ -257,7 +315,7 @@ function main() {
       `| ${r.scenario} | ${r.threshold} | ${r.payloadBytes} | ${r.system} | ${r.verifier} | ${r.gas.toLocaleString("en-US")} | ${ratio(rows, r, "hyperlane")} | ${ratio(rows, r, "layerzero")} | ${ratio(rows, r, "floor")} |`,
     );
   }
-  lines.push("", ...targetLines(), "", ...coordinationLines());
+  lines.push("", ...targetLines(), "", ...adapterLines(), "", ...coordinationLines());
   writeFileSync("bench/results.md", `${lines.join("\n")}\n`);
   console.log(`bench-report: ${rows.length} rows -> bench/results.json, bench/results.md`);
 }

@@ -6,6 +6,7 @@ import {IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC77
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
 import {IConcordAdapter} from "../interfaces/IConcordAdapter.sol";
+import {AdapterEnvelope} from "./AdapterEnvelope.sol";
 
 /// @title ConcordAdapter
 /// @notice What every transport adapter shares (see {IConcordAdapter}): the ERC-7786 source (envelope, nonce, fee
@@ -24,8 +25,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// gateway).
     bytes4 public constant GAS_LIMIT_ATTRIBUTE = 0xce296026;
 
-    /// @notice Version byte of the message id preimage.
-    uint8 public constant ADAPTER_MESSAGE_VERSION = 1;
+    /// @notice Version byte of the message id preimage (2: packed envelope, `AdapterEnvelope`).
+    uint8 public constant ADAPTER_MESSAGE_VERSION = 2;
 
     /// @notice Longest revert data kept in `ExecutionFailed` (and hashed into the FAILED record).
     uint256 public constant MAX_REVERT_DATA = 256;
@@ -35,8 +36,21 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     uint32 internal immutable _LOCAL_DOMAIN;
     uint32 internal immutable _DEFAULT_GAS_LIMIT;
+    /// @dev The ERC-7930 EVM v1 prefix of this domain's addresses (version, chain type, reference length, reference,
+    /// address length: 7 to 10 bytes, left-aligned) and its length: a local sender is the prefix and its 20 bytes.
+    bytes32 private immutable _LOCAL_ADDRESS_PREFIX;
+    uint256 private immutable _LOCAL_ADDRESS_PREFIX_LENGTH;
 
-    uint64 private _nonce;
+    /// @notice Where messages to a domain go, in one slot (read once per send and per delivery).
+    /// @param adapter The adapter enrolled on the domain (address(0): none).
+    /// @param protocolDomain The protocol's id of the domain, kept here for the protocol adapter (0: none).
+    /// @param nonce The next send nonce to the domain.
+    struct Route {
+        address adapter;
+        uint64 protocolDomain;
+        uint32 nonce;
+    }
+
     /// @dev Transient lock over the sends (`sendMessage`, `withdrawSponsorFunds`); its slot is
     /// keccak256("concord.adapter.lock") - 1. Separate from the delivery lock: a recipient may send while it is being
     /// delivered (an acknowledgement, a flow's OUTCOME, a remote executor bridging tokens), as on Concord's gateway,
@@ -44,7 +58,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     bytes32 private constant _SEND_LOCK_SLOT = 0x9fede2643f877a776e3d07c5b22046dad481c8ad75dce9c192599ce30d8ef8fb;
     /// @dev Transient lock over delivery and `retry` (slot: keccak256("concord.adapter.delivery.lock") - 1).
     bytes32 private constant _DELIVERY_LOCK_SLOT = 0x733211631305534d1626f85d6681a0aaea4ee598f4afe9e1a86db040c606f22e;
-    mapping(uint32 domain => address adapter) private _remotes;
+    mapping(uint32 domain => Route) private _routes;
     mapping(address sender => bool) private _sponsored;
     /// @dev Delivered nonces: bit (nonce % 256) of the word keyed by keccak256(origin, origin adapter, nonce / 256).
     mapping(bytes32 key => uint256 word) private _delivered;
@@ -62,6 +76,14 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         }
         _LOCAL_DOMAIN = localDomain_;
         _DEFAULT_GAS_LIMIT = defaultGasLimit_;
+        // OpenZeppelin's formatter, once: its address part (address(0)) is zero, so the first word is the prefix.
+        bytes memory zeroAccount = InteroperableAddress.formatEvmV1(localDomain_, address(0));
+        bytes32 prefix;
+        assembly ("memory-safe") {
+            prefix := mload(add(zeroAccount, 0x20))
+        }
+        _LOCAL_ADDRESS_PREFIX = prefix;
+        _LOCAL_ADDRESS_PREFIX_LENGTH = zeroAccount.length - 20;
     }
 
     /// @dev A send (or a sponsor withdrawal) cannot re-enter another send: the protocol call and the refund give
@@ -86,7 +108,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @notice Sends `payload` to `recipient` (ERC-7930 EVM v1) over the protocol; returns the message id.
     /// @dev Pays the protocol `quote(...)` from the value sent (the rest is refunded to the caller) or, when no value
-    /// is sent, from the sponsor balance for a sponsored sender. The only attribute is `gasLimit(uint256)`.
+    /// is sent, from the sponsor balance for a sponsored sender. The only attribute is `gasLimit(uint256)`. When the
+    /// protocol itself refunds overpayment to the adapter (`_refundsExcess`), a send with value hands the protocol the
+    /// whole value without quoting first and the caller gets back what the protocol returned: the charge is still the
+    /// protocol's own price, and the fee reported is what it kept.
     function sendMessage(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
         external
         payable
@@ -94,13 +119,21 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         returns (bytes32 messageId)
     {
         (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
-            _envelopeOf(recipient, payload, attributes, _nonce++);
+            _envelopeOf(recipient, payload, attributes);
+        ++_routes[destination].nonce;
         messageId = _messageId(_LOCAL_DOMAIN, address(this), destination, remoteAdapter, envelope);
-        uint256 fee = _checkPayment(_quote(destination, remoteAdapter, envelope, gasLimit));
         _emitMessageSent(messageId, recipient, payload, attributes);
-        emit AdapterMessageSent(
-            messageId, destination, _send(destination, remoteAdapter, envelope, gasLimit, fee), fee, msg.value == 0
-        );
+        uint256 paid = msg.value != 0 && _refundsExcess()
+            ? msg.value
+            : _checkPayment(_quote(destination, remoteAdapter, envelope, gasLimit));
+        // What the adapter must still hold once it has paid: the sponsor balance and the value not handed over. The
+        // protocol's refunds (to this adapter, during `_send`) come on top.
+        uint256 kept = address(this).balance - paid;
+        // The protocol's id of the message is in the protocol's own event (see `AdapterMessageSent`).
+        _send(destination, remoteAdapter, envelope, gasLimit, paid);
+        uint256 returned = address(this).balance - kept;
+        uint256 fee = returned < paid ? paid - returned : 0;
+        emit AdapterMessageSent(messageId, fee, msg.value == 0);
         if (msg.value > fee) {
             uint256 refund = msg.value - fee;
             (bool ok,) = payable(msg.sender).call{value: refund}("");
@@ -116,7 +149,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         // The envelope has the same length whatever the sender and nonce: the fee does not depend on them.
         (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
-            _envelopeOf(recipient, payload, attributes, _nonce);
+            _envelopeOf(recipient, payload, attributes);
         return _quote(destination, remoteAdapter, envelope, gasLimit);
     }
 
@@ -134,17 +167,19 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
     /// returns normally so that the protocol considers the message delivered.
     function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal deliveryLocked {
-        if (origin == 0 || origin == _LOCAL_DOMAIN || _remotes[origin] == address(0)) {
+        address enrolled = _routes[origin].adapter;
+        if (origin == 0 || origin == _LOCAL_DOMAIN || enrolled == address(0)) {
             revert ConcordAdapterUnknownDomain(origin);
         }
-        if (_remotes[origin] != originAdapter) revert ConcordAdapterUntrustedSource(origin, originAdapter);
-        Envelope memory e = abi.decode(envelope, (Envelope));
+        if (enrolled != originAdapter) revert ConcordAdapterUntrustedSource(origin, originAdapter);
+        (uint64 n, uint32 statedOrigin, uint32 gasLimit) = AdapterEnvelope.delivery(envelope);
+        if (statedOrigin != origin) revert ConcordAdapterOriginMismatch(origin, statedOrigin);
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
-        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, e.nonce);
+        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
         uint256 word = _delivered[key];
         if (word & bit != 0) revert ConcordAdapterAlreadyDelivered(messageId);
         _delivered[key] = word | bit;
-        _execute(messageId, origin, e, e.gasLimit);
+        _execute(messageId, origin, envelope, gasLimit);
     }
 
     /// @inheritdoc IConcordAdapter
@@ -154,8 +189,9 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] == bytes32(0)) revert ConcordAdapterNotFailed(messageId);
-        Envelope memory e = abi.decode(envelope, (Envelope));
-        if (gasLimit < e.gasLimit) revert ConcordAdapterRetryGasBelowLimit(e.gasLimit, gasLimit);
+        bytes memory e = envelope;
+        uint32 messageGasLimit = AdapterEnvelope.gasLimitOf(e);
+        if (gasLimit < messageGasLimit) revert ConcordAdapterRetryGasBelowLimit(messageGasLimit, gasLimit);
         delete _failures[messageId];
         bool success = _execute(messageId, origin, e, gasLimit);
         emit Retried(messageId, origin, msg.sender, gasLimit, success);
@@ -163,17 +199,11 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @dev Calls the recipient with exactly `gasLimit` (reverting the whole call when that much cannot be given)
     /// and records the outcome: EXECUTED, or FAILED with the revert data hash.
-    function _execute(bytes32 messageId, uint32 origin, Envelope memory e, uint32 gasLimit)
+    function _execute(bytes32 messageId, uint32 origin, bytes memory envelope, uint32 gasLimit)
         private
         returns (bool success)
     {
-        address recipient = e.recipient;
-        if (recipient == address(this) || recipient == authority()) {
-            revert ConcordAdapterPrivilegedRecipient(recipient);
-        }
-        bytes memory data = abi.encodeCall(
-            IERC7786Recipient.receiveMessage, (messageId, InteroperableAddress.formatEvmV1(origin, e.sender), e.payload)
-        );
+        (address recipient, bytes memory data) = _deliveryOf(messageId, origin, envelope);
         // Checked after the call data is built: its memory grows with the payload, and none of it may come out of
         // the recipient's gas limit or the bookkeeping reserve.
         uint256 required = uint256(gasLimit) + uint256(gasLimit) / 63 + POST_CALL_GAS;
@@ -188,6 +218,23 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
             emit Executed(messageId, origin);
             return true;
         }
+        _recordFailure(messageId, origin);
+    }
+
+    /// @dev The recipient of `envelope` (never this adapter or its authority) and its `receiveMessage` call data.
+    function _deliveryOf(bytes32 messageId, uint32 origin, bytes memory envelope)
+        private
+        view
+        returns (address recipient, bytes memory data)
+    {
+        recipient = AdapterEnvelope.recipientOf(envelope);
+        if (_isPrivileged(recipient)) revert ConcordAdapterPrivilegedRecipient(recipient);
+        data = AdapterEnvelope.receiveMessageCall(envelope, messageId, origin);
+    }
+
+    /// @dev Records the message FAILED with the hash of the first `MAX_REVERT_DATA` bytes of the last call's return
+    /// data.
+    function _recordFailure(bytes32 messageId, uint32 origin) private {
         uint256 size;
         assembly ("memory-safe") {
             size := returndatasize()
@@ -214,11 +261,44 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         virtual
         returns (uint256 fee);
 
-    /// @dev Hands `envelope` to the protocol, paying exactly `fee`; returns the protocol's id of the message.
+    /// @dev Hands `envelope` to the protocol, paying exactly `fee`; returns the protocol's id of the message. When
+    /// `_refundsExcess()` is true and the caller sent value, `fee` is the whole value sent (no quote was made): the
+    /// protocol must take its price from it and refund the rest to this adapter during the call (and `_send` should
+    /// revert `ConcordAdapterFeeTooLow` when `fee` is below the price).
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         virtual
         returns (bytes32 protocolMessageId);
+
+    /// @dev Whether the protocol takes exactly its price out of any value handed to it and refunds the rest to this
+    /// adapter within `_send` (Hyperlane's hooks do, to the refund address of the hook metadata). Then a send with
+    /// value skips the in-send `_quote`. Default: no (the adapter pays exactly `_quote`).
+    function _refundsExcess() internal pure virtual returns (bool) {
+        return false;
+    }
+
+    /// @dev The protocol's id of `domain` kept in its route (0: none).
+    function _protocolDomainOf(uint32 domain) internal view returns (uint64) {
+        return _routes[domain].protocolDomain;
+    }
+
+    /// @dev Keeps the protocol's id of `domain` in its route (the protocol adapter's admin setter; it emits).
+    function _setProtocolDomain(uint32 domain, uint64 protocolDomain) internal {
+        _routes[domain].protocolDomain = protocolDomain;
+    }
+
+    /// @dev Whether `recipient` must never be called with a message: this adapter or its authority.
+    function _isPrivileged(address recipient) internal view virtual returns (bool) {
+        return recipient == address(this) || recipient == authority();
+    }
+
+    /// @dev Whether a send is in progress (value arriving now is a protocol refund of that send).
+    function _sendInProgress() internal view returns (bool locked) {
+        bytes32 slot = _SEND_LOCK_SLOT;
+        assembly ("memory-safe") {
+            locked := tload(slot)
+        }
+    }
 
     // ---------------------------------------------------------------------------------------------
     // Admin
@@ -227,7 +307,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @inheritdoc IConcordAdapter
     function setRemote(uint32 domain, address adapter) external restricted {
         if (domain == 0 || domain == _LOCAL_DOMAIN) revert ConcordAdapterUnknownDomain(domain);
-        _remotes[domain] = adapter;
+        _routes[domain].adapter = adapter;
         emit RemoteSet(domain, adapter);
     }
 
@@ -268,7 +348,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @inheritdoc IConcordAdapter
     function remote(uint32 domain) public view returns (address) {
-        return _remotes[domain];
+        return _routes[domain].adapter;
     }
 
     /// @inheritdoc IConcordAdapter
@@ -277,8 +357,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     }
 
     /// @inheritdoc IConcordAdapter
-    function nonce() external view returns (uint64) {
-        return _nonce;
+    function nonce(uint32 destination) external view returns (uint64) {
+        return _routes[destination].nonce;
     }
 
     /// @inheritdoc IConcordAdapter
@@ -289,8 +369,8 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     {
         bytes32 messageId = _messageId(origin, originAdapter, _LOCAL_DOMAIN, address(this), envelope);
         if (_failures[messageId] != bytes32(0)) return MessageStatus.FAILED;
-        Envelope memory e = abi.decode(envelope, (Envelope));
-        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, e.nonce);
+        uint64 n = AdapterEnvelope.nonceOf(envelope);
+        (bytes32 key, uint256 bit) = _deliveredSlot(origin, originAdapter, n);
         return _delivered[key] & bit != 0 ? MessageStatus.EXECUTED : MessageStatus.NONE;
     }
 
@@ -353,17 +433,17 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     }
 
     /// @dev The destination, its adapter, the envelope and the recipient's gas limit of a send by `msg.sender`.
-    function _envelopeOf(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes, uint64 n)
+    /// The nonce is the destination's next one (a send then advances it).
+    function _envelopeOf(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
         private
         view
         returns (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
     {
         address target;
-        (destination, target, remoteAdapter) = _destinationOf(recipient);
+        uint32 n;
+        (destination, target, remoteAdapter, n) = _destinationOf(recipient);
         gasLimit = _gasLimitOf(attributes);
-        envelope = abi.encode(
-            Envelope({nonce: n, sender: msg.sender, recipient: target, gasLimit: gasLimit, payload: payload})
-        );
+        envelope = AdapterEnvelope.encode(n, _LOCAL_DOMAIN, msg.sender, target, gasLimit, payload);
     }
 
     /// @dev The ERC-7786 `MessageSent` of a send by `msg.sender` (no value travels to the recipient).
@@ -373,9 +453,20 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         bytes calldata payload,
         bytes[] calldata attributes
     ) private {
-        emit MessageSent(
-            messageId, InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, msg.sender), recipient, payload, 0, attributes
-        );
+        emit MessageSent(messageId, _localAddress(msg.sender), recipient, payload, 0, attributes);
+    }
+
+    /// @dev `InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, account)`, from the prefix computed once.
+    function _localAddress(address account) private view returns (bytes memory interoperable) {
+        uint256 prefixLength = _LOCAL_ADDRESS_PREFIX_LENGTH;
+        bytes32 prefix = _LOCAL_ADDRESS_PREFIX;
+        interoperable = new bytes(prefixLength + 20);
+        assembly ("memory-safe") {
+            let p := add(interoperable, 0x20)
+            mstore(p, prefix)
+            // The address, then zeros: the rest of the word is padding, and what spills past it is free memory.
+            mstore(add(p, prefixLength), shl(96, account))
+        }
     }
 
     /// @dev Checks that the send can pay `fee`: from the value sent, or (no value) from the sponsor balance for a
@@ -395,14 +486,15 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     function _destinationOf(bytes calldata recipient)
         private
         view
-        returns (uint32 destination, address target, address remoteAdapter)
+        returns (uint32 destination, address target, address remoteAdapter, uint32 n)
     {
         (bool ok, uint256 domain, address account) = InteroperableAddress.tryParseEvmV1Calldata(recipient);
         if (!ok || account == address(0) || domain == 0 || domain > type(uint32).max) {
             revert ConcordAdapterInvalidRecipient(recipient);
         }
         destination = uint32(domain);
-        remoteAdapter = _remotes[destination];
+        Route storage route = _routes[destination];
+        (remoteAdapter, n) = (route.adapter, route.nonce);
         if (destination == _LOCAL_DOMAIN || remoteAdapter == address(0)) {
             revert ConcordAdapterUnknownDomain(destination);
         }

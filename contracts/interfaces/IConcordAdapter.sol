@@ -10,18 +10,22 @@ import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IE
 /// delivers it to the ERC-7786 recipient. A recipient that fails never loses its message: the message is recorded
 /// FAILED and anyone may `retry` it (with at least its gas limit) until it succeeds.
 /// @dev Domains are EVM chain ids, as on Concord's own gateway; each adapter maps them to its protocol's ids. The
-/// envelope is `abi.encode(Envelope)`; the message id is `keccak256(abi.encode(ADAPTER_MESSAGE_VERSION, origin,
+/// envelope is the packed encoding of {Envelope} (`AdapterEnvelope`: nonce, origin, sender, recipient, gasLimit,
+/// payload; 56 bytes of header); the message id is `keccak256(abi.encode(ADAPTER_MESSAGE_VERSION, origin,
 /// originAdapter, destination, destinationAdapter, envelope))`, computed alike on both sides, from the source domain
 /// the protocol authenticated, never from the envelope.
 interface IConcordAdapter is IERC7786GatewaySource {
-    /// @notice What travels over the protocol.
-    /// @param nonce The source adapter's send counter (makes two equal sends distinct).
+    /// @notice What travels over the protocol, decoded (on the wire: `AdapterEnvelope.encode`).
+    /// @param nonce The source adapter's send counter to this destination (makes two equal sends distinct).
+    /// @param origin The source's Concord domain, as the source adapter states it (a destination accepts it only when
+    /// it is the domain the protocol's authenticated source maps to).
     /// @param sender The ERC-7786 sender on the source domain.
     /// @param recipient The ERC-7786 recipient on the destination domain.
     /// @param gasLimit Gas the recipient gets (the `gasLimit` attribute, else the adapter's default).
     /// @param payload The ERC-7786 payload.
     struct Envelope {
         uint64 nonce;
+        uint32 origin;
         address sender;
         address recipient;
         uint32 gasLimit;
@@ -36,11 +40,13 @@ interface IConcordAdapter is IERC7786GatewaySource {
         FAILED
     }
 
-    /// @notice A message left for `destination`; `protocolMessageId` is the protocol's own id for it (Hyperlane
-    /// message id, LayerZero GUID, CCIP message id, Axelar payload hash, Wormhole sequence), to follow it there.
-    event AdapterMessageSent(
-        bytes32 indexed messageId, uint32 indexed destination, bytes32 protocolMessageId, uint256 fee, bool sponsored
-    );
+    /// @notice The message `messageId` (the ERC-7786 `MessageSent` just before names its recipient and destination)
+    /// was handed to the protocol, which kept `fee` (paid from the sponsor balance when `sponsored`). The protocol's
+    /// own id of it is not repeated here: the protocol's event of the same call carries it (Hyperlane `DispatchId`,
+    /// LayerZero `PacketSent`, CCIP `CCIPSendRequested`), as the first such event of this adapter after the
+    /// `MessageSent` of `messageId` in the transaction (sends cannot nest), and its body is the envelope, from which
+    /// `messageIdOf` recomputes `messageId`.
+    event AdapterMessageSent(bytes32 indexed messageId, uint256 fee, bool sponsored);
 
     /// @notice The recipient accepted the message (on delivery or on a `retry`).
     event Executed(bytes32 indexed messageId, uint32 origin);
@@ -92,6 +98,12 @@ interface IConcordAdapter is IERC7786GatewaySource {
 
     /// @notice Thrown when refunding an overpayment to the sender fails.
     error ConcordAdapterRefundFailed(address to, uint256 amount);
+
+    /// @notice Thrown when an envelope is shorter than its 56-byte header.
+    error ConcordAdapterMalformedEnvelope(uint256 length);
+
+    /// @notice Thrown when an envelope states another source domain than the one its protocol authenticated.
+    error ConcordAdapterOriginMismatch(uint32 origin, uint32 statedOrigin);
 
     /// @notice Thrown when a message was already delivered here (a protocol-level replay).
     error ConcordAdapterAlreadyDelivered(bytes32 messageId);
@@ -150,8 +162,8 @@ interface IConcordAdapter is IERC7786GatewaySource {
     /// @notice Whether `sender` is sponsored.
     function isSponsoredSender(address sender) external view returns (bool);
 
-    /// @notice The next send nonce.
-    function nonce() external view returns (uint64);
+    /// @notice The next send nonce to `destination` (each destination counts its own sends).
+    function nonce(uint32 destination) external view returns (uint64);
 
     /// @notice Delivery status here of the message `originAdapter` on `origin` sent with `envelope`.
     function status(uint32 origin, address originAdapter, bytes calldata envelope)

@@ -1,14 +1,11 @@
-/** Base of every agent error: a short message plus optional details (viem's style). */
-export class AgentError extends Error {
-  override name = "AgentError";
-  readonly shortMessage: string;
-  readonly details: string | undefined;
+import { ConcordSdkError } from "../src/errors.js";
 
-  constructor(shortMessage: string, details?: string) {
-    super(details === undefined ? shortMessage : `${shortMessage}\n\nDetails: ${details}`);
-    this.shortMessage = shortMessage;
-    this.details = details;
-  }
+/**
+ * Base of every agent error: a {@link ConcordSdkError} (the one error root of the SDK, agents and CLI), so callers
+ * `instanceof` one class and print `shortMessage`.
+ */
+export class AgentError extends ConcordSdkError {
+  override name = "AgentError";
 }
 
 /** A configuration value is missing or invalid; `key` names it. */

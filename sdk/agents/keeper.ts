@@ -49,6 +49,7 @@ import {
 } from "../src/index.js";
 import { LogPager, eventTopics } from "../src/logs.js";
 import { AgentConfigError } from "./errors.js";
+import { checkConfig, startAgent } from "./lifecycle.js";
 import type { MetricFamily } from "./http.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
 
@@ -147,8 +148,7 @@ export class FlowKeeper {
 
   /** Validates the config and checks that every chain answers with its configured chain id. */
   static async create(config: KeeperConfig): Promise<FlowKeeper> {
-    if (!Array.isArray(config.chains) || config.chains.length === 0)
-      throw new AgentConfigError("chains", "at least one chain is required");
+    checkConfig.nonEmpty("chains", config.chains);
     if (config.pollIntervalMs !== undefined && !(config.pollIntervalMs > 0))
       throw new AgentConfigError("pollIntervalMs", `must be > 0, got ${config.pollIntervalMs}`);
     if (config.reexportAfterMs !== undefined && !(config.reexportAfterMs >= 0))
@@ -157,22 +157,13 @@ export class FlowKeeper {
     const seen = new Set<number>();
     const chains: Chain[] = [];
     for (const [i, c] of config.chains.entries()) {
-      if (!Number.isInteger(c.domain) || c.domain <= 0 || c.domain > 0xffffffff)
-        throw new AgentConfigError(`chains[${i}].domain`, `must be a uint32 > 0, got ${c.domain}`);
-      if (seen.has(c.domain))
-        throw new AgentConfigError(`chains[${i}].domain`, `duplicate domain ${c.domain}`);
-      seen.add(c.domain);
-      for (const key of ["escrow", "executor"] as const) {
-        if (!/^0x[0-9a-fA-F]{40}$/.test(String(c[key])))
-          throw new AgentConfigError(`chains[${i}].${key}`, `not an address: ${c[key]}`);
-      }
-      if (c.blockRange !== undefined && !(Number.isInteger(c.blockRange) && c.blockRange > 0))
-        throw new AgentConfigError(`chains[${i}].blockRange`, `must be an integer > 0, got ${c.blockRange}`);
+      checkConfig.domain(`chains[${i}].domain`, c.domain, seen);
+      for (const key of ["escrow", "executor"] as const) checkConfig.address(`chains[${i}].${key}`, c[key]);
+      checkConfig.integer(`chains[${i}].blockRange`, c.blockRange, 1);
       const transport = http(c.rpcUrl, { retryCount: 3, retryDelay: 100, timeout: 10_000 });
       const probe = createPublicClient({ transport });
       const chainId = await probe.getChainId();
-      if (chainId !== c.domain)
-        throw new AgentConfigError(`chains[${i}].domain`, `${c.rpcUrl} is chain ${chainId}, not ${c.domain}`);
+      checkConfig.chainId(`chains[${i}].domain`, c.rpcUrl, chainId, c.domain);
       const chain: ViemChain = defineChain({
         id: chainId,
         name: `concord-${chainId}`,
@@ -423,7 +414,5 @@ export class FlowKeeper {
 
 /** Creates and starts a flow keeper. */
 export async function runKeeper(config: KeeperConfig): Promise<FlowKeeper> {
-  const keeper = await FlowKeeper.create(config);
-  keeper.start();
-  return keeper;
+  return startAgent(() => FlowKeeper.create(config));
 }

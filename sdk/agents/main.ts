@@ -5,6 +5,7 @@
  * stops it cleanly.
  */
 import { readFileSync } from "node:fs";
+import { stopOnSignals } from "./lifecycle.js";
 import { type RelayerConfig, runRelayer } from "./relayer.js";
 import { type ValidatorConfig, runValidator } from "./validator.js";
 
@@ -22,6 +23,4 @@ const agent =
         fromBlock: config.fromBlock === undefined ? undefined : BigInt(config.fromBlock as number),
       });
 process.stdout.write(`ready ${agent.url ?? ""}\n`);
-process.once("SIGTERM", () => {
-  void agent.stop().then(() => process.exit(0));
-});
+stopOnSignals(agent, () => process.exit(0), ["SIGTERM"]);

@@ -33,37 +33,30 @@ import {
   type Address,
   type Hex,
   type LocalAccount,
-  type PublicClient,
   type TransactionReceipt,
-  BaseError,
-  ContractFunctionRevertedError,
-  ContractFunctionZeroDataError,
-  ExecutionRevertedError,
   createPublicClient,
-  decodeErrorResult,
   decodeEventLog,
   encodeFunctionData,
   getAddress,
   http,
   keccak256,
   parseEventLogs,
-  recoverAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { bytes32ToAddress, decodeConcordMessage, decodeMessage, formatEvmV1 } from "../src/codec.js";
-import { decodeConcordError, revertData } from "../src/decodeError.js";
 import { LogPager, eventTopics } from "../src/logs.js";
-import { ModuleType, type SignedDigest, messageIdDigest, messageIdMetadata } from "../src/metadata.js";
+import { ModuleType } from "../src/metadata.js";
+import {
+  fetchValidatorSignatures,
+  isRelayable,
+  relayDigest,
+  relayMetadata,
+  selectQuorum,
+} from "../src/signatures.js";
 import { GatewayMessageStatus, batchProcessorAbi, gatewayAbi, recipientAbi, verifierAbi } from "./abi.js";
 import { AgentConfigError } from "./errors.js";
-import {
-  type HttpEndpoint,
-  type HttpReply,
-  type MetricFamily,
-  PROMETHEUS_CONTENT_TYPE,
-  renderPrometheus,
-  serveHttp,
-} from "./http.js";
+import { checkConfig, startAgent } from "./lifecycle.js";
+import { type HttpEndpoint, type HttpReply, type MetricFamily, serveHttp } from "./http.js";
 import { FlowKeeper } from "./keeper.js";
 import { dataDir } from "./state.js";
 import { type AgentLogger, jsonLogger } from "./log.js";
@@ -76,221 +69,23 @@ import {
 } from "./store.js";
 import { openPostgresStore } from "./store-postgres.js";
 import { openSqliteStore } from "./store-sqlite.js";
+import type { Chain, LoopHealth, RelayerConfig, Sent, VerifierInfo } from "./relayer/config.js";
+import {
+  PARKING_ERRORS,
+  Undeliverable,
+  describeFailure,
+  describeRevertData,
+  failureKind,
+  intrinsicGas,
+  shortError,
+} from "./relayer/failures.js";
+import { statusReply } from "./relayer/status-api.js";
 
-/** One chain the relayer serves, as an origin (indexed) and as a destination (delivered to). */
-export type RelayerChainConfig = {
-  /** Concord domain (the EVM chain id). */
-  domain: number;
-  rpcUrl: string;
-  /** The chain's ConcordGateway. */
-  gateway: Address;
-  /** Finality depth: blocks after which an origin message is final (default 0). */
-  confirmations?: number;
-  /** First origin block to index: the gateway's deploy block (the registry's `deployBlock`; default 0). */
-  fromBlock?: number;
-  /** Blocks per `eth_getLogs` to start with (default 2000); adapts to the provider's limits ({@link LogPager}). */
-  blockRange?: number;
-  /** `ConcordBatchProcessor` on this chain: enables batched delivery to it. */
-  batchProcessor?: Address;
-};
-
-/** Where the relayer keeps its state. */
-export type RelayerStoreConfig =
-  | { type: "sqlite"; path: string }
-  | { type: "postgres"; connectionString: string }
-  | { type: "custom"; store: RelayerStore };
-
-export type RelayerConfig = {
-  chains: RelayerChainConfig[];
-  /** Validator HTTP base URLs per origin domain (each serves `POST /signatures`). */
-  validators: Record<number, string[]>;
-  /** The account paying for deliveries on every destination: a viem local account or a private key. */
-  account: LocalAccount | Hex;
-  /** Default: SQLite at `<state dir>/relayer.sqlite` ($XDG_STATE_HOME/concord, else ~/.local/state/concord). */
-  store?: RelayerStoreConfig;
-  /** Names this instance in claims (default: a random UUID). */
-  instanceId?: string;
-  /** Messages per delivery transaction when the destination has a batch processor (default 50; 1 = no batching). */
-  maxBatchSize?: number;
-  /** Idle delay between passes, in ms (default 200). */
-  pollIntervalMs?: number;
-  /** How long a claim protects a message from other instances, in ms (default 60 000). */
-  leaseMs?: number;
-  /** Delivery attempts before FAILED and the backoff between them (defaults 8, 500 ms, 30 s). */
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** A transaction not mined after this long is replaced with the same nonce and a higher fee (default 15 000). */
-  stuckTxTimeoutMs?: number;
-  /** Fee increase per replacement, in percent (default 25; nodes require >= 10). */
-  feeBumpPercent?: number;
-  /** Replacements per transaction before waiting without further bumps (default 5). */
-  maxReplacements?: number;
-  /** Added to the gas estimate, in percent (default 20). */
-  gasMarginPercent?: number;
-  /** Timeout of one validator request, in ms (default 3000). */
-  signatureTimeoutMs?: number;
-  /**
-   * When to recover each validator signature before building metadata: "always", or "retry" (default: on a
-   * message's retries only; a first attempt relies on the on-chain verifier, and any failed delivery sends the
-   * message back to signature collection with checks on).
-   */
-  verifySignatures?: "always" | "retry";
-  /**
-   * Re-check delay of a parked (UNDELIVERABLE) message: `recheckBaseMs * 2^(times parked - 1)`, at most
-   * `recheckMaxMs` (defaults 5 000 and 600 000).
-   */
-  undeliverable?: { recheckBaseMs?: number; recheckMaxMs?: number };
-  /** `/health` reports `ok: false` once a loop failed this many passes in a row (default 3). */
-  healthFailureThreshold?: number;
-  /**
-   * Automatic retry of messages delivered FAILED because their recipient ran out of gas (off when absent). The
-   * gas the recipient needs is `eth_estimateGas` of `receiveMessage(messageId, formatEvmV1(origin, sender),
-   * payload)` called from the destination gateway, minus the transaction's intrinsic gas, plus `marginPercent`
-   * (default 20); a later attempt gives at least the previous attempt's gas plus the margin. Sent only when that is
-   * above the message's own gas limit and at most `gasCeiling`; at most `maxAttempts` attempts (default 3), the
-   * n-th after `delayMs * 2^(n-1)` (default 1 000).
-   */
-  retryFailed?: { gasCeiling: number; maxAttempts?: number; marginPercent?: number; delayMs?: number };
-  /** HTTP status API (default 127.0.0.1, a free port); `false` disables it. */
-  http?: { host?: string; port?: number } | false;
-  logger?: AgentLogger;
-  /**
-   * Also run a flow keeper (keeper.ts: `expire`, re-export of a lost OUTCOME, settlement after a pause) on the
-   * chains listed in `flows` (domain -> that chain's FlowEscrow and FlowExecutor). It needs its own account: the
-   * relayer manages its nonces itself.
-   */
-  keeper?: {
-    account: LocalAccount | Hex;
-    flows: Record<number, { escrow: Address; executor: Address }>;
-    pollIntervalMs?: number;
-    reexportAfterMs?: number;
-  };
-};
-
-type Chain = RelayerChainConfig & {
-  client: PublicClient;
-  pager: LogPager;
-  chainId: number;
-  head: bigint;
-  lastError: string | null;
-};
-/** What `/health` reports per loop. */
-export type LoopHealth = {
-  passes: number;
-  /** Failed passes since the start. */
-  errors: number;
-  /** Failed passes in a row (0 after a good pass). */
-  consecutiveFailures: number;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  lastOkAt: number | null;
-};
-type VerifierInfo = {
-  address: Address;
-  moduleType: number;
-  validators: Address[];
-  threshold: number;
-  at: number;
-};
-type Sent = {
-  hash: Hex;
-  nonce: number;
-  gas: bigint;
-  maxFeePerGas: bigint;
-  maxPriorityFeePerGas: bigint;
-  to: Address;
-  data: Hex;
-};
+export type { LoopHealth, RelayerChainConfig, RelayerConfig, RelayerStoreConfig } from "./relayer/config.js";
 
 const VERIFIER_TTL_MS = 30_000;
 /** Least delay before asking the validators again for a message without a quorum yet. */
 const SIGNATURE_RETRY_MS = 100;
-/** Gateway refusals (`process` simulation) that retrying soon cannot cure: the message is parked with the reason. */
-const PARKING_ERRORS: Record<string, string> = {
-  ConcordGatewayUnknownOrigin: "the destination has no route for this origin (its admin must call setRoute)",
-  ConcordGatewayVerifierGatewayMismatch:
-    "the verifier does not authenticate the origin gateway the destination enrolls",
-  ConcordGatewayPrivilegedRecipient:
-    "the recipient holds a role on the destination gateway (never delivered)",
-  ConcordGatewayWrongDestination: "the message is addressed to another domain",
-  ConcordGatewayNonEvmAddress: "sender or recipient is not an EVM address",
-  ConcordGatewayMalformedMessage: "the message bytes are malformed",
-  ConcordGatewayUnsupportedVersion: "the message version is not supported",
-  ConcordGatewayRoutePaused: "the destination route for this origin is paused",
-  ConcordGatewayInboundPaused: "the destination gateway is paused",
-};
-/** Errors the agents decode without the build artifacts (the hand-written ABI slices). */
-const AGENT_ERRORS = [...gatewayAbi, ...batchProcessorAbi].filter((item) => item.type === "error");
-
-/** A message this relayer cannot deliver now, with the reason (parked UNDELIVERABLE, re-checked later). */
-class Undeliverable extends Error {
-  override name = "Undeliverable";
-}
-
-/**
- * How a call failed: "revert" (the contract refused: revert data, or an execution revert), "no-code" (nothing at
- * the address answered), or "transport" (the node did not answer properly: HTTP, JSON-RPC or timeout errors).
- */
-function failureKind(e: unknown): "revert" | "no-code" | "transport" {
-  if (revertData(e)) return "revert";
-  if (e instanceof BaseError) {
-    if (e.walk((x) => x instanceof ContractFunctionZeroDataError)) return "no-code";
-    if (e.walk((x) => x instanceof ContractFunctionRevertedError || x instanceof ExecutionRevertedError))
-      return "revert";
-    // Nodes word execution failures differently (geth: "gas required exceeds allowance", "out of gas").
-    if (EXECUTION_FAILURE.test(`${e.shortMessage} ${e.details ?? ""}`)) return "revert";
-  }
-  return "transport";
-}
-
-const EXECUTION_FAILURE =
-  /execution reverted|gas required exceeds|out of gas|invalid opcode|stack (over|under)flow/i;
-
-/** Readable text of revert data: Concord's gateway/batch errors, else any Concord error (artifacts), else hex. */
-function describeRevertData(data: Hex): { name: string | undefined; text: string } {
-  if (data === "0x") return { name: undefined, text: "reverted without data (out of gas, or a bare revert)" };
-  try {
-    const decoded = decodeErrorResult({ abi: AGENT_ERRORS, data });
-    return {
-      name: decoded.errorName,
-      text: `${decoded.errorName}(${(decoded.args ?? []).map((a) => String(a)).join(", ")})`,
-    };
-  } catch {
-    // not one of the agents' errors
-  }
-  try {
-    const decoded = decodeConcordError(data);
-    if (decoded.name !== "Unknown") return { name: decoded.name, text: decoded.text };
-  } catch {
-    // no build artifacts here
-  }
-  return { name: undefined, text: `revert data ${data.slice(0, 74)}${data.length > 74 ? "…" : ""}` };
-}
-
-/** The decoded revert of `e` (if it carries one) and a one-line description of any failure. */
-function describeFailure(e: unknown): { name: string | undefined; text: string } {
-  const data = revertData(e);
-  if (data) return describeRevertData(data);
-  return { name: undefined, text: shortError(e) };
-}
-
-/** Gas of a transaction before execution: 21 000 plus calldata (4 per zero byte, 16 per other byte). */
-function intrinsicGas(data: Hex): bigint {
-  let gas = 21_000n;
-  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === "00" ? 4n : 16n;
-  return gas;
-}
-
-function shortError(e: unknown): string {
-  if (e instanceof BaseError) {
-    const revert = e.walk(
-      (x) => x instanceof ContractFunctionRevertedError,
-    ) as ContractFunctionRevertedError | null;
-    if (revert?.data?.errorName) return `${revert.data.errorName}(${(revert.data.args ?? []).join(",")})`;
-    return e.shortMessage;
-  }
-  return (e as Error).message?.split("\n")[0] ?? String(e);
-}
-
 /** A relayer. Create with `Relayer.create(config)` (opens the store and the chains), then `start()`. */
 export class Relayer {
   readonly config: RelayerConfig;
@@ -325,8 +120,7 @@ export class Relayer {
 
   /** Validates the config, opens the store and checks every chain answers with its configured chain id. */
   static async create(config: RelayerConfig): Promise<Relayer> {
-    if (!Array.isArray(config.chains) || config.chains.length === 0)
-      throw new AgentConfigError("chains", "at least one chain is required");
+    checkConfig.nonEmpty("chains", config.chains);
     // Settings first: a bad value is reported before any chain is contacted.
     Relayer.checkRetryFailed(config.retryFailed);
     const threshold = config.healthFailureThreshold ?? 3;
@@ -340,13 +134,8 @@ export class Relayer {
     const seen = new Set<number>();
     const chains: Chain[] = [];
     for (const [i, c] of config.chains.entries()) {
-      if (!Number.isInteger(c.domain) || c.domain <= 0 || c.domain > 0xffffffff)
-        throw new AgentConfigError(`chains[${i}].domain`, `must be a uint32 > 0, got ${c.domain}`);
-      if (seen.has(c.domain))
-        throw new AgentConfigError(`chains[${i}].domain`, `duplicate domain ${c.domain}`);
-      seen.add(c.domain);
-      if (!/^0x[0-9a-fA-F]{40}$/.test(c.gateway))
-        throw new AgentConfigError(`chains[${i}].gateway`, `not an address: ${c.gateway}`);
+      checkConfig.domain(`chains[${i}].domain`, c.domain, seen);
+      checkConfig.address(`chains[${i}].gateway`, c.gateway);
       const client = createPublicClient({
         transport: http(c.rpcUrl, { retryCount: 3, retryDelay: 100, timeout: 10_000 }),
       });
@@ -693,7 +482,7 @@ export class Relayer {
         `the verifier ${address} on ${record.destination} does not answer moduleType(): ${describeFailure(e).text}`,
       );
     }
-    if (moduleType !== ModuleType.CONCORD_MESSAGE_ID_MULTISIG)
+    if (!isRelayable(moduleType))
       throw new Undeliverable(
         `the verifier ${address} on ${record.destination} has module type ${moduleType}; this relayer builds ` +
           `metadata for message-id multisig verifiers (type ${ModuleType.CONCORD_MESSAGE_ID_MULTISIG}) only`,
@@ -745,45 +534,22 @@ export class Relayer {
     return info;
   }
 
+  /** Signatures for `ids` from `origin`'s validators (the SDK's one client of their `POST /signatures`). */
   private async fetchSignatures(
     origin: number,
     ids: readonly Hex[],
   ): Promise<Map<Hex, { validator: Address; signature: Hex; index: number }[]>> {
-    const out = new Map<Hex, { validator: Address; signature: Hex; index: number }[]>();
     const urls = this.config.validators[origin] ?? [];
-    if (urls.length === 0 || ids.length === 0) return out;
-    const answers = await Promise.allSettled(
-      urls.map(async (url) => {
-        const res = await fetch(`${url.replace(/\/$/, "")}/signatures`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ messageIds: ids }),
-          signal: AbortSignal.timeout(this.config.signatureTimeoutMs ?? 3000),
-        });
-        if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-        return (await res.json()) as {
-          signatures: { validator: Address; signature: Hex; index: number; messageId: Hex }[];
-        };
-      }),
-    );
-    const failed = answers.filter((a) => a.status === "rejected");
-    if (failed.length === answers.length)
-      this.reportProblem(
-        `sign:${origin}`,
-        `no validator of ${origin} answered: ${shortError((failed[0] as PromiseRejectedResult).reason)}`,
-      );
-    for (const a of answers) {
-      if (a.status !== "fulfilled") {
-        this.count("concord_relayer_validator_errors_total", { origin });
-        continue;
-      }
-      for (const s of a.value.signatures ?? []) {
-        const id = s.messageId.toLowerCase() as Hex;
-        if (!out.has(id)) out.set(id, []);
-        out.get(id)!.push(s);
-      }
-    }
-    return out;
+    const { signatures, failures } = await fetchValidatorSignatures({
+      urls,
+      messageIds: ids,
+      timeoutMs: this.config.signatureTimeoutMs ?? 3000,
+    });
+    if (failures.length > 0 && failures.length === urls.length)
+      this.reportProblem(`sign:${origin}`, `no validator of ${origin} answered: ${shortError(failures[0])}`);
+    for (let i = 0; i < failures.length; i++)
+      this.count("concord_relayer_validator_errors_total", { origin });
+    return signatures;
   }
 
   /**
@@ -832,8 +598,7 @@ export class Relayer {
       servable.map(({ r }) => r.id),
     );
     for (const { r, verifier } of servable) {
-      const members = new Set(verifier.validators);
-      const digest = messageIdDigest({
+      const digest = relayDigest({
         origin: r.origin,
         originGateway: origin.gateway,
         messageId: r.id,
@@ -842,31 +607,24 @@ export class Relayer {
       // Signatures are recovered one by one when configured ("always"), and on every retry: a first attempt may
       // trust the validators' answers because the verifier checks them on chain anyway, and a failed delivery
       // comes back here with attempts > 0.
-      const verify = this.config.verifySignatures === "always" || r.attempts > 0;
-      const valid: SignedDigest[] = [];
-      for (const s of sigs.get(r.id) ?? []) {
-        if (valid.length >= verifier.threshold) break;
-        let signer: Address;
-        try {
-          signer = getAddress(s.validator);
-        } catch {
-          continue;
-        }
-        if (s.index !== r.nonce || !members.has(signer) || valid.some((v) => v.signer === signer)) continue;
-        if (!/^0x[0-9a-fA-F]{130}$/.test(s.signature)) continue;
-        if (verify) {
-          const recovered = await recoverAddress({ hash: digest, signature: s.signature }).catch(() => null);
-          if (recovered !== signer) {
-            this.count("concord_relayer_bad_signatures_total", { origin: r.origin });
-            continue;
-          }
-        }
-        valid.push({ signer, signature: s.signature });
-      }
+      const quorum = await selectQuorum({
+        digest,
+        nonce: r.nonce,
+        validators: verifier.validators,
+        threshold: verifier.threshold,
+        candidates: sigs.get(r.id) ?? [],
+        recover: this.config.verifySignatures === "always" || r.attempts > 0,
+      });
+      const bad = quorum.rejected.filter((x) => x.reason === "bad-signature").length;
+      if (bad > 0) this.count("concord_relayer_bad_signatures_total", { origin: r.origin }, bad);
+      const valid = quorum.signatures;
       const delayMs = Math.max(this.config.pollIntervalMs ?? 200, SIGNATURE_RETRY_MS);
-      if (valid.length >= verifier.threshold && verifier.threshold > 0) {
+      if (quorum.complete) {
         try {
-          decisions.push({ r, metadata: messageIdMetadata({ signatures: valid }) });
+          decisions.push({
+            r,
+            metadata: relayMetadata({ moduleType: verifier.moduleType, signatures: valid }),
+          });
         } catch (e) {
           // malformed signature (high s, bad v)
           decisions.push({ r, waiting: shortError(e), delayMs, unpark: true });
@@ -1518,54 +1276,12 @@ export class Relayer {
 
   // ------------------------------------------------------------------------------------------- status API
 
-  private async handle(method: string, path: string): Promise<HttpReply> {
-    const parts = path.split("/").filter(Boolean);
-    if (method !== "GET") return { status: 405, body: { error: "only GET" } };
-    if (parts[0] === "messages" && parts.length === 2) {
-      const id = parts[1] as Hex;
-      if (!/^0x[0-9a-fA-F]{64}$/.test(id))
-        return { status: 400, body: { error: "messageId must be 32 bytes hex" } };
-      const record = await this.store.get(id);
-      if (!record) return { status: 404, body: { error: "unknown message", messageId: id } };
-      return {
-        status: 200,
-        body: {
-          ...record,
-          retryAttempts: await this.store.retryAttempts(id),
-          events: await this.store.events(id),
-        },
-      };
-    }
-    if (path === "/undeliverable") {
-      const parked = await this.store.parked(500);
-      return {
-        status: 200,
-        body: {
-          count: parked.length,
-          messages: parked.map((r) => ({
-            id: r.id,
-            origin: r.origin,
-            destination: r.destination,
-            nonce: r.nonce,
-            reason: r.error,
-            parked: r.parkCount,
-            nextCheckAt: r.nextAttemptAt,
-            updatedAt: r.updatedAt,
-          })),
-        },
-      };
-    }
-    if (path === "/health") {
-      const health = await this.health();
-      return { status: health.ok ? 200 : 503, body: health };
-    }
-    if (path === "/metrics")
-      return {
-        status: 200,
-        contentType: PROMETHEUS_CONTENT_TYPE,
-        body: renderPrometheus(await this.metrics()),
-      };
-    return { status: 404, body: { error: `no route ${method} ${path}` } };
+  private handle(method: string, path: string): Promise<HttpReply> {
+    return statusReply(
+      { store: this.store, health: () => this.health(), metrics: () => this.metrics() },
+      method,
+      path,
+    );
   }
 
   /**
@@ -1648,7 +1364,5 @@ export class Relayer {
 
 /** Creates and starts a relayer; stop it with `relayer.stop()`. */
 export async function runRelayer(config: RelayerConfig): Promise<Relayer> {
-  const relayer = await Relayer.create(config);
-  await relayer.start();
-  return relayer;
+  return startAgent(() => Relayer.create(config));
 }

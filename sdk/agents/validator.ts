@@ -25,8 +25,10 @@ import { privateKeyToAccount } from "viem/accounts";
 import { decodeMessage } from "../src/codec.js";
 import { LogPager, eventTopics } from "../src/logs.js";
 import { type DigestSigner, DigestKind, messageIdDigest, signDigest } from "../src/metadata.js";
+import type { ValidatorSignature } from "../src/signatures.js";
 import { gatewayAbi } from "./abi.js";
 import { AgentConfigError, ConflictingCheckpointError, StoreError } from "./errors.js";
+import { startAgent } from "./lifecycle.js";
 import {
   type HttpEndpoint,
   type HttpReply,
@@ -63,21 +65,8 @@ export type ValidatorConfig = {
   logger?: AgentLogger;
 };
 
-/** A signature as the validator serves it. */
-export type ValidatorSignature = {
-  validator: Address;
-  /** 65-byte `r | s | v` signature over `digest`. */
-  signature: Hex;
-  /** Digest kind: 1 = message id. */
-  kind: number;
-  /** The message's nonce. */
-  index: number;
-  /** The signed commitment: the message id. */
-  messageId: Hex;
-  digest: Hex;
-  origin: number;
-  originGateway: Address;
-};
+/** A signature as the validator serves it (one shape, defined next to its consumers in the SDK). */
+export type { ValidatorSignature };
 
 const SCHEMA_VERSION = "1";
 
@@ -522,7 +511,5 @@ export class Validator {
 
 /** Creates and starts a validator; stop it with `validator.stop()`. */
 export async function runValidator(config: ValidatorConfig): Promise<Validator> {
-  const validator = await Validator.create(config);
-  await validator.start();
-  return validator;
+  return startAgent(() => Validator.create(config));
 }

@@ -18,12 +18,13 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 
 import { gatewayAbi } from "../src/abis.js";
-import { repoRoot } from "../src/artifacts.js";
+import { repoRoot } from "../src/repo.js";
 import { isConnectionError } from "../src/deploy/plan.js";
 import { LogPager, eventTopics } from "../src/logs.js";
 import { type ChainConfig, type ChainEntry, ConfigError, loadConfig } from "../src/deploy/config.js";
-import { type Deployment, readDeployment } from "../src/deploy/registry.js";
-import type { CommandContext } from "./main.js";
+import { type Deployment, deployedAddress, deploymentsDir, loadDeployment } from "../src/deployments.js";
+import { ConcordStateError } from "../src/errors.js";
+import type { CommandContext } from "./command.js";
 import { CliError, ExitCode } from "./output.js";
 
 export type CliChain = {
@@ -86,7 +87,7 @@ export function fromBlockOption(
 export function loadChains(ctx: CommandContext): CliChains {
   const root = repoRoot();
   const configPath = resolve(String(ctx.values.config ?? `${root}/deploy/config/local.json`));
-  const registryDir = resolve(String(ctx.values.registry ?? `${root}/deploy/deployments`));
+  const registryDir = resolve(String(ctx.values.registry ?? deploymentsDir(root)));
   let config: ChainConfig;
   try {
     config = loadConfig(configPath);
@@ -120,7 +121,7 @@ export function loadChains(ctx: CommandContext): CliChains {
     const transport = http(entry.rpcUrl, { retryCount: 1, timeout: 10_000 });
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 200 }) as PublicClient;
     const deployment = existsSync(`${registryDir}/${entry.chainId}.json`)
-      ? readDeployment(registryDir, entry.chainId)
+      ? loadDeployment(entry.chainId, registryDir)
       : undefined;
     const c: CliChain = {
       entry,
@@ -151,7 +152,12 @@ export function chainByName(chains: CliChains, name: string): CliChain {
 
 /** The deployed address of `contract` on `chain`, or a configuration error that says to deploy first. */
 export function contractOn(chain: CliChain, contract: string): Address {
-  const address = chain.deployment?.contracts[contract];
+  let address: Address | undefined;
+  try {
+    address = chain.deployment ? deployedAddress(chain.deployment, contract) : undefined;
+  } catch (e) {
+    if (!(e instanceof ConcordStateError)) throw e;
+  }
   if (!address) {
     throw new CliError(
       `${contract} is not deployed on ${chain.entry.name}`,

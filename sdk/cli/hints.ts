@@ -1,6 +1,6 @@
 // Next-step hints of the `concord` CLI: complete command lines that repeat the options the user gave (config,
 // registry, key variable), so that a hint can be pasted as printed.
-import type { CommandContext } from "./main.js";
+import type { CommandContext } from "./command.js";
 
 /** Options that locate the chains or the key: repeated in every hint when the user gave them. */
 const CARRIED = ["config", "registry", "from-block", "key-env"] as const;

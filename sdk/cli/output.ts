@@ -1,5 +1,6 @@
 // Output conventions of the `concord` CLI: progress on stderr (never mixed into results), results on stdout as
 // text or, with --json, as one JSON document; errors say what to do and map to documented exit codes.
+import { ConcordSdkError } from "../src/errors.js";
 
 /** Exit codes (documented in `concord --help` and sdk/README.md). */
 export const ExitCode = {
@@ -18,7 +19,7 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error the CLI reports as `error: <message>` plus `hint: <what to do>`, exiting with `code`. */
-export class CliError extends Error {
+export class CliError extends ConcordSdkError {
   override name = "CliError";
   constructor(
     message: string,

@@ -1,9 +1,13 @@
-// Reads the Hardhat 3 build artifacts (artifacts/contracts/<path>/<Name>.json) that `scripts/build.sh`
-// produces. Deploy scripts, agents, the CLI and tests share this one loader.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+/**
+ * Build artifacts of Concord's deployable contracts as the deploy tooling needs them (ABI + creation and runtime
+ * bytecode), from the constants `scripts/gen-sdk.mjs` generates at build time: nothing is read from `artifacts/` at
+ * run time, so `@concord/sdk/deploy` works from an installed package. Exported by the `@concord/sdk/deploy` subpath
+ * only (the bytecode is large; the main entry carries ABIs and errors).
+ */
 import type { Abi, Hex } from "viem";
+import { concordAbis } from "./generated/abis.js";
+import { concordBytecode } from "./generated/bytecode.js";
+import { ConcordSdkError } from "./errors.js";
 
 /** What Concord's tooling needs from an artifact. */
 export type ContractArtifact = {
@@ -12,50 +16,34 @@ export type ContractArtifact = {
   abi: Abi;
   bytecode: Hex;
   deployedBytecode: Hex;
+  /** Byte ranges of the runtime code that hold immutables (by AST id), as solc reports them. */
+  immutableReferences: Readonly<
+    Record<string, readonly { readonly start: number; readonly length: number }[]>
+  >;
 };
 
-export class ArtifactError extends Error {
+/** There is no deployable contract of that name in the generated constants. */
+export class ArtifactError extends ConcordSdkError {
   override name = "ArtifactError";
 }
 
-/** The repository root: the nearest ancestor of this file that holds `hardhat.config.ts`. */
-export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = resolve(from);
-  for (;;) {
-    if (existsSync(join(dir, "hardhat.config.ts"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new ArtifactError(`no hardhat.config.ts above ${from}`);
-    dir = parent;
-  }
-}
-
-const cache = new Map<string, ContractArtifact>();
-
-function findArtifact(dir: string, file: string): string | undefined {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const found = findArtifact(path, file);
-      if (found) return found;
-    } else if (entry.name === file) {
-      return path;
-    }
-  }
-  return undefined;
+/** Names of every contract the SDK can deploy. */
+export function deployableContracts(): string[] {
+  return Object.keys(concordBytecode);
 }
 
 /**
- * Loads the artifact of contract `name` (for example "ConcordGateway") from `<root>/artifacts/contracts`.
- * Throws an ArtifactError that says to run the build when it is missing.
+ * The artifact of deployable contract `name` (for example "ConcordGateway"). Throws an ArtifactError naming the
+ * contract when it is unknown (not under contracts/, a mock, or abstract: rebuild with `npm run build` if it is new).
  */
-export function loadArtifact(name: string, root: string = repoRoot()): ContractArtifact {
-  const key = `${root}:${name}`;
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const base = join(root, "artifacts", "contracts");
-  const path = existsSync(base) ? findArtifact(base, `${name}.json`) : undefined;
-  if (!path) throw new ArtifactError(`no artifact for ${name} under ${base}: run \`npm run build\` first`);
-  const artifact = JSON.parse(readFileSync(path, "utf8")) as ContractArtifact;
-  cache.set(key, artifact);
-  return artifact;
+export function loadArtifact(name: string): ContractArtifact {
+  const code = (concordBytecode as Record<string, Omit<ContractArtifact, "contractName" | "abi">>)[name];
+  const abi = (concordAbis as Record<string, Abi>)[name];
+  if (!code || !abi) {
+    throw new ArtifactError(
+      `no deployable contract ${name}`,
+      "the SDK carries the non-abstract contracts under contracts/ (mocks excluded); run `npm run build` after adding one",
+    );
+  }
+  return { contractName: name, abi, ...code };
 }

@@ -2,10 +2,8 @@
  * Decoding of Concord's custom errors into readable text: `decodeConcordError(revertData)` looks the selector up in
  * the ABI of every Concord contract (gateway, verifiers, coordinator, fees, receivers and the OpenZeppelin errors
  * they inherit), decodes the arguments, names enum values (`FlowLib.Status`, `FlowLib.Phase`,
- * `IConcordGateway.MessageStatus`) and adds the error's NatSpec ("Thrown when ...") from the Solidity source.
+ * `IConcordGateway.MessageStatus`) and adds the error's NatSpec ("Thrown when ..."), all from the error table generated at build time.
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
 import {
   type AbiParameter,
   type Hex,
@@ -18,7 +16,6 @@ import {
   toFunctionSelector,
 } from "viem";
 import { type ConcordErrorItem, concordErrors } from "./abis.js";
-import { repoRoot } from "./artifacts.js";
 
 /** Names of the enums that appear in Concord error arguments (value = index). */
 const ENUMS: Record<string, readonly string[]> = {
@@ -46,40 +43,6 @@ export type DecodedConcordError = {
   /** One readable line: `Name(arg: value, ...)` plus the description. */
   text: string;
 };
-
-const noticeCache = new Map<string, Map<string, string>>();
-
-function solidityFiles(dir: string, out: string[]): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) solidityFiles(path, out);
-    else if (entry.name.endsWith(".sol")) out.push(path);
-  }
-  return out;
-}
-
-/** `error Name(` -> its `/// @notice` text, from every Solidity file under `<root>/contracts`. */
-function errorNotices(root: string): Map<string, string> {
-  const cached = noticeCache.get(root);
-  if (cached) return cached;
-  const notices = new Map<string, string>();
-  const dir = join(root, "contracts");
-  if (existsSync(dir)) {
-    const pattern = /((?:[ \t]*\/\/\/[^\n]*\n)+)[ \t]*error\s+(\w+)\s*\(/g;
-    for (const file of solidityFiles(dir, [])) {
-      for (const match of readFileSync(file, "utf8").matchAll(pattern)) {
-        const doc = match[1]!
-          .split("\n")
-          .map((line) => line.replace(/^\s*\/\/\/\s?/, ""))
-          .join(" ");
-        const notice = /@notice\s+(.*?)(?=\s@\w|$)/s.exec(doc)?.[1]?.replace(/\s+/g, " ").trim();
-        if (notice && !notices.has(match[2]!)) notices.set(match[2]!, notice);
-      }
-    }
-  }
-  noticeCache.set(root, notices);
-  return notices;
-}
 
 function formatValue(parameter: AbiParameter | undefined, value: unknown): string {
   const names = parameter?.internalType ? ENUMS[parameter.internalType] : undefined;
@@ -115,7 +78,7 @@ const PANIC_REASONS: Record<number, string> = {
  * Decodes revert data (`0x` + selector + ABI-encoded arguments) against every Concord contract's errors. Never
  * throws: unknown selectors and malformed data come back as `name: "Unknown"` with the raw data in `text`.
  */
-export function decodeConcordError(data: Hex, root: string = repoRoot()): DecodedConcordError {
+export function decodeConcordError(data: Hex): DecodedConcordError {
   const unknown = (text: string): DecodedConcordError => ({
     name: "Unknown",
     signature: "",
@@ -129,7 +92,7 @@ export function decodeConcordError(data: Hex, root: string = repoRoot()): Decode
   if (!isHex(data)) return unknown(`not revert data: ${String(data)}`);
   if (size(data) === 0) return unknown("reverted without data (out of gas, or a bare revert)");
   if (size(data) < 4) return unknown(`malformed revert data ${data}`);
-  const errors: readonly ConcordErrorItem[] = concordErrors(root);
+  const errors: readonly ConcordErrorItem[] = concordErrors();
   let decoded;
   try {
     decoded = decodeErrorResult({ abi: errors, data });
@@ -145,7 +108,7 @@ export function decodeConcordError(data: Hex, root: string = repoRoot()): Decode
   const known = errors.find(
     (error) => error.name === decoded.errorName && error.inputs.length === inputs.length,
   );
-  let description = known ? errorNotices(root).get(decoded.errorName) : undefined;
+  let description = known?.notice;
   if (decoded.errorName === "Panic" && typeof args[0] === "bigint") {
     description = PANIC_REASONS[Number(args[0])] ?? "panic";
   }
@@ -186,9 +149,9 @@ export function revertData(error: unknown): Hex | undefined {
  * A readable explanation of any error: a decoded Concord error when revert data is present, else viem's short
  * message, else `String(error)`.
  */
-export function describeError(error: unknown, root?: string): string {
+export function describeError(error: unknown): string {
   const data = revertData(error);
-  if (data) return decodeConcordError(data, root).text;
+  if (data) return decodeConcordError(data).text;
   if (error instanceof BaseError) return error.shortMessage;
   if (error instanceof Error) return error.message;
   return String(error);

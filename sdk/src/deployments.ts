@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { Address } from "viem";
-import { repoRoot } from "./artifacts.js";
+import { repoRoot } from "./repo.js";
 import { type Deployment, readDeployment } from "./deploy/registry.js";
 import { ConcordStateError } from "./errors.js";
 

@@ -1,6 +1,7 @@
 /**
- * The SDK's error hierarchy (viem's style): every error the SDK throws is a `ConcordSdkError` with a short message
- * and optional details, so callers can `instanceof` one class and print `shortMessage` to users.
+ * The one error root of the package (viem's style): every error the SDK, the agents (`AgentError`) and the CLI
+ * (`CliError`) throw is a `ConcordSdkError` with a short message and optional details, so callers can `instanceof`
+ * one class and print `shortMessage` to users.
  */
 
 /** Base class of every error thrown by the SDK. */

@@ -466,7 +466,7 @@ export async function flowEvents(endpoint: FlowEndpoint, flowId: Hex): Promise<D
 export async function readFlowId(client: PublicClient, contract: Address, flow: Partial<Flow>): Promise<Hex> {
   return (await client.readContract({
     address: contract,
-    abi: escrowAbi(),
+    abi: escrowAbi() as Abi,
     functionName: "flowId",
     args: [normalizeFlow(flow)],
   })) as Hex;

@@ -5,6 +5,7 @@
  */
 export * from "./codec.js";
 export * from "./metadata.js";
+export * from "./signatures.js";
 export * from "./errors.js";
 export * from "./abis.js";
 export * from "./decodeError.js";
@@ -13,5 +14,5 @@ export * from "./messages.js";
 export * from "./flows.js";
 export * from "./logs.js";
 export * from "./timeline.js";
-export { type ContractArtifact, ArtifactError, loadArtifact, repoRoot } from "./artifacts.js";
+export { repoRoot } from "./repo.js";
 export * from "./deployments.js";

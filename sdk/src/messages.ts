@@ -3,6 +3,7 @@
  * payment), delivery (`process` / `retry`, for relayers and tests), and the message's status across both chains.
  */
 import {
+  type Abi,
   type Address,
   type BlockNumber,
   type BlockTag,
@@ -373,7 +374,12 @@ export async function messageStatus(p: MessageStatusParameters): Promise<Message
   const o = p.origin.publicClient;
   const d = p.destination.publicClient;
   const read = <T>(functionName: string, args: readonly unknown[]) =>
-    d.readContract({ address: p.destination.gateway, abi: gatewayAbi(), functionName, args }) as Promise<T>;
+    d.readContract({
+      address: p.destination.gateway,
+      abi: gatewayAbi() as Abi,
+      functionName,
+      args,
+    }) as Promise<T>;
   const [sent, destinationLogs, failedHash, byId, instance, route] = await Promise.all([
     pointOf(o, dispatched),
     gatewayEvents(p.destination, ["Executed", "ExecutionFailed", "Retried"], p.messageId),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Router} from "@hyperlane-xyz/core/contracts/client/Router.sol";
 import {StandardHookMetadata} from "@hyperlane-xyz/core/contracts/hooks/libs/StandardHookMetadata.sol";
 import {IMailbox} from "@hyperlane-xyz/core/contracts/interfaces/IMailbox.sol";
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
@@ -10,7 +11,7 @@ import {console} from "forge-std/console.sol";
 import {HyperlaneAdapter} from "../../contracts/adapters/hyperlane/HyperlaneAdapter.sol";
 import {IConcordAdapter} from "../../contracts/interfaces/IConcordAdapter.sol";
 import {HyperlaneFixture} from "../adapters/HyperlaneAdapter/HyperlaneFixture.sol";
-import {BenchBase} from "./BenchBase.sol";
+import {BenchBase, IBenchReceiverEvents} from "./BenchBase.sol";
 import {BenchConcordRecipient, BenchRecipient} from "./BenchReceivers.sol";
 
 /// @title PlainHyperlaneSender
@@ -45,6 +46,35 @@ contract PlainHyperlaneSender {
     }
 }
 
+/// @title RouterBenchApp
+/// @notice Benchmark application built the way Hyperlane's own apps are (HelloWorld, warp routes, ICA): on
+/// Hyperlane core's `Router`, unmodified. Sends to the router enrolled for the destination with its own hook
+/// (none set: the Mailbox's default) and StandardHookMetadata; receives through `Router.handle` (only the Mailbox,
+/// only the router enrolled for the origin) with the ISM it names, then does the common receiver work. Both sides of
+/// a real app: a peer per domain and a settable ISM, as the adapter has.
+contract RouterBenchApp is Router, IBenchReceiverEvents {
+    /// @param mailbox The local Mailbox.
+    constructor(address mailbox) Router(mailbox) {}
+
+    /// @notice The fee of `send(destination, body, gasLimit)`.
+    function quote(uint32 destination, bytes calldata body, uint256 gasLimit) external view returns (uint256) {
+        return _Router_quoteDispatch(destination, body, _metadata(gasLimit), address(hook));
+    }
+
+    /// @notice Dispatches `body` to the router enrolled for `destination`, paying the value sent for `gasLimit`.
+    function send(uint32 destination, bytes calldata body, uint256 gasLimit) external payable returns (bytes32) {
+        return _Router_dispatch(destination, msg.value, body, _metadata(gasLimit), address(hook));
+    }
+
+    function _handle(uint32, bytes32, bytes calldata body) internal override {
+        emit BenchMessageReceived(keccak256(body));
+    }
+
+    function _metadata(uint256 gasLimit) internal view returns (bytes memory) {
+        return StandardHookMetadata.format(0, gasLimit, msg.sender);
+    }
+}
+
 /// @notice Issue 16: the Hyperlane adapter against the same Hyperlane setup used directly, side by side in one run, full
 /// transaction gas (`forge test --isolate --match-path test/bench/AdapterHyperlaneGas.t.sol -vv`). Both sides use the
 /// same real contracts (Mailbox + MerkleTreeHook + InterchainGasPaymaster on A; Mailbox + DomainRoutingIsm ->
@@ -53,8 +83,12 @@ contract PlainHyperlaneSender {
 /// app's `Mailbox.dispatch` with StandardHookMetadata. Delivery: `Mailbox.process` to the adapter (-> ERC-7786
 /// recipient) against `Mailbox.process` to a plain `IMessageRecipient`. Each pair is measured from the same state
 /// (snapshot, measure, revert), steady state: neither the adapter's nonce nor its replay word is fresh. The
-/// delivery of the first message of a 256-nonce replay word (a fresh slot) is reported apart. Snapshot group
-/// `AdapterHyperlane` (snapshots/AdapterHyperlane.json).
+/// delivery of the first message of a 256-nonce replay word (a fresh slot) is reported apart. Two plain apps: the
+/// minimal one (`PlainHyperlaneSender` -> `BenchRecipient`: route, hook and ISM in immutables, and a receiver that does
+/// not check who sent the message) and `RouterBenchApp` (Hyperlane's `Router`: the enrolled peer and the settable
+/// hook and ISM in storage, the sender checked); rows `*_direct_*` / `*_overhead_*` are against the first,
+/// `*_router_*` / `*_overhead_vs_router_*` against the second. Snapshot group `AdapterHyperlane`
+/// (snapshots/AdapterHyperlane.json).
 contract AdapterHyperlaneGasBench is BenchBase, HyperlaneFixture {
     /// @notice Thrown when a measured call did not leave the expected state.
     error AdapterHyperlaneBenchFailed(string what);
@@ -74,6 +108,8 @@ contract AdapterHyperlaneGasBench is BenchBase, HyperlaneFixture {
     BenchConcordRecipient internal viaAdapter;
     BenchRecipient internal direct;
     PlainHyperlaneSender internal app;
+    RouterBenchApp internal routerA;
+    RouterBenchApp internal routerB;
 
     function setUp() public {
         manager = new AccessManager(address(this));
@@ -88,6 +124,11 @@ contract AdapterHyperlaneGasBench is BenchBase, HyperlaneFixture {
         viaAdapter = new BenchConcordRecipient(address(aB));
         direct = new BenchRecipient(address(hlDomains[dB].mailbox), address(hlDomains[dB].ism));
         app = new PlainHyperlaneSender(address(hlDomains[dA].mailbox), HL_B, address(direct));
+        routerA = new RouterBenchApp(address(hlDomains[dA].mailbox));
+        routerB = new RouterBenchApp(address(hlDomains[dB].mailbox));
+        routerA.enrollRemoteRouter(HL_B, bytes32(uint256(uint160(address(routerB)))));
+        routerB.enrollRemoteRouter(HL_A, bytes32(uint256(uint160(address(routerA)))));
+        routerB.setInterchainSecurityModule(address(hlDomains[dB].ism));
         vm.deal(address(this), 100 ether);
     }
 
@@ -112,6 +153,16 @@ contract AdapterHyperlaneGasBench is BenchBase, HyperlaneFixture {
         app.send{value: fee}(payload, GAS_LIMIT);
         gasUsed = _lastTxGas();
         if (_hlCapture() != 1) revert AdapterHyperlaneBenchFailed("direct send");
+        index = _hlLast();
+    }
+
+    /// @dev Sends through the Router app (top-level call, exact quote, the recipient's gas limit paid for).
+    function _routerSend(bytes memory payload) internal returns (uint256 index, uint256 gasUsed) {
+        uint256 fee = routerA.quote(HL_B, payload, GAS_LIMIT);
+        vm.recordLogs();
+        routerA.send{value: fee}(HL_B, payload, GAS_LIMIT);
+        gasUsed = _lastTxGas();
+        if (_hlCapture() != 1) revert AdapterHyperlaneBenchFailed("router send");
         index = _hlLast();
     }
 
@@ -140,6 +191,10 @@ contract AdapterHyperlaneGasBench is BenchBase, HyperlaneFixture {
         _deliver(w1, address(viaAdapter), warm);
         (uint256 w2,) = _directSend(warm);
         _deliver(w2, address(direct), warm);
+        (uint256 w3,) = _routerSend(warm);
+        _deliver(w3, address(routerB), warm);
+        (uint256 w4,) = _routerSend(warm);
+        _deliver(w4, address(routerB), warm);
 
         uint256[2] memory sizes = [uint256(32), 1024];
         for (uint256 s = 0; s < sizes.length; ++s) {
@@ -156,11 +211,16 @@ contract AdapterHyperlaneGasBench is BenchBase, HyperlaneFixture {
         vm.revertToState(snapshot);
         (, uint256 sendDirect) = _directSend(payload);
         vm.revertToState(snapshot);
-        // Delivery: each side's message dispatched, then both processed from the same state.
+        (, uint256 sendRouter) = _routerSend(payload);
+        vm.revertToState(snapshot);
+        // Delivery: each side's message dispatched, then all processed from the same state.
         (uint256 mAdapter,) = _adapterSend(payload);
         (uint256 mDirect,) = _directSend(payload);
+        (uint256 mRouter,) = _routerSend(payload);
         snapshot = vm.snapshotState();
         uint256 deliverAdapter = _deliver(mAdapter, address(viaAdapter), payload);
+        vm.revertToState(snapshot);
+        uint256 deliverRouter = _deliver(mRouter, address(routerB), payload);
         vm.revertToState(snapshot);
         uint256 deliverDirect = _deliver(mDirect, address(direct), payload);
         if (
@@ -174,6 +234,10 @@ contract AdapterHyperlaneGasBench is BenchBase, HyperlaneFixture {
         _snap(string.concat("deliver_adapter", suffix), deliverAdapter);
         _snap(string.concat("deliver_direct", suffix), deliverDirect);
         _snap(string.concat("deliver_overhead", suffix), deliverAdapter - deliverDirect);
+        _snap(string.concat("send_router", suffix), sendRouter);
+        _snap(string.concat("send_overhead_vs_router", suffix), sendAdapter - sendRouter);
+        _snap(string.concat("deliver_router", suffix), deliverRouter);
+        _snap(string.concat("deliver_overhead_vs_router", suffix), deliverAdapter - deliverRouter);
     }
 
     function _snap(string memory name, uint256 value) internal {

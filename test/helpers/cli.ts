@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 
-import { repoRoot } from "../../sdk/src/artifacts.js";
+import { repoRoot } from "../../sdk/src/repo.js";
 
 export const BIN = join(repoRoot(), "sdk", "dist", "cli", "concord.js");
 

@@ -25,7 +25,7 @@ import {
   sendMessages,
   spawnAgent,
   waitFor,
-} from "../../sdk/agents/testing.js";
+} from "../helpers/agents.js";
 
 const N = 30;
 

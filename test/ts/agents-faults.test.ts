@@ -20,7 +20,7 @@ import {
   executedIds,
   sendMessages,
   waitFor,
-} from "../../sdk/agents/testing.js";
+} from "../helpers/agents.js";
 
 describe("agents: RPC errors, delays and stale answers", () => {
   let pair: LocalPair;

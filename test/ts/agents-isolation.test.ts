@@ -31,7 +31,7 @@ import {
   sendMessages,
   waitFor,
   writeContract,
-} from "../../sdk/agents/testing.js";
+} from "../helpers/agents.js";
 
 const mockRecipientAbi = parseAbi([
   "function setMode(uint8 mode)",

@@ -41,7 +41,7 @@ import {
   silentLogger,
   type RelayerConfig,
 } from "../../sdk/agents/index.js";
-import { ANVIL_KEYS, waitFor } from "../../sdk/agents/testing.js";
+import { ANVIL_KEYS, waitFor } from "../helpers/agents.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
 import { type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import {

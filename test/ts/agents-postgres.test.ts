@@ -24,7 +24,7 @@ import {
   sendMessages,
   startPostgres,
   waitFor,
-} from "../../sdk/agents/testing.js";
+} from "../helpers/agents.js";
 
 const N = 40;
 

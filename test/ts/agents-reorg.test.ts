@@ -22,7 +22,7 @@ import {
   mine,
   sendMessages,
   waitFor,
-} from "../../sdk/agents/testing.js";
+} from "../helpers/agents.js";
 import { rpc } from "../../sdk/src/anvil.js";
 
 describe("agents: reorgs, validator restarts, stuck transactions", () => {

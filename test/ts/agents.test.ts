@@ -27,7 +27,7 @@ import {
   gatewayStatus,
   sendMessages,
   waitFor,
-} from "../../sdk/agents/testing.js";
+} from "../helpers/agents.js";
 import { loadSqlite } from "../../sdk/agents/sqlite.js";
 import { DigestKind, messageIdDigest, recoverSigner } from "../../sdk/src/index.js";
 

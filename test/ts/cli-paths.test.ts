@@ -21,8 +21,8 @@ import {
 } from "viem";
 import { type PrivateKeyAccount, generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { FaultProxy, deployContract } from "../../sdk/agents/testing.js";
-import { COMMANDS } from "../../sdk/cli/main.js";
+import { FaultProxy, deployContract } from "../helpers/agents.js";
+import { COMMANDS } from "../../sdk/cli/commands/index.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import {

@@ -12,11 +12,11 @@ import { type Address, type Hex, createPublicClient, createWalletClient, defineC
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { type Validator, runRelayer, runValidator, silentLogger } from "../../sdk/agents/index.js";
-import { deployContract } from "../../sdk/agents/testing.js";
+import { deployContract } from "../helpers/agents.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import { concordAbi, writeAndWait } from "../../sdk/src/index.js";
-import { repoRoot } from "../../sdk/src/artifacts.js";
+import { repoRoot } from "../../sdk/src/repo.js";
 import { BIN, type Run, concord, runHint, start } from "../helpers/cli.js";
 
 const CHAIN_A = 31_501;

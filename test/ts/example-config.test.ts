@@ -22,9 +22,9 @@ import {
 } from "viem";
 import { type PrivateKeyAccount, generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { ANVIL_KEYS, deployContract } from "../../sdk/agents/testing.js";
+import { ANVIL_KEYS, deployContract } from "../helpers/agents.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
-import { repoRoot } from "../../sdk/src/artifacts.js";
+import { repoRoot } from "../../sdk/src/repo.js";
 import { type Deployment, readDeployment } from "../../sdk/src/deploy/index.js";
 import {
   buildFlowRequest,

@@ -15,7 +15,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { ANVIL_KEYS, FaultProxy, deployContract, writeContract } from "../../sdk/agents/testing.js";
+import { ANVIL_KEYS, FaultProxy, deployContract, writeContract } from "../helpers/agents.js";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
 import { loadArtifact } from "../../sdk/src/artifacts.js";
 import {

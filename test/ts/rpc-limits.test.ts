@@ -19,7 +19,7 @@ import {
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { ANVIL_KEYS, FaultProxy, waitFor } from "../../sdk/agents/testing.js";
+import { ANVIL_KEYS, FaultProxy, waitFor } from "../helpers/agents.js";
 import { freePort, rpc, startAnvil, type AnvilChain } from "../../sdk/src/anvil.js";
 import { type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import { sendMessage } from "../../sdk/src/index.js";

@@ -34,7 +34,7 @@ import {
 } from "viem";
 import { type PrivateKeyAccount, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { type AnvilChain, rpc, startAnvil } from "../../sdk/src/anvil.js";
-import { loadArtifact } from "../../sdk/src/artifacts.js";
+import { testArtifact as loadArtifact } from "../helpers/artifacts.js";
 import {
   ConcordTransactionError,
   type Flow,

@@ -9,6 +9,7 @@ import {
 import {IMailbox} from "@hyperlane-xyz/core/contracts/interfaces/IMailbox.sol";
 import {IMessageRecipient} from "@hyperlane-xyz/core/contracts/interfaces/IMessageRecipient.sol";
 
+import {AdapterEnvelope} from "../AdapterEnvelope.sol";
 import {ConcordAdapter} from "../ConcordAdapter.sol";
 import {IHyperlaneAdapter} from "./IHyperlaneAdapter.sol";
 
@@ -29,7 +30,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     /// `handle`. Measured in test/adapters/HyperlaneAdapter/HyperlaneAdapter.gas.t.sol (the smallest gas with which
     /// `process` delivers, minus the Mailbox's and the ISM's own use, with a margin); the IGP adds its own
     /// per-destination overhead for `Mailbox.process` and the ISM on top.
-    uint32 public constant DELIVERY_GAS_OVERHEAD = 82_000;
+    uint32 public constant DELIVERY_GAS_OVERHEAD = 77_000;
 
     /// @notice Destination gas per 32-byte word of the envelope (copying and hashing it).
     uint32 public constant DELIVERY_GAS_PER_WORD = 32;
@@ -41,8 +42,16 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     IMailbox internal immutable _MAILBOX;
     uint32 internal immutable _HYPERLANE_LOCAL_DOMAIN;
 
-    IInterchainSecurityModule private _ism;
-    mapping(uint32 domain => uint32 hyperlaneDomain) private _hyperlaneDomains;
+    /// @dev What a delivery reads besides the route, in one slot: the ISM (the Mailbox asks for it first, so the slot
+    /// is warm when `handle` runs) and the low 96 bits of the authority, against which the privileged-recipient check
+    /// compares before reading the authority itself (only a recipient sharing those bits pays for that read).
+    struct DeliveryConfig {
+        IInterchainSecurityModule ism;
+        uint96 authorityTag;
+    }
+
+    DeliveryConfig private _delivery;
+    /// @dev Hyperlane domain -> Concord domain (the other direction is the route's protocol domain, in the base).
     mapping(uint32 hyperlaneDomain => uint32 domain) private _domains;
 
     /// @param mailbox_ The local Hyperlane Mailbox.
@@ -59,10 +68,12 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
         _setIsm(ism_);
     }
 
-    /// @notice Adds the value to the sponsor balance, like `fund` (a hook refund lands here: the adapter is the
-    /// refund address of its dispatches).
+    /// @notice Adds the value to the sponsor balance, like `fund`. A hook's refund of an overpaid dispatch lands here
+    /// too (the adapter is the refund address of its dispatches): during a send it is that send's (`sendMessage`
+    /// returns it to a caller that paid, or keeps it in the sponsor balance for a sponsored send, and reports the
+    /// fee net of it), so no `SponsorFunded` is emitted then.
     receive() external payable {
-        emit SponsorFunded(msg.sender, msg.value);
+        if (!_sendInProgress()) emit SponsorFunded(msg.sender, msg.value);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -79,9 +90,13 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     function handle(uint32 origin, bytes32 sender, bytes calldata body) external payable {
         if (msg.sender != address(_MAILBOX)) revert HyperlaneAdapterNotMailbox(msg.sender);
         if (msg.value != 0) revert HyperlaneAdapterValueNotAccepted(msg.value);
-        uint32 domain = _domains[origin];
-        if (domain == 0) revert HyperlaneAdapterUnknownHyperlaneDomain(origin);
         if (uint256(sender) >> 160 != 0) revert HyperlaneAdapterNonEvmSender(sender);
+        // The Concord domain of a Hyperlane origin, found from the envelope's stated origin and checked against the
+        // one-to-one map (one slot, which `_receive` reads next anyway, instead of a reverse-map lookup): the domain
+        // is accepted only if its route carries exactly this authenticated origin, so it is still the one mapped to
+        // the Hyperlane origin, never another. Origin 0 is never mapped.
+        uint32 domain = AdapterEnvelope.originOf(body);
+        if (origin == 0 || _protocolDomainOf(domain) != origin) revert HyperlaneAdapterUnknownHyperlaneDomain(origin);
         _receive(domain, address(uint160(uint256(sender))), body);
     }
 
@@ -92,7 +107,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
         override(IHyperlaneAdapter, ISpecifiesInterchainSecurityModule)
         returns (IInterchainSecurityModule)
     {
-        return _ism;
+        return _delivery.ism;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -115,18 +130,33 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
         );
     }
 
-    /// @dev `Mailbox.dispatch` paying exactly `fee` (= `_quote`); returns the Hyperlane message id.
+    /// @dev `Mailbox.dispatch` with `fee`: the quote (sponsored sends) or the whole value sent (the Mailbox's hooks
+    /// take their price and refund the rest to this adapter, the refund address of the hook metadata); returns the
+    /// Hyperlane message id. A dispatch that fails with less than the quote reverts `ConcordAdapterFeeTooLow` (the
+    /// quote is made only then); any other failure is bubbled up.
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         override
         returns (bytes32 protocolMessageId)
     {
-        return _MAILBOX.dispatch{value: fee}(
-            _hyperlaneDomainOf(destination),
-            bytes32(uint256(uint160(remoteAdapter))),
-            envelope,
-            _hookMetadata(gasLimit, envelope.length)
-        );
+        uint32 hyperlaneDomain = _hyperlaneDomainOf(destination);
+        bytes32 recipient = bytes32(uint256(uint160(remoteAdapter)));
+        bytes memory metadata = _hookMetadata(gasLimit, envelope.length);
+        try _MAILBOX.dispatch{value: fee}(hyperlaneDomain, recipient, envelope, metadata) returns (bytes32 id) {
+            return id;
+        } catch (bytes memory reason) {
+            uint256 price = _MAILBOX.quoteDispatch(hyperlaneDomain, recipient, envelope, metadata);
+            if (fee < price) revert ConcordAdapterFeeTooLow(price, fee);
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
+
+    /// @dev Hyperlane's IGP (and its other fee hooks) refund overpayment to the hook metadata's refund address, this
+    /// adapter: a send with value needs no quote.
+    function _refundsExcess() internal pure override returns (bool) {
+        return true;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -142,9 +172,9 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
             uint32 holder = _domains[hyperlaneDomain];
             if (holder != 0 && holder != domain) revert HyperlaneAdapterHyperlaneDomainTaken(hyperlaneDomain, holder);
         }
-        uint32 previous = _hyperlaneDomains[domain];
+        uint32 previous = uint32(_protocolDomainOf(domain));
         if (previous != 0) delete _domains[previous];
-        _hyperlaneDomains[domain] = hyperlaneDomain;
+        _setProtocolDomain(domain, hyperlaneDomain);
         if (hyperlaneDomain != 0) _domains[hyperlaneDomain] = domain;
         emit HyperlaneDomainSet(domain, hyperlaneDomain);
     }
@@ -170,7 +200,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
 
     /// @inheritdoc IHyperlaneAdapter
     function hyperlaneDomainOf(uint32 domain) external view returns (uint32) {
-        return _hyperlaneDomains[domain];
+        return uint32(_protocolDomainOf(domain));
     }
 
     /// @inheritdoc IHyperlaneAdapter
@@ -192,7 +222,7 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     // ---------------------------------------------------------------------------------------------
 
     function _hyperlaneDomainOf(uint32 domain) private view returns (uint32 hyperlaneDomain) {
-        hyperlaneDomain = _hyperlaneDomains[domain];
+        hyperlaneDomain = uint32(_protocolDomainOf(domain));
         if (hyperlaneDomain == 0) revert HyperlaneAdapterUnknownDomain(domain);
     }
 
@@ -205,7 +235,22 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
 
     function _setIsm(address ism) private {
         if (ism != address(0) && ism.code.length == 0) revert HyperlaneAdapterInvalidIsm(ism);
-        _ism = IInterchainSecurityModule(ism);
+        _delivery.ism = IInterchainSecurityModule(ism);
         emit InterchainSecurityModuleSet(ism);
+    }
+
+    /// @dev Keeps the authority's tag in the delivery slot (AccessManaged calls this from its constructor and from
+    /// `setAuthority`, which emits `AuthorityUpdated`).
+    function _setAuthority(address newAuthority) internal override {
+        super._setAuthority(newAuthority);
+        _delivery.authorityTag = uint96(uint160(newAuthority));
+    }
+
+    /// @dev Same answer as the base's check (this adapter or its authority), reading the authority only for a
+    /// recipient whose low 96 bits are the authority's.
+    function _isPrivileged(address recipient) internal view override returns (bool) {
+        if (recipient == address(this)) return true;
+        if (uint96(uint160(recipient)) != _delivery.authorityTag) return false;
+        return recipient == authority();
     }
 }

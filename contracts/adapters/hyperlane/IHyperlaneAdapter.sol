@@ -33,7 +33,8 @@ interface IHyperlaneAdapter is IConcordAdapter {
     /// @notice Thrown when sending to a Concord domain that has no Hyperlane domain here.
     error HyperlaneAdapterUnknownDomain(uint32 domain);
 
-    /// @notice Thrown when a message arrives from a Hyperlane domain that maps to no Concord domain here.
+    /// @notice Thrown when a message arrives from a Hyperlane domain that does not carry the Concord domain its
+    /// envelope states (unmapped, or mapped to another Concord domain).
     error HyperlaneAdapterUnknownHyperlaneDomain(uint32 hyperlaneDomain);
 
     /// @notice Thrown when a message's Hyperlane sender is not a left-padded EVM address.

@@ -5,7 +5,15 @@ import { type LocalAccount, getAddress } from "viem";
 import { jsonLogger, runRelayer, runValidator } from "../../agents/index.js";
 import { accountFromEnv, chainByName, checkChain, contractOn, loadChains } from "../chains.js";
 import { dataDir } from "../../agents/state.js";
-import { requireOption, type CommandContext } from "../main.js";
+import {
+  type Command,
+  type CommandContext,
+  requireOption,
+  CONFIG_DOCS,
+  DATA_DIR_DOC,
+  FROM_BLOCK_DOC,
+  configOptions,
+} from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 
 const LOGGER_NAME = "concord";
@@ -198,3 +206,120 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
   await r.stop();
   return ExitCode.OK;
 }
+
+/** `concord validator`: summary, usage, options with their help text, environment and examples. */
+export const validatorCommand: Command = {
+  summary: "run a validator agent for one origin chain",
+  usage:
+    "concord validator --chain <name> --key-env <VAR> [--port <n>] [--data-dir <dir> | --db <file>] " +
+    "[--from-block <n>] [--allow-unlisted-key] [--config <chains.json>] [--registry <dir>]",
+  about: [
+    "Signs the id of every message sent from the chain once it is finalityDepth blocks deep, records each",
+    "signature in its store before serving it (the store is its only guard against signing twice: back it up),",
+    "and serves signatures over HTTP. Refuses (exit 3) a key that is not one of the chain's configured",
+    "validators unless --allow-unlisted-key. Stops cleanly on SIGINT/SIGTERM.",
+  ],
+  docs: {
+    chain: { value: "<name>", text: "the origin chain it attests (a config key)" },
+    "key-env": {
+      value: "<VAR>",
+      text: "environment variable holding the validator's private key (required)",
+    },
+    port: { value: "<n>", text: "HTTP API port on 127.0.0.1 (default: a free one, printed at start)" },
+    "data-dir": DATA_DIR_DOC,
+    db: {
+      value: "<file>",
+      text: "the SQLite store itself (default <data dir>/validator-<chainId>-<address>.sqlite)",
+    },
+    "from-block": {
+      value: "<n>",
+      text: "first block to scan when the store has none yet (default: the registry's deploy block)",
+    },
+    "allow-unlisted-key": {
+      text: "start even if the key is not in chains.<chain>.validators (e.g. before a new set is deployed)",
+    },
+    ...CONFIG_DOCS,
+  },
+  env: {
+    "<VAR>": "the variable --key-env names: the validator's 32-byte hex private key",
+    XDG_STATE_HOME: "base of the default data directory (default ~/.local/state)",
+  },
+  examples: [
+    "VALIDATOR_KEY=0x… concord validator --chain chainA --key-env VALIDATOR_KEY --port 8081 --config my-chains.json",
+  ],
+  options: {
+    ...configOptions,
+    chain: { type: "string" },
+    "key-env": { type: "string" },
+    port: { type: "string" },
+    db: { type: "string" },
+    "data-dir": { type: "string" },
+    "from-block": { type: "string" },
+    "allow-unlisted-key": { type: "boolean", default: false },
+  },
+  run: validator,
+};
+
+/** `concord relayer`: summary, usage, options with their help text, environment and examples. */
+export const relayerCommand: Command = {
+  summary: "run a relayer agent over every chain of the config",
+  usage:
+    "concord relayer --validators <chain=url,url;...> --key-env <VAR> [--keeper-key-env <VAR>] [--port <n>] " +
+    "[--data-dir <dir> | --db <file> | --postgres <url>] [--from-block <n>] [--retry-failed-gas-ceiling <gas> " +
+    "[--retry-failed-attempts <n>] [--retry-failed-margin <percent>]] [--config <chains.json>] [--registry <dir>]",
+  about: [
+    "Indexes every chain's gateway from its deploy block (logs paged to the provider's limits), collects validator",
+    "signatures and delivers. A message it cannot deliver (destination not served, no route, a verifier type it",
+    "cannot build metadata for, a refusal retrying cannot cure) is parked UNDELIVERABLE with the reason and",
+    "never holds up others. HTTP: /health (ok:false and HTTP 503 while a loop keeps failing), /messages/<id>,",
+    "/undeliverable, /metrics. Stops cleanly on SIGINT/SIGTERM.",
+  ],
+  docs: {
+    validators: {
+      value: "<spec>",
+      text: 'validator URLs per origin chain: "chainA=http://h:p,http://h:q;chainB=..."',
+    },
+    "key-env": {
+      value: "<VAR>",
+      text: "environment variable holding the relayer's private key (pays deliveries)",
+    },
+    "keeper-key-env": { value: "<VAR>", text: "also run the flow keeper with this (second) key" },
+    port: { value: "<n>", text: "HTTP status API port (default: a free one, printed at start)" },
+    "data-dir": DATA_DIR_DOC,
+    db: { value: "<file>", text: "SQLite store (default <data dir>/relayer.sqlite)" },
+    postgres: { value: "<url>", text: "PostgreSQL store instead (several relayer instances share it)" },
+    "from-block": FROM_BLOCK_DOC,
+    "retry-failed-gas-ceiling": {
+      value: "<gas>",
+      text:
+        "retry messages delivered FAILED because their recipient ran out of gas, with eth_estimateGas of the " +
+        "recipient's call plus a margin, up to this gas",
+    },
+    "retry-failed-attempts": { value: "<n>", text: "automatic retries per message (default 3)" },
+    "retry-failed-margin": { value: "<percent>", text: "added to the estimate (default 20)" },
+    ...CONFIG_DOCS,
+  },
+  env: {
+    "<VAR>": "the variables --key-env and --keeper-key-env name: 32-byte hex private keys",
+    XDG_STATE_HOME: "base of the default data directory (default ~/.local/state)",
+  },
+  examples: [
+    'RELAYER_KEY=0x… concord relayer --validators "chainA=http://v1:8081,http://v2:8081;chainB=http://v3:8082" ' +
+      "--key-env RELAYER_KEY --config my-chains.json",
+  ],
+  options: {
+    ...configOptions,
+    validators: { type: "string" },
+    "key-env": { type: "string" },
+    port: { type: "string" },
+    db: { type: "string" },
+    "data-dir": { type: "string" },
+    postgres: { type: "string" },
+    "from-block": { type: "string" },
+    "keeper-key-env": { type: "string" },
+    "retry-failed-gas-ceiling": { type: "string" },
+    "retry-failed-attempts": { type: "string" },
+    "retry-failed-margin": { type: "string" },
+  },
+  run: relayer,
+};

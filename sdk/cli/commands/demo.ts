@@ -41,7 +41,7 @@ import {
   writeAndWait,
 } from "../../src/index.js";
 import { cliPrefix } from "../hints.js";
-import type { CommandContext } from "../main.js";
+import { type Command, type CommandContext } from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 import { stateDir } from "../../agents/state.js";
 import { flowRows, messageRows, relayerSteps, rowLine, withTimestamps } from "../timeline.js";
@@ -694,3 +694,25 @@ async function flowTimeline(label: string, a: Side, b: Side, id: Hex): Promise<T
 function short(hex: Hex): string {
   return `${hex.slice(0, 10)}…`;
 }
+
+/** `concord demo`: summary, usage, options with their help text, environment and examples. */
+export const demoCommand: Command = {
+  summary: "start three local anvil chains, deploy and wire Concord, run agents, messages and flows",
+  usage: "concord demo [--keep-running] [--json] [--quiet]",
+  about: [
+    "Everything runs locally (anvil on loopback ports); the demo's files (chain config, registries, agent stores)",
+    "go to <state dir>/demo, never into the repository. It prints one progress line per step, then every",
+    "message's and flow's timeline, and stops every process it started.",
+  ],
+  docs: {
+    "keep-running": {
+      text:
+        "leave the chains and agents running after the story: prints each chain's RPC URL and the path of a " +
+        "ready-to-use --config/--registry pair; Ctrl-C (SIGINT) stops everything and exits 0",
+    },
+  },
+  env: { XDG_STATE_HOME: "base of the state directory (default ~/.local/state)" },
+  examples: ["concord demo", "concord demo --keep-running"],
+  options: { "keep-running": { type: "boolean", default: false } },
+  run: demo,
+};

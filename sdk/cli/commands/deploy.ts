@@ -1,7 +1,7 @@
 // `concord deploy`: deploys and wires Concord on every chain of a chain-config file (idempotent, --dry-run).
 import { resolve } from "node:path";
 
-import { repoRoot } from "../../src/artifacts.js";
+import { deploymentsDir } from "../../src/deployments.js";
 import {
   ChainUnreachableError,
   ConfigError,
@@ -9,12 +9,12 @@ import {
   deploy,
   loadConfig,
 } from "../../src/deploy/index.js";
-import { requireOption, type CommandContext } from "../main.js";
+import { type Command, type CommandContext, requireOption, CONFIG_DOCS, configOptions } from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 
 export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
   const configPath = resolve(requireOption(ctx, "config"));
-  const registryDir = resolve(String(ctx.values.registry ?? `${repoRoot()}/deploy/deployments`));
+  const registryDir = resolve(String(ctx.values.registry ?? deploymentsDir()));
   const dryRun = Boolean(ctx.values["dry-run"]);
   let result;
   try {
@@ -81,3 +81,30 @@ export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
   );
   return ExitCode.OK;
 }
+
+/** `concord deploy`: summary, usage, options with their help text, environment and examples. */
+export const deployCliCommand: Command = {
+  summary: "deploy and wire Concord on the chains of a chain-config file (idempotent)",
+  usage: "concord deploy --config <chains.json> [--registry <dir>] [--dry-run]",
+  about: [
+    "Checks every chain (reachable, the configured chain id) and plans before it sends anything; an unchanged",
+    "chain gets 0 transactions. Writes <registry>/<chainId>.json per chain, with the block agents start at.",
+  ],
+  docs: {
+    ...CONFIG_DOCS,
+    config: { value: "<file>", text: "chain-config file (required; see deploy/config/example.json)" },
+    "dry-run": { text: "read every chain and print the planned transactions; send nothing, write nothing" },
+  },
+  env: {
+    DEPLOYER_PRIVATE_KEY:
+      "the deployer's 32-byte hex private key, the same on every chain (optional only when every chain is " +
+      '"local": anvil\'s first dev key)',
+    "<RPC variables>": 'the variables the config names in {"env": "NAME"} RPC URLs, e.g. SEPOLIA_RPC_URL',
+  },
+  examples: [
+    "DEPLOYER_PRIVATE_KEY=0x… SEPOLIA_RPC_URL=https://… BASE_SEPOLIA_RPC_URL=https://… \\\n" +
+      "    concord deploy --config my-chains.json --dry-run",
+  ],
+  options: { ...configOptions, "dry-run": { type: "boolean", default: false } },
+  run: deployCommand,
+};

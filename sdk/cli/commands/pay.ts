@@ -13,7 +13,15 @@ import {
 } from "../../src/index.js";
 import { accountFromEnv, contractOn, findMessage, loadChains, reach } from "../chains.js";
 import { READ_ONLY, commandLine } from "../hints.js";
-import type { CommandContext } from "../main.js";
+import {
+  type Command,
+  type CommandContext,
+  CONFIG_DOCS,
+  FROM_BLOCK_DOC,
+  KEY_ENV_DOC,
+  SENDER_ENV,
+  configOptions,
+} from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 
 export async function pay(ctx: CommandContext): Promise<ExitCode> {
@@ -104,3 +112,35 @@ export async function pay(ctx: CommandContext): Promise<ExitCode> {
   );
   return ExitCode.OK;
 }
+
+/** `concord pay`: summary, usage, options with their help text, environment and examples. */
+export const payCommand: Command = {
+  summary: "pay (or top up) a sent message's destination gas through the origin's GasPaymaster",
+  usage:
+    "concord pay <messageId> [--from <chain>] [--gas <n>] [--key-env <VAR>] [--config <chains.json>] " +
+    "[--registry <dir>]",
+  about: [
+    "Completes a `send --pay` whose payment failed. A message already paid for is left alone unless --gas asks",
+    "for more gas (a top-up). The payment is quoted by the paymaster; overpayment is refundable to the payer.",
+  ],
+  docs: {
+    from: { value: "<chain>", text: "the origin chain (default: search every chain of the config)" },
+    gas: {
+      value: "<n>",
+      text: "gas to pay for (default: the message's gas limit; on a paid message: a top-up)",
+    },
+    "key-env": KEY_ENV_DOC,
+    ...CONFIG_DOCS,
+    "from-block": FROM_BLOCK_DOC,
+  },
+  env: SENDER_ENV,
+  examples: ["CONCORD_PRIVATE_KEY=0x… concord pay 0x3f…c1 --from chainA --config my-chains.json"],
+  options: {
+    ...configOptions,
+    from: { type: "string" },
+    gas: { type: "string" },
+    "key-env": { type: "string" },
+    "from-block": { type: "string" },
+  },
+  run: pay,
+};

@@ -1,24 +1,45 @@
 // `concord relay <messageId>`: self-relay. Finds the message on its origin, fetches a quorum of validator
-// signatures over HTTP, checks each against the destination verifier's validator set, and delivers it.
-import { type Address, type Hex, getAddress, isHex, recoverAddress } from "viem";
+// signatures over HTTP, checks each against the destination verifier's validator set, and delivers it: the same
+// SDK path as the relayer agent (sdk/src/signatures.ts: fetchValidatorSignatures, selectQuorum, relayMetadata).
+import { type Address, type Hex, isHex } from "viem";
 
 import {
   ConcordTransactionError,
   ModuleType,
-  type SignedDigest,
+  type RejectedSignature,
   bytes32ToAddress,
-  concordAbi,
   decodeConcordMessage,
+  fetchValidatorSignatures,
   gatewayAbi,
-  messageIdDigest,
-  messageIdMetadata,
+  iMultisigVerifierAbi,
+  isRelayable,
   messageStatus,
   processMessage,
+  relayDigest,
+  relayMetadata,
+  selectQuorum,
 } from "../../src/index.js";
 import { accountFromEnv, chainByName, contractOn, findMessage, loadChains, reach } from "../chains.js";
 import { READ_ONLY, commandLine } from "../hints.js";
-import { requireOption, type CommandContext } from "../main.js";
+import {
+  type Command,
+  type CommandContext,
+  requireOption,
+  CONFIG_DOCS,
+  FROM_BLOCK_DOC,
+  KEY_ENV_DOC,
+  SENDER_ENV,
+  configOptions,
+} from "../command.js";
 import { CliError, ExitCode } from "../output.js";
+
+const REJECTED: Record<RejectedSignature["reason"], string> = {
+  malformed: "malformed answer",
+  "wrong-index": "signed another index",
+  "not-in-set": "not in the verifier's set",
+  duplicate: "duplicate",
+  "bad-signature": "does not recover to the validator",
+};
 
 export async function relay(ctx: CommandContext): Promise<ExitCode> {
   const id = ctx.args[0];
@@ -96,66 +117,55 @@ export async function relay(ctx: CommandContext): Promise<ExitCode> {
       args: [bytes32ToAddress(decoded.recipient), decoded.origin],
     }),
   )) as Address;
-  const verifierAbi = concordAbi("MessageIdMultisigVerifier");
   const moduleType = Number(
     await reach(dest, () =>
-      dest.publicClient.readContract({ address: verifier, abi: verifierAbi, functionName: "moduleType" }),
+      dest.publicClient.readContract({
+        address: verifier,
+        abi: iMultisigVerifierAbi,
+        functionName: "moduleType",
+      }),
     ),
   );
-  if (moduleType !== ModuleType.CONCORD_MESSAGE_ID_MULTISIG) {
+  if (!isRelayable(moduleType)) {
     throw new CliError(
       `the destination verifier ${verifier} has module type ${moduleType}; self-relay supports message-id multisig (${ModuleType.CONCORD_MESSAGE_ID_MULTISIG})`,
       ExitCode.FAILED,
     );
   }
-  const [validators, threshold] = (await dest.publicClient.readContract({
-    address: verifier,
-    abi: verifierAbi,
-    functionName: "validatorsAndThreshold",
-    args: [message],
-  })) as readonly [Address[], number];
-  const members = new Set(validators.map((v) => getAddress(v)));
-  const digest = messageIdDigest({
-    origin: decoded.origin,
-    originGateway,
-    messageId: id,
-    nonce: decoded.nonce,
-  });
+  const [validators, threshold] = await reach(dest, () =>
+    dest.publicClient.readContract({
+      address: verifier,
+      abi: iMultisigVerifierAbi,
+      functionName: "validatorsAndThreshold",
+      args: [message],
+    }),
+  );
+  const digest = relayDigest({ origin: decoded.origin, originGateway, messageId: id, nonce: decoded.nonce });
   ctx.out.progress(
     `asking ${urls.length} validator(s) for signatures (need ${threshold} of ${validators.length})`,
   );
-  const signatures: SignedDigest[] = [];
-  for (const url of urls) {
-    if (signatures.length >= threshold) break;
-    try {
-      const res = await fetch(`${url.replace(/\/$/, "")}/signatures/${id}`, {
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!res.ok) {
-        ctx.out.progress(`  ${url}: HTTP ${res.status}`);
-        continue;
-      }
-      const s = (await res.json()) as { validator: Address; signature: Hex };
-      const signer = getAddress(await recoverAddress({ hash: digest, signature: s.signature }));
-      if (!members.has(signer)) {
-        ctx.out.progress(`  ${url}: signer ${signer} is not in the verifier's set, ignored`);
-        continue;
-      }
-      if (signatures.some((x) => x.signer === signer)) continue;
-      signatures.push({ signer, signature: s.signature });
-      ctx.out.progress(`  ${url}: signature from ${signer}`);
-    } catch (e) {
-      ctx.out.progress(`  ${url}: ${(e as Error).message}`);
-    }
-  }
-  if (signatures.length < threshold) {
+  // The relayer's path: the validators' batch endpoint, the same quorum rules, the verifier family's builder.
+  const served = await fetchValidatorSignatures({ urls, messageIds: [id as Hex], timeoutMs: 5000 });
+  for (const failure of served.failures)
+    ctx.out.progress(`  ${failure.url}: ${failure.details ?? failure.shortMessage}`);
+  const quorum = await selectQuorum({
+    digest,
+    nonce: decoded.nonce,
+    validators,
+    threshold,
+    candidates: served.signatures.get(id.toLowerCase() as Hex) ?? [],
+  });
+  for (const r of quorum.rejected)
+    ctx.out.progress(`  signature from ${r.validator} ignored: ${REJECTED[r.reason]}`);
+  for (const s of quorum.signatures) ctx.out.progress(`  signature from ${s.signer}`);
+  if (!quorum.complete) {
     throw new CliError(
-      `only ${signatures.length} valid signature(s), the verifier needs ${threshold}`,
+      `only ${quorum.signatures.length} valid signature(s), the verifier needs ${threshold}`,
       ExitCode.UNREACHABLE,
       "wait for the origin's finality depth, or add validator URLs with --validators",
     );
   }
-  signatures.sort((x, y) => (BigInt(x.signer) < BigInt(y.signer) ? -1 : 1));
+  const metadata = relayMetadata({ moduleType, signatures: quorum.signatures });
   const account = accountFromEnv(String(ctx.values["key-env"] ?? "CONCORD_PRIVATE_KEY"));
   ctx.out.progress(`delivering on ${dest.entry.name}`);
   let outcome;
@@ -165,7 +175,7 @@ export async function relay(ctx: CommandContext): Promise<ExitCode> {
         publicClient: dest.publicClient,
         walletClient: dest.wallet(account),
         gateway: destGateway,
-        metadata: messageIdMetadata({ signatures }),
+        metadata,
         message,
         onTransaction: (hash) => ctx.out.progress(`delivery transaction ${hash} sent on ${dest.entry.name}`),
       }),
@@ -205,3 +215,38 @@ export async function relay(ctx: CommandContext): Promise<ExitCode> {
   );
   return outcome.status === "EXECUTED" ? ExitCode.OK : ExitCode.FAILED;
 }
+
+/** `concord relay`: summary, usage, options with their help text, environment and examples. */
+export const relayCommand: Command = {
+  summary: "self-relay one message: fetch validator signatures and deliver it",
+  usage:
+    "concord relay <messageId> --from <chain> --validators <url,url,...> [--key-env <VAR>] " +
+    "[--config <chains.json>] [--registry <dir>]",
+  about: [
+    "Checks that the destination routes the origin's gateway (else exit 3, with what to do), fetches a quorum",
+    "of signatures from the origin's validators, checks each against the destination verifier's set, delivers.",
+  ],
+  docs: {
+    from: { value: "<chain>", text: "the origin chain (a config key)" },
+    validators: {
+      value: "<url,url,...>",
+      text: "HTTP URLs of the origin chain's validator agents (each serves /signatures/<messageId>)",
+    },
+    "key-env": KEY_ENV_DOC,
+    ...CONFIG_DOCS,
+    "from-block": FROM_BLOCK_DOC,
+  },
+  env: SENDER_ENV,
+  examples: [
+    "CONCORD_PRIVATE_KEY=0x… concord relay 0x3f…c1 --from chainA --validators http://v1:8080,http://v2:8080 " +
+      "--config my-chains.json",
+  ],
+  options: {
+    ...configOptions,
+    from: { type: "string" },
+    validators: { type: "string" },
+    "key-env": { type: "string" },
+    "from-block": { type: "string" },
+  },
+  run: relay,
+};

@@ -12,7 +12,15 @@ import {
 } from "../../src/index.js";
 import { accountFromEnv, contractOn, findMessage, loadChains, reach } from "../chains.js";
 import { READ_ONLY, commandLine } from "../hints.js";
-import type { CommandContext } from "../main.js";
+import {
+  type Command,
+  type CommandContext,
+  CONFIG_DOCS,
+  FROM_BLOCK_DOC,
+  KEY_ENV_DOC,
+  SENDER_ENV,
+  configOptions,
+} from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 
 const MAX_UINT32 = 0xffff_ffff;
@@ -174,3 +182,42 @@ export async function retry(ctx: CommandContext): Promise<ExitCode> {
   );
   return outcome.status === "EXECUTED" ? ExitCode.OK : ExitCode.FAILED;
 }
+
+/** `concord retry`: summary, usage, options with their help text, environment and examples. */
+export const retryCommand: Command = {
+  summary: "re-execute a FAILED message on its destination, with its own gas limit or more",
+  usage:
+    "concord retry <messageId> [--gas <n>] [--from <chain>] [--key-env <VAR>] [--config <chains.json>] " +
+    "[--registry <dir>] [--json]",
+  about: [
+    "Finds the message (its Dispatched event on --from, else on every chain of the config), checks that it is",
+    "FAILED on its destination, sends retry(message, gas) there and prints the outcome: EXECUTED, or still",
+    "FAILED with the recipient's decoded revert reason. Anyone may retry; the transaction is paid by the key.",
+    "Exits 0 EXECUTED (or already EXECUTED), 1 still FAILED, refused or not FAILED, 5 message not found.",
+  ],
+  docs: {
+    gas: {
+      value: "<n>",
+      text:
+        "gas the recipient gets (default: the message's own gas limit; never less). A message that failed " +
+        "because its recipient ran out of gas needs more",
+    },
+    from: {
+      value: "<chain>",
+      text: "the origin chain (a config key); default: search every chain of the config",
+    },
+    "key-env": KEY_ENV_DOC,
+    ...CONFIG_DOCS,
+    "from-block": FROM_BLOCK_DOC,
+  },
+  env: SENDER_ENV,
+  examples: ["CONCORD_PRIVATE_KEY=0x… concord retry 0x3f…c1 --gas 400000 --config my-chains.json"],
+  options: {
+    ...configOptions,
+    gas: { type: "string" },
+    from: { type: "string" },
+    "key-env": { type: "string" },
+    "from-block": { type: "string" },
+  },
+  run: retry,
+};

@@ -29,7 +29,15 @@ import {
   reach,
 } from "../chains.js";
 import { READ_ONLY, commandLine } from "../hints.js";
-import { requireOption, type CommandContext } from "../main.js";
+import {
+  type Command,
+  type CommandContext,
+  requireOption,
+  CONFIG_DOCS,
+  KEY_ENV_DOC,
+  SENDER_ENV,
+  configOptions,
+} from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 
 export async function send(ctx: CommandContext): Promise<ExitCode> {
@@ -266,3 +274,47 @@ async function checkRoute(
       "check --registry: it names another deployment than the destination's route",
     );
 }
+
+/** `concord send`: summary, usage, options with their help text, environment and examples. */
+export const sendCommand: Command = {
+  summary: "send a message through a Concord gateway (optionally prepaying the relayer's gas)",
+  usage:
+    "concord send --from <chain> --to <chain> --recipient <address> [--data <hex> | --text <utf8>] " +
+    "[--gas-limit <n>] [--pay] [--key-env <VAR>] [--config <chains.json>] [--registry <dir>]",
+  about: [
+    "Refuses (exit 3) a message the destination has no route for, and --from equal to --to (exit 2). With --pay",
+    "it quotes the payment before sending anything; then prints the message id as soon as it is dispatched, and",
+    "if the payment fails afterwards, says so and prints the `concord pay` command that completes it.",
+  ],
+  docs: {
+    from: { value: "<chain>", text: "origin chain (a key of the config's chains)" },
+    to: { value: "<chain>", text: "destination chain (another key)" },
+    recipient: { value: "<address>", text: "the ERC-7786 recipient on the destination" },
+    data: { value: "<hex>", text: "payload as 0x-prefixed hex" },
+    text: { value: "<utf8>", text: "payload as text (UTF-8)" },
+    "gas-limit": {
+      value: "<n>",
+      text: "gas the recipient gets on the destination (default: the gateway's)",
+    },
+    pay: { text: "prepay the destination gas through the origin's GasPaymaster (a second transaction)" },
+    "key-env": KEY_ENV_DOC,
+    ...CONFIG_DOCS,
+  },
+  env: SENDER_ENV,
+  examples: [
+    "CONCORD_PRIVATE_KEY=0x… concord send --from chainA --to chainB --recipient 0x5FbD… --text hello --pay " +
+      "--config my-chains.json",
+  ],
+  options: {
+    ...configOptions,
+    from: { type: "string" },
+    to: { type: "string" },
+    recipient: { type: "string" },
+    data: { type: "string" },
+    text: { type: "string" },
+    "gas-limit": { type: "string" },
+    pay: { type: "boolean", default: false },
+    "key-env": { type: "string" },
+  },
+  run: send,
+};

@@ -11,7 +11,7 @@ import {
 import { type CliChain, type CliChains, findMessage, loadChains, reach } from "../chains.js";
 import { commandLine } from "../hints.js";
 import { flowRows, messageRows, rowLine, rowsJson, withTimestamps } from "../timeline.js";
-import type { CommandContext } from "../main.js";
+import { type Command, type CommandContext, CONFIG_DOCS, FROM_BLOCK_DOC, configOptions } from "../command.js";
 import { CliError, ExitCode, isoTime } from "../output.js";
 
 export async function status(ctx: CommandContext): Promise<ExitCode> {
@@ -252,3 +252,29 @@ async function flowReport(
   );
   return ExitCode.OK;
 }
+
+/** `concord status`: summary, usage, options with their help text, environment and examples. */
+export const statusCommand: Command = {
+  summary: "lifecycle of a message or a flow across chains, with block numbers and timestamps",
+  usage:
+    "concord status <messageId|flowId> [--config <chains.json>] [--registry <dir>] [--from-block <n>] " +
+    "[--relayer <url>]",
+  about: [
+    "Rows are ordered per chain by block and log index, across chains by block time (equal times by lifecycle",
+    "step). Logs are read page by page from each chain's deploy block, adapting to the provider's limits. Prints",
+    "the next step as a command line. A FAILED message exits 1 (`concord retry` re-executes it).",
+  ],
+  docs: {
+    ...CONFIG_DOCS,
+    "from-block": FROM_BLOCK_DOC,
+    relayer: {
+      value: "<url>",
+      text:
+        "also show a relayer's record of the message (its HTTP status API): status, why it cannot deliver " +
+        "it, its automatic retries with gas used",
+    },
+  },
+  examples: ["concord status 0x3f…c1 --config my-chains.json", "concord status 0x3f…c1 --json"],
+  options: { ...configOptions, relayer: { type: "string" }, "from-block": { type: "string" } },
+  run: status,
+};

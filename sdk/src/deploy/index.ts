@@ -15,7 +15,7 @@ import {
   isHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { repoRoot } from "../artifacts.js";
+import { repoRoot } from "../repo.js";
 import { type ChainConfig, ConfigError } from "./config.js";
 import { DETERMINISTIC_DEPLOYER, DETERMINISTIC_DEPLOYER_RUNTIME } from "./create3.js";
 import {
@@ -34,6 +34,7 @@ export * from "./create3.js";
 export * from "./manifest.js";
 export * from "./plan.js";
 export * from "./registry.js";
+export { type ContractArtifact, ArtifactError, deployableContracts, loadArtifact } from "../artifacts.js";
 
 /** Anvil's (and Hardhat's) first development key: the default deployer on chains marked `local`. Public. */
 export const ANVIL_DEV_KEY: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -79,7 +80,7 @@ export type DeployParameters = {
   privateKey?: Hex;
   /** EIP-1193 providers by chain name (Hardhat `network.create(...).provider`); default `http(rpcUrl)`. */
   providers?: Readonly<Record<string, EIP1193Provider>>;
-  /** Repository root holding `artifacts/` (default: found from this file). */
+  /** Repository root whose `deploy/deployments` is the default registry (default: found from this file or cwd). */
   root?: string;
 };
 
@@ -219,7 +220,6 @@ export async function deploy(params: DeployParameters): Promise<DeployReturnType
   const plan = await planDeployment(params.config, {
     deployer,
     ...(params.providers ? { providers: params.providers } : {}),
-    ...(params.root ? { root: params.root } : {}),
   });
   for (const warning of plan.warnings) log(`warning: ${warning}`);
   for (const c of plan.chains) {

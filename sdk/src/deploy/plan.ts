@@ -119,8 +119,6 @@ export type PlanOptions = {
   deployer: Address;
   /** EIP-1193 providers by chain name, e.g. Hardhat's `network.create(...).provider`; default `http(rpcUrl)`. */
   providers?: Readonly<Record<string, EIP1193Provider>>;
-  /** Repository root holding `artifacts/` (default: found from this file). */
-  root?: string;
 };
 
 /** What planning a chain reads from the other chains: the gas price gas oracles default to (see `gasPrice`). */
@@ -217,17 +215,15 @@ function sameCode(deployed: Hex, artifact: ContractArtifact): boolean {
   if (deployed.length !== expected.length) return false;
   const actual = deployed.toLowerCase().split("");
   const want = expected.split("");
-  const refs = (artifact as { immutableReferences?: Record<string, { start: number; length: number }[]> })
-    .immutableReferences;
-  for (const ranges of Object.values(refs ?? {}))
+  for (const ranges of Object.values(artifact.immutableReferences))
     for (const { start, length } of ranges)
       for (let i = 2 + 2 * start; i < 2 + 2 * (start + length); i++) actual[i] = want[i] = "0";
   return actual.join("") === want.join("");
 }
 
-function artifactOrUndefined(name: string, root?: string) {
+function artifactOrUndefined(name: string) {
   try {
-    return loadArtifact(name, root);
+    return loadArtifact(name);
   } catch (e) {
     if (e instanceof ArtifactError) return undefined;
     throw e;
@@ -279,7 +275,7 @@ async function planChain(
       );
     bootstrap = true;
   }
-  const factoryArtifact = loadArtifact("ConcordCreate3Factory", opts.root);
+  const factoryArtifact = loadArtifact("ConcordCreate3Factory");
   const factory = factoryAddress(factoryArtifact.bytecode);
   const factoryDeployed = !bootstrap && (await code(factory));
   if (!factoryDeployed)
@@ -297,7 +293,7 @@ async function planChain(
   const skipped: string[] = [];
   const ctx: ManifestContext = { config, chain: entry, deployer, admin, addresses };
   const deployTx = async (name: string, label: string, artifactName: string, args: readonly unknown[]) => {
-    const artifact = loadArtifact(artifactName, opts.root);
+    const artifact = loadArtifact(artifactName);
     const salt = deploySalt(config.saltPrefix, label);
     const address = create3Address(factory, deployer, salt);
     addresses[name] = address;
@@ -344,7 +340,7 @@ async function planChain(
   const entries: ManifestEntry[] = [];
   for (const item of MANIFEST) {
     if (item.when && !item.when(ctx)) continue;
-    if (item.optional && !artifactOrUndefined(item.artifact, opts.root)) {
+    if (item.optional && !artifactOrUndefined(item.artifact)) {
       skipped.push(item.name);
       continue;
     }
@@ -372,10 +368,10 @@ async function planChain(
   }
 
   // 4. Wiring (restricted calls), reading current values only from contracts that already existed.
-  const managerAbi = loadArtifact("ConcordAccessManager", opts.root).abi;
-  const gatewayAbi = loadArtifact("ConcordGateway", opts.root).abi;
-  const escrowAbi = loadArtifact("FlowEscrow", opts.root).abi;
-  const executorAbi = loadArtifact("FlowExecutor", opts.root).abi;
+  const managerAbi = loadArtifact("ConcordAccessManager").abi;
+  const gatewayAbi = loadArtifact("ConcordGateway").abi;
+  const escrowAbi = loadArtifact("FlowEscrow").abi;
+  const executorAbi = loadArtifact("FlowExecutor").abi;
   const call = (
     contract: string,
     abi: Abi,
@@ -451,7 +447,7 @@ async function planChain(
   // 5. Fees: gas data for every chain this one sends to (that has a gas price), and the escrow's oracle.
   const oracle = addresses.GasOracle;
   if (oracle) {
-    const oracleAbi = loadArtifact("GasOracle", opts.root).abi;
+    const oracleAbi = loadArtifact("GasOracle").abi;
     const destinations = Object.values(config.chains).filter((c) => c.remotes.includes(entry.name));
     for (const destination of destinations) {
       const rate = tokenExchangeRate(destination, entry);
@@ -477,8 +473,8 @@ async function planChain(
 
   // 6. Demo chains: AMM liquidity, the executor's bridged-USD liquidity, USD lanes to the other demo chains.
   if (entry.demo) {
-    const tokenAbi = loadArtifact("ConcordDemoToken", opts.root).abi;
-    const ammAbi = loadArtifact("MiniAMM", opts.root).abi;
+    const tokenAbi = loadArtifact("ConcordDemoToken").abi;
+    const ammAbi = loadArtifact("MiniAMM").abi;
     const usd = addresses.DemoUSD!;
     const amm = addresses.MiniAMM!;
     const reserve = existed.MiniAMM ? await read<bigint>(amm, ammAbi, "reserve0") : 0n;

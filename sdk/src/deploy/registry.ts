@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Address } from "viem";
+import { ConcordSdkError } from "../errors.js";
 
 /** The message verifier that a chain's gateway uses for messages from one origin domain. */
 export type VerifierEntry = {
@@ -41,7 +42,7 @@ export type Deployment = {
   deployBlock?: number;
 };
 
-export class RegistryError extends Error {
+export class RegistryError extends ConcordSdkError {
   override name = "RegistryError";
 }
 

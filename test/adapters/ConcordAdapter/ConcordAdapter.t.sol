@@ -3,10 +3,11 @@ pragma solidity 0.8.30;
 
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
-import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+import {IERC7786GatewaySource, IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 import {Test} from "forge-std/Test.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {MockGasHungryRecipient} from "../../../contracts/mocks/MockGasHungryRecipient.sol";
 import {MockRecipient} from "../../../contracts/mocks/MockRecipient.sol";
@@ -90,21 +91,22 @@ contract ConcordAdapter_base is Test {
         bytes memory payload = "hello";
         bytes memory to = _to(B, address(recipient));
         uint256 fee = adapterA.quote(to, payload, new bytes[](0));
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: 0, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: payload
+                nonce: 0, origin: A, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: payload
             })
         );
         bytes32 expected = adapterA.messageIdOf(A, address(adapterA), B, address(adapterB), envelope);
         vm.expectEmit(address(adapterA));
         emit IERC7786GatewaySource.MessageSent(expected, _to(A, app), to, payload, 0, new bytes[](0));
         vm.expectEmit(address(adapterA));
-        emit IConcordAdapter.AdapterMessageSent(expected, B, bytes32(0), fee, false);
+        emit IConcordAdapter.AdapterMessageSent(expected, fee, false);
         vm.prank(app);
         bytes32 id = adapterA.sendMessage{value: fee}(to, payload, new bytes[](0));
         assertEq(id, expected);
         assertEq(keccak256(_envelope(0)), keccak256(envelope));
-        assertEq(adapterA.nonce(), 1);
+        assertEq(adapterA.nonce(B), 1);
+        assertEq(adapterA.nonce(C), 0, "each destination counts its own sends");
         assertEq(wire.collected(), fee);
         assertEq(fee, BASE_FEE + PER_BYTE * envelope.length, "quote == the wire's charge");
         // the same send again is another message
@@ -163,8 +165,8 @@ contract ConcordAdapter_base is Test {
         vm.prank(stranger);
         adapterA.fund{value: fee}();
         vm.prank(app);
-        vm.expectEmit(false, true, false, true, address(adapterA)); // any message id
-        emit IConcordAdapter.AdapterMessageSent(bytes32(0), B, bytes32(0), fee, true);
+        vm.expectEmit(false, false, false, true, address(adapterA)); // any message id
+        emit IConcordAdapter.AdapterMessageSent(bytes32(0), fee, true);
         adapterA.sendMessage(to, "x", new bytes[](0));
         assertEq(address(adapterA).balance, 0);
         assertEq(wire.collected(), fee);
@@ -372,9 +374,9 @@ contract ConcordAdapter_base is Test {
         bytes32 otherSource = adapterB.messageIdOf(A, stranger, B, address(adapterB), envelope);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterNotFailed.selector, otherSource));
         adapterB.retry(A, stranger, envelope, DEFAULT_GAS);
-        bytes memory other = abi.encode(
+        bytes memory other = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: 0, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: "y"
+                nonce: 0, origin: A, sender: app, recipient: address(recipient), gasLimit: DEFAULT_GAS, payload: "y"
             })
         );
         bytes32 otherId = adapterB.messageIdOf(A, address(adapterA), B, address(adapterB), other);
@@ -496,6 +498,87 @@ contract ConcordAdapter_base is Test {
         adapterA.withdrawSponsorFunds(payable(stranger), 0.4 ether);
         assertEq(stranger.balance, 0.4 ether);
         assertEq(address(adapterA).balance, 0.6 ether);
+    }
+
+    // ------------------------------------------------------------------ envelope codec, routes
+
+    /// @dev The packed envelope: 52 bytes of header (nonce, sender, recipient, gas limit) then the payload, decoded
+    /// back to the same fields.
+    function testFuzz_Envelope_RoundTrip(
+        uint64 n,
+        uint32 origin,
+        address sender,
+        address to,
+        uint32 gasLimit,
+        bytes memory payload
+    ) public pure {
+        bytes memory envelope = AdapterEnvelope.encode(n, origin, sender, to, gasLimit, payload);
+        assertEq(envelope.length, 56 + payload.length);
+        assertEq(keccak256(envelope), keccak256(abi.encodePacked(n, origin, sender, to, gasLimit, payload)));
+        IConcordAdapter.Envelope memory e = AdapterEnvelope.decode(envelope);
+        assertEq(e.nonce, n);
+        assertEq(e.origin, origin);
+        assertEq(e.sender, sender);
+        assertEq(e.recipient, to);
+        assertEq(e.gasLimit, gasLimit);
+        assertEq(e.payload, payload);
+    }
+
+    /// @dev An envelope shorter than its header is refused on delivery (the protocol keeps it) and by `status`.
+    function test_Deliver_RevertWhen_MalformedEnvelope() public {
+        bytes memory short = new bytes(55);
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 55));
+        wire.deliverForged(address(adapterB), A, address(adapterA), short);
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 55));
+        adapterB.status(A, address(adapterA), short);
+        // exactly a header (empty payload) is well formed
+        bytes memory headerOnly = AdapterEnvelope.encode(7, A, app, address(recipient), 100_000, "");
+        wire.deliverForged(address(adapterB), A, address(adapterA), headerOnly);
+        assertTrue(adapterB.status(A, address(adapterA), headerOnly) != IConcordAdapter.MessageStatus.NONE, "delivered");
+    }
+
+    /// @dev An envelope whose stated origin is not the domain the protocol authenticated is refused, even from the
+    /// enrolled adapter of the authenticated domain.
+    function test_Deliver_RevertWhen_StatedOriginMismatch() public {
+        bytes memory envelope = AdapterEnvelope.encode(0, C, app, address(recipient), 100_000, "x");
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterOriginMismatch.selector, A, C));
+        wire.deliverForged(address(adapterB), A, address(adapterA), envelope);
+        assertEq(recipient.calls(), 0);
+    }
+
+    /// @dev The one-pass `receiveMessage` call data is byte for byte what `abi.encodeCall` with OpenZeppelin's
+    /// ERC-7930 formatter gives, for every origin width (1 to 4 bytes) and payload length.
+    function testFuzz_ReceiveMessageCall_MatchesAbiEncoding(
+        uint32 origin,
+        address sender,
+        bytes32 messageId,
+        bytes memory payload
+    ) public pure {
+        bytes memory envelope = AdapterEnvelope.encode(1, origin, sender, address(0xbeef), 1, payload);
+        bytes memory expected = abi.encodeCall(
+            IERC7786Recipient.receiveMessage, (messageId, InteroperableAddress.formatEvmV1(origin, sender), payload)
+        );
+        assertEq(AdapterEnvelope.receiveMessageCall(envelope, messageId, origin), expected);
+    }
+
+    /// @dev Each destination counts its own sends (the nonce lives in the destination's route slot); re-enrolling
+    /// a destination's adapter keeps its counter, so no nonce is ever reused towards that domain.
+    function test_Nonce_PerDestination_KeptAcrossReenrollment() public {
+        HarnessAdapter adapterC = new HarnessAdapter(wire, C, address(manager), DEFAULT_GAS);
+        adapterA.setRemote(C, address(adapterC));
+        _send("b0", new bytes[](0));
+        _send("b1", new bytes[](0));
+        bytes memory toC = _to(C, address(recipient));
+        uint256 fee = adapterA.quote(toC, "c0", new bytes[](0));
+        vm.prank(app);
+        adapterA.sendMessage{value: fee}(toC, "c0", new bytes[](0));
+        assertEq(AdapterEnvelope.decode(_envelope(wire.count() - 1)).nonce, 0, "C's first");
+        assertEq(adapterA.nonce(B), 2);
+        assertEq(adapterA.nonce(C), 1);
+        adapterA.setRemote(B, address(0));
+        adapterA.setRemote(B, address(adapterB));
+        (, uint256 index) = _send("b2", new bytes[](0));
+        assertEq(AdapterEnvelope.decode(_envelope(index)).nonce, 2, "B's counter survived re-enrollment");
     }
 
     receive() external payable {}

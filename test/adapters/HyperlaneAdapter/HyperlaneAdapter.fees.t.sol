@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {PausableHook} from "@hyperlane-xyz/core/contracts/hooks/PausableHook.sol";
 import {StorageGasOracle} from "@hyperlane-xyz/core/contracts/hooks/igp/StorageGasOracle.sol";
 import {StandardHookMetadata} from "@hyperlane-xyz/core/contracts/hooks/libs/StandardHookMetadata.sol";
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+import {Vm} from "forge-std/Vm.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IHyperlaneAdapter} from "../../../contracts/adapters/hyperlane/IHyperlaneAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {HyperlaneAdapterBase, ValueRefuser} from "./HyperlaneAdapterBase.sol";
@@ -44,8 +47,10 @@ contract HyperlaneAdapterFeesTest is HyperlaneAdapterBase {
     /// adapter, envelope, StandardHookMetadata(0, destinationGas, adapter))` from the adapter, = the IGP's price of
     /// destinationGas + its overhead (the MerkleTreeHook charges nothing).
     function test_Quote_IsTheMailboxQuoteOfTheDispatch() public {
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"})
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"
+            })
         );
         uint256 gas = aA.destinationGas(250_000, envelope.length);
         bytes memory metadata = StandardHookMetadata.format(0, gas, address(aA));
@@ -65,9 +70,9 @@ contract HyperlaneAdapterFeesTest is HyperlaneAdapterBase {
         assertGt(fee, 0);
         uint256 aliceBefore = alice.balance;
         uint256 igpBefore = _igp().balance;
-        (bytes32 id, bytes32 hyperlaneId) = _nextIdsAB(alice, address(rB), DEFAULT_GAS, "pay");
+        (bytes32 id,) = _nextIdsAB(alice, address(rB), DEFAULT_GAS, "pay");
         vm.expectEmit(address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, hyperlaneId, fee, false);
+        emit IConcordAdapter.AdapterMessageSent(id, fee, false);
         vm.prank(alice);
         aA.sendMessage{value: fee + 1 ether}(recipient, "pay", _noAttr());
         assertEq(aliceBefore - alice.balance, fee, "sender paid exactly the quote");
@@ -122,9 +127,9 @@ contract HyperlaneAdapterFeesTest is HyperlaneAdapterBase {
         bytes memory recipient = _to(CHAIN_B, address(rB));
         uint256 fee = aA.quote(recipient, "free", _noAttr());
         uint256 igpBefore = _igp().balance;
-        (bytes32 id, bytes32 hyperlaneId) = _nextIdsAB(app, address(rB), DEFAULT_GAS, "free");
+        (bytes32 id,) = _nextIdsAB(app, address(rB), DEFAULT_GAS, "free");
         vm.expectEmit(address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, hyperlaneId, fee, true);
+        emit IConcordAdapter.AdapterMessageSent(id, fee, true);
         vm.prank(app);
         aA.sendMessage(recipient, "free", _noAttr());
         assertEq(address(aA).balance, 1 ether - fee, "sponsor balance paid exactly the quote");
@@ -178,6 +183,49 @@ contract HyperlaneAdapterFeesTest is HyperlaneAdapterBase {
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterNotSponsored.selector, app));
         vm.prank(app);
         aA.sendMessage(recipient, "x", _noAttr());
+    }
+
+    /// @dev A send with value is not quoted first: the IGP refunds the excess to the adapter inside the send, and the
+    /// adapter returns it to the sender. That refund is not sponsor funding (no `SponsorFunded`), and the fee
+    /// reported is what the IGP kept, the quote.
+    function test_Send_HookRefundInsideTheSend_ReturnedNotSponsorFunding() public {
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        uint256 fee = aA.quote(recipient, "r", _noAttr());
+        uint256 aliceBefore = alice.balance;
+        vm.recordLogs();
+        vm.prank(alice);
+        aA.sendMessage{value: fee + 3 ether}(recipient, "r", _noAttr());
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 reports;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(aA)) continue;
+            assertTrue(logs[i].topics[0] != IConcordAdapter.SponsorFunded.selector, "a refund is no sponsor funding");
+            if (logs[i].topics[0] == IConcordAdapter.AdapterMessageSent.selector) {
+                (uint256 reported, bool sponsored) = abi.decode(logs[i].data, (uint256, bool));
+                assertEq(reported, fee, "the fee the IGP kept");
+                assertFalse(sponsored);
+                ++reports;
+            }
+        }
+        assertEq(reports, 1);
+        assertEq(aliceBefore - alice.balance, fee);
+        assertEq(address(aA).balance, 0);
+    }
+
+    /// @dev A dispatch that fails although the value covers the quote (here a paused required hook) reverts with the
+    /// Mailbox's own reason, not `ConcordAdapterFeeTooLow`.
+    function test_Send_RevertWhen_DispatchFails_ReasonBubbled() public {
+        PausableHook pausable = new PausableHook();
+        pausable.pause();
+        hlDomains[dA].mailbox.setRequiredHook(address(pausable));
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        uint256 fee = aA.quote(recipient, "p", _noAttr());
+        vm.expectRevert(bytes("Pausable: paused"));
+        vm.prank(alice);
+        aA.sendMessage{value: fee}(recipient, "p", _noAttr());
+        pausable.unpause();
+        vm.prank(alice);
+        aA.sendMessage{value: fee}(recipient, "p", _noAttr());
     }
 
     /// @dev An overpaying sender that cannot take its refund: the send reverts (nothing dispatched).

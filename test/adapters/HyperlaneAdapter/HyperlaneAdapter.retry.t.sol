@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Mailbox} from "@hyperlane-xyz/core/contracts/Mailbox.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {HyperlaneAdapterBase, ProbeRecipient} from "./HyperlaneAdapterBase.sol";
 
@@ -89,7 +90,7 @@ contract HyperlaneAdapterRetryTest is HyperlaneAdapterBase {
         _hlRelay(m);
         IConcordAdapter.Envelope memory e = _hlEnvelope(m);
         e.payload = "y";
-        bytes memory other = abi.encode(e);
+        bytes memory other = AdapterEnvelope.encode(e);
         bytes32 otherId = aB.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), other);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterNotFailed.selector, otherId));
         aB.retry(CHAIN_A, address(aA), other, DEFAULT_GAS);

@@ -4,8 +4,10 @@ pragma solidity 0.8.30;
 import {Mailbox} from "@hyperlane-xyz/core/contracts/Mailbox.sol";
 import {IInterchainGasPaymaster} from "@hyperlane-xyz/core/contracts/interfaces/IInterchainGasPaymaster.sol";
 import {IMailbox} from "@hyperlane-xyz/core/contracts/interfaces/IMailbox.sol";
+import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {HyperlaneAdapter} from "../../../contracts/adapters/hyperlane/HyperlaneAdapter.sol";
 import {IHyperlaneAdapter} from "../../../contracts/adapters/hyperlane/IHyperlaneAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
@@ -58,9 +60,9 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
         bytes memory recipient = _to(CHAIN_B, address(rB));
         bytes[] memory attributes = _gasAttr(321_000);
         uint256 fee = aA.quote(recipient, "hello", attributes);
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: 0, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
             })
         );
         bytes32 id = aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), envelope);
@@ -81,13 +83,16 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
         emit IERC7786GatewaySource.MessageSent(id, _to(CHAIN_A, alice), recipient, "hello", 0, attributes);
         vm.expectEmit(address(hlDomains[dA].mailbox));
         emit IMailbox.Dispatch(address(aA), HL_B, bytes32(uint256(uint160(address(aB)))), message);
+        // The Hyperlane id an indexer joins to `MessageSent` (the first DispatchId after it), not repeated below.
+        vm.expectEmit(address(hlDomains[dA].mailbox));
+        emit IMailbox.DispatchId(keccak256(message));
         vm.expectEmit(address(hlDomains[dA].igp));
         emit IInterchainGasPaymaster.GasPayment(keccak256(message), HL_B, gas + HL_IGP_OVERHEAD, fee);
         vm.expectEmit(address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, keccak256(message), fee, false);
+        emit IConcordAdapter.AdapterMessageSent(id, fee, false);
         vm.prank(alice);
         assertEq(aA.sendMessage{value: fee}(recipient, "hello", attributes), id);
-        assertEq(aA.nonce(), 1);
+        assertEq(aA.nonce(CHAIN_B), 1);
         assertEq(hlDomains[dA].hook.count(), 1, "in the origin's merkle tree");
         assertEq(hlDomains[dA].mailbox.latestDispatchedId(), keccak256(message));
     }
@@ -142,9 +147,7 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
     /// refuses it and the Mailbox keeps it undelivered.
     function test_Forged_WrongRemoteAdapter_Rejected() public {
         address forger = makeAddr("forger");
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
-        );
+        bytes memory envelope = AdapterEnvelope.encode(0, CHAIN_A, alice, address(rB), 100_000, "x");
         uint256 m = _rawDispatch(dA, forger, HL_B, address(aB), envelope);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_A, forger));
         _hlRelay(m);
@@ -155,29 +158,67 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
     /// @dev The same adapter address on a Hyperlane domain this adapter does not map (CREATE3 gives Concord the same
     /// address on every chain, so the address alone proves nothing): a third domain C whose messages B's ISM does
     /// verify. Unmapped: refused; mapped to a Concord domain without an enrolled adapter: refused; mapped, with
-    /// another adapter enrolled: refused. The origin is never taken from the envelope or the sender.
+    /// another adapter enrolled: refused. The envelope's stated origin is believed only when the route of that domain
+    /// carries exactly the authenticated Hyperlane origin: an envelope from C that states A is refused at every step.
     function test_Forged_WrongHyperlaneDomain_Rejected() public {
         uint256 dC = _hlDeployDomain(CHAIN_C, HL_C);
         _hlConnect(dC, dB);
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+        // The same address as A's adapter, on C: once stating A (impersonation), once stating C.
+        uint256 claimsA = _rawDispatch(
+            dC, address(aA), HL_B, address(aB), AdapterEnvelope.encode(0, CHAIN_A, alice, address(rB), 1e5, "x")
         );
-        // The same address as A's adapter, on C.
-        uint256 m = _rawDispatch(dC, address(aA), HL_B, address(aB), envelope);
+        uint256 m = _rawDispatch(
+            dC, address(aA), HL_B, address(aB), AdapterEnvelope.encode(0, CHAIN_C, alice, address(rB), 1e5, "x")
+        );
+        bytes memory unknownC =
+            abi.encodeWithSelector(IHyperlaneAdapter.HyperlaneAdapterUnknownHyperlaneDomain.selector, HL_C);
 
-        vm.expectRevert(abi.encodeWithSelector(IHyperlaneAdapter.HyperlaneAdapterUnknownHyperlaneDomain.selector, HL_C));
+        vm.expectRevert(unknownC);
         _hlRelay(m);
+        vm.expectRevert(unknownC);
+        _hlRelay(claimsA);
 
         aB.setHyperlaneDomain(CHAIN_C, HL_C);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUnknownDomain.selector, CHAIN_C));
         _hlRelay(m);
+        vm.expectRevert(unknownC);
+        _hlRelay(claimsA);
 
         aB.setRemote(CHAIN_C, makeAddr("adapterOnC"));
         vm.expectRevert(
             abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_C, address(aA))
         );
         _hlRelay(m);
+        vm.expectRevert(unknownC);
+        _hlRelay(claimsA);
         assertEq(rB.count(), 0);
+    }
+
+    /// @dev Hyperlane origin 0 is never mapped (0 means "unmapped"): a message from a Hyperlane domain 0 whose envelope
+    /// states a Concord domain without a Hyperlane domain (its route's is therefore 0 too) is refused, even when it
+    /// comes from the address enrolled for that Concord domain.
+    function test_Forged_HyperlaneOriginZero_Rejected() public {
+        uint256 dZ = _hlDeployDomain(CHAIN_C, 0);
+        _hlConnect(dZ, dB);
+        address enrolled = makeAddr("adapterOnC");
+        aB.setRemote(CHAIN_C, enrolled);
+        assertEq(aB.hyperlaneDomainOf(CHAIN_C), 0);
+        uint256 m = _rawDispatch(
+            dZ, enrolled, HL_B, address(aB), AdapterEnvelope.encode(0, CHAIN_C, alice, address(rB), 1e5, "x")
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(IHyperlaneAdapter.HyperlaneAdapterUnknownHyperlaneDomain.selector, uint32(0))
+        );
+        _hlRelay(m);
+        assertEq(rB.count(), 0);
+    }
+
+    /// @dev A body shorter than the envelope header is refused by `handle` (the Mailbox keeps it undelivered).
+    function test_Handle_RevertWhen_MalformedEnvelope() public {
+        uint256 m = _rawDispatch(dA, address(aA), HL_B, address(aB), new bytes(10));
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 10));
+        _hlRelay(m);
+        assertFalse(hlDomains[dB].mailbox.delivered(_hlId(m)));
     }
 
     /// @dev Nobody but the Mailbox may call `handle` (the only way past the ISM).
@@ -296,6 +337,28 @@ contract HyperlaneAdapterTest is HyperlaneAdapterBase {
             abi.encodeWithSelector(IConcordAdapter.ConcordAdapterPrivilegedRecipient.selector, address(manager))
         );
         _hlRelay(m);
+    }
+
+    /// @dev The privileged-recipient check follows the authority (the adapter keeps its tag next to the ISM): after
+    /// `updateAuthority`, the new authority is refused as a recipient and the old one is an ordinary recipient (it
+    /// has no `receiveMessage`: FAILED); a contract whose address shares the authority's low 96 bits is delivered.
+    function test_Delivery_PrivilegedCheck_FollowsTheAuthority() public {
+        AccessManager next = new AccessManager(address(this));
+        manager.updateAuthority(address(aB), address(next));
+        assertEq(aB.authority(), address(next));
+        (, uint256 m) = _send(aA, alice, CHAIN_B, address(next), "x", _noAttr());
+        vm.expectRevert(
+            abi.encodeWithSelector(IConcordAdapter.ConcordAdapterPrivilegedRecipient.selector, address(next))
+        );
+        _hlRelay(m);
+        (bytes32 id, uint256 m2) = _send(aA, alice, CHAIN_B, address(manager), "x", _noAttr());
+        _hlRelay(m2);
+        assertEq(aB.failedRevertDataHash(id), keccak256(""), "the old authority is an ordinary recipient");
+        address twin = address(uint160((uint256(0xbeef) << 96) | uint256(uint96(uint160(address(next))))));
+        vm.etch(twin, address(rB).code);
+        (, uint256 m3) = _send(aA, alice, CHAIN_B, twin, "x", _noAttr());
+        _hlRelay(m3);
+        assertTrue(hlDomains[dB].mailbox.delivered(_hlId(m3)), "same low bits, another address: delivered");
     }
 
     /// @dev Delivery refuses an origin whose adapter was withdrawn (setRemote(origin, 0)); sending there too.

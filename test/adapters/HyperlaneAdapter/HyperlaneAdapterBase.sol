@@ -5,6 +5,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 import {IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {HyperlaneAdapter} from "../../../contracts/adapters/hyperlane/HyperlaneAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {HyperlaneFixture} from "./HyperlaneFixture.sol";
@@ -219,9 +220,14 @@ abstract contract HyperlaneAdapterBase is HyperlaneFixture {
         view
         returns (bytes32 id, bytes32 hyperlaneId)
     {
-        bytes memory envelope = abi.encode(
+        bytes memory envelope = AdapterEnvelope.encode(
             IConcordAdapter.Envelope({
-                nonce: aA.nonce(), sender: sender, recipient: to, gasLimit: gasLimit, payload: payload
+                nonce: aA.nonce(CHAIN_B),
+                origin: CHAIN_A,
+                sender: sender,
+                recipient: to,
+                gasLimit: gasLimit,
+                payload: payload
             })
         );
         id = aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), envelope);

@@ -16,6 +16,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {HyperlaneAdapter} from "../../../contracts/adapters/hyperlane/HyperlaneAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 
@@ -244,7 +245,7 @@ abstract contract HyperlaneFixture is Test {
     }
 
     function _hlEnvelope(uint256 i) internal view returns (IConcordAdapter.Envelope memory) {
-        return abi.decode(_hlBody(i), (IConcordAdapter.Envelope));
+        return AdapterEnvelope.decode(_hlBody(i));
     }
 
     function _hlDomainOfMailbox(address mailbox) internal view returns (bool known, uint256 d) {

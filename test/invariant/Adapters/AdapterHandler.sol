@@ -6,6 +6,7 @@ import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-Interope
 import {CommonBase} from "forge-std/Base.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {HarnessAdapter, HarnessWire} from "../../adapters/ConcordAdapter/HarnessAdapter.sol";
 import {GhostStore} from "../../harness/GhostStore.sol";
@@ -121,9 +122,10 @@ contract AdapterHandler is CommonBase, StdUtils {
         if (n != 0 && replayGenuine) {
             envelope = wire.packet(bound(seed, 0, n - 1)).envelope;
         } else {
-            envelope = abi.encode(
+            envelope = AdapterEnvelope.encode(
                 IConcordAdapter.Envelope({
                     nonce: uint64(seed),
+                    origin: A,
                     sender: address(this),
                     recipient: address(recipient),
                     gasLimit: 200_000,

@@ -1,7 +1,8 @@
 /**
  * Local fixtures for the agents' tests, the benchmark and demos: a Concord pair on two anvil chains deployed
  * straight from the build artifacts, a JSON-RPC fault-injection proxy, and a throwaway PostgreSQL server.
- * Nothing here is used by the agents themselves.
+ * Nothing here is used by the agents themselves, and none of it ships in `@concord/sdk` (test/helpers/ is outside the
+ * package).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -22,11 +23,12 @@ import {
   toHex,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type AnvilChain, freePort, rpc, startAnvil } from "../src/anvil.js";
-import { loadArtifact, repoRoot } from "../src/artifacts.js";
-import { addressToBytes32 } from "../src/codec.js";
-import { gatewayAbi } from "./abi.js";
-import { type HttpEndpoint, serveHttp } from "./http.js";
+import { type AnvilChain, freePort, rpc, startAnvil } from "../../sdk/src/anvil.js";
+import { repoRoot } from "../../sdk/src/repo.js";
+import { addressToBytes32 } from "../../sdk/src/codec.js";
+import { gatewayAbi } from "../../sdk/agents/abi.js";
+import { type HttpEndpoint, serveHttp } from "../../sdk/agents/http.js";
+import { testArtifact as loadArtifact } from "./artifacts.js";
 
 /** anvil's default funded keys (mnemonic "test test ... junk"), by index. */
 export const ANVIL_KEYS: Hex[] = [

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
+
+import {IConcordAdapter} from "../interfaces/IConcordAdapter.sol";
+
+/// @title AdapterEnvelope
+/// @notice The wire format of what a Concord transport adapter hands its protocol (see {IConcordAdapter.Envelope}):
+/// a packed 56-byte header, then the payload.
+///
+/// | offset | size | field                                              |
+/// |-------:|-----:|----------------------------------------------------|
+/// |      0 |    8 | nonce (uint64, big-endian)                         |
+/// |      8 |    4 | origin (uint32: the source's Concord domain)       |
+/// |     12 |   20 | sender (ERC-7786 sender on the source)             |
+/// |     32 |   20 | recipient (on the destination)                     |
+/// |     52 |    4 | gasLimit (uint32)                                  |
+/// |     56 |    … | payload                                            |
+///
+/// @dev Packed rather than `abi.encode(Envelope)` (224 bytes of header): the header travels in the protocol's
+/// message, its event and the relayer's calldata, and is hashed on both sides. Every reader checks the length first
+/// (`HEADER_LENGTH`); the fields are read with one `mload` each, without copying the envelope. The origin is what the
+/// source adapter states; a destination accepts it only when it is the domain that the protocol's authenticated
+/// source maps to (`ConcordAdapter._receive` requires it to equal the origin the protocol adapter passes).
+library AdapterEnvelope {
+    /// @notice Bytes before the payload.
+    uint256 internal constant HEADER_LENGTH = 56;
+    uint256 internal constant _ORIGIN_OFFSET = 8;
+    uint256 internal constant _SENDER_OFFSET = 12;
+    uint256 internal constant _RECIPIENT_OFFSET = 32;
+    uint256 internal constant _GAS_LIMIT_OFFSET = 52;
+    uint256 internal constant _UINT64_SHIFT = 192; // 256 - 64: a uint64 in a word's first 8 bytes
+    uint256 internal constant _UINT32_SHIFT = 224; // 256 - 32
+    uint256 internal constant _ADDRESS_SHIFT = 96; // 256 - 160
+    /// @dev `receiveMessage` call data: selector, message id, two offsets, then the sender and the payload. The head
+    /// before the payload bytes: 4 + 32 * 6 (id, two offsets, sender length, sender word, payload length).
+    uint256 internal constant _CALL_HEAD = 196;
+    uint256 internal constant _SENDER_OFFSET_IN_CALL = 0x60;
+    uint256 internal constant _PAYLOAD_OFFSET_IN_CALL = 0xa0;
+    /// @dev ERC-7930 v1, chain type eip155 (`0x0001` `0x0000`), then the chain reference length byte.
+    uint256 internal constant _ERC7930_EVM_V1_PREFIX = 0x00010000;
+    uint256 internal constant _EVM_ADDRESS_LENGTH = 20;
+
+    /// @notice The envelope of `payload` from `sender` on `origin` to `recipient` with `gasLimit`, the source's
+    /// `nonce`-th send to that destination.
+    function encode(
+        uint64 nonce,
+        uint32 origin,
+        address sender,
+        address recipient,
+        uint32 gasLimit,
+        bytes memory payload
+    ) internal pure returns (bytes memory) {
+        return abi.encodePacked(nonce, origin, sender, recipient, gasLimit, payload);
+    }
+
+    /// @notice `encode` of a decoded envelope.
+    function encode(IConcordAdapter.Envelope memory e) internal pure returns (bytes memory) {
+        return abi.encodePacked(e.nonce, e.origin, e.sender, e.recipient, e.gasLimit, e.payload);
+    }
+
+    /// @notice The nonce, stated origin and gas limit of `envelope` (reverts `ConcordAdapterMalformedEnvelope` when it
+    /// has no full header).
+    function delivery(bytes memory envelope)
+        internal
+        pure
+        returns (uint64 nonce, uint32 statedOrigin, uint32 gasLimit)
+    {
+        _checkLength(envelope.length);
+        assembly ("memory-safe") {
+            let p := add(envelope, 0x20)
+            nonce := shr(_UINT64_SHIFT, mload(p))
+            statedOrigin := shr(_UINT32_SHIFT, mload(add(p, _ORIGIN_OFFSET)))
+            gasLimit := shr(_UINT32_SHIFT, mload(add(p, _GAS_LIMIT_OFFSET)))
+        }
+    }
+
+    /// @notice The nonce of `envelope` (reverts `ConcordAdapterMalformedEnvelope` when it has no full header).
+    function nonceOf(bytes memory envelope) internal pure returns (uint64 nonce) {
+        _checkLength(envelope.length);
+        assembly ("memory-safe") {
+            nonce := shr(_UINT64_SHIFT, mload(add(envelope, 0x20)))
+        }
+    }
+
+    /// @notice The gas limit of `envelope` (reverts `ConcordAdapterMalformedEnvelope` when it has no full header).
+    function gasLimitOf(bytes memory envelope) internal pure returns (uint32 gasLimit) {
+        _checkLength(envelope.length);
+        assembly ("memory-safe") {
+            gasLimit := shr(_UINT32_SHIFT, mload(add(add(envelope, 0x20), _GAS_LIMIT_OFFSET)))
+        }
+    }
+
+    /// @notice The stated origin of `envelope`, read from calldata (reverts `ConcordAdapterMalformedEnvelope` when it
+    /// has no full header).
+    function originOf(bytes calldata envelope) internal pure returns (uint32 statedOrigin) {
+        _checkLength(envelope.length);
+        assembly ("memory-safe") {
+            statedOrigin := shr(_UINT32_SHIFT, calldataload(add(envelope.offset, _ORIGIN_OFFSET)))
+        }
+    }
+
+    /// @notice The recipient of `envelope` (whose header the caller has checked).
+    function recipientOf(bytes memory envelope) internal pure returns (address recipient) {
+        assembly ("memory-safe") {
+            recipient := shr(_ADDRESS_SHIFT, mload(add(add(envelope, 0x20), _RECIPIENT_OFFSET)))
+        }
+    }
+
+    /// @notice The sender of `envelope` (whose header the caller has checked).
+    function senderOf(bytes memory envelope) internal pure returns (address sender) {
+        assembly ("memory-safe") {
+            sender := shr(_ADDRESS_SHIFT, mload(add(add(envelope, 0x20), _SENDER_OFFSET)))
+        }
+    }
+
+    /// @notice A copy of the payload of `envelope` (whose header the caller has checked).
+    function payloadOf(bytes memory envelope) internal pure returns (bytes memory out) {
+        uint256 length = envelope.length - HEADER_LENGTH;
+        out = new bytes(length);
+        assembly ("memory-safe") {
+            mcopy(add(out, 0x20), add(add(envelope, 0x20), HEADER_LENGTH), length)
+        }
+    }
+
+    /// @notice The call data of `receiveMessage(messageId, ERC-7930 EVM v1 (originDomain, sender), payload)` for
+    /// `envelope` (whose header the caller has checked), built in one pass from the envelope: the same bytes as
+    /// `abi.encodeCall(IERC7786Recipient.receiveMessage, (messageId,
+    /// InteroperableAddress.formatEvmV1(originDomain, sender), payload))`, without the intermediate copies.
+    function receiveMessageCall(bytes memory envelope, bytes32 messageId, uint32 originDomain)
+        internal
+        pure
+        returns (bytes memory data)
+    {
+        uint256 payloadLength = envelope.length - HEADER_LENGTH;
+        // The chain reference is the origin's minimal big-endian bytes (1 to 4; OpenZeppelin's `_toChainReference`).
+        uint256 refLength = 1;
+        if (originDomain > type(uint8).max) ++refLength;
+        if (originDomain > type(uint16).max) ++refLength;
+        if (originDomain > type(uint24).max) ++refLength;
+        // Zeroed by `new`: the sender word's and the payload's padding stay zero.
+        data = new bytes(_CALL_HEAD + ((payloadLength + 31) & ~uint256(31)));
+        bytes4 selector = IERC7786Recipient.receiveMessage.selector;
+        address sender = senderOf(envelope);
+        assembly ("memory-safe") {
+            let p := add(data, 0x20)
+            mstore(p, selector)
+            mstore(add(p, 4), messageId)
+            mstore(add(p, 36), _SENDER_OFFSET_IN_CALL)
+            mstore(add(p, 68), _PAYLOAD_OFFSET_IN_CALL)
+            // sender: prefix (4 bytes), reference length (1), reference (refLength), address length (1), address (20)
+            mstore(add(p, 100), add(refLength, 26))
+            let w := shl(224, _ERC7930_EVM_V1_PREFIX)
+            w := or(w, shl(216, refLength))
+            w := or(w, shl(sub(216, mul(8, refLength)), originDomain))
+            w := or(w, shl(sub(208, mul(8, refLength)), _EVM_ADDRESS_LENGTH))
+            w := or(w, shl(sub(48, mul(8, refLength)), sender))
+            mstore(add(p, 132), w)
+            mstore(add(p, 164), payloadLength)
+            mcopy(add(p, _CALL_HEAD), add(add(envelope, 0x20), HEADER_LENGTH), payloadLength)
+        }
+    }
+
+    /// @notice The whole envelope, decoded (tests, tools; the adapter reads the header fields only).
+    function decode(bytes memory envelope) internal pure returns (IConcordAdapter.Envelope memory e) {
+        (e.nonce, e.origin, e.gasLimit) = delivery(envelope);
+        e.sender = senderOf(envelope);
+        e.recipient = recipientOf(envelope);
+        e.payload = payloadOf(envelope);
+    }
+
+    function _checkLength(uint256 length) private pure {
+        if (length < HEADER_LENGTH) revert IConcordAdapter.ConcordAdapterMalformedEnvelope(length);
+    }
+}
