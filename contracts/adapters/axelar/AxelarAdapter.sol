@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IAxelarGasService} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarGasService.sol";
 import {IAxelarGateway} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarGateway.sol";
 
+import {AdapterEnvelope} from "../AdapterEnvelope.sol";
 import {ConcordAdapter} from "../ConcordAdapter.sol";
 import {IAxelarAdapter} from "./IAxelarAdapter.sol";
 
@@ -47,11 +48,14 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
 
     IAxelarGateway internal immutable _GATEWAY;
     IAxelarGasService internal immutable _GAS_SERVICE;
-    bytes32 internal immutable _AXELAR_LOCAL_CHAIN_HASH;
+    /// @dev The route tag (`_chainTag`) of this chain's own Axelar name.
+    uint64 internal immutable _AXELAR_LOCAL_CHAIN_TAG;
 
     string private _axelarLocalChain;
     mapping(uint32 domain => string axelarChain) private _axelarChains;
-    mapping(bytes32 axelarChainHash => uint32 domain) private _domains;
+    /// @dev Chain tag -> Concord domain (the other direction is the route's protocol domain, in the base): tags are
+    /// unique among mapped chains.
+    mapping(uint64 chainTag => uint32 domain) private _domains;
 
     /// @param gateway_ The local Axelar gateway (AxelarAmplifierGateway, behind its proxy).
     /// @param gasService_ The local AxelarGasService (behind its proxy).
@@ -73,7 +77,7 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         if (length == 0 || length > MAX_CHAIN_NAME_LENGTH) revert AxelarAdapterInvalidChainName(axelarLocalChain_);
         _GATEWAY = IAxelarGateway(gateway_);
         _GAS_SERVICE = IAxelarGasService(gasService_);
-        _AXELAR_LOCAL_CHAIN_HASH = keccak256(bytes(axelarLocalChain_));
+        _AXELAR_LOCAL_CHAIN_TAG = _tagOf(keccak256(bytes(axelarLocalChain_)));
         _axelarLocalChain = axelarLocalChain_;
     }
 
@@ -94,15 +98,21 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         string calldata sourceAddress,
         bytes calldata payload
     ) external {
-        uint32 domain = _domains[keccak256(bytes(sourceChain))];
-        if (domain == 0) revert AxelarAdapterUnknownAxelarChain(sourceChain);
+        // The Concord domain of the Axelar source chain, found from the envelope's stated origin and checked against
+        // the chain tag kept in that domain's route (one slot, which `_receive` reads next anyway, instead of a
+        // reverse-map lookup): the domain is accepted only if it is mapped to exactly this chain name's tag, and tags
+        // are unique among mapped chains (`setAxelarChain`).
+        uint32 domain = AdapterEnvelope.originOf(payload);
+        uint64 tag = _protocolDomainOf(domain);
+        if (tag == 0 || tag != _chainTag(sourceChain)) revert AxelarAdapterUnknownAxelarChain(sourceChain);
         address originAdapter = _parseAddress(sourceAddress);
+        bytes memory envelope = payload;
         // The gateway compares keccak256(commandId, sourceChain, sourceAddress, msg.sender, payloadHash) with what
         // the signers approved, then marks the command executed: a second `execute` of it fails here.
-        if (!_GATEWAY.validateContractCall(commandId, sourceChain, sourceAddress, keccak256(payload))) {
+        if (!_GATEWAY.validateContractCall(commandId, sourceChain, sourceAddress, keccak256(envelope))) {
             revert AxelarAdapterNotApprovedByGateway(commandId);
         }
-        _receive(domain, originAdapter, payload);
+        _receive(domain, originAdapter, envelope);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -117,31 +127,45 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         override
         returns (uint256 fee)
     {
-        return _GAS_SERVICE.estimateGasFee(
-            _axelarChainOrRevert(destination),
-            _toHexString(remoteAdapter),
-            envelope,
-            destinationGas(gasLimit, envelope.length),
-            ""
-        );
+        return _estimate(_axelarChainOrRevert(destination), _toHexString(remoteAdapter), envelope, gasLimit);
     }
 
-    /// @dev Pays the gas service exactly `fee` (= `_quote`), then `callContract`; returns the payload hash (the
-    /// `ContractCall` event's indexed `payloadHash`, unique per envelope: the envelope carries the nonce). Axelar's
-    /// refund address is the paying caller, or the adapter (sponsor balance) when the sponsor balance paid.
-    function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32, uint256 fee)
+    /// @dev Pays the gas service its estimate, then `callContract`; returns the payload hash (the `ContractCall`
+    /// event's indexed `payloadHash`, unique per envelope: the envelope carries the nonce). A sponsored send comes
+    /// with `fee` = `_quote` (the base quoted it); a send with value comes with the whole value (`_refundsExcess`):
+    /// the estimate is made here, once, from the chain name and address string that the payment and the call use
+    /// too, and only it is paid (less than it reverts `ConcordAdapterFeeTooLow`); the rest stays in this adapter
+    /// until the base returns it to the caller in the same transaction. Axelar's refund address is the paying
+    /// caller, or the adapter (sponsor balance) when the sponsor balance paid.
+    function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         override
         returns (bytes32 protocolMessageId)
     {
         string memory chain = _axelarChainOrRevert(destination);
         string memory destinationAddress = _toHexString(remoteAdapter);
-        address refundAddress = msg.value == 0 ? address(this) : msg.sender;
+        address refundAddress = address(this);
+        if (msg.value != 0) {
+            uint256 price = _estimate(chain, destinationAddress, envelope, gasLimit);
+            if (fee < price) revert ConcordAdapterFeeTooLow(price, fee);
+            fee = price;
+            refundAddress = msg.sender;
+        }
         _GAS_SERVICE.payNativeGasForContractCall{value: fee}(
             address(this), chain, destinationAddress, envelope, refundAddress
         );
         _GATEWAY.callContract(chain, destinationAddress, envelope);
         return keccak256(envelope);
+    }
+
+    /// @dev Yes, in the base's sense: a send with value hands `_send` the whole value and `_send` pays only the gas
+    /// service's estimate out of it, keeping the rest in this adapter, where the base finds it and returns it to the
+    /// caller in the same transaction. AxelarGasService itself refunds nothing in the transaction (it keeps whatever
+    /// it is paid; Axelar refunds unused gas later, off chain, to the refund address): the adapter never pays it more
+    /// than its estimate, so the caller gets the excess back at once, and the base's own quote before `_send` (a
+    /// second chain-name read, address string and `estimateGasFee` call) is skipped.
+    function _refundsExcess() internal pure override returns (bool) {
+        return true;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -150,20 +174,23 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
 
     /// @inheritdoc IAxelarAdapter
     function setAxelarChain(uint32 domain, string calldata axelarChain) external restricted {
-        bytes32 chainHash = keccak256(bytes(axelarChain));
-        if (domain == 0 || domain == _LOCAL_DOMAIN || chainHash == _AXELAR_LOCAL_CHAIN_HASH) {
+        uint64 tag = _chainTag(axelarChain);
+        if (domain == 0 || domain == _LOCAL_DOMAIN || tag == _AXELAR_LOCAL_CHAIN_TAG) {
             revert AxelarAdapterInvalidDomainMapping(domain, axelarChain);
         }
         uint256 length = bytes(axelarChain).length;
         if (length > MAX_CHAIN_NAME_LENGTH) revert AxelarAdapterInvalidChainName(axelarChain);
-        if (length != 0) {
-            uint32 holder = _domains[chainHash];
+        if (length == 0) {
+            tag = 0;
+        } else {
+            uint32 holder = _domains[tag];
             if (holder != 0 && holder != domain) revert AxelarAdapterChainTaken(axelarChain, holder);
         }
-        bytes memory previous = bytes(_axelarChains[domain]);
-        if (previous.length != 0) delete _domains[keccak256(previous)];
+        uint64 previous = _protocolDomainOf(domain);
+        if (previous != 0) delete _domains[previous];
         _axelarChains[domain] = axelarChain;
-        if (length != 0) _domains[chainHash] = domain;
+        _setProtocolDomain(domain, tag);
+        if (tag != 0) _domains[tag] = domain;
         emit AxelarChainSet(domain, axelarChain);
     }
 
@@ -192,8 +219,10 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
     }
 
     /// @inheritdoc IAxelarAdapter
-    function domainOfAxelarChain(string calldata axelarChain) external view returns (uint32) {
-        return _domains[keccak256(bytes(axelarChain))];
+    function domainOfAxelarChain(string calldata axelarChain) external view returns (uint32 domain) {
+        domain = _domains[_chainTag(axelarChain)];
+        // A tag is 64 bits of the name's hash: the domain is this name's only if its mapped name is this one.
+        if (domain != 0 && keccak256(bytes(_axelarChains[domain])) != keccak256(bytes(axelarChain))) return 0;
     }
 
     /// @inheritdoc IAxelarAdapter
@@ -213,6 +242,27 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
     // ---------------------------------------------------------------------------------------------
     // Internal
     // ---------------------------------------------------------------------------------------------
+
+    /// @dev The estimate `_send` pays: `estimateGasFee` with `destinationGas` as the execution gas limit.
+    function _estimate(string memory chain, string memory destinationAddress, bytes memory envelope, uint32 gasLimit)
+        private
+        view
+        returns (uint256)
+    {
+        return _GAS_SERVICE.estimateGasFee(
+            chain, destinationAddress, envelope, destinationGas(gasLimit, envelope.length), ""
+        );
+    }
+
+    /// @dev The route tag of an Axelar chain name: the low 64 bits of its keccak256, never 0 (0 means no chain).
+    function _chainTag(string calldata axelarChain) private pure returns (uint64) {
+        return _tagOf(keccak256(bytes(axelarChain)));
+    }
+
+    function _tagOf(bytes32 chainHash) private pure returns (uint64 tag) {
+        tag = uint64(uint256(chainHash));
+        if (tag == 0) tag = 1;
+    }
 
     function _axelarChainOrRevert(uint32 domain) private view returns (string memory chain) {
         chain = _axelarChains[domain];

@@ -7,6 +7,7 @@ import {GasInfo} from "@axelar-network/axelar-gmp-sdk-solidity-5/contracts/types
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 import {Vm} from "forge-std/Vm.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IAxelarAdapter} from "../../../contracts/adapters/axelar/IAxelarAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {ValueRefuser} from "../HyperlaneAdapter/HyperlaneAdapterBase.sol";
@@ -56,8 +57,8 @@ contract AxelarAdapterFeesTest is AxelarAdapterBase {
     /// @dev The quote is Axelar's estimate of the exact payment: `estimateGasFee(chain name, remote adapter (hex),
     /// envelope, destinationGas, "")` = base fee + destinationGas * relative gas price.
     function test_Quote_IsTheGasServiceEstimate() public {
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"})
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"})
         );
         uint256 gas = aA.destinationGas(250_000, envelope.length);
         uint256 estimate =
@@ -275,7 +276,7 @@ contract AxelarAdapterFeesTest is AxelarAdapterBase {
         vm.recordLogs();
         refuser.send{value: fee}(aA, recipient, "x");
         assertEq(_axCapture(), 1);
-        assertEq(aA.nonce(), 1, "only the second send happened");
+        assertEq(aA.nonce(CHAIN_B), 1, "only the second send happened");
     }
 
     /// @dev The refund gives the sender control; re-entering `sendMessage` then is refused (send lock).

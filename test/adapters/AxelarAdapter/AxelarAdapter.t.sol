@@ -15,6 +15,7 @@ import {Proof} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/types/Wei
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IAxelarAdapter} from "../../../contracts/adapters/axelar/IAxelarAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {ProbeRecipient} from "../HyperlaneAdapter/HyperlaneAdapterBase.sol";
@@ -69,9 +70,8 @@ contract AxelarAdapterTest is AxelarAdapterBase {
         bytes memory recipient = _to(CHAIN_B, address(rB));
         bytes[] memory attributes = _gasAttr(321_000);
         uint256 fee = aA.quote(recipient, "hello", attributes);
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({
-                nonce: 0, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
             })
         );
         bytes32 id = aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), envelope);
@@ -93,10 +93,10 @@ contract AxelarAdapterTest is AxelarAdapterBase {
         vm.expectEmit(address(axChains[cA].gateway));
         emit IAxelarGateway.ContractCall(address(aA), AX_B, to, keccak256(envelope), envelope);
         vm.expectEmit(address(aA));
-        emit IConcordAdapter.AdapterMessageSent(id, CHAIN_B, keccak256(envelope), fee, false);
+        emit IConcordAdapter.AdapterMessageSent(id, fee, false);
         vm.prank(alice);
         assertEq(aA.sendMessage{value: fee}(recipient, "hello", attributes), id);
-        assertEq(aA.nonce(), 1);
+        assertEq(aA.nonce(CHAIN_B), 1);
         assertEq(address(axChains[cA].gasService).balance, fee, "the gas service holds the payment");
     }
 
@@ -163,8 +163,8 @@ contract AxelarAdapterTest is AxelarAdapterBase {
     /// B's adapter refuses it and the approval stays unconsumed.
     function test_Forged_WrongSourceAddress_Rejected() public {
         address forger = makeAddr("forger");
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
         );
         uint256 m = _rawCall(cA, forger, AX_B, address(aB), envelope);
         _axApprove(m);
@@ -184,8 +184,8 @@ contract AxelarAdapterTest is AxelarAdapterBase {
     /// approved message): the gateway's hash differs, refused.
     function test_Forged_RelayerSwapsTheSourceAddress_Rejected() public {
         address forger = makeAddr("forger");
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
         );
         uint256 m = _rawCall(cA, forger, AX_B, address(aB), envelope);
         _axApprove(m);
@@ -209,8 +209,8 @@ contract AxelarAdapterTest is AxelarAdapterBase {
     function test_Forged_WrongChainName_Rejected() public {
         uint256 cC = _axDeployChain(CHAIN_C, AX_C);
         _axConnect(cC, cB);
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
         );
         // The same address as A's adapter, on C.
         uint256 m = _rawCall(cC, address(aA), AX_B, address(aB), envelope);
@@ -300,8 +300,8 @@ contract AxelarAdapterTest is AxelarAdapterBase {
         string memory lower = aA.axelarAddressOf(account);
         assertEq(lower, Strings.toHexString(account));
         // Parsing is observable through the untrusted-source error, which names the parsed address.
-        bytes memory envelope = abi.encode(
-            IConcordAdapter.Envelope({nonce: 0, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
         );
         string memory checksummed = Strings.toChecksumHexString(account);
         vm.assume(account != address(aA));

@@ -23,6 +23,7 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {AxelarAdapter} from "../../../contracts/adapters/axelar/AxelarAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 
@@ -273,7 +274,7 @@ abstract contract AxelarFixture is Test {
     }
 
     function _axEnvelope(uint256 i) internal view returns (IConcordAdapter.Envelope memory) {
-        return abi.decode(axSent[i].payload, (IConcordAdapter.Envelope));
+        return AdapterEnvelope.decode(axSent[i].payload);
     }
 
     function _axChainOfGateway(address gateway) internal view returns (bool known, uint256 c) {

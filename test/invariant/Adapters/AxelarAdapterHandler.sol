@@ -6,6 +6,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
 
+import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {AxelarAdapter} from "../../../contracts/adapters/axelar/AxelarAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {AxelarFixture} from "../../adapters/AxelarAdapter/AxelarFixture.sol";
@@ -142,9 +143,12 @@ contract AxelarAdapterHandler is AxelarFixture {
         if (g != 0 && replayGenuine) {
             envelope = axSent[genuineIndexes[_bound(seed, 0, g - 1)]].payload;
         } else {
-            envelope = abi.encode(
+            // The stated origin is the attacker's: A's domain (the one it impersonates), C's, or anything.
+            uint32 statedOrigin = seed % 3 == 0 ? A : (seed % 3 == 1 ? C : uint32(seed >> 8));
+            envelope = AdapterEnvelope.encode(
                 IConcordAdapter.Envelope({
                     nonce: uint64(seed),
+                    origin: statedOrigin,
                     sender: address(this),
                     recipient: address(recipient),
                     gasLimit: 200_000,
