@@ -249,9 +249,10 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         view
         returns (uint256)
     {
-        return _GAS_SERVICE.estimateGasFee(
-            chain, destinationAddress, envelope, destinationGas(gasLimit, envelope.length), ""
-        );
+        return
+            _GAS_SERVICE.estimateGasFee(
+                chain, destinationAddress, envelope, destinationGas(gasLimit, envelope.length), ""
+            );
     }
 
     /// @dev The route tag of an Axelar chain name: the low 64 bits of its keccak256, never 0 (0 means no chain).

@@ -12,9 +12,10 @@ import {IConcordAdapter} from "../../interfaces/IConcordAdapter.sol";
 /// `execute` (AxelarExecutable's entry point), which accepts a message only once the gateway's `validateContractCall`
 /// confirmed that Axelar's signers approved exactly (commandId, sourceChain, sourceAddress, payload hash) for this
 /// adapter, consuming the approval.
-/// @dev Concord domains (EVM chain ids) and Axelar chain names are mapped one to one, both ways, by the authority; the
-/// source domain of a delivery is derived only from the Axelar `sourceChain` the gateway authenticated, and the source
-/// adapter only from its `sourceAddress`.
+/// @dev Concord domains (EVM chain ids) and Axelar chain names are mapped one to one, both ways, by the authority; each
+/// domain's route keeps its chain's tag (the low 64 bits of keccak256 of the name; unique among mapped chains). The
+/// source domain of a delivery is the envelope's stated origin only when that domain's tag is the tag of the Axelar
+/// `sourceChain` the gateway authenticated; the source adapter is derived only from the `sourceAddress`.
 interface IAxelarAdapter is IConcordAdapter {
     /// @notice The Concord domain `domain` is carried over the Axelar chain `axelarChain` (empty: no longer carried);
     /// the previous chain name of `domain`, if any, no longer maps to it.
@@ -39,7 +40,8 @@ interface IAxelarAdapter is IConcordAdapter {
     /// @notice Thrown when sending to a Concord domain that has no Axelar chain here.
     error AxelarAdapterUnknownDomain(uint32 domain);
 
-    /// @notice Thrown when a message arrives from an Axelar chain that maps to no Concord domain here.
+    /// @notice Thrown when a message's Axelar source chain is not the chain mapped to the Concord domain its envelope
+    /// states as origin (the chain maps to no domain here, or the stated origin is another chain's).
     error AxelarAdapterUnknownAxelarChain(string sourceChain);
 
     /// @notice Thrown when a message's Axelar source address is not an EVM address (`0x` and 40 hex digits).
@@ -49,10 +51,11 @@ interface IAxelarAdapter is IConcordAdapter {
     /// approved for this adapter: never approved, already executed, or any of them altered.
     error AxelarAdapterNotApprovedByGateway(bytes32 commandId);
 
-    /// @notice Axelar's delivery entry point (AxelarExecutable's `execute`, called by any relayer): maps the Axelar
-    /// `sourceChain` to its Concord domain and the `sourceAddress` to an EVM address, has the gateway validate (and
-    /// consume) the approval, then delivers the envelope (`payload`) through the shared base, which refuses any source
-    /// but the adapter enrolled for that domain and any envelope already delivered.
+    /// @notice Axelar's delivery entry point (AxelarExecutable's `execute`, called by any relayer): accepts the
+    /// envelope's stated origin only if its route's chain tag is the Axelar `sourceChain`'s, maps the `sourceAddress`
+    /// to an EVM address, has the gateway validate (and consume) the approval, then delivers the envelope (`payload`)
+    /// through the shared base, which refuses any source but the adapter enrolled for that domain and any envelope
+    /// already delivered.
     /// @param commandId Axelar's command id of the approved message.
     /// @param sourceChain The Axelar name of the source chain (authenticated by the gateway).
     /// @param sourceAddress The source contract, as Axelar carries it (`0x` + 40 hex digits, any case).

@@ -58,7 +58,9 @@ contract AxelarAdapterFeesTest is AxelarAdapterBase {
     /// envelope, destinationGas, "")` = base fee + destinationGas * relative gas price.
     function test_Quote_IsTheGasServiceEstimate() public {
         bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"})
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 250_000, payload: "q"
+            })
         );
         uint256 gas = aA.destinationGas(250_000, envelope.length);
         uint256 estimate =

@@ -71,7 +71,8 @@ contract AxelarAdapterTest is AxelarAdapterBase {
         bytes[] memory attributes = _gasAttr(321_000);
         uint256 fee = aA.quote(recipient, "hello", attributes);
         bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 321_000, payload: "hello"
             })
         );
         bytes32 id = aA.messageIdOf(CHAIN_A, address(aA), CHAIN_B, address(aB), envelope);
@@ -164,7 +165,9 @@ contract AxelarAdapterTest is AxelarAdapterBase {
     function test_Forged_WrongSourceAddress_Rejected() public {
         address forger = makeAddr("forger");
         bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"
+            })
         );
         uint256 m = _rawCall(cA, forger, AX_B, address(aB), envelope);
         _axApprove(m);
@@ -185,7 +188,9 @@ contract AxelarAdapterTest is AxelarAdapterBase {
     function test_Forged_RelayerSwapsTheSourceAddress_Rejected() public {
         address forger = makeAddr("forger");
         bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"
+            })
         );
         uint256 m = _rawCall(cA, forger, AX_B, address(aB), envelope);
         _axApprove(m);
@@ -205,19 +210,31 @@ contract AxelarAdapterTest is AxelarAdapterBase {
     /// @dev The same adapter address on an Axelar chain this adapter does not map (CREATE3 gives Concord the same
     /// address on every chain, so the address alone proves nothing): a third chain C. Unmapped: refused; mapped to a
     /// Concord domain without an enrolled adapter: refused; mapped, with another adapter enrolled: refused. The
-    /// origin is never taken from the envelope or the source address.
+    /// envelope's stated origin only picks the route whose chain tag must be the authenticated source chain's: C
+    /// stating A's domain is refused whatever C maps to.
     function test_Forged_WrongChainName_Rejected() public {
         uint256 cC = _axDeployChain(CHAIN_C, AX_C);
         _axConnect(cC, cB);
         bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_C, sender: alice, recipient: address(rB), gasLimit: 500_000, payload: "x"
+            })
+        );
+        bytes memory statingA = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"
+            })
         );
         // The same address as A's adapter, on C.
         uint256 m = _rawCall(cC, address(aA), AX_B, address(aB), envelope);
         _axApprove(m);
+        uint256 forgedOrigin = _rawCall(cC, address(aA), AX_B, address(aB), statingA);
+        _axApprove(forgedOrigin);
 
         vm.expectRevert(abi.encodeWithSelector(IAxelarAdapter.AxelarAdapterUnknownAxelarChain.selector, AX_C));
         _axExecute(m);
+        vm.expectRevert(abi.encodeWithSelector(IAxelarAdapter.AxelarAdapterUnknownAxelarChain.selector, AX_C));
+        _axExecute(forgedOrigin);
 
         aB.setAxelarChain(CHAIN_C, AX_C);
         vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUnknownDomain.selector, CHAIN_C));
@@ -230,18 +247,43 @@ contract AxelarAdapterTest is AxelarAdapterBase {
         _axExecute(m);
         assertEq(rB.count(), 0);
 
-        // The genuine A message, presented as coming from "base" (the approval names "ethereum"): refused by the
-        // gateway (its hash covers the chain name), although "base" now maps and its enrolled adapter is aA.
+        // C mapped, aA enrolled for C too: C's message stating A's domain is still refused (A's route names
+        // "ethereum"), while C's message stating C's domain is C's to deliver.
         aB.setRemote(CHAIN_C, address(aA));
+        vm.expectRevert(abi.encodeWithSelector(IAxelarAdapter.AxelarAdapterUnknownAxelarChain.selector, AX_C));
+        _axExecute(forgedOrigin);
+        _axExecute(m);
+        assertEq(rB.count(), 1);
+        assertEq(rB.delivery(0).sender, _to(CHAIN_C, alice), "delivered as C's, never as A's");
+
+        // The genuine A message, presented as coming from "base": refused before the gateway (A's route names
+        // "ethereum"), and the gateway's hash covers the chain name anyway.
         (, uint256 real) = _sendAB("real");
         _axApprove(real);
         bytes32 commandId = _axCommandId(real);
         string memory source = aA.axelarAddressOf(address(aA));
         bytes memory body = _axBody(real);
-        vm.expectRevert(abi.encodeWithSelector(IAxelarAdapter.AxelarAdapterNotApprovedByGateway.selector, commandId));
+        vm.expectRevert(abi.encodeWithSelector(IAxelarAdapter.AxelarAdapterUnknownAxelarChain.selector, AX_C));
         aB.execute(commandId, AX_C, source, body);
         _axExecute(real);
-        assertEq(rB.count(), 1);
+        assertEq(rB.count(), 2);
+    }
+
+    /// @dev A call whose payload is shorter than the envelope header (a forger's raw gateway call) is refused before
+    /// anything else is read; the approval stays unconsumed.
+    function test_Execute_RevertWhen_EnvelopeMalformed() public {
+        bytes memory short = new bytes(55);
+        uint256 m = _rawCall(cA, address(aA), AX_B, address(aB), short);
+        _axApprove(m);
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterMalformedEnvelope.selector, 55));
+        _axExecute(m);
+        assertTrue(
+            axChains[cB].gateway
+                .isContractCallApproved(
+                    _axCommandId(m), AX_A, aA.axelarAddressOf(address(aA)), address(aB), keccak256(short)
+                ),
+            "still approved, never executed"
+        );
     }
 
     /// @dev A command the signers never approved (any id, or the real message's id before its approval), and an
@@ -301,7 +343,9 @@ contract AxelarAdapterTest is AxelarAdapterBase {
         assertEq(lower, Strings.toHexString(account));
         // Parsing is observable through the untrusted-source error, which names the parsed address.
         bytes memory envelope = AdapterEnvelope.encode(
-            IConcordAdapter.Envelope({nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"})
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"
+            })
         );
         string memory checksummed = Strings.toChecksumHexString(account);
         vm.assume(account != address(aA));
