@@ -159,6 +159,11 @@ const ADAPTERS = [
       ["", "a minimal app (immutables, receiver without sender check)"],
     ],
   ],
+  [
+    "AdapterAxelar",
+    "Axelar",
+    [["", "a plain `AxelarExecutable` app (trusted chain and address hashes in storage; fee quoted off chain)"]],
+  ],
 ];
 
 function adapterLines() {
