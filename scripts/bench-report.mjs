@@ -162,7 +162,12 @@ const ADAPTERS = [
   [
     "AdapterAxelar",
     "Axelar",
-    [["", "a plain `AxelarExecutable` app (trusted chain and address hashes in storage; fee quoted off chain)"]],
+    [
+      [
+        "",
+        "a plain `AxelarExecutable` app (trusted chain and address hashes in storage; fee quoted off chain)",
+      ],
+    ],
   ],
 ];
 
