@@ -39,12 +39,34 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
     /// @notice Longest Axelar chain name the adapter maps (one storage slot).
     uint256 public constant MAX_CHAIN_NAME_LENGTH = 31;
 
-    /// @dev "0123456789abcdef", left-aligned: `byte(i, _HEX_DIGITS)` is the digit of value i.
-    uint256 private constant _HEX_DIGITS = 0x3031323334353637383961626364656600000000000000000000000000000000;
     /// @dev Length of an EVM address as Axelar carries it: "0x" and 40 hex digits.
     uint256 private constant _ADDRESS_STRING_LENGTH = 42;
     /// @dev "0x" in the two high bytes of a word.
     uint256 private constant _HEX_PREFIX = 0x3078 << 240;
+    /// @dev Hex digits 33 to 40 of an address string: the first 8 bytes of a word (shift of 24 bytes).
+    uint256 private constant _LAST_8_DIGITS_SHIFT = 192;
+    uint256 private constant _LOW_32_BITS = 0xffffffff;
+    uint256 private constant _LOW_128_BITS = type(uint128).max;
+    uint256 private constant _ALL_BYTES = type(uint256).max;
+    uint256 private constant _LOW_8_BYTES = type(uint64).max;
+    /// @dev Nibble spreading: the low half of each 128-, 64-, 32- and 16-bit lane, then the low nibble of each byte.
+    uint256 private constant _SPREAD_MASK_64 = 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff;
+    uint256 private constant _SPREAD_MASK_32 = 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff;
+    uint256 private constant _SPREAD_MASK_16 = 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff;
+    uint256 private constant _SPREAD_MASK_8 = 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff;
+    uint256 private constant _NIBBLE_MASK = 0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f;
+    /// @dev A byte value repeated in every byte of a word (`_BYTES_xx`: 0xxx in each byte).
+    uint256 private constant _BYTES_01 = 0x0101010101010101010101010101010101010101010101010101010101010101;
+    uint256 private constant _BYTES_06 = _BYTES_01 * 0x06;
+    uint256 private constant _BYTES_19 = _BYTES_01 * 0x19; // 0x80 - 0x67
+    uint256 private constant _BYTES_1F = _BYTES_01 * 0x1f; // 0x80 - 0x61
+    uint256 private constant _BYTES_20 = _BYTES_01 * 0x20; // the ASCII lower-case bit
+    uint256 private constant _BYTES_30 = _BYTES_01 * 0x30; // '0'
+    uint256 private constant _BYTES_46 = _BYTES_01 * 0x46; // 0x80 - 0x3a
+    uint256 private constant _BYTES_50 = _BYTES_01 * 0x50; // 0x80 - 0x30
+    uint256 private constant _BYTES_80 = _BYTES_01 * 0x80;
+    /// @dev 'a' - '0' - 10: what turns 10..15 + '0' into 'a'..'f'.
+    uint256 private constant _LETTER_OFFSET = 0x27;
 
     IAxelarGateway internal immutable _GATEWAY;
     IAxelarGasService internal immutable _GAS_SERVICE;
@@ -270,48 +292,85 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         if (bytes(chain).length == 0) revert AxelarAdapterUnknownDomain(domain);
     }
 
-    /// @dev `account` as "0x" and 40 lowercase hex digits (what `callContract` names as the destination).
+    /// @dev `account` as "0x" and 40 lowercase hex digits (what `callContract` names as the destination), all 40
+    /// digits at once: the address's high 128 bits spread to one nibble per byte of a word, its low 32 bits to the
+    /// first 8 bytes of the next, each nibble then turned into its ASCII digit.
     function _toHexString(address account) private pure returns (string memory s) {
+        uint256 v = uint160(account);
+        uint256 high = _toHexDigits(_spreadNibbles(v >> 32));
+        uint256 low = _toHexDigits(_spreadNibbles(v & _LOW_32_BITS)) << _LAST_8_DIGITS_SHIFT;
         assembly ("memory-safe") {
             s := mload(0x40)
             // length word + 42 bytes, rounded up to a whole word: 0x60.
             mstore(0x40, add(s, 0x60))
             mstore(s, _ADDRESS_STRING_LENGTH)
             mstore(add(s, 0x20), _HEX_PREFIX)
-            mstore(add(s, 0x40), 0)
-            let v := account
-            for { let i := add(add(s, 0x20), sub(_ADDRESS_STRING_LENGTH, 1)) } gt(i, add(s, 0x21)) {
-                i := sub(i, 1)
-            } {
-                mstore8(i, byte(and(v, 0xf), _HEX_DIGITS))
-                v := shr(4, v)
-            }
+            mstore(add(s, 0x22), high)
+            mstore(add(s, 0x42), low)
         }
     }
 
     /// @dev The EVM address in `s` ("0x" and 40 hex digits, either case); reverts
-    /// `AxelarAdapterInvalidSourceAddress` otherwise.
+    /// `AxelarAdapterInvalidSourceAddress` otherwise. The 40 digits are checked and decoded a word at a time: digits
+    /// 1 to 32, then digits 33 to 40 (the rest of that word masked off).
     function _parseAddress(string calldata s) private pure returns (address account) {
         bool valid = bytes(s).length == _ADDRESS_STRING_LENGTH;
         if (valid) {
-            uint256 v;
+            uint256 first;
+            uint256 last;
             assembly ("memory-safe") {
                 let p := s.offset
                 valid := eq(and(calldataload(p), shl(240, 0xffff)), _HEX_PREFIX)
-                for { let i := 2 } lt(i, _ADDRESS_STRING_LENGTH) { i := add(i, 1) } {
-                    let c := byte(0, calldataload(add(p, i)))
-                    // '0'..'9' -> 0..9; otherwise fold to lower case: 'a'..'f' -> 10..15; anything else is invalid.
-                    let d := sub(c, 0x30)
-                    if gt(d, 9) {
-                        let l := sub(or(c, 0x20), 0x61)
-                        if gt(l, 5) { valid := 0 }
-                        d := add(l, 10)
-                    }
-                    v := or(shl(4, v), and(d, 0xf))
-                }
+                first := calldataload(add(p, 2))
+                last := shr(_LAST_8_DIGITS_SHIFT, calldataload(add(p, 34)))
             }
-            account = address(uint160(v));
+            (bool firstValid, uint256 firstNibbles) = _fromHexDigits(first, _ALL_BYTES);
+            (bool lastValid, uint256 lastNibbles) = _fromHexDigits(last, _LOW_8_BYTES);
+            valid = valid && firstValid && lastValid;
+            account = address(uint160((_packNibbles(firstNibbles) << 32) | _packNibbles(lastNibbles)));
         }
         if (!valid) revert AxelarAdapterInvalidSourceAddress(s);
+    }
+
+    /// @dev The low 128 bits of `x`, one nibble per byte (most significant first) across the 32 bytes of the result.
+    function _spreadNibbles(uint256 x) private pure returns (uint256) {
+        x = ((x << 64) | x) & _SPREAD_MASK_64;
+        x = ((x << 32) | x) & _SPREAD_MASK_32;
+        x = ((x << 16) | x) & _SPREAD_MASK_16;
+        x = ((x << 8) | x) & _SPREAD_MASK_8;
+        return ((x << 4) | x) & _NIBBLE_MASK;
+    }
+
+    /// @dev The inverse of `_spreadNibbles`: 32 bytes of one nibble each, packed into the low 128 bits.
+    function _packNibbles(uint256 x) private pure returns (uint256) {
+        x = ((x >> 4) | x) & _SPREAD_MASK_8;
+        x = ((x >> 8) | x) & _SPREAD_MASK_16;
+        x = ((x >> 16) | x) & _SPREAD_MASK_32;
+        x = ((x >> 32) | x) & _SPREAD_MASK_64;
+        return ((x >> 64) | x) & _LOW_128_BITS;
+    }
+
+    /// @dev Each byte's nibble (0..15) as its lowercase ASCII hex digit: '0' + n, plus 39 for n >= 10 (n + 6 carries
+    /// into the byte's bit 4 exactly then). No byte carries into the next.
+    function _toHexDigits(uint256 nibbles) private pure returns (uint256) {
+        uint256 atLeastTen = ((nibbles + _BYTES_06) >> 4) & _BYTES_01;
+        return nibbles + _BYTES_30 + atLeastTen * _LETTER_OFFSET;
+    }
+
+    /// @dev Whether every byte of `digits` selected by `mask` is an ASCII hex digit ('0'..'9', 'a'..'f', 'A'..'F'),
+    /// and the nibble of each (0 where not selected). Each test adds a per-byte constant so that a byte's bit 7 says
+    /// "at least this value": no byte below 0x80 carries into the next, and a byte at 0x80 or above is refused first.
+    function _fromHexDigits(uint256 digits, uint256 mask) private pure returns (bool valid, uint256 nibbles) {
+        digits &= mask;
+        uint256 high = _BYTES_80 & mask;
+        // Unchecked: a byte at 0x80 or above may carry (even out of the word); such input is refused below anyway.
+        unchecked {
+            uint256 isDigit = ((digits + _BYTES_50) & ~(digits + _BYTES_46)) & high; // 0x30 <= c < 0x3a
+            uint256 lower = digits | _BYTES_20;
+            uint256 isLetter = ((lower + _BYTES_1F) & ~(lower + _BYTES_19)) & high; // 0x61 <= (c | 0x20) < 0x67
+            valid = (digits & _BYTES_80) == 0 && (isDigit | isLetter) == high;
+            // '0'..'9' -> c & 0xf; 'a'..'f' and 'A'..'F' -> (c & 0xf) + 9.
+            nibbles = (digits & _NIBBLE_MASK) + (isLetter >> 7) * 9;
+        }
     }
 }

@@ -355,6 +355,37 @@ contract AxelarAdapterTest is AxelarAdapterBase {
         this.approveAndExecuteOnB(checksummed, envelope);
     }
 
+    /// @dev The word-parallel parser against a byte-by-byte reference: one digit of a lowercase address string replaced
+    /// by any byte is accepted exactly when that byte is a hex digit of either case, and then parsed to the address
+    /// with that nibble replaced.
+    function testFuzz_AddressStrings_OneByteAgainstTheReference(address account, uint256 position, bytes1 c) public {
+        position = bound(position, 2, 41);
+        bytes memory s = bytes(Strings.toHexString(account));
+        s[position] = c;
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({
+                nonce: 0, origin: CHAIN_A, sender: alice, recipient: address(rB), gasLimit: 100_000, payload: "x"
+            })
+        );
+        uint8 b = uint8(c);
+        uint8 lower = b | 0x20;
+        bool isDigit = b >= 0x30 && b <= 0x39;
+        bool isLetter = lower >= 0x61 && lower <= 0x66;
+        if (!isDigit && !isLetter) {
+            vm.expectRevert(abi.encodeWithSelector(IAxelarAdapter.AxelarAdapterInvalidSourceAddress.selector, s));
+        } else {
+            uint256 nibble = isDigit ? b - 0x30 : lower - 0x61 + 10;
+            uint256 shift = 4 * (41 - position);
+            address parsed =
+                address(uint160((uint256(uint160(account)) & ~(uint256(0xf) << shift)) | (nibble << shift)));
+            vm.assume(parsed != address(aA));
+            vm.expectRevert(
+                abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_A, parsed)
+            );
+        }
+        this.approveAndExecuteOnB(string(s), envelope);
+    }
+
     /// @dev Helper of the fuzz test: approves a message from `sourceAddress` on A to B's adapter, then executes it.
     function approveAndExecuteOnB(string memory sourceAddress, bytes memory payload) external {
         Message memory m = Message({
