@@ -177,6 +177,16 @@ const ADAPTERS = [
       ["", "a plain `CCIPReceiver` app (immutable peer, the caller's value sent unquoted)"],
     ],
   ],
+  [
+    "AdapterAxelar",
+    "Axelar",
+    [
+      [
+        "",
+        "a plain `AxelarExecutable` app (trusted chain and address hashes in storage; fee quoted off chain)",
+      ],
+    ],
+  ],
 ];
 
 function adapterLines() {
