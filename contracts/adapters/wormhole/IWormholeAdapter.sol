@@ -7,8 +7,8 @@ import {IWormholeCore} from "./IWormholeCore.sol";
 /// @title IWormholeAdapter
 /// @notice A Concord adapter over Wormhole's core bridge (see {IConcordAdapter}): sends by publishing the envelope
 /// through the local core bridge (paying its `messageFee`); receives through `receiveMessage(encodedVm)`, callable by
-/// anyone (a relayer), which accepts a VAA only if the core bridge verified it (`parseAndVerifyVM`: the current guardian
-/// set's quorum signed its body) and its emitter is the adapter enrolled for the Concord domain its emitter chain maps
+/// anyone (a relayer), which accepts a VAA only if the core bridge verified it (`parseAndVerifyVM`: a quorum of the
+/// guardian set signed its body) and its emitter is the adapter enrolled for the Concord domain its emitter chain maps
 /// to. Relaying is off-chain: Wormhole core has no destination gas, the recipient's gas limit travels in the envelope.
 /// @dev Concord domains (EVM chain ids) and Wormhole chain ids are mapped one to one, both ways, by the authority; the
 /// source domain of a delivery is derived only from the VAA's emitter chain, which the guardians signed.

@@ -11,8 +11,8 @@ import {IWormholeCore} from "./IWormholeCore.sol";
 /// `core.publishMessage{value: messageFee}(0, envelope, consistencyLevel)`, the adapter being the emitter; the
 /// guardians observe the message and sign a VAA; a relayer (anyone) brings the VAA to the destination adapter's
 /// `receiveMessage`. Receiving: the core bridge verifies the VAA (`parseAndVerifyVM`), the adapter maps its emitter
-/// chain to a Concord domain and hands the envelope to `ConcordAdapter._receive`, which accepts it only from the adapter
-/// enrolled for that domain and only once.
+/// chain to a Concord domain and hands the envelope to `ConcordAdapter._receive`, which accepts it only from the
+/// adapter enrolled for that domain and only once.
 /// @dev What the adapter cannot change: whatever a quorum of the core bridge's guardian set signed as emitted by the
 /// enrolled adapter on a mapped chain is delivered; the guardians (and Wormhole governance, which rotates them and can
 /// upgrade the core bridge) are the trust root of inbound messages. Wormhole core has no destination gas and no
