@@ -11,7 +11,10 @@ import {IWormholeCore} from "./IWormholeCore.sol";
 /// guardian set signed its body) and its emitter is the adapter enrolled for the Concord domain its emitter chain maps
 /// to. Relaying is off-chain: Wormhole core has no destination gas, the recipient's gas limit travels in the envelope.
 /// @dev Concord domains (EVM chain ids) and Wormhole chain ids are mapped one to one, both ways, by the authority; the
-/// source domain of a delivery is derived only from the VAA's emitter chain, which the guardians signed.
+/// source domain of a delivery is derived only from the VAA's emitter chain, which the guardians signed. A Wormhole
+/// message has no destination (every chain's guardians sign it, anyone may relay it anywhere), so the published payload
+/// names it: `destination (uint32, the Concord domain) | destinationAdapter (address) | envelope`, 24 bytes before the
+/// envelope, and an adapter accepts only a payload naming its own domain and itself.
 interface IWormholeAdapter is IConcordAdapter {
     /// @notice The Concord domain `domain` is carried over the Wormhole chain `wormholeChain` (0: no longer carried);
     /// the previous Wormhole chain of `domain`, if any, no longer maps to it.
@@ -23,6 +26,13 @@ interface IWormholeAdapter is IConcordAdapter {
     /// @notice Thrown when the core bridge refuses the VAA (bad or too few signatures, unknown or expired guardian
     /// set, malformed); `reason` is the core bridge's.
     error WormholeAdapterInvalidVaa(string reason);
+
+    /// @notice Thrown when a VAA's payload is shorter than the destination header (24 bytes).
+    error WormholeAdapterMalformedPayload(uint256 length);
+
+    /// @notice Thrown when a VAA's payload names another destination domain or adapter than this one (a message for
+    /// another chain, or for another adapter on this chain, relayed here).
+    error WormholeAdapterWrongDestination(uint32 destination, address destinationAdapter);
 
     /// @notice Thrown when a VAA's emitter is not a left-padded EVM address.
     error WormholeAdapterNonEvmEmitter(bytes32 emitter);
@@ -41,8 +51,8 @@ interface IWormholeAdapter is IConcordAdapter {
     error WormholeAdapterWormholeChainTaken(uint16 wormholeChain, uint32 domain);
 
     /// @notice Wormhole's delivery entry point for this adapter: verifies `encodedVm` with the core bridge, maps its
-    /// emitter chain to a Concord domain and its emitter to an EVM address, then delivers the envelope (the VAA's
-    /// payload) through the shared base, which refuses any emitter but the adapter enrolled for that domain and any
+    /// emitter chain to a Concord domain and its emitter to an EVM address, checks that the payload names this domain
+    /// and this adapter as its destination, then delivers the envelope (the rest of the payload) through the shared base, which refuses any emitter but the adapter enrolled for that domain and any
     /// envelope already delivered (the consumed-VAA record). Anyone may call it.
     /// @param encodedVm A VAA (version 1) as the guardians signed it.
     function receiveMessage(bytes calldata encodedVm) external;

@@ -19,6 +19,12 @@ import {IWormholeCore} from "./IWormholeCore.sol";
 /// relayer payment: the recipient's gas limit travels in the envelope and the base enforces it at delivery. See
 /// docs/adapters.md.
 contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
+    /// @notice Bytes of the published payload before the envelope: the destination domain (4) and adapter (20).
+    uint256 public constant DESTINATION_HEADER_LENGTH = 24;
+    uint256 internal constant _UINT32_SHIFT = 224; // 256 - 32
+    uint256 internal constant _ADDRESS_SHIFT = 96; // 256 - 160
+    uint256 internal constant _ADAPTER_OFFSET = 4;
+
     IWormholeCore internal immutable _CORE;
     uint16 internal immutable _WORMHOLE_LOCAL_CHAIN;
     uint8 internal immutable _CONSISTENCY_LEVEL;
@@ -54,7 +60,7 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
         if (!valid) revert WormholeAdapterInvalidVaa(reason);
         bytes32 emitter = vaa.emitterAddress;
         if (uint256(emitter) >> 160 != 0) revert WormholeAdapterNonEvmEmitter(emitter);
-        bytes memory envelope = vaa.payload;
+        bytes memory envelope = _envelopeFor(vaa.payload);
         // The Concord domain of the emitter chain, found from the envelope's stated origin and checked against the
         // one-to-one map (the route slot, which `_receive` reads next anyway, instead of a reverse-map lookup): the
         // domain is accepted only if its route carries exactly this guardian-signed emitter chain. Chain 0 is never
@@ -77,15 +83,16 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
         return _CORE.messageFee();
     }
 
-    /// @dev `publishMessage{value: fee}(0, envelope, consistencyLevel)`: the envelope goes to every chain the guardians
-    /// watch for; only the adapter enrolled for this one accepts it (it checks the emitter and the emitter chain, and
-    /// the envelope names its origin). Returns the emitter sequence.
-    function _send(uint32, address, bytes memory envelope, uint32, uint256 fee)
+    /// @dev `publishMessage{value: fee}(0, destination | remoteAdapter | envelope, consistencyLevel)`: a Wormhole
+    /// message goes wherever a relayer takes it, so the payload names its destination domain and adapter, and only that
+    /// adapter accepts it (checking the emitter and its chain as well). Returns the emitter sequence.
+    function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32, uint256 fee)
         internal
         override
         returns (bytes32 protocolMessageId)
     {
-        return bytes32(uint256(_CORE.publishMessage{value: fee}(0, envelope, _CONSISTENCY_LEVEL)));
+        bytes memory payload = abi.encodePacked(destination, remoteAdapter, envelope);
+        return bytes32(uint256(_CORE.publishMessage{value: fee}(0, payload, _CONSISTENCY_LEVEL)));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -140,6 +147,28 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
     // ---------------------------------------------------------------------------------------------
     // Internal
     // ---------------------------------------------------------------------------------------------
+
+    /// @dev The envelope of a VAA payload addressed to this adapter on this domain (reverting otherwise). The envelope
+    /// is a view into `payload`'s memory: its length word is written over the header's last bytes, already read, so
+    /// `payload` itself must not be used afterwards.
+    function _envelopeFor(bytes memory payload) private view returns (bytes memory envelope) {
+        uint256 length = payload.length;
+        if (length < DESTINATION_HEADER_LENGTH) revert WormholeAdapterMalformedPayload(length);
+        uint32 destination;
+        address destinationAdapter;
+        assembly ("memory-safe") {
+            let p := add(payload, 0x20)
+            destination := shr(_UINT32_SHIFT, mload(p))
+            destinationAdapter := shr(_ADDRESS_SHIFT, mload(add(p, _ADAPTER_OFFSET)))
+        }
+        if (destination != _LOCAL_DOMAIN || destinationAdapter != address(this)) {
+            revert WormholeAdapterWrongDestination(destination, destinationAdapter);
+        }
+        assembly ("memory-safe") {
+            envelope := add(payload, DESTINATION_HEADER_LENGTH)
+            mstore(envelope, sub(length, DESTINATION_HEADER_LENGTH))
+        }
+    }
 
     function _wormholeChainOf(uint32 domain) private view returns (uint16 wormholeChain) {
         wormholeChain = uint16(_protocolDomainOf(domain));

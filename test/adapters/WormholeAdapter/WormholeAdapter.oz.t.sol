@@ -15,6 +15,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20Crosschain} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Crosschain.sol";
 
+import {IWormholeAdapter} from "../../../contracts/adapters/wormhole/IWormholeAdapter.sol";
 import {WormholeAdapter} from "../../../contracts/adapters/wormhole/WormholeAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {WormholeAdapterBase} from "./WormholeAdapterBase.sol";
@@ -140,9 +141,9 @@ contract WormholeAdapterOzTest is WormholeAdapterBase {
         lowA.fund{value: 1 ether}();
         _deployTokens(lowA, lowB);
         uint256 out = _bridgeOut(bob, 10 ether);
-        // A VAA goes wherever a relayer takes it: B's other adapter refuses an emitter it has not enrolled.
+        // A VAA goes wherever a relayer takes it: B's other adapter refuses one that names another destination.
         vm.expectRevert(
-            abi.encodeWithSelector(IConcordAdapter.ConcordAdapterUntrustedSource.selector, CHAIN_A, address(lowA))
+            abi.encodeWithSelector(IWormholeAdapter.WormholeAdapterWrongDestination.selector, CHAIN_B, address(lowB))
         );
         _relay(out);
         _whRelayTo(lowB, out);

@@ -6,6 +6,7 @@ import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IE
 import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IWormholeAdapter} from "../../../contracts/adapters/wormhole/IWormholeAdapter.sol";
 import {IWormholeCore} from "../../../contracts/adapters/wormhole/IWormholeCore.sol";
+import {WormholeAdapter} from "../../../contracts/adapters/wormhole/WormholeAdapter.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
 import {WhProbeRecipient, WormholeAdapterBase} from "./WormholeAdapterBase.sol";
 
@@ -64,7 +65,7 @@ contract WormholeAdapterTest is WormholeAdapterBase {
         vm.expectEmit(address(aA));
         emit IERC7786GatewaySource.MessageSent(id, _to(CHAIN_A, alice), recipient, "hello", 0, attributes);
         vm.expectEmit(address(core));
-        emit IWormholeCore.LogMessagePublished(address(aA), 0, 0, envelope, 1);
+        emit IWormholeCore.LogMessagePublished(address(aA), 0, 0, abi.encodePacked(CHAIN_B, address(aB), envelope), 1);
         vm.expectEmit(address(aA));
         emit IConcordAdapter.AdapterMessageSent(id, fee, false);
         vm.prank(alice);
@@ -182,7 +183,10 @@ contract WormholeAdapterTest is WormholeAdapterBase {
         aB.setRemote(CHAIN_C, enrolled);
         assertEq(aB.wormholeChainOf(CHAIN_C), 0);
         bytes memory body = _whBodyOf(
-            0, bytes32(uint256(uint160(enrolled))), 0, AdapterEnvelope.encode(0, CHAIN_C, alice, address(rB), 1e5, "x")
+            0,
+            bytes32(uint256(uint160(enrolled))),
+            0,
+            abi.encodePacked(CHAIN_B, address(aB), AdapterEnvelope.encode(0, CHAIN_C, alice, address(rB), 1e5, "x"))
         );
         vm.expectRevert(
             abi.encodeWithSelector(IWormholeAdapter.WormholeAdapterUnknownWormholeChain.selector, uint16(0))
@@ -285,8 +289,12 @@ contract WormholeAdapterTest is WormholeAdapterBase {
     /// @dev An emitter that is not a left-padded EVM address (a non-EVM chain's emitter) is refused.
     function test_ReceiveMessage_RevertWhen_NonEvmEmitter() public {
         bytes32 emitter = bytes32(uint256(1) << 200 | uint256(uint160(address(aA))));
-        bytes memory body =
-            _whBodyOf(WH_A, emitter, 0, AdapterEnvelope.encode(0, CHAIN_A, alice, address(rB), 1e5, "x"));
+        bytes memory body = _whBodyOf(
+            WH_A,
+            emitter,
+            0,
+            abi.encodePacked(CHAIN_B, address(aB), AdapterEnvelope.encode(0, CHAIN_A, alice, address(rB), 1e5, "x"))
+        );
         vm.expectRevert(abi.encodeWithSelector(IWormholeAdapter.WormholeAdapterNonEvmEmitter.selector, emitter));
         aB.receiveMessage(_whSignQuorum(body));
     }
@@ -299,6 +307,51 @@ contract WormholeAdapterTest is WormholeAdapterBase {
         assertFalse(ok);
         aB.receiveMessage(vaa);
         assertEq(rB.count(), 1);
+    }
+
+    /// @dev A payload shorter than the destination header is refused.
+    function test_ReceiveMessage_RevertWhen_MalformedPayload() public {
+        uint256 m = _rawPublishBytes(dA, address(aA), new bytes(23));
+        bytes memory vaa = _whVaa(m);
+        vm.expectRevert(abi.encodeWithSelector(IWormholeAdapter.WormholeAdapterMalformedPayload.selector, 23));
+        aB.receiveMessage(vaa);
+    }
+
+    /// @dev A Wormhole message has no destination: a genuine VAA for B's adapter relayed to an adapter on another chain
+    /// D that also enrolls A's adapter, or to a second adapter on B that does, is refused (otherwise it would execute
+    /// there, and take D's record of A's nonce 0 from the genuine message to D). Each message executes only where its
+    /// payload sends it.
+    function test_Forged_WrongDestination_Rejected() public {
+        uint256 dD = _whDeployChain(CHAIN_C, WH_C);
+        WormholeAdapter aD = _whDeployAdapter(dD, manager, DEFAULT_GAS);
+        _whEnroll(aD, dA, aA);
+        _whEnroll(aA, dD, aD);
+        WormholeAdapter aB2 = _whDeployAdapter(dB, manager, DEFAULT_GAS);
+        _whEnroll(aB2, dA, aA);
+
+        (, uint256 toB) = _sendAB("for B");
+        (, uint256 toD) = _send(aA, alice, CHAIN_C, address(rB), "for D", _noAttr());
+        assertEq(_whEnvelope(toB).nonce, 0);
+        assertEq(_whEnvelope(toD).nonce, 0, "nonces are per destination: both are A's nonce 0");
+        bytes memory vaaB = _whVaa(toB);
+        vm.expectRevert(
+            abi.encodeWithSelector(IWormholeAdapter.WormholeAdapterWrongDestination.selector, CHAIN_B, address(aB))
+        );
+        aD.receiveMessage(vaaB);
+        vm.expectRevert(
+            abi.encodeWithSelector(IWormholeAdapter.WormholeAdapterWrongDestination.selector, CHAIN_B, address(aB))
+        );
+        aB2.receiveMessage(vaaB);
+        vm.expectRevert(
+            abi.encodeWithSelector(IWormholeAdapter.WormholeAdapterWrongDestination.selector, CHAIN_C, address(aD))
+        );
+        aB.receiveMessage(_whVaa(toD));
+
+        aB.receiveMessage(vaaB);
+        aD.receiveMessage(_whVaa(toD));
+        assertEq(rB.count(), 2, "each delivered once, where it was sent");
+        assertEq(rB.delivery(0).gateway, address(aB));
+        assertEq(rB.delivery(1).gateway, address(aD));
     }
 
     // ------------------------------------------------------------------------------------------ replay

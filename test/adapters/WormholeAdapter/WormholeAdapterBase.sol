@@ -195,9 +195,14 @@ abstract contract WormholeAdapterBase is WormholeFixture {
         index = _whLast();
     }
 
-    /// @dev `from` publishes `payload` straight through chain `d`'s core bridge, paying its fee; returns the captured
-    /// message's index. Any account may publish anything: Wormhole messages have no destination.
-    function _rawPublish(uint256 d, address from, bytes memory payload) internal returns (uint256 index) {
+    /// @dev `from` publishes `envelope`, addressed to B's adapter (the adapter's destination header), straight through
+    /// chain `d`'s core bridge, paying its fee; returns the captured message's index. Any account may publish anything.
+    function _rawPublish(uint256 d, address from, bytes memory envelope) internal returns (uint256 index) {
+        return _rawPublishBytes(d, from, abi.encodePacked(CHAIN_B, address(aB), envelope));
+    }
+
+    /// @dev Same, publishing `payload` as it is (no destination header).
+    function _rawPublishBytes(uint256 d, address from, bytes memory payload) internal returns (uint256 index) {
         uint256 fee = _whCore(d).messageFee();
         vm.deal(from, from.balance + fee);
         vm.recordLogs();

@@ -290,13 +290,28 @@ abstract contract WormholeFixture is Test {
         return whSent.length - 1;
     }
 
-    /// @dev The Concord envelope (VAA payload) of captured message `i`.
-    function _whPayload(uint256 i) internal view returns (bytes memory) {
-        return whSent[i].payload;
+    /// @dev The Concord envelope of captured message `i`: its payload after the adapter's destination header (24
+    /// bytes: destination domain, destination adapter).
+    function _whPayload(uint256 i) internal view returns (bytes memory envelope) {
+        bytes memory raw = whSent[i].payload;
+        if (raw.length < 24) return raw;
+        envelope = new bytes(raw.length - 24);
+        for (uint256 j = 0; j < envelope.length; ++j) {
+            envelope[j] = raw[24 + j];
+        }
+    }
+
+    /// @dev The destination domain and adapter the payload of captured message `i` names.
+    function _whDestination(uint256 i) internal view returns (uint32 destination, address adapter) {
+        bytes memory raw = whSent[i].payload;
+        assembly ("memory-safe") {
+            destination := shr(224, mload(add(raw, 0x20)))
+            adapter := shr(96, mload(add(raw, 0x24)))
+        }
     }
 
     function _whEnvelope(uint256 i) internal view returns (IConcordAdapter.Envelope memory) {
-        return AdapterEnvelope.decode(whSent[i].payload);
+        return AdapterEnvelope.decode(_whPayload(i));
     }
 
     /// @dev The body hash the core bridge reports as the VAA's `hash` (what a plain app records as consumed).

@@ -96,7 +96,7 @@ contract WormholeHandler is WormholeFixture {
             index = genuineIndex[g];
             for (uint256 k = 0; k < genuineIndex.length; ++k) {
                 uint256 j = genuineIndex[(g + k) % genuineIndex.length];
-                if (adapterB.status(A, address(adapterA), whSent[j].payload) == IConcordAdapter.MessageStatus.NONE) {
+                if (adapterB.status(A, address(adapterA), _whPayload(j)) == IConcordAdapter.MessageStatus.NONE) {
                     index = j;
                     break;
                 }
@@ -120,13 +120,13 @@ contract WormholeHandler is WormholeFixture {
         if (n == 0) return;
         uint256 g = bound(seed, 0, n - 1);
         for (uint256 k = 0; k < n; ++k) {
-            bytes memory e = whSent[genuineIndex[(g + k) % n]].payload;
+            bytes memory e = _whPayload(genuineIndex[(g + k) % n]);
             if (adapterB.status(A, address(adapterA), e) == IConcordAdapter.MessageStatus.FAILED) {
                 g = (g + k) % n;
                 break;
             }
         }
-        bytes memory envelope = whSent[genuineIndex[g]].payload;
+        bytes memory envelope = _whPayload(genuineIndex[g]);
         try adapterB.retry(A, address(adapterA), envelope, uint32(bound(gasLimit, 200_000, 1_000_000))) {
             store.count("retry");
         } catch {}
@@ -154,7 +154,7 @@ contract WormholeHandler is WormholeFixture {
         if (genuineIndex.length == 0) return;
         uint256 index = genuineIndex[bound(seed, 0, genuineIndex.length - 1)];
         bytes memory body = _whBody(index);
-        IConcordAdapter.MessageStatus before = adapterB.status(A, address(adapterA), whSent[index].payload);
+        IConcordAdapter.MessageStatus before = adapterB.status(A, address(adapterA), _whPayload(index));
         uint256 total = recipient.total();
         uint256 q = _whQuorum(whGuardianKeys.length);
         bytes memory vaa;
@@ -172,7 +172,7 @@ contract WormholeHandler is WormholeFixture {
         try adapterB.receiveMessage(vaa) {
             store.violate("a VAA the guardians never signed was accepted");
         } catch {}
-        if (adapterB.status(A, address(adapterA), whSent[index].payload) != before || recipient.total() != total) {
+        if (adapterB.status(A, address(adapterA), _whPayload(index)) != before || recipient.total() != total) {
             store.violate("a refused VAA changed state");
         }
         store.count("forgeSignatures");
@@ -183,7 +183,7 @@ contract WormholeHandler is WormholeFixture {
     }
 
     function payloadOf(uint256 index) external view returns (bytes memory) {
-        return whSent[index].payload;
+        return _whPayload(index);
     }
 
     function _publishAndRelay(uint256 d, address emitter, bytes memory envelope) internal {
@@ -192,7 +192,7 @@ contract WormholeHandler is WormholeFixture {
         vm.deal(emitter, emitter.balance + fee);
         vm.recordLogs();
         vm.prank(emitter);
-        _whCore(d).publishMessage{value: fee}(0, envelope, 1);
+        _whCore(d).publishMessage{value: fee}(0, abi.encodePacked(B, address(adapterB), envelope), 1);
         _whCapture();
         try adapterB.receiveMessage(_whVaa(_whLast())) {
             store.violate("a forged source was accepted");
@@ -206,7 +206,7 @@ contract WormholeHandler is WormholeFixture {
         returns (bytes memory)
     {
         if (copyGenuine && genuineIndex.length != 0) {
-            return whSent[genuineIndex[bound(seed, 0, genuineIndex.length - 1)]].payload;
+            return _whPayload(genuineIndex[bound(seed, 0, genuineIndex.length - 1)]);
         }
         return AdapterEnvelope.encode(uint64(seed), origin, address(this), address(recipient), 200_000, payload);
     }
