@@ -52,8 +52,9 @@ interface IWormholeAdapter is IConcordAdapter {
 
     /// @notice Wormhole's delivery entry point for this adapter: verifies `encodedVm` with the core bridge, maps its
     /// emitter chain to a Concord domain and its emitter to an EVM address, checks that the payload names this domain
-    /// and this adapter as its destination, then delivers the envelope (the rest of the payload) through the shared base, which refuses any emitter but the adapter enrolled for that domain and any
-    /// envelope already delivered (the consumed-VAA record). Anyone may call it.
+    /// and this adapter as its destination, then delivers the envelope (the rest of the payload) through the shared
+    /// base, which refuses any emitter but the adapter enrolled for that domain and any envelope already delivered
+    /// (the consumed-VAA record). Anyone may call it.
     /// @param encodedVm A VAA (version 1) as the guardians signed it.
     function receiveMessage(bytes calldata encodedVm) external;
 
