@@ -24,6 +24,8 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
     uint256 internal constant _UINT32_SHIFT = 224; // 256 - 32
     uint256 internal constant _ADDRESS_SHIFT = 96; // 256 - 160
     uint256 internal constant _ADAPTER_OFFSET = 4;
+    /// @dev Offset of the stated origin in the envelope (after its 8-byte nonce, see `AdapterEnvelope`).
+    uint256 internal constant _ENVELOPE_ORIGIN_OFFSET = 8;
 
     IWormholeCore internal immutable _CORE;
     uint16 internal immutable _WORMHOLE_LOCAL_CHAIN;
@@ -65,7 +67,7 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
         // one-to-one map (the route slot, which `_receive` reads next anyway, instead of a reverse-map lookup): the
         // domain is accepted only if its route carries exactly this guardian-signed emitter chain. Chain 0 is never
         // mapped.
-        (, uint32 domain,) = AdapterEnvelope.delivery(envelope);
+        uint32 domain = _statedOrigin(envelope);
         uint16 chain = vaa.emitterChainId;
         if (chain == 0 || _protocolDomainOf(domain) != chain) revert WormholeAdapterUnknownWormholeChain(chain);
         // The consumed-VAA record is the base's delivered bit of (domain, emitter, envelope nonce): every VAA of this
@@ -167,6 +169,14 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
         assembly ("memory-safe") {
             envelope := add(payload, DESTINATION_HEADER_LENGTH)
             mstore(envelope, sub(length, DESTINATION_HEADER_LENGTH))
+        }
+    }
+
+    /// @dev The origin `envelope` states (reverts `ConcordAdapterMalformedEnvelope` when it has no full header).
+    function _statedOrigin(bytes memory envelope) private pure returns (uint32 stated) {
+        if (envelope.length < AdapterEnvelope.HEADER_LENGTH) revert ConcordAdapterMalformedEnvelope(envelope.length);
+        assembly ("memory-safe") {
+            stated := shr(_UINT32_SHIFT, mload(add(add(envelope, 0x20), _ENVELOPE_ORIGIN_OFFSET)))
         }
     }
 
