@@ -10,13 +10,14 @@ import {WormholeHandler} from "./WormholeHandler.sol";
 /// @notice Wormhole adapter suite (see WormholeREADME.md): over Wormhole's real core bridges with a test guardian set,
 /// every execution is of a genuine message (sent by A's enrolled adapter) at most once (I1, I2), whatever the order of
 /// VAAs, replays and re-signed VAAs, failures and retries, forged emitters, forged emitter chains and VAAs the guardians
-/// never signed; no genuine message is made undeliverable (I11).
+/// never signed, genuine VAAs taken to other adapters that trust the same source; no genuine message is made
+/// undeliverable (I11).
 contract WormholeInvariantTest is Test {
     WormholeHandler internal handler;
 
     function setUp() public {
         handler = new WormholeHandler();
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = WormholeHandler.send.selector;
         selectors[1] = WormholeHandler.send.selector;
         selectors[2] = WormholeHandler.deliver.selector;
@@ -27,6 +28,7 @@ contract WormholeInvariantTest is Test {
         selectors[7] = WormholeHandler.forgeEmitter.selector;
         selectors[8] = WormholeHandler.forgeChain.selector;
         selectors[9] = WormholeHandler.forgeSignatures.selector;
+        selectors[10] = WormholeHandler.misroute.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -51,6 +53,8 @@ contract WormholeInvariantTest is Test {
     function invariant_NoValueKept() public view {
         assertEq(address(handler.adapterA()).balance, 0);
         assertEq(address(handler.adapterB()).balance, 0);
+        assertEq(address(handler.adapterB2()).balance, 0);
+        assertEq(address(handler.adapterC()).balance, 0);
     }
 
     /// @notice I11 (flush): every genuine message can still be executed exactly once: relay its VAA if never
@@ -71,8 +75,16 @@ contract WormholeInvariantTest is Test {
             );
             assertEq(handler.recipient().executions(handler.genuineIds(i)), 1);
         }
-        bytes32[7] memory names =
-            [bytes32("send"), "deliver", "retry", "forgeEmitter", "forgeChain", "forgeSignatures", "deliverRefused"];
+        bytes32[8] memory names = [
+            bytes32("send"),
+            "deliver",
+            "retry",
+            "forgeEmitter",
+            "forgeChain",
+            "forgeSignatures",
+            "misroute",
+            "deliverRefused"
+        ];
         for (uint256 i = 0; i < names.length; ++i) {
             console.log(string(abi.encodePacked(names[i])), handler.store().counters(names[i]));
         }

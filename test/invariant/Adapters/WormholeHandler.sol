@@ -47,6 +47,9 @@ contract WormholeHandler is WormholeFixture {
     WhCountingRecipient public immutable recipient;
     WormholeAdapter public immutable adapterA;
     WormholeAdapter public immutable adapterB;
+    /// @dev Adapters that also enroll A's adapter but are not where its messages go: a second one on B, one on C.
+    WormholeAdapter public immutable adapterB2;
+    WormholeAdapter public immutable adapterC;
     uint256 internal immutable _dA;
     uint256 internal immutable _dC;
 
@@ -67,6 +70,10 @@ contract WormholeHandler is WormholeFixture {
         adapterB = _whDeployAdapter(dB, manager, 200_000);
         _whEnroll(adapterA, dB, adapterB);
         _whEnroll(adapterB, _dA, adapterA);
+        adapterB2 = _whDeployAdapter(dB, manager, 200_000);
+        _whEnroll(adapterB2, _dA, adapterA);
+        adapterC = _whDeployAdapter(_dC, manager, 200_000);
+        _whEnroll(adapterC, _dA, adapterA);
         recipient = new WhCountingRecipient();
         store = new GhostStore();
         vm.deal(address(this), 1_000_000 ether);
@@ -176,6 +183,23 @@ contract WormholeHandler is WormholeFixture {
             store.violate("a refused VAA changed state");
         }
         store.count("forgeSignatures");
+    }
+
+    /// @notice Attacker (a relayer): a genuine VAA taken to an adapter it was not sent to, which also trusts A's adapter:
+    /// a second adapter on B, or one on chain C. Must be refused and change nothing (no execution, no record there).
+    function misroute(uint256 seed, bool toC) external {
+        if (genuineIndex.length == 0) return;
+        uint256 index = genuineIndex[bound(seed, 0, genuineIndex.length - 1)];
+        WormholeAdapter wrong = toC ? adapterC : adapterB2;
+        uint256 total = recipient.total();
+        try wrong.receiveMessage(_whVaa(index)) {
+            store.violate("a VAA executed on an adapter it was not sent to");
+        } catch {}
+        if (
+            recipient.total() != total
+                || wrong.status(A, address(adapterA), _whPayload(index)) != IConcordAdapter.MessageStatus.NONE
+        ) store.violate("a misrouted VAA changed state");
+        store.count("misroute");
     }
 
     function genuineCount() external view returns (uint256) {
