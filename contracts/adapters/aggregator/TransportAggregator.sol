@@ -267,7 +267,8 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     ) private view returns (Leg[] memory legs) {
         legs = new Leg[](_popcount(gateways));
         uint256 legGas = uint256(AggregatorEnvelope.gasLimitOfMemory(envelope));
-        legGas += legGas / 63 + LEG_GAS_OVERHEAD + LEG_GAS_PER_BYTE * (payloadLength + AggregatorEnvelope.HEADER_LENGTH);
+        uint256 envelopeLength = payloadLength + AggregatorEnvelope.HEADER_LENGTH;
+        legGas += legGas / 63 + LEG_GAS_OVERHEAD + LEG_GAS_PER_BYTE * envelopeLength;
         uint256 forwarded = 0;
         uint256 i = 0;
         for (uint256 slot = 1; gateways >> slot != 0; ++slot) {
