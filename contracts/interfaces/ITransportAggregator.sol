@@ -8,7 +8,7 @@ import {IERC7786GatewaySource, IERC7786Recipient} from "@openzeppelin/contracts/
 /// `sendMessage` sends one envelope over every gateway of the destination's set; the remote aggregator executes the
 /// recipient once `k` distinct gateways of its CURRENT receive set delivered the same envelope for the same aggregator
 /// id. Two different envelopes for one id quarantine it; only a delayed operator decision releases it.
-/// @dev Gateways are registered once each in numbered slots (1..255); sets are bitmaps of slots. Configuration is
+/// @dev Gateways are registered once each in numbered slots (1..247); sets are bitmaps of slots. Configuration is
 /// versioned and delayed: a destination's send config (gateway set, threshold, high threshold, value bound) gets a
 /// new version that takes effect `configDelay()` after it is scheduled; a message carries the version it was sent
 /// under, and the receiving aggregator judges it with its receive rule for that (source, version). The receive set
@@ -244,7 +244,7 @@ interface ITransportAggregator is IERC7786GatewaySource, IERC7786Recipient {
     /// @notice Thrown when a gateway to register is not a contract or is already registered.
     error TransportAggregatorInvalidGateway(address gateway);
 
-    /// @notice Thrown when all 255 gateway slots are taken.
+    /// @notice Thrown when all 247 gateway slots are taken.
     error TransportAggregatorRegistryFull();
 
     /// @notice Thrown when a set names an empty slot or the zero slot.

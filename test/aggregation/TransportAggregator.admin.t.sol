@@ -340,7 +340,7 @@ contract TransportAggregatorAdminTest is AggregatorBase {
     }
 
     function test_RegisterGateway_RevertWhen_Full() public {
-        for (uint256 i = 4; i <= 255; ++i) {
+        for (uint256 i = 4; i <= aggA.MAX_SLOT(); ++i) {
             aggA.registerGateway(address(new AggDummyGateway()), false);
         }
         address last = address(new AggDummyGateway());

@@ -37,6 +37,8 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     uint256 public constant LEG_GAS_PER_BYTE = 8;
     /// @notice Gas kept for the bookkeeping after the recipient's call.
     uint256 public constant POST_CALL_GAS = 40_000;
+    /// @notice The highest gateway slot (receipt bitmaps share a storage slot with the status).
+    uint8 public constant MAX_SLOT = 247;
     /// @notice Longest revert data kept in `ExecutionFailed`.
     uint256 public constant MAX_REVERT_DATA = 256;
 
@@ -69,8 +71,12 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         uint48 activatesAt;
     }
 
+    /// @dev An id's record: its envelope (the first seen, or the one a release chose), the receipts of that envelope
+    /// (bitmap of slots, in the same slot as the status: the common path writes two fresh slots, not three) and its
+    /// status. Receipts of any other envelope of the id live in `_receipts`.
     struct Record {
         bytes32 envelopeHash;
+        uint248 receipts;
         Status status;
     }
 
@@ -473,8 +479,9 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         if (envelope.length < AggregatorEnvelope.HEADER_LENGTH) {
             revert TransportAggregatorMalformedEnvelope(envelope.length);
         }
-        (source,) = AggregatorEnvelope.routeOf(envelope);
-        _checkEnvelope(envelope, source);
+        uint32 destination;
+        (source, destination) = AggregatorEnvelope.routeOf(envelope);
+        if (destination != _LOCAL_DOMAIN) revert TransportAggregatorWrongRoute(source, destination);
         id = _id(source, originAggregator, _LOCAL_DOMAIN, AggregatorEnvelope.nonceOf(envelope));
         envelopeHash = keccak256(envelope);
         bytes32 recorded = _records[id].envelopeHash;
@@ -485,26 +492,37 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     /// envelope (then it may be ready). A second envelope for the id quarantines it (unless it already executed).
     function _recordReceipt(bytes32 id, bytes32 envelopeHash, uint8 slot) private returns (bool pending) {
         uint256 bit = uint256(1) << slot;
-        uint256 slots = _receipts[id][envelopeHash];
-        if (slots & bit != 0) revert TransportAggregatorDuplicateReceipt(id, msg.sender);
-        _receipts[id][envelopeHash] = slots | bit;
-        emit ReceiptRecorded(id, msg.sender, envelopeHash);
         Record storage r = _records[id];
         Status status = r.status;
         if (status == Status.NONE) {
-            (r.envelopeHash, r.status) = (envelopeHash, Status.PENDING);
+            (r.envelopeHash, r.receipts, r.status) = (envelopeHash, uint248(bit), Status.PENDING);
+            emit ReceiptRecorded(id, msg.sender, envelopeHash);
             return true;
         }
         bytes32 recorded = r.envelopeHash;
-        if (recorded != envelopeHash) {
-            if (status == Status.PENDING || status == Status.FAILED) {
-                r.status = Status.QUARANTINED;
-                status = Status.QUARANTINED;
-            }
-            emit ReceiptConflict(id, msg.sender, recorded, envelopeHash, status == Status.QUARANTINED);
-            return false;
+        if (recorded == envelopeHash) {
+            uint256 slots = r.receipts;
+            if (slots & bit != 0) revert TransportAggregatorDuplicateReceipt(id, msg.sender);
+            r.receipts = uint248(slots | bit);
+            emit ReceiptRecorded(id, msg.sender, envelopeHash);
+            return status == Status.PENDING;
         }
-        return status == Status.PENDING;
+        uint256 other = _receipts[id][envelopeHash];
+        if (other & bit != 0) revert TransportAggregatorDuplicateReceipt(id, msg.sender);
+        _receipts[id][envelopeHash] = other | bit;
+        emit ReceiptRecorded(id, msg.sender, envelopeHash);
+        if (status == Status.PENDING || status == Status.FAILED) {
+            r.status = Status.QUARANTINED;
+            status = Status.QUARANTINED;
+        }
+        emit ReceiptConflict(id, msg.sender, recorded, envelopeHash, status == Status.QUARANTINED);
+        return false;
+    }
+
+    /// @dev The receipts (bitmap of slots) of `envelopeHash` for `id`.
+    function _receiptsOf(bytes32 id, bytes32 envelopeHash) private view returns (uint256) {
+        Record storage r = _records[id];
+        return r.envelopeHash == envelopeHash ? r.receipts : _receipts[id][envelopeHash];
     }
 
     /// @dev The counted receipts of `envelopeHash` for `id` and the number its rule requires (max: no rule).
@@ -513,7 +531,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         view
         returns (uint256 counted, uint256 required)
     {
-        counted = _popcount(_receipts[id][envelopeHash] & _effectiveSet(_receiveSets[source]));
+        counted = _popcount(_receiptsOf(id, envelopeHash) & _effectiveSet(_receiveSets[source]));
         ReceiveRule memory rule = _effectiveRule(_rules[source][AggregatorEnvelope.versionOf(envelope)]);
         if (rule.threshold == 0) return (counted, type(uint256).max);
         required = AggregatorEnvelope.declaredValueOf(envelope) > rule.valueBound ? rule.highThreshold : rule.threshold;
@@ -578,7 +596,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         if (gateway.code.length == 0 || _slotOf[gateway] != 0 || gateway == address(this)) {
             revert TransportAggregatorInvalidGateway(gateway);
         }
-        if (_slotCount == type(uint8).max) revert TransportAggregatorRegistryFull();
+        if (_slotCount == MAX_SLOT) revert TransportAggregatorRegistryFull();
         slot = ++_slotCount;
         _gateways[slot] = Gateway(gateway, paid);
         _slotOf[gateway] = slot;
@@ -671,7 +689,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     /// @inheritdoc ITransportAggregator
     function scheduleRelease(bytes32 id, bytes32 envelopeHash) external restricted {
         if (_records[id].status != Status.QUARANTINED) revert TransportAggregatorNotQuarantined(id);
-        if (_receipts[id][envelopeHash] == 0) revert TransportAggregatorUnknownEnvelope(id, envelopeHash);
+        if (_receiptsOf(id, envelopeHash) == 0) revert TransportAggregatorUnknownEnvelope(id, envelopeHash);
         uint48 readyAt = uint48(block.timestamp) + _RELEASE_DELAY;
         _releases[id] = Release(envelopeHash, readyAt);
         emit ReleaseScheduled(id, envelopeHash, readyAt);
@@ -682,10 +700,18 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         Record storage r = _records[id];
         if (r.status != Status.QUARANTINED) revert TransportAggregatorNotQuarantined(id);
         Release memory rel = _releases[id];
-        if (rel.readyAt == 0 || rel.readyAt > block.timestamp) {
+        // A release is scheduled only for an envelope some gateway delivered (its hash is never zero).
+        if (rel.envelopeHash == bytes32(0) || rel.readyAt > block.timestamp) {
             revert TransportAggregatorReleaseNotReady(id, rel.readyAt);
         }
         delete _releases[id];
+        bytes32 recorded = r.envelopeHash;
+        if (rel.envelopeHash != recorded) {
+            // The chosen envelope's receipts move into the record; the previous one's into the side map.
+            _receipts[id][recorded] = r.receipts;
+            r.receipts = uint248(_receipts[id][rel.envelopeHash]);
+            delete _receipts[id][rel.envelopeHash];
+        }
         (r.envelopeHash, r.status) = (rel.envelopeHash, Status.PENDING);
         emit Released(id, rel.envelopeHash);
     }
@@ -763,12 +789,12 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
 
     /// @inheritdoc ITransportAggregator
     function receipts(bytes32 id, bytes32 envelopeHash) external view returns (uint256) {
-        return _receipts[id][envelopeHash];
+        return _receiptsOf(id, envelopeHash);
     }
 
     /// @inheritdoc ITransportAggregator
     function countedReceipts(uint32 source, bytes32 id, bytes32 envelopeHash) external view returns (uint256) {
-        return _popcount(_receipts[id][envelopeHash] & _effectiveSet(_receiveSets[source]));
+        return _popcount(_receiptsOf(id, envelopeHash) & _effectiveSet(_receiveSets[source]));
     }
 
     /// @inheritdoc ITransportAggregator
@@ -806,7 +832,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
 
     /// @dev Every slot of `gateways` is a registered gateway (slot 0 is never one).
     function _checkSet(uint256 gateways) private view {
-        if (gateways & 1 != 0 || (_slotCount < 255 && gateways >> (uint256(_slotCount) + 1) != 0)) {
+        if (gateways & 1 != 0 || gateways >> (uint256(_slotCount) + 1) != 0) {
             revert TransportAggregatorUnknownSlot(gateways);
         }
     }
