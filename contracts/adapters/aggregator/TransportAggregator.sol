@@ -23,24 +23,24 @@ import {AggregatorEnvelope} from "./AggregatorEnvelope.sol";
 /// executed: a flow's OUTCOME leaves from inside its EXECUTE).
 contract TransportAggregator is ITransportAggregator, AccessManaged {
     /// @notice ERC-7786 attribute `gasLimit(uint256)`: gas the recipient gets.
-    bytes4 public constant GAS_LIMIT_ATTRIBUTE = 0xce296026;
+    bytes4 internal constant GAS_LIMIT_ATTRIBUTE = 0xce296026;
     /// @notice ERC-7786 attribute `declaredValue(uint256)`: the value the message moves, as its sender states it;
     /// above the destination's bound the high threshold applies.
     bytes4 public constant DECLARED_VALUE_ATTRIBUTE = bytes4(keccak256("declaredValue(uint256)"));
     /// @notice Version byte of the id preimage.
-    uint8 public constant AGGREGATOR_ID_VERSION = 1;
+    uint8 internal constant AGGREGATOR_ID_VERSION = 1;
     /// @notice Largest recipient gas limit a sender may ask for.
-    uint32 public constant MAX_GAS_LIMIT = 30_000_000;
+    uint32 internal constant MAX_GAS_LIMIT = 30_000_000;
     /// @notice Gas a leg carries on top of the recipient's (receipt bookkeeping; any leg may be the k-th).
     uint256 public constant LEG_GAS_OVERHEAD = 150_000;
     /// @notice Gas a leg carries per envelope byte (calldata copies and hashing on the destination).
     uint256 public constant LEG_GAS_PER_BYTE = 8;
     /// @notice Gas kept for the bookkeeping after the recipient's call.
-    uint256 public constant POST_CALL_GAS = 40_000;
+    uint256 internal constant POST_CALL_GAS = 40_000;
     /// @notice The highest gateway slot (receipt bitmaps share a storage slot with the status).
     uint8 public constant MAX_SLOT = 247;
     /// @notice Longest revert data kept in `ExecutionFailed`.
-    uint256 public constant MAX_REVERT_DATA = 256;
+    uint256 internal constant MAX_REVERT_DATA = 256;
 
     uint32 internal immutable _LOCAL_DOMAIN;
     uint32 internal immutable _DEFAULT_GAS_LIMIT;
