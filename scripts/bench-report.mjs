@@ -311,6 +311,43 @@ function coordinationLines() {
   return lines;
 }
 
+// Issue 17: the k-of-n transport aggregator, from snapshots/Aggregator.json (test/bench/AggregatorGas.t.sol):
+// key prefix and description; each row is one full transaction, per payload size.
+const AGGREGATOR = [
+  ["send_2of3", "send: `sendMessage` over 3 transports (2 native + Hyperlane, exact quote), threshold 2"],
+  ["send_native_direct", "reference: the same send over one native gateway alone"],
+  ["deliver_first", "first leg (native `process`): receipt recorded"],
+  ["deliver_kth_native", "k-th leg over native `process`: receipt + recipient executed"],
+  ["deliver_kth_hyperlane", "k-th leg over Hyperlane `Mailbox.process`: receipt + recipient executed"],
+  ["deliver_late", "third leg after execution: receipt recorded"],
+  ["deliver_native_direct", "reference: one native gateway delivering straight to the recipient"],
+];
+
+function aggregatorLines() {
+  const path = "snapshots/Aggregator.json";
+  if (!existsSync(path)) return [];
+  const snapshot = JSON.parse(readFileSync(path, "utf8"));
+  const lines = [
+    "## Transport aggregator (issue 17)",
+    "",
+    "From `snapshots/Aggregator.json` (test/bench/AggregatorGas.t.sol): full transaction gas of a 2-of-3",
+    "`TransportAggregator` message between two domains over two independent Concord native gateway deployments",
+    "(message-id multisig 2-of-3 each) and Hyperlane (real Mailbox, IGP, 2-of-3 message-id multisig ISM); the",
+    "recipient hashes the payload and emits one event; steady state (see docs/aggregation.md).",
+    "",
+    "| step | payload (B) | gas |",
+    "| --- | ---: | ---: |",
+  ];
+  for (const [key, label] of AGGREGATOR) {
+    for (const size of SIZES) {
+      const name = `${key}_${size}B`;
+      if (!(name in snapshot)) throw new Error(`${path} lacks ${name}: run the gas benchmarks`);
+      lines.push(`| ${label} | ${size} | ${Number(snapshot[name]).toLocaleString("en-US")} |`);
+    }
+  }
+  return lines;
+}
+
 function main() {
   const args = parseArgs(process.argv.slice(2));
   const rows = loadRows();
@@ -359,6 +396,8 @@ function main() {
     );
   }
   lines.push("", ...targetLines(), "", ...adapterLines(), "", ...coordinationLines());
+  const aggregator = aggregatorLines();
+  if (aggregator.length > 0) lines.push("", ...aggregator);
   writeFileSync("bench/results.md", `${lines.join("\n")}\n`);
   console.log(`bench-report: ${rows.length} rows -> bench/results.json, bench/results.md`);
 }
