@@ -61,17 +61,26 @@ export function decodeAdapterEnvelope(envelope: Hex): AdapterEnvelope {
 }
 
 /** What a protocol's own message of an adapter send is: its id in the protocol, and the envelope it carries. */
-export type ProtocolMessage = { protocol: string; messageId: Hex; envelope: Hex };
+export type ProtocolMessage = {
+  protocol: string;
+  messageId: Hex;
+  envelope: Hex;
+  /** The adapter the protocol message is addressed to, when the protocol's event names it (Hyperlane: the
+   * recipient), else the origin adapter's current `remote(destination)` is used. */
+  destinationAdapter?: Address;
+};
 
 /**
- * How to find the protocol's message of an adapter send in the send's transaction: the protocol's event of the
- * adapter's call, the first after the adapter's `MessageSent` (sends cannot nest). One entry per protocol.
+ * How to find the protocol's message of an adapter send in the send's transaction: the protocol's events of the
+ * adapter's call after the adapter's `MessageSent` (sends cannot nest). One entry per protocol. The candidates are
+ * checked by the caller: the one whose envelope gives back the adapter message id (`messageIdOf`) is the message, so
+ * an event that only looks like the protocol's (emitted by another contract of the transaction) is never taken.
  */
 export type AdapterProtocolDecoder = {
   /** Protocol key (as in the deploy config, e.g. "hyperlane"). */
   protocol: string;
-  /** The protocol's message in `logs` (the send's receipt) sent by `adapter` after log index `after`. */
-  find: (logs: readonly Log[], adapter: Address, after: number) => ProtocolMessage | undefined;
+  /** The protocol messages in `logs` (the send's receipt) sent by `adapter` after log index `after`, in log order. */
+  candidates: (logs: readonly Log[], adapter: Address, after: number) => ProtocolMessage[];
 };
 
 const MAILBOX_EVENTS = parseAbi([
@@ -82,28 +91,34 @@ const MAILBOX_EVENTS = parseAbi([
  * destination (4) | recipient (32). */
 const HYPERLANE_BODY_OFFSET = 77;
 
-/** Hyperlane: the Mailbox's `Dispatch` with the adapter as sender, then its `DispatchId` (Mailbox.dispatch emits both). */
+/** Hyperlane: a Mailbox's `Dispatch` with the adapter as sender, then that Mailbox's `DispatchId` (`Mailbox.dispatch`
+ * emits both, in this order). */
 export const HYPERLANE_DECODER: AdapterProtocolDecoder = {
   protocol: "hyperlane",
-  find(logs, adapter, after) {
-    const parsed = parseEventLogs({ abi: MAILBOX_EVENTS, logs: logs as Log[], strict: true });
-    const dispatch = parsed.find(
-      (l) =>
-        l.eventName === "Dispatch" && (l.logIndex ?? 0) > after && isAddressEqual(l.args.sender, adapter),
+  candidates(logs, adapter, after) {
+    const parsed = parseEventLogs({ abi: MAILBOX_EVENTS, logs: logs as Log[], strict: true }).sort(
+      (a, b) => a.logIndex - b.logIndex,
     );
-    if (!dispatch || dispatch.eventName !== "Dispatch") return undefined;
-    const id = parsed.find(
-      (l) =>
-        l.eventName === "DispatchId" &&
-        (l.logIndex ?? 0) > (dispatch.logIndex ?? 0) &&
-        isAddressEqual(l.address, dispatch.address),
-    );
-    if (!id || id.eventName !== "DispatchId") return undefined;
-    return {
-      protocol: "hyperlane",
-      messageId: id.args.messageId,
-      envelope: slice(dispatch.args.message, HYPERLANE_BODY_OFFSET),
-    };
+    const out: ProtocolMessage[] = [];
+    for (const [i, dispatch] of parsed.entries()) {
+      if (dispatch.eventName !== "Dispatch" || dispatch.logIndex <= after) continue;
+      if (!isAddressEqual(dispatch.args.sender, adapter)) continue;
+      if (size(dispatch.args.message) < HYPERLANE_BODY_OFFSET) continue;
+      const id = parsed
+        .slice(i + 1)
+        .find((l) => l.eventName === "DispatchId" && isAddressEqual(l.address, dispatch.address));
+      if (!id || id.eventName !== "DispatchId") continue;
+      const recipient = dispatch.args.recipient;
+      out.push({
+        protocol: "hyperlane",
+        messageId: id.args.messageId,
+        envelope: slice(dispatch.args.message, HYPERLANE_BODY_OFFSET),
+        ...(hexToBigInt(recipient) >> 160n === 0n
+          ? { destinationAdapter: getAddress(slice(recipient, 12)) }
+          : {}),
+      });
+    }
+    return out;
   },
 };
 
@@ -162,7 +177,8 @@ export type AdapterMessageStatusReturnType = {
   origin?: number;
   originAdapter: Address;
   destination?: number;
-  /** The origin adapter's `remote(destination)` (address(0): none enrolled). */
+  /** The destination adapter: the protocol message's recipient, else the origin adapter's `remote(destination)` now
+   * (address(0): none enrolled). */
   destinationAdapter?: Address;
   sent?: AdapterSend;
   /** The protocol's own message of the same send (Hyperlane: the Mailbox's message id), when recognised. */
@@ -219,13 +235,14 @@ async function adapterEvents(
 
 /**
  * Finds the send of `messageId` on the origin adapter: `MessageSent` (sendId) and `AdapterMessageSent` of the same
- * transaction, and the protocol's message of that send. Undefined when the adapter sent no such message.
+ * transaction, and the protocol messages of the adapter in that transaction after it (unchecked candidates: see
+ * {@link AdapterProtocolDecoder}). Undefined when the adapter sent no such message.
  */
 export async function findAdapterSend(
   origin: AdapterEndpoint,
   messageId: Hex,
   decoders: readonly AdapterProtocolDecoder[] = ADAPTER_PROTOCOL_DECODERS,
-): Promise<{ sent: AdapterSend; protocolMessage?: ProtocolMessage } | undefined> {
+): Promise<{ sent: AdapterSend; candidates: ProtocolMessage[] } | undefined> {
   const [messageSent] = await adapterEvents(origin, ["MessageSent"], messageId);
   if (!messageSent) return undefined;
   const receipt = await origin.publicClient.getTransactionReceipt({ hash: messageSent.transactionHash });
@@ -248,12 +265,10 @@ export async function findAdapterSend(
     fee: adapterSent?.eventName === "AdapterMessageSent" ? adapterSent.args.fee : 0n,
     sponsored: adapterSent?.eventName === "AdapterMessageSent" ? adapterSent.args.sponsored : false,
   };
-  let protocolMessage: ProtocolMessage | undefined;
-  for (const decoder of decoders) {
-    protocolMessage = decoder.find(receipt.logs, origin.adapter, messageSent.logIndex);
-    if (protocolMessage) break;
-  }
-  return { sent, ...(protocolMessage ? { protocolMessage } : {}) };
+  const candidates = decoders.flatMap((d) =>
+    d.candidates(receipt.logs, origin.adapter, messageSent.logIndex),
+  );
+  return { sent, candidates };
 }
 
 const ZERO_HASH = `0x${"00".repeat(32)}`;
@@ -261,7 +276,8 @@ const ZERO_HASH = `0x${"00".repeat(32)}`;
 /**
  * The lifecycle of an adapter message across its two chains in one call: sent on the origin adapter (block,
  * transaction, fee, sponsored), the protocol's message of the same send, then delivered / executed / failed /
- * retried on the destination adapter (the origin adapter's `remote` for the destination domain), and what to do
+ * retried on the destination adapter (the protocol message's recipient, else the origin adapter's `remote` for the
+ * destination domain), and what to do
  * next (for FAILED: the destination adapter's `retry(origin, originAdapter, envelope, gasLimit)`, the envelope being
  * the protocol message's body).
  */
@@ -279,28 +295,35 @@ export async function adapterMessageStatus(
   };
   const found = await findAdapterSend(p.origin, p.messageId, p.decoders);
   if (!found) return base;
-  const { sent, protocolMessage } = found;
+  const { sent, candidates } = found;
   const o = p.origin.publicClient;
   const adapterRead = { address: p.origin.adapter, abi: iConcordAdapterAbi } as const;
-  const [origin, destinationAdapter] = await Promise.all([
+  const [origin, enrolled] = await Promise.all([
     o.readContract({ ...adapterRead, functionName: "localDomain" }),
     o.readContract({ ...adapterRead, functionName: "remote", args: [sent.destination] }),
   ]);
-  let envelope: AdapterEnvelope | undefined;
-  if (protocolMessage) {
-    // The envelope is the protocol message's body: it must give back this message id.
+  // The protocol message is the candidate whose body (the envelope) gives back this message id.
+  let protocolMessage: ProtocolMessage | undefined;
+  for (const candidate of candidates) {
     const id = await o.readContract({
       ...adapterRead,
       functionName: "messageIdOf",
-      args: [origin, p.origin.adapter, sent.destination, destinationAdapter, protocolMessage.envelope],
+      args: [
+        origin,
+        p.origin.adapter,
+        sent.destination,
+        candidate.destinationAdapter ?? enrolled,
+        candidate.envelope,
+      ],
     });
-    if (id.toLowerCase() !== p.messageId.toLowerCase())
-      throw new ConcordStateError(
-        "the protocol message of the send does not carry this adapter message",
-        `${protocolMessage.protocol} message ${protocolMessage.messageId} gives ${id}`,
-      );
-    envelope = decodeAdapterEnvelope(protocolMessage.envelope);
+    if (id.toLowerCase() === p.messageId.toLowerCase()) {
+      protocolMessage = candidate;
+      break;
+    }
   }
+  const envelope = protocolMessage ? decodeAdapterEnvelope(protocolMessage.envelope) : undefined;
+  // Where it went: the protocol message's recipient, else (no protocol message found) the adapter enrolled now.
+  const destinationAdapter = protocolMessage?.destinationAdapter ?? enrolled;
   const result: AdapterMessageStatusReturnType = {
     ...base,
     status: "SENT",
@@ -314,7 +337,7 @@ export async function adapterMessageStatus(
   const reader = typeof p.destination === "function" ? p.destination(sent.destination) : p.destination;
   if (isAddressEqual(destinationAdapter, zeroAddress)) {
     result.next = {
-      text: `the origin adapter has no adapter enrolled for domain ${sent.destination} now (setRemote)`,
+      text: `the origin adapter has no adapter enrolled for domain ${sent.destination} (setRemote)`,
     };
     return result;
   }

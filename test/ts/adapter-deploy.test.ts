@@ -374,6 +374,32 @@ describe("adapters: concord deploy (hyperlane section) and concord status for ad
     );
   });
 
+  it("repairs drifted routes: a Hyperlane domain held by another Concord domain is unmapped first", async () => {
+    const adapter = deployments[CHAIN_A]!.contracts.HyperlaneAdapter!;
+    const abi = concordAbi("HyperlaneAdapter");
+    // someone with the admin role moved B's Hyperlane domain to domain 424242 and unenrolled B's adapter
+    await write(A, adapter, abi, "setHyperlaneDomain", [CHAIN_B, 0]);
+    await write(A, adapter, abi, "setHyperlaneDomain", [424_242, HL_B]);
+    await write(A, adapter, abi, "setRemote", [CHAIN_B, "0x0000000000000000000000000000000000000000"]);
+    const config = validateConfig(JSON.parse(readFileSync(configPath, "utf8")));
+    const dry = await deploy({ config, dryRun: true });
+    assert.deepEqual(
+      dry.plan.chains.flatMap((c) => c.transactions.map((t) => `${c.name}: ${t.description}`)),
+      [
+        `chainA: HyperlaneAdapter.setHyperlaneDomain(424242, 0)`,
+        `chainA: HyperlaneAdapter.setHyperlaneDomain(${CHAIN_B}, ${HL_B})`,
+        `chainA: HyperlaneAdapter.setRemote(${CHAIN_B}, ${adapter})`,
+      ],
+    );
+    const fixed = await deploy({ config, registryDir: registry });
+    assert.equal(fixed.transactionsSent, 3);
+    assert.equal(
+      await A.public.readContract({ address: adapter, abi, functionName: "domainOfHyperlane", args: [HL_B] }),
+      CHAIN_B,
+    );
+    assert.equal((await deploy({ config, dryRun: true })).plan.transactionCount, 0);
+  });
+
   /** Sends `payload` from A's adapter to `recipient` on B, paying the quote; returns the ids and Hyperlane message. */
   async function send(recipient: Address, payload: Hex) {
     const adapter = deployments[CHAIN_A]!.contracts.HyperlaneAdapter!;
@@ -428,6 +454,7 @@ describe("adapters: concord deploy (hyperlane section) and concord status for ad
       protocol: "hyperlane",
       messageId: s.hyperlaneId,
       envelope: `0x${s.hyperlaneMessage.slice(2 + 77 * 2)}`,
+      destinationAdapter: deployments[CHAIN_B]!.contracts.HyperlaneAdapter,
     });
     assert.match(sent.json.next.text, new RegExp(`hyperlane's relayers deliver it .*${s.hyperlaneId}`));
     assert.deepEqual(

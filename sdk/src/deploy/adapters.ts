@@ -83,8 +83,13 @@ export type AdapterProtocol = {
   settings: readonly AdapterSetting[];
   /** Constructor arguments. */
   args: (section: AdapterSection, ctx: AdapterContext) => readonly unknown[];
-  /** Per remote chain with the same protocol: the protocol's id of the remote's Concord domain. */
-  route: { getter: string; setter: string };
+  /**
+   * Per remote chain with the same protocol: the protocol's id of the remote's Concord domain, read with
+   * `getter(domain)` and written with `setter(domain, protocolDomain)`. `reverseGetter(protocolDomain)`, for
+   * protocols that map one to one, gives the Concord domain holding a protocol domain (unmapped first with
+   * `setter(holder, 0)` when it is another).
+   */
+  route: { getter: string; setter: string; reverseGetter?: string };
 };
 
 const UINT32_VIEW = (name: string) =>
@@ -128,7 +133,7 @@ export const HYPERLANE: AdapterProtocol = {
   ],
   // (mailbox, localDomain, authority, defaultGasLimit, ism)
   args: (s, ctx) => [s.mailbox, ctx.domain, ctx.authority, ctx.defaultGasLimit, s.ism],
-  route: { getter: "hyperlaneDomainOf", setter: "setHyperlaneDomain" },
+  route: { getter: "hyperlaneDomainOf", setter: "setHyperlaneDomain", reverseGetter: "domainOfHyperlane" },
 };
 
 /** Every protocol deploy knows, in deployment order. */

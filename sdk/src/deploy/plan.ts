@@ -533,7 +533,12 @@ async function planChain(
         continue;
       call(protocol.contract, adapterAbi, setter, [section[field]]);
     }
+    // Routes: the remote's protocol domain (unmapping first a protocol domain another Concord domain holds here, when
+    // the protocol maps one to one: the setter would refuse it), then the remote's adapter.
     const routes: Record<string, string> = {};
+    const unmaps: unknown[][] = [];
+    const sets: unknown[][] = [];
+    const enrolls: unknown[][] = [];
     for (const remote of remotes) {
       const remoteSection = remote.adapters[protocol.key];
       if (!remoteSection) continue;
@@ -542,14 +547,22 @@ async function planChain(
       const currentDomain = was
         ? await read<unknown>(adapter, adapterAbi, protocol.route.getter, [remote.domain])
         : 0;
-      if (!sameValue(currentDomain, protocolDomain))
-        call(protocol.contract, adapterAbi, protocol.route.setter, [remote.domain, protocolDomain]);
+      if (!sameValue(currentDomain, protocolDomain)) {
+        if (was && protocol.route.reverseGetter) {
+          const holder = await read<unknown>(adapter, adapterAbi, protocol.route.reverseGetter, [
+            protocolDomain,
+          ]);
+          if (!sameValue(holder, 0) && !sameValue(holder, remote.domain)) unmaps.push([holder, 0]);
+        }
+        sets.push([remote.domain, protocolDomain]);
+      }
       const currentRemote = was
         ? await read<Address>(adapter, adapterAbi, "remote", [remote.domain])
         : zeroAddress;
-      if (getAddress(currentRemote) !== adapter)
-        call(protocol.contract, adapterAbi, "setRemote", [remote.domain, adapter]);
+      if (getAddress(currentRemote) !== adapter) enrolls.push([remote.domain, adapter]);
     }
+    for (const args of [...unmaps, ...sets]) call(protocol.contract, adapterAbi, protocol.route.setter, args);
+    for (const args of enrolls) call(protocol.contract, adapterAbi, "setRemote", args);
     adapterEntries[protocol.key] = {
       contract: protocol.contract,
       address: adapter,
