@@ -130,9 +130,11 @@ export const MANIFEST: readonly ManifestEntry[] = [
   },
   // Relayer helper (contracts/periphery): delivers several messages in one transaction. Stateless.
   { name: "ConcordBatchProcessor", artifact: "ConcordBatchProcessor", args: () => [], optional: true },
-  // Transport adapters (contracts/adapters): one per protocol section of the chain (adapters.ts), wired in plan.ts.
-  ...ADAPTER_PROTOCOLS.map(adapterEntry),
 ];
+
+/** Transport adapters (contracts/adapters), deployed after {@link MANIFEST}: one per protocol section of the chain
+ * (adapters.ts), only on chains that have that section; wired in plan.ts. */
+export const ADAPTER_MANIFEST: readonly ManifestEntry[] = ADAPTER_PROTOCOLS.map(adapterEntry);
 
 /** The manifest entry of a protocol's adapter: deployed on the chains that have its config section. */
 export function adapterEntry(protocol: AdapterProtocol): ManifestEntry {

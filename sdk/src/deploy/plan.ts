@@ -33,7 +33,13 @@ import {
   factoryAddress,
   factoryDeploymentData,
 } from "./create3.js";
-import { DEMO_AMOUNTS, MANIFEST, type ManifestContext, type ManifestEntry } from "./manifest.js";
+import {
+  ADAPTER_MANIFEST,
+  DEMO_AMOUNTS,
+  MANIFEST,
+  type ManifestContext,
+  type ManifestEntry,
+} from "./manifest.js";
 import type { AdapterEntry, Deployment, VerifierEntry } from "./registry.js";
 
 /** A deployment that cannot proceed (unreachable chain, missing proxy on a remote chain, failed transaction). */
@@ -402,7 +408,7 @@ async function planChain(
     return address;
   };
   const entries: ManifestEntry[] = [];
-  for (const item of MANIFEST) {
+  for (const item of [...MANIFEST, ...ADAPTER_MANIFEST]) {
     if (item.when && !item.when(ctx)) continue;
     if (item.optional && !artifactOrUndefined(item.artifact)) {
       skipped.push(item.name);
