@@ -4,6 +4,7 @@
 import type { Hex } from "viem";
 
 import {
+  type AdapterMessageStatusReturnType,
   type DecodedEvent,
   FLOW_EVENT_RANK,
   MESSAGE_EVENT_RANK,
@@ -48,6 +49,43 @@ export function messageRows(s: MessageStatusReturnType, origin: string, destinat
       "RETRIED",
       r,
       `by ${r.caller} with gas ${r.gasLimit}, tx gas used ${r.gasUsed} (${r.success ? "succeeded" : "failed"})`,
+    );
+  if (s.executed) row(destination, "EXECUTED", s.executed);
+  return orderTimeline(rows, [origin, destination]);
+}
+
+/** The rows of an adapter message's status (sent on `origin`, delivered on `destination`), in timeline order, each
+ * with its transaction. */
+export function adapterMessageRows(
+  s: AdapterMessageStatusReturnType,
+  origin: string,
+  destination: string,
+): TimelineRow[] {
+  const rows: TimelineRow[] = [];
+  const row = (
+    chain: string,
+    event: string,
+    p: { blockNumber: bigint; logIndex: number; timestamp: bigint; transactionHash: Hex },
+    detail = "",
+  ) =>
+    rows.push({
+      chain,
+      event,
+      detail: detail ? `${detail}, tx ${p.transactionHash}` : `tx ${p.transactionHash}`,
+      blockNumber: p.blockNumber,
+      logIndex: p.logIndex,
+      timestamp: p.timestamp,
+      rank: MESSAGE_EVENT_RANK[event] ?? 9,
+    });
+  if (s.sent) row(origin, "SENT", s.sent, `fee ${s.sent.fee} wei${s.sent.sponsored ? " (sponsored)" : ""}`);
+  if (s.delivered) row(destination, "DELIVERED", s.delivered);
+  for (const f of s.failures) row(destination, "FAILED", f, f.reason.text);
+  for (const r of s.retries)
+    row(
+      destination,
+      "RETRIED",
+      r,
+      `by ${r.caller} with gas ${r.gasLimit} (${r.success ? "succeeded" : "failed"})`,
     );
   if (s.executed) row(destination, "EXECUTED", s.executed);
   return orderTimeline(rows, [origin, destination]);

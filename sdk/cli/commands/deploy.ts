@@ -73,6 +73,7 @@ export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
         chainId: c.chainId,
         transactions: c.transactions.map((t) => t.description),
         contracts: c.deployment.contracts,
+        ...(c.deployment.adapters ? { adapters: c.deployment.adapters } : {}),
         deployBlock: result.registries[c.name]?.deployment.deployBlock,
       })),
       warnings: plan.warnings,

@@ -2,15 +2,18 @@
 import { type Hex, isHex } from "viem";
 
 import {
+  type AdapterEndpoint,
   type FlowStatusReturnType,
+  adapterMessageStatus,
   decodeConcordMessage,
+  findAdapterSend,
   flowEvents,
   flowStatus,
   messageStatus,
 } from "../../src/index.js";
 import { type CliChain, type CliChains, findMessage, loadChains, reach } from "../chains.js";
 import { commandLine } from "../hints.js";
-import { flowRows, messageRows, rowLine, rowsJson, withTimestamps } from "../timeline.js";
+import { adapterMessageRows, flowRows, messageRows, rowLine, rowsJson, withTimestamps } from "../timeline.js";
 import { type Command, type CommandContext, CONFIG_DOCS, FROM_BLOCK_DOC, configOptions } from "../command.js";
 import { CliError, ExitCode, isoTime } from "../output.js";
 
@@ -27,6 +30,15 @@ export async function status(ctx: CommandContext): Promise<ExitCode> {
   // a message id: one gateway has a Dispatched event with it (read page by page from each chain's deploy block)
   const found = await findMessage(chains, id as Hex);
   if (found) return messageReport(ctx, chains, found.origin, id as Hex, found.message);
+  // an adapter message: one transport adapter (a registry contract named *Adapter) has a MessageSent with it
+  for (const origin of deployed) {
+    for (const [name, adapter] of Object.entries(origin.deployment!.contracts)) {
+      if (!name.endsWith("Adapter")) continue;
+      const endpoint: AdapterEndpoint = { ...endpointOf(origin, adapter), adapter };
+      const sent = await reach(origin, () => findAdapterSend(endpoint, id as Hex));
+      if (sent) return adapterReport(ctx, chains, origin, name, endpoint, id as Hex);
+    }
+  }
   // a flow id: one escrow has a FlowOpened event with it
   for (const origin of deployed) {
     const escrow = origin.deployment!.contracts.FlowEscrow;
@@ -144,6 +156,59 @@ async function messageReport(
   return s.status === "FAILED" ? ExitCode.FAILED : ExitCode.OK;
 }
 
+async function adapterReport(
+  ctx: CommandContext,
+  chains: CliChains,
+  origin: CliChain,
+  contract: string,
+  endpoint: AdapterEndpoint,
+  id: Hex,
+) {
+  let destinationChain: CliChain | undefined;
+  const s = await reach(origin, () =>
+    adapterMessageStatus({
+      origin: endpoint,
+      messageId: id,
+      destination: (domain) => {
+        destinationChain = chains.byDomain.get(domain);
+        return destinationChain ? endpointOf(destinationChain, endpoint.adapter) : undefined;
+      },
+    }),
+  );
+  const o = origin.entry.name;
+  const d = destinationChain?.entry.name ?? `domain ${s.destination}`;
+  const ordered = adapterMessageRows(s, o, d);
+  const protocol = s.protocolMessage
+    ? ` (${s.protocolMessage.protocol} message ${s.protocolMessage.messageId})`
+    : "";
+  const lines = [
+    `adapter message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
+    `  ${o} -> ${d} over ${contract}${protocol}` +
+      (s.envelope ? `, nonce ${s.envelope.nonce}, gas limit ${s.envelope.gasLimit}` : ""),
+    `  from ${s.envelope?.sender ?? s.sent?.sender} to ${s.sent?.recipientAddress} (${d}'s adapter ${s.destinationAdapter})`,
+    ...ordered.map((r) => `  ${rowLine(r)}`),
+    `  next: ${s.next.text}`,
+  ];
+  if (s.next.retry)
+    lines.push(
+      `  retry (anyone; \`concord retry\` handles gateway messages only): send to ${s.next.retry.to} on ${d}: ` +
+        s.next.retry.call,
+      `    calldata ${s.next.retry.data}`,
+    );
+  ctx.out.result(
+    {
+      kind: "adapterMessage",
+      adapter: contract,
+      originChain: o,
+      destinationChain: destinationChain?.entry.name ?? null,
+      ...s,
+      timeline: rowsJson(ordered),
+    },
+    lines,
+  );
+  return s.status === "FAILED" ? ExitCode.FAILED : ExitCode.OK;
+}
+
 /** The relayer's record of the message, from `--relayer <url>` (its HTTP status API), as extra status lines. */
 async function relayerView(
   ctx: CommandContext,
@@ -255,7 +320,8 @@ async function flowReport(
 
 /** `concord status`: summary, usage, options with their help text, environment and examples. */
 export const statusCommand: Command = {
-  summary: "lifecycle of a message or a flow across chains, with block numbers and timestamps",
+  summary:
+    "lifecycle of a message (gateway or transport adapter) or a flow across chains, with block numbers and timestamps",
   usage:
     "concord status <messageId|flowId> [--config <chains.json>] [--registry <dir>] [--from-block <n>] " +
     "[--relayer <url>]",
@@ -263,6 +329,9 @@ export const statusCommand: Command = {
     "Rows are ordered per chain by block and log index, across chains by block time (equal times by lifecycle",
     "step). Logs are read page by page from each chain's deploy block, adapting to the provider's limits. Prints",
     "the next step as a command line. A FAILED message exits 1 (`concord retry` re-executes it).",
+    "A message id no gateway dispatched is looked up on every transport adapter of the registries (contracts named",
+    "*Adapter): its send (fee), the protocol's message (Hyperlane message id), its delivery, failures and retries; a",
+    "FAILED adapter message prints the adapter's retry call and its calldata.",
   ],
   docs: {
     ...CONFIG_DOCS,

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { type Address, getAddress, isAddress } from "viem";
 import { ConcordSdkError } from "../errors.js";
+import { ADAPTER_PROTOCOLS, type AdapterProtocol, type AdapterSection } from "./adapters.js";
 
 /** Where a chain's RPC URL comes from: a literal, or an environment variable named in the config. */
 export type RpcUrlSource = string | { env: string };
@@ -41,6 +42,9 @@ export type ChainEntry = {
   /** Price of this chain's native token in any unit common to all chains (default 1: the same token, e.g. ETH on
    * L2s). The gas oracle's exchange rate of remote to local native token is `1e10 * remote / local`. */
   nativeTokenPrice: number;
+  /** Transport adapters deployed on this chain, by protocol key (`hyperlane`, see adapters.ts): the validated
+   * section of each protocol the chain configures. Empty when none. */
+  adapters: Readonly<Record<string, AdapterSection>>;
 };
 
 /** A validated chain-config file (see deploy/config/*.json and deploy/README.md). */
@@ -119,6 +123,7 @@ const CHAIN_KEYS = [
   "remotes",
   "gasPrice",
   "nativeTokenPrice",
+  ...ADAPTER_PROTOCOLS.map((p) => p.key),
 ];
 
 type Json = Record<string, unknown>;
@@ -196,11 +201,55 @@ function rpcUrl(
   throw new ConfigError(key, 'must be a URL or {"env": "VARIABLE_NAME"}');
 }
 
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** The section `chains.<name>.<protocol.key>`, validated from the protocol's field specs. */
+function adapterSection(protocol: AdapterProtocol, value: unknown, key: string): AdapterSection {
+  const raw = object(value, key);
+  noUnknownKeys(raw, ["$comment", ...Object.keys(protocol.fields)], key);
+  const out: Record<string, Address | number | bigint | string> = {};
+  for (const [name, field] of Object.entries(protocol.fields)) {
+    const k = `${key}.${name}`;
+    const v = raw[name] ?? field.default;
+    if (v === undefined) throw new ConfigError(k, `is required (${field.doc})`);
+    switch (field.kind) {
+      case "address":
+        out[name] = address(v, k);
+        break;
+      case "addressOrZero":
+        if (typeof v !== "string" || !isAddress(v, { strict: false }))
+          throw new ConfigError(
+            k,
+            `must be a 20-byte hex address (0x000…000: none), got ${JSON.stringify(v)}`,
+          );
+        out[name] = getAddress(v);
+        break;
+      case "uint32":
+        out[name] = integer(v, k, 1, UINT32_MAX);
+        break;
+      case "uint64": {
+        const ok =
+          (typeof v === "number" && Number.isSafeInteger(v)) || (typeof v === "string" && /^[0-9]+$/.test(v));
+        const n = ok ? BigInt(v) : -1n;
+        if (n < 1n || n > UINT64_MAX)
+          throw new ConfigError(k, `must be an integer in [1, 2**64 - 1], got ${JSON.stringify(v)}`);
+        out[name] = n;
+        break;
+      }
+      case "string":
+        out[name] = nonEmptyString(v, k);
+        break;
+    }
+  }
+  return out;
+}
+
 /**
  * Validates a parsed chain-config file and applies defaults. Throws a {@link ConfigError} naming the bad key for:
  * unknown keys, unknown chains referenced in `remotes`, duplicate chain or domain ids, a threshold of 0 or above
  * the number of validators, a finality depth below the chain's minimum, a missing RPC URL (literal or the named
- * environment variable), malformed addresses and out-of-range numbers.
+ * environment variable), malformed addresses and out-of-range numbers, and in adapter sections (`hyperlane`, see
+ * adapters.ts) missing or unknown fields and two chains with the same protocol domain.
  * @param raw The parsed JSON.
  * @param env Where `{"env": NAME}` RPC URLs are read from (default `process.env`).
  */
@@ -253,6 +302,7 @@ export function validateConfig(
   const byChainId = new Map<number, string>();
   const byDomain = new Map<number, string>();
   const allRemotes = new Set<string>();
+  const protocolDomains = new Map<string, string>(); // "<protocol>:<id>" -> chain name
   for (const name of names) {
     const key = `chains.${name}`;
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name))
@@ -366,6 +416,22 @@ export function validateConfig(
         throw new ConfigError(`${key}.nativeTokenPrice`, "must be a positive number");
       nativeTokenPrice = c.nativeTokenPrice;
     }
+    const adapters: Record<string, AdapterSection> = {};
+    for (const protocol of ADAPTER_PROTOCOLS) {
+      if (c[protocol.key] === undefined) continue;
+      const k = `${key}.${protocol.key}`;
+      const section = adapterSection(protocol, c[protocol.key], k);
+      const id = String(section[protocol.protocolDomainField]);
+      const taken = protocolDomains.get(`${protocol.key}:${id}`);
+      if (taken !== undefined)
+        throw new ConfigError(
+          `${k}.${protocol.protocolDomainField}`,
+          `duplicate ${protocol.key} ${protocol.protocolDomainField} ${id} (also chains.${taken}.${protocol.key}): ` +
+            "each chain has its own",
+        );
+      protocolDomains.set(`${protocol.key}:${id}`, name);
+      adapters[protocol.key] = section;
+    }
     chains[name] = {
       name,
       chainId,
@@ -382,6 +448,7 @@ export function validateConfig(
       remotes: remotes ?? [],
       ...(gasPrice !== undefined ? { gasPrice } : {}),
       nativeTokenPrice,
+      adapters,
     };
     if (remotes === undefined) allRemotes.add(name);
   }

@@ -29,6 +29,7 @@ import {
 } from "./plan.js";
 import { type Deployment, deploymentPath, readDeployment, writeDeployment } from "./registry.js";
 
+export * from "./adapters.js";
 export * from "./config.js";
 export * from "./create3.js";
 export * from "./manifest.js";

@@ -1,6 +1,7 @@
 // What a chain gets: one entry per deterministic contract. Adding a contract is one entry here (plus, if it needs
 // configuration, one wiring function in plan.ts).
 import type { Address } from "viem";
+import { ADAPTER_PROTOCOLS, type AdapterProtocol } from "./adapters.js";
 import type { ChainConfig, ChainEntry } from "./config.js";
 
 /** What a manifest entry's constructor arguments and condition may depend on. */
@@ -130,3 +131,22 @@ export const MANIFEST: readonly ManifestEntry[] = [
   // Relayer helper (contracts/periphery): delivers several messages in one transaction. Stateless.
   { name: "ConcordBatchProcessor", artifact: "ConcordBatchProcessor", args: () => [], optional: true },
 ];
+
+/** Transport adapters (contracts/adapters), deployed after {@link MANIFEST}: one per protocol section of the chain
+ * (adapters.ts), only on chains that have that section; wired in plan.ts. */
+export const ADAPTER_MANIFEST: readonly ManifestEntry[] = ADAPTER_PROTOCOLS.map(adapterEntry);
+
+/** The manifest entry of a protocol's adapter: deployed on the chains that have its config section. */
+export function adapterEntry(protocol: AdapterProtocol): ManifestEntry {
+  return {
+    name: protocol.contract,
+    artifact: protocol.artifact,
+    args: (ctx) =>
+      protocol.args(ctx.chain.adapters[protocol.key]!, {
+        domain: ctx.chain.domain,
+        authority: ctx.addresses.AccessManager!,
+        defaultGasLimit: ctx.config.gateway.defaultGasLimit,
+      }),
+    when: (ctx) => ctx.chain.adapters[protocol.key] !== undefined,
+  };
+}

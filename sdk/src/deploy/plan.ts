@@ -23,6 +23,7 @@ import {
 } from "viem";
 import { ArtifactError, type ContractArtifact, loadArtifact } from "../artifacts.js";
 import { ConcordSdkError } from "../errors.js";
+import { ADAPTER_PROTOCOLS, type AdapterProtocol, type AdapterSection } from "./adapters.js";
 import type { ChainConfig, ChainEntry } from "./config.js";
 import { ConfigError } from "./config.js";
 import {
@@ -32,8 +33,14 @@ import {
   factoryAddress,
   factoryDeploymentData,
 } from "./create3.js";
-import { DEMO_AMOUNTS, MANIFEST, type ManifestContext, type ManifestEntry } from "./manifest.js";
-import type { Deployment, VerifierEntry } from "./registry.js";
+import {
+  ADAPTER_MANIFEST,
+  DEMO_AMOUNTS,
+  MANIFEST,
+  type ManifestContext,
+  type ManifestEntry,
+} from "./manifest.js";
+import type { AdapterEntry, Deployment, VerifierEntry } from "./registry.js";
 
 /** A deployment that cannot proceed (unreachable chain, missing proxy on a remote chain, failed transaction). */
 export class DeployError extends ConcordSdkError {
@@ -241,6 +248,63 @@ function short(value: unknown): string {
   return String(value);
 }
 
+/** Whether an on-chain value (address, number, bigint) equals a configured one. */
+function sameValue(current: unknown, configured: unknown): boolean {
+  if (typeof configured === "string" && configured.startsWith("0x") && typeof current === "string")
+    return current.toLowerCase() === configured.toLowerCase();
+  try {
+    return BigInt(current as bigint) === BigInt(configured as bigint);
+  } catch {
+    return current === configured;
+  }
+}
+
+/**
+ * Checks a chain's adapter section against the chain before planning: every contract field names a contract, and
+ * every read of the protocol's checks (e.g. the Mailbox's `localDomain`) matches the config. Throws a ConfigError
+ * naming the key.
+ */
+async function checkAdapterSection(
+  client: PublicClient,
+  entry: ChainEntry,
+  protocol: AdapterProtocol,
+  section: AdapterSection,
+): Promise<void> {
+  const key = `chains.${entry.name}.${protocol.key}`;
+  for (const field of protocol.contractFields) {
+    const value = section[field] as Address;
+    if (BigInt(value) === 0n) continue;
+    const code = await client.getCode({ address: value });
+    if (code === undefined || code === "0x")
+      throw new ConfigError(
+        `${key}.${field}`,
+        `no contract at ${value} on ${entry.name} (chain ${entry.chainId}): ${protocol.fields[field]!.doc} must be deployed there`,
+      );
+  }
+  for (const check of protocol.checks) {
+    let actual: unknown;
+    try {
+      actual = await client.readContract({
+        address: section[check.field] as Address,
+        abi: check.abi as Abi,
+        functionName: check.functionName,
+      });
+    } catch (e) {
+      if (isConnectionError(e)) throw e;
+      throw new ConfigError(
+        `${key}.${check.field}`,
+        `${section[check.field] as string} on ${entry.name} does not answer ${check.functionName}(): is it ${protocol.fields[check.field]!.doc}?`,
+      );
+    }
+    if (!sameValue(actual, section[check.equals]))
+      throw new ConfigError(
+        `${key}.${check.equals}`,
+        `is ${String(section[check.equals])}, but ${protocol.fields[check.field]!.doc} (${section[check.field] as string}) ` +
+          `reports ${check.functionName}() = ${String(actual)}`,
+      );
+  }
+}
+
 /** Plans one chain: reads its state and lists the transactions that bring it to `config`. */
 async function planChain(
   config: ChainConfig,
@@ -286,6 +350,12 @@ async function planChain(
       data: factoryDeploymentData(factoryArtifact.bytecode),
       restricted: false,
     });
+
+  // Adapter sections: the protocol's contracts exist on this chain and say what the config says (before anything
+  // is planned, so that a wrong address fails here, naming its key, instead of reverting a constructor).
+  const adapterProtocols = ADAPTER_PROTOCOLS.filter((p) => entry.adapters[p.key] !== undefined);
+  for (const protocol of adapterProtocols)
+    await checkAdapterSection(client, entry, protocol, entry.adapters[protocol.key]!);
 
   // 2. Manifest contracts (CREATE3: same address on every chain for a given deployer and salt prefix).
   const addresses: Record<string, Address> = {};
@@ -338,7 +408,7 @@ async function planChain(
     return address;
   };
   const entries: ManifestEntry[] = [];
-  for (const item of MANIFEST) {
+  for (const item of [...MANIFEST, ...ADAPTER_MANIFEST]) {
     if (item.when && !item.when(ctx)) continue;
     if (item.optional && !artifactOrUndefined(item.artifact)) {
       skipped.push(item.name);
@@ -444,6 +514,71 @@ async function planChain(
       call("FlowExecutor", executorAbi, "setRemote", [origin.domain, escrow]);
   }
 
+  // Transport adapters: immutables as configured, settings, and per remote chain with the same protocol its
+  // protocol domain and its adapter (the same address on every chain: CREATE3).
+  const adapterEntries: Record<string, AdapterEntry> = {};
+  for (const protocol of adapterProtocols) {
+    const section = entry.adapters[protocol.key]!;
+    const adapter = addresses[protocol.contract]!;
+    const adapterAbi = loadArtifact(protocol.artifact).abi;
+    const was = Boolean(existed[protocol.contract]);
+    const sectionKey = `chains.${entry.name}.${protocol.key}`;
+    for (const { field, getter } of protocol.immutables) {
+      if (!was) break;
+      const current = await read<unknown>(adapter, adapterAbi, getter);
+      if (!sameValue(current, section[field]))
+        throw new ConfigError(
+          `${sectionKey}.${field}`,
+          `${protocol.contract} at ${adapter} on ${entry.name} was deployed with ${field} ${String(current)}, ` +
+            `the config says ${String(section[field])}: it is immutable (use a new saltPrefix to deploy another)`,
+        );
+    }
+    for (const { field, getter, setter, inConstructor } of protocol.settings) {
+      // a fresh adapter gets the value from its constructor
+      if (was ? sameValue(await read<unknown>(adapter, adapterAbi, getter), section[field]) : inConstructor)
+        continue;
+      call(protocol.contract, adapterAbi, setter, [section[field]]);
+    }
+    // Routes: the remote's protocol domain (unmapping first a protocol domain another Concord domain holds here, when
+    // the protocol maps one to one: the setter would refuse it), then the remote's adapter.
+    const routes: Record<string, string> = {};
+    const unmaps: unknown[][] = [];
+    const sets: unknown[][] = [];
+    const enrolls: unknown[][] = [];
+    for (const remote of remotes) {
+      const remoteSection = remote.adapters[protocol.key];
+      if (!remoteSection) continue;
+      const protocolDomain = remoteSection[protocol.protocolDomainField]!;
+      routes[String(remote.domain)] = String(protocolDomain);
+      const currentDomain = was
+        ? await read<unknown>(adapter, adapterAbi, protocol.route.getter, [remote.domain])
+        : 0;
+      if (!sameValue(currentDomain, protocolDomain)) {
+        if (was && protocol.route.reverseGetter) {
+          const holder = await read<unknown>(adapter, adapterAbi, protocol.route.reverseGetter, [
+            protocolDomain,
+          ]);
+          if (!sameValue(holder, 0) && !sameValue(holder, remote.domain)) unmaps.push([holder, 0]);
+        }
+        sets.push([remote.domain, protocolDomain]);
+      }
+      const currentRemote = was
+        ? await read<Address>(adapter, adapterAbi, "remote", [remote.domain])
+        : zeroAddress;
+      if (getAddress(currentRemote) !== adapter) enrolls.push([remote.domain, adapter]);
+    }
+    for (const args of [...unmaps, ...sets]) call(protocol.contract, adapterAbi, protocol.route.setter, args);
+    for (const args of enrolls) call(protocol.contract, adapterAbi, "setRemote", args);
+    adapterEntries[protocol.key] = {
+      contract: protocol.contract,
+      address: adapter,
+      config: Object.fromEntries(
+        Object.entries(section).map(([k, v]) => [k, typeof v === "bigint" ? String(v) : v]),
+      ),
+      remotes: routes,
+    };
+  }
+
   // 5. Fees: gas data for every chain this one sends to (that has a gas price), and the escrow's oracle.
   const oracle = addresses.GasOracle;
   if (oracle) {
@@ -527,6 +662,7 @@ async function planChain(
     saltPrefix: config.saltPrefix,
     finalityDepth: entry.finalityDepth,
     local: entry.local,
+    ...(Object.keys(adapterEntries).length ? { adapters: adapterEntries } : {}),
   };
   return {
     name: entry.name,

@@ -14,6 +14,17 @@ export type VerifierEntry = {
   threshold: number;
 };
 
+/** A transport adapter of one chain (see sdk/src/deploy/adapters.ts), as configured and wired. */
+export type AdapterEntry = {
+  /** Its name in `contracts` (e.g. "HyperlaneAdapter"). */
+  contract: string;
+  address: Address;
+  /** The chain's config section of the protocol (e.g. `{ mailbox, domain, ism }`), numbers above 2^53 as strings. */
+  config: Record<string, string | number>;
+  /** Remote Concord domain (decimal string) -> its id in the protocol (decimal string), as wired here. */
+  remotes: Record<string, string>;
+};
+
 /** What is deployed on one chain and how it is wired to the others. */
 export type Deployment = {
   chainId: number;
@@ -40,6 +51,8 @@ export type Deployment = {
    * `concord status` read logs from here instead of block 0. Kept from the existing registry on later runs.
    */
   deployBlock?: number;
+  /** Transport adapters by protocol key (e.g. `hyperlane`), when the config gives the chain a protocol section. */
+  adapters?: Record<string, AdapterEntry>;
 };
 
 export class RegistryError extends ConcordSdkError {

@@ -1,0 +1,425 @@
+/**
+ * Messages sent through a transport adapter (contracts/adapters: an ERC-7786 gateway over Hyperlane, later LayerZero,
+ * CCIP, Axelar, Wormhole): where one is, across its two chains. The origin adapter's `MessageSent` (the ERC-7786
+ * event, `sendId` = the message id) and `AdapterMessageSent` (fee, sponsored); the protocol's own message of the same
+ * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`), whose body is the envelope; the destination adapter's
+ * `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
+ */
+import {
+  type Address,
+  type BlockNumber,
+  type BlockTag,
+  type Hex,
+  type Log,
+  type PublicClient,
+  encodeFunctionData,
+  getAddress,
+  hexToBigInt,
+  hexToNumber,
+  isAddressEqual,
+  parseAbi,
+  parseEventLogs,
+  size,
+  slice,
+  zeroAddress,
+} from "viem";
+import { iConcordAdapterAbi } from "./generated/abis.js";
+import { parseEvmV1 } from "./codec.js";
+import { type DecodedConcordError, decodeConcordError } from "./decodeError.js";
+import { ConcordStateError } from "./errors.js";
+import { LogPager, eventTopics, startBlock } from "./logs.js";
+import { type EventPoint, pointOf } from "./transact.js";
+
+/** Length of the adapter envelope's packed header: nonce (8) | origin (4) | sender (20) | recipient (20) | gasLimit (4). */
+export const ADAPTER_ENVELOPE_HEADER_LENGTH = 56;
+
+/** The adapter envelope (`AdapterEnvelope.decode` in Solidity). */
+export type AdapterEnvelope = {
+  nonce: bigint;
+  origin: number;
+  sender: Address;
+  recipient: Address;
+  gasLimit: number;
+  payload: Hex;
+};
+
+/** Decodes a packed adapter envelope (what travels over the protocol). */
+export function decodeAdapterEnvelope(envelope: Hex): AdapterEnvelope {
+  if (size(envelope) < ADAPTER_ENVELOPE_HEADER_LENGTH)
+    throw new ConcordStateError(
+      "malformed adapter envelope",
+      `${size(envelope)} bytes, shorter than its header`,
+    );
+  return {
+    nonce: hexToBigInt(slice(envelope, 0, 8)),
+    origin: hexToNumber(slice(envelope, 8, 12)),
+    sender: getAddress(slice(envelope, 12, 32)),
+    recipient: getAddress(slice(envelope, 32, 52)),
+    gasLimit: hexToNumber(slice(envelope, 52, 56)),
+    payload: size(envelope) === ADAPTER_ENVELOPE_HEADER_LENGTH ? "0x" : slice(envelope, 56),
+  };
+}
+
+/** What a protocol's own message of an adapter send is: its id in the protocol, and the envelope it carries. */
+export type ProtocolMessage = {
+  protocol: string;
+  messageId: Hex;
+  envelope: Hex;
+  /** The adapter the protocol message is addressed to, when the protocol's event names it (Hyperlane: the
+   * recipient), else the origin adapter's current `remote(destination)` is used. */
+  destinationAdapter?: Address;
+};
+
+/**
+ * How to find the protocol's message of an adapter send in the send's transaction: the protocol's events of the
+ * adapter's call after the adapter's `MessageSent` (sends cannot nest). One entry per protocol. The candidates are
+ * checked by the caller: the one whose envelope gives back the adapter message id (`messageIdOf`) is the message, so
+ * an event that only looks like the protocol's (emitted by another contract of the transaction) is never taken.
+ */
+export type AdapterProtocolDecoder = {
+  /** Protocol key (as in the deploy config, e.g. "hyperlane"). */
+  protocol: string;
+  /** The protocol messages in `logs` (the send's receipt) sent by `adapter` after log index `after`, in log order. */
+  candidates: (logs: readonly Log[], adapter: Address, after: number) => ProtocolMessage[];
+};
+
+const MAILBOX_EVENTS = parseAbi([
+  "event Dispatch(address indexed sender, uint32 indexed destination, bytes32 indexed recipient, bytes message)",
+  "event DispatchId(bytes32 indexed messageId)",
+]);
+/** Offset of the body in a Hyperlane v3 message: version (1) | nonce (4) | origin (4) | sender (32) |
+ * destination (4) | recipient (32). */
+const HYPERLANE_BODY_OFFSET = 77;
+
+/** Hyperlane: a Mailbox's `Dispatch` with the adapter as sender, then that Mailbox's `DispatchId` (`Mailbox.dispatch`
+ * emits both, in this order). */
+export const HYPERLANE_DECODER: AdapterProtocolDecoder = {
+  protocol: "hyperlane",
+  candidates(logs, adapter, after) {
+    const parsed = parseEventLogs({ abi: MAILBOX_EVENTS, logs: logs as Log[], strict: true }).sort(
+      (a, b) => a.logIndex - b.logIndex,
+    );
+    const out: ProtocolMessage[] = [];
+    for (const [i, dispatch] of parsed.entries()) {
+      if (dispatch.eventName !== "Dispatch" || dispatch.logIndex <= after) continue;
+      if (!isAddressEqual(dispatch.args.sender, adapter)) continue;
+      if (size(dispatch.args.message) < HYPERLANE_BODY_OFFSET) continue;
+      const id = parsed
+        .slice(i + 1)
+        .find((l) => l.eventName === "DispatchId" && isAddressEqual(l.address, dispatch.address));
+      if (!id || id.eventName !== "DispatchId") continue;
+      const recipient = dispatch.args.recipient;
+      out.push({
+        protocol: "hyperlane",
+        messageId: id.args.messageId,
+        envelope: slice(dispatch.args.message, HYPERLANE_BODY_OFFSET),
+        ...(hexToBigInt(recipient) >> 160n === 0n
+          ? { destinationAdapter: getAddress(slice(recipient, 12)) }
+          : {}),
+      });
+    }
+    return out;
+  },
+};
+
+/** Every protocol whose message `adapterMessageStatus` recognises. */
+export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [HYPERLANE_DECODER];
+
+/** Reads of one chain: its client, where its logs start, and the pager to read them with. */
+export type ChainReader = {
+  publicClient: PublicClient;
+  /** First block to search (the registry's `deployBlock`); default 0. */
+  fromBlock?: BlockNumber | BlockTag;
+  /** Share one per RPC endpoint (default: a new one). */
+  logPager?: LogPager;
+};
+
+/** An adapter on a chain. */
+export type AdapterEndpoint = ChainReader & { adapter: Address };
+
+/** The send of an adapter message, from the origin adapter's events in its transaction. */
+export type AdapterSend = EventPoint & {
+  /** ERC-7930 sender and recipient, as in `MessageSent`. */
+  sender: Hex;
+  recipient: Hex;
+  /** The destination domain and recipient, parsed from the ERC-7930 recipient. */
+  destination: number;
+  recipientAddress: Address;
+  payload: Hex;
+  /** What the protocol kept (`AdapterMessageSent.fee`). */
+  fee: bigint;
+  /** Paid from the adapter's sponsor balance. */
+  sponsored: boolean;
+};
+
+/**
+ * - UNKNOWN: the origin adapter sent no message with this id (wrong chain or adapter, or not mined yet);
+ * - SENT: sent, not delivered on the destination adapter (the protocol's relayers deliver it);
+ * - EXECUTED: the recipient accepted it (at delivery or on a retry);
+ * - FAILED: delivered, the recipient failed: the destination adapter holds it, anyone may `retry` it.
+ */
+export type AdapterMessageStatus = "UNKNOWN" | "SENT" | "EXECUTED" | "FAILED";
+
+/** A call someone can make now (target, function, arguments and the exact calldata). */
+export type AdapterCall = {
+  chainDomain: number;
+  to: Address;
+  functionName: string;
+  /** Human-readable signature with the arguments, e.g. `retry(31337, 0x…, 0x…, 200000)`. */
+  call: string;
+  args: readonly unknown[];
+  data: Hex;
+};
+
+export type AdapterMessageStatusReturnType = {
+  status: AdapterMessageStatus;
+  messageId: Hex;
+  origin?: number;
+  originAdapter: Address;
+  destination?: number;
+  /** The destination adapter: the protocol message's recipient, else the origin adapter's `remote(destination)` now
+   * (address(0): none enrolled). */
+  destinationAdapter?: Address;
+  sent?: AdapterSend;
+  /** The protocol's own message of the same send (Hyperlane: the Mailbox's message id), when recognised. */
+  protocolMessage?: ProtocolMessage;
+  envelope?: AdapterEnvelope;
+  /** First delivery on the destination adapter (its first `Executed` or `ExecutionFailed`). */
+  delivered?: EventPoint;
+  /** `Executed` on the destination (by the delivery or a retry). */
+  executed?: EventPoint;
+  /** Every `ExecutionFailed`, oldest first. */
+  failures: (EventPoint & { revertData: Hex; reason: DecodedConcordError })[];
+  /** Every `retry`, oldest first. */
+  retries: (EventPoint & { caller: Address; gasLimit: number; success: boolean })[];
+  retried: boolean;
+  /** What to do next: a sentence, and for a FAILED message the `retry` call anyone can send. */
+  next: { text: string; retry?: AdapterCall };
+};
+
+export type AdapterMessageStatusParameters = {
+  /** The origin chain and the adapter that sent the message. */
+  origin: AdapterEndpoint;
+  /**
+   * The destination chain, or a function that gives it from the destination domain (read from the ERC-7930
+   * recipient); undefined when the destination is unknown (the status then stops at SENT). The destination adapter is
+   * the origin adapter's `remote(destination)`.
+   */
+  destination?: ChainReader | ((domain: number) => ChainReader | undefined);
+  messageId: Hex;
+  /** Protocol decoders to try (default: {@link ADAPTER_PROTOCOL_DECODERS}). */
+  decoders?: readonly AdapterProtocolDecoder[];
+};
+
+type Parsed = Log<bigint, number, false> & { eventName: string; args: Record<string, unknown> };
+
+/** The adapter's events `eventNames` about `id` (topic 1), oldest first. */
+async function adapterEvents(
+  endpoint: AdapterEndpoint,
+  eventNames: readonly string[],
+  id: Hex,
+): Promise<Parsed[]> {
+  const pager = endpoint.logPager ?? new LogPager(endpoint.publicClient);
+  const signatures = eventNames.map((name) => eventTopics(iConcordAdapterAbi, name)[0] as Hex);
+  const logs = await pager.getLogsToLatest(
+    { address: endpoint.adapter, topics: [signatures, id] },
+    startBlock(endpoint.fromBlock),
+  );
+  const parsed = parseEventLogs({ abi: iConcordAdapterAbi, logs, strict: true }) as unknown as Parsed[];
+  return parsed
+    .filter((l) => eventNames.includes(l.eventName))
+    .sort((a, b) =>
+      a.blockNumber !== b.blockNumber ? (a.blockNumber < b.blockNumber ? -1 : 1) : a.logIndex - b.logIndex,
+    );
+}
+
+/**
+ * Finds the send of `messageId` on the origin adapter: `MessageSent` (sendId) and `AdapterMessageSent` of the same
+ * transaction, and the protocol messages of the adapter in that transaction after it (unchecked candidates: see
+ * {@link AdapterProtocolDecoder}). Undefined when the adapter sent no such message.
+ */
+export async function findAdapterSend(
+  origin: AdapterEndpoint,
+  messageId: Hex,
+  decoders: readonly AdapterProtocolDecoder[] = ADAPTER_PROTOCOL_DECODERS,
+): Promise<{ sent: AdapterSend; candidates: ProtocolMessage[] } | undefined> {
+  const [messageSent] = await adapterEvents(origin, ["MessageSent"], messageId);
+  if (!messageSent) return undefined;
+  const receipt = await origin.publicClient.getTransactionReceipt({ hash: messageSent.transactionHash });
+  const ours = parseEventLogs({ abi: iConcordAdapterAbi, logs: receipt.logs, strict: true }).filter((l) =>
+    isAddressEqual(l.address, origin.adapter),
+  );
+  const adapterSent = ours.find(
+    (l) => l.eventName === "AdapterMessageSent" && l.args.messageId.toLowerCase() === messageId.toLowerCase(),
+  );
+  const args = messageSent.args as { sender: Hex; recipient: Hex; payload: Hex };
+  const recipient = parseEvmV1(args.recipient);
+  const point = await pointOf(origin.publicClient, messageSent);
+  const sent: AdapterSend = {
+    ...point,
+    sender: args.sender,
+    recipient: args.recipient,
+    destination: Number(recipient.chainId),
+    recipientAddress: recipient.address,
+    payload: args.payload,
+    fee: adapterSent?.eventName === "AdapterMessageSent" ? adapterSent.args.fee : 0n,
+    sponsored: adapterSent?.eventName === "AdapterMessageSent" ? adapterSent.args.sponsored : false,
+  };
+  const candidates = decoders.flatMap((d) =>
+    d.candidates(receipt.logs, origin.adapter, messageSent.logIndex),
+  );
+  return { sent, candidates };
+}
+
+const ZERO_HASH = `0x${"00".repeat(32)}`;
+
+/**
+ * The lifecycle of an adapter message across its two chains in one call: sent on the origin adapter (block,
+ * transaction, fee, sponsored), the protocol's message of the same send, then delivered / executed / failed /
+ * retried on the destination adapter (the protocol message's recipient, else the origin adapter's `remote` for the
+ * destination domain), and what to do
+ * next (for FAILED: the destination adapter's `retry(origin, originAdapter, envelope, gasLimit)`, the envelope being
+ * the protocol message's body).
+ */
+export async function adapterMessageStatus(
+  p: AdapterMessageStatusParameters,
+): Promise<AdapterMessageStatusReturnType> {
+  const base: AdapterMessageStatusReturnType = {
+    status: "UNKNOWN",
+    messageId: p.messageId,
+    originAdapter: p.origin.adapter,
+    failures: [],
+    retries: [],
+    retried: false,
+    next: { text: "check the message id, the origin chain and its adapter" },
+  };
+  const found = await findAdapterSend(p.origin, p.messageId, p.decoders);
+  if (!found) return base;
+  const { sent, candidates } = found;
+  const o = p.origin.publicClient;
+  const adapterRead = { address: p.origin.adapter, abi: iConcordAdapterAbi } as const;
+  const [origin, enrolled] = await Promise.all([
+    o.readContract({ ...adapterRead, functionName: "localDomain" }),
+    o.readContract({ ...adapterRead, functionName: "remote", args: [sent.destination] }),
+  ]);
+  // The protocol message is the candidate whose body (the envelope) gives back this message id.
+  let protocolMessage: ProtocolMessage | undefined;
+  for (const candidate of candidates) {
+    const id = await o.readContract({
+      ...adapterRead,
+      functionName: "messageIdOf",
+      args: [
+        origin,
+        p.origin.adapter,
+        sent.destination,
+        candidate.destinationAdapter ?? enrolled,
+        candidate.envelope,
+      ],
+    });
+    if (id.toLowerCase() === p.messageId.toLowerCase()) {
+      protocolMessage = candidate;
+      break;
+    }
+  }
+  const envelope = protocolMessage ? decodeAdapterEnvelope(protocolMessage.envelope) : undefined;
+  // Where it went: the protocol message's recipient, else (no protocol message found) the adapter enrolled now.
+  const destinationAdapter = protocolMessage?.destinationAdapter ?? enrolled;
+  const result: AdapterMessageStatusReturnType = {
+    ...base,
+    status: "SENT",
+    origin,
+    destination: sent.destination,
+    destinationAdapter,
+    sent,
+    ...(protocolMessage ? { protocolMessage } : {}),
+    ...(envelope ? { envelope } : {}),
+  };
+  const reader = typeof p.destination === "function" ? p.destination(sent.destination) : p.destination;
+  if (isAddressEqual(destinationAdapter, zeroAddress)) {
+    result.next = {
+      text: `the origin adapter has no adapter enrolled for domain ${sent.destination} (setRemote)`,
+    };
+    return result;
+  }
+  if (!reader) {
+    result.next = {
+      text: `domain ${sent.destination} is not one of the chains given: its status is not read`,
+    };
+    return result;
+  }
+  const d = reader.publicClient;
+  const destination: AdapterEndpoint = { ...reader, adapter: destinationAdapter };
+  const [events, failedHash] = await Promise.all([
+    adapterEvents(destination, ["Executed", "ExecutionFailed", "Retried"], p.messageId),
+    d.readContract({
+      address: destinationAdapter,
+      abi: iConcordAdapterAbi,
+      functionName: "failedRevertDataHash",
+      args: [p.messageId],
+    }),
+  ]);
+  const executed = events.filter((e) => e.eventName === "Executed");
+  const failed = events.filter((e) => e.eventName === "ExecutionFailed");
+  const deliveries = events.filter((e) => e.eventName !== "Retried");
+  result.failures = await Promise.all(
+    failed.map(async (e) => {
+      const revertData = e.args.revertData as Hex;
+      return { ...(await pointOf(d, e)), revertData, reason: decodeConcordError(revertData) };
+    }),
+  );
+  result.retries = await Promise.all(
+    events
+      .filter((e) => e.eventName === "Retried")
+      .map(async (e) => ({
+        ...(await pointOf(d, e)),
+        caller: e.args.caller as Address,
+        gasLimit: Number(e.args.gasLimit),
+        success: e.args.success as boolean,
+      })),
+  );
+  result.retried = result.retries.length > 0;
+  if (deliveries[0]) result.delivered = await pointOf(d, deliveries[0]);
+  if (executed[0]) result.executed = await pointOf(d, executed[0]);
+  if (envelope) {
+    const onChain = await d.readContract({
+      address: destinationAdapter,
+      abi: iConcordAdapterAbi,
+      functionName: "status",
+      args: [origin, p.origin.adapter, protocolMessage!.envelope],
+    });
+    result.status = onChain === 2 ? "FAILED" : onChain === 1 ? "EXECUTED" : "SENT";
+  } else {
+    result.status = failedHash !== ZERO_HASH ? "FAILED" : executed.length ? "EXECUTED" : "SENT";
+  }
+  if (result.status === "SENT")
+    result.next = {
+      text: protocolMessage
+        ? `${protocolMessage.protocol}'s relayers deliver it (${protocolMessage.protocol} message ${protocolMessage.messageId})`
+        : "the protocol's relayers deliver it",
+    };
+  else if (result.status === "EXECUTED") result.next = { text: "nothing: the recipient accepted it" };
+  else if (!envelope || !protocolMessage)
+    result.next = {
+      text: "anyone can retry it with the destination adapter's retry(origin, originAdapter, envelope, gasLimit); the envelope is the protocol message's body, which was not found in the send's transaction",
+    };
+  else {
+    const lastFailure = result.failures.at(-1);
+    const outOfGas = lastFailure?.revertData === "0x";
+    const gasLimit = outOfGas ? Math.min(envelope.gasLimit * 2, 0xffff_ffff) : envelope.gasLimit;
+    const args = [origin, p.origin.adapter, protocolMessage.envelope, gasLimit] as const;
+    result.next = {
+      text: outOfGas
+        ? "anyone can retry it (no revert data: it likely ran out of gas; give more than its limit)"
+        : "anyone can retry it, once what the recipient rejects is fixed",
+      retry: {
+        chainDomain: sent.destination,
+        to: destinationAdapter,
+        functionName: "retry",
+        call: `retry(${origin}, ${p.origin.adapter}, ${protocolMessage.envelope}, ${gasLimit})`,
+        args,
+        data: encodeFunctionData({ abi: iConcordAdapterAbi, functionName: "retry", args }),
+      },
+    };
+  }
+  return result;
+}
