@@ -473,6 +473,9 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// sponsored sender. Returns `fee`.
     function _checkPayment(uint256 fee) private view returns (uint256) {
         if (msg.value == 0) {
+            // A free send (the protocol charges nothing, e.g. Wormhole's core at a zero message fee) takes nothing
+            // from the sponsor balance, so it needs no sponsorship.
+            if (fee == 0) return 0;
             if (!_sponsored[msg.sender]) revert ConcordAdapterNotSponsored(msg.sender);
             // The balance before this call is the sponsor balance (msg.value is zero here).
             if (address(this).balance < fee) revert ConcordAdapterSponsorBalanceTooLow(fee, address(this).balance);

@@ -100,6 +100,19 @@ contract WormholeAdapterFeesTest is WormholeAdapterBase {
         assertEq(alice.balance, aliceBefore, "free: everything refunded");
     }
 
+    /// @dev At a zero message fee a send with no value needs no sponsorship: nothing is taken from the sponsor balance.
+    function test_Send_FreeWithoutValue_NeedsNoSponsorship() public {
+        aA.fund{value: 1 ether}();
+        _whSetMessageFee(dA, 0);
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        assertEq(aA.quote(recipient, "x", _noAttr()), 0);
+        assertFalse(aA.isSponsoredSender(alice));
+        vm.prank(alice);
+        aA.sendMessage(recipient, "x", _noAttr());
+        assertEq(address(aA).balance, 1 ether, "sponsor balance untouched");
+        assertEq(aA.nonce(CHAIN_B), 1);
+    }
+
     /// @dev No value: a sponsored sender's message is paid from the sponsor balance, exactly the quote.
     function test_Sponsored_PaysTheQuoteFromTheSponsorBalance() public {
         aA.fund{value: 1 ether}();
