@@ -13,6 +13,7 @@ export * from "./transact.js";
 export * from "./messages.js";
 export * from "./flows.js";
 export * from "./adapterStatus.js";
+export * from "./aggregatorStatus.js";
 export * from "./logs.js";
 export * from "./timeline.js";
 export { repoRoot } from "./repo.js";

@@ -1,10 +1,12 @@
 // `concord status <id>`: where a message (or a flow) is, across its chains, with timestamps.
-import { type Hex, isHex } from "viem";
+import { type Address, type Hex, getAddress, isAddress, isAddressEqual, isHex } from "viem";
 
 import {
   type AdapterEndpoint,
+  type AggregatorEndpoint,
   type FlowStatusReturnType,
   adapterMessageStatus,
+  aggregatedMessageStatus,
   decodeConcordMessage,
   findAdapterSend,
   flowEvents,
@@ -13,6 +15,7 @@ import {
 } from "../../src/index.js";
 import { type CliChain, type CliChains, findMessage, loadChains, reach } from "../chains.js";
 import { commandLine } from "../hints.js";
+import { aggregatedMessageRows, aggregatedSummary } from "../aggregated.js";
 import { adapterMessageRows, flowRows, messageRows, rowLine, rowsJson, withTimestamps } from "../timeline.js";
 import { type Command, type CommandContext, CONFIG_DOCS, FROM_BLOCK_DOC, configOptions } from "../command.js";
 import { CliError, ExitCode, isoTime } from "../output.js";
@@ -37,6 +40,28 @@ export async function status(ctx: CommandContext): Promise<ExitCode> {
       const endpoint: AdapterEndpoint = { ...endpointOf(origin, adapter), adapter };
       const sent = await reach(origin, () => findAdapterSend(endpoint, id as Hex));
       if (sent) return adapterReport(ctx, chains, origin, name, endpoint, id as Hex);
+    }
+  }
+  // an aggregated message: one TransportAggregator (registry contracts named *Aggregator, or --aggregator) sent it
+  const given = ctx.values.aggregator;
+  if (given !== undefined && (typeof given !== "string" || !isAddress(given)))
+    throw new CliError("--aggregator takes an address (0x + 40 hex)", ExitCode.USAGE);
+  for (const origin of deployed) {
+    const candidates = Object.entries(origin.deployment!.contracts)
+      .filter(([name]) => name.endsWith("Aggregator"))
+      .map(([name, address]) => [name, address] as [string, Address]);
+    if (typeof given === "string" && !candidates.some(([, a]) => isAddressEqual(a, given)))
+      candidates.push(["TransportAggregator", getAddress(given)]);
+    for (const [name, aggregator] of candidates) {
+      if (
+        ((await reach(origin, () => origin.publicClient.getCode({ address: aggregator }))) ?? "0x") === "0x"
+      )
+        continue;
+      const endpoint: AggregatorEndpoint = { ...endpointOf(origin, aggregator), aggregator };
+      const s = await reach(origin, () =>
+        aggregatedMessageStatus({ origin: endpoint, messageId: id as Hex }),
+      );
+      if (s.status !== "UNKNOWN") return aggregatedReport(ctx, chains, origin, name, endpoint, id as Hex);
     }
   }
   // a flow id: one escrow has a FlowOpened event with it
@@ -209,6 +234,60 @@ async function adapterReport(
   return s.status === "FAILED" ? ExitCode.FAILED : ExitCode.OK;
 }
 
+async function aggregatedReport(
+  ctx: CommandContext,
+  chains: CliChains,
+  origin: CliChain,
+  contract: string,
+  endpoint: AggregatorEndpoint,
+  id: Hex,
+) {
+  let destinationChain: CliChain | undefined;
+  const s = await reach(origin, () =>
+    aggregatedMessageStatus({
+      origin: endpoint,
+      messageId: id,
+      destination: (domain) => {
+        destinationChain = chains.byDomain.get(domain);
+        return destinationChain ? endpointOf(destinationChain, endpoint.aggregator) : undefined;
+      },
+    }),
+  );
+  const o = origin.entry.name;
+  const d = destinationChain?.entry.name ?? `domain ${s.destination}`;
+  // gateways by their registry names on each chain
+  const namer = (chain: "origin" | "destination", gateway: Address) => {
+    const side = chain === "origin" ? origin : destinationChain;
+    const found = Object.entries(side?.deployment?.contracts ?? {}).find(([, a]) =>
+      isAddressEqual(a, gateway),
+    );
+    return found ? `${found[0]} ${gateway}` : gateway;
+  };
+  const ordered = aggregatedMessageRows(s, o, d, namer);
+  const lines = [
+    `aggregated message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
+    `  ${o} -> ${d} over ${contract} ${s.originAggregator} (${d}'s aggregator ${s.destinationAggregator})` +
+      (s.envelope
+        ? `, nonce ${s.envelope.nonce}, version ${s.envelope.version}, gas limit ${s.envelope.gasLimit}`
+        : ""),
+    `  from ${s.envelope?.sender ?? s.sent?.sender} to ${s.sent?.recipientAddress}`,
+    ...ordered.map((r) => `  ${rowLine(r)}`),
+    ...aggregatedSummary(s, d).map((l) => `  ${l}`),
+  ];
+  ctx.out.result(
+    {
+      kind: "aggregatedMessage",
+      aggregator: contract,
+      originChain: o,
+      destinationChain: destinationChain?.entry.name ?? null,
+      ...s,
+      timeline: rowsJson(ordered),
+    },
+    lines,
+  );
+  return s.status === "FAILED" || s.status === "QUARANTINED" ? ExitCode.FAILED : ExitCode.OK;
+}
+
 /** The relayer's record of the message, from `--relayer <url>` (its HTTP status API), as extra status lines. */
 async function relayerView(
   ctx: CommandContext,
@@ -324,7 +403,7 @@ export const statusCommand: Command = {
     "lifecycle of a message (gateway or transport adapter) or a flow across chains, with block numbers and timestamps",
   usage:
     "concord status <messageId|flowId> [--config <chains.json>] [--registry <dir>] [--from-block <n>] " +
-    "[--relayer <url>]",
+    "[--relayer <url>] [--aggregator <address>]",
   about: [
     "Rows are ordered per chain by block and log index, across chains by block time (equal times by lifecycle",
     "step). Logs are read page by page from each chain's deploy block, adapting to the provider's limits. Prints",
@@ -332,10 +411,18 @@ export const statusCommand: Command = {
     "A message id no gateway dispatched is looked up on every transport adapter of the registries (contracts named",
     "*Adapter): its send (fee), the protocol's message (Hyperlane message id), its delivery, failures and retries; a",
     "FAILED adapter message prints the adapter's retry call and its calldata.",
+    "Then on every TransportAggregator (registry contracts named *Aggregator, or --aggregator): one lifecycle of an",
+    "aggregated (k-of-n) message: the send with each gateway's leg (its own id, accepted or failed and why), each",
+    "gateway's receipt on the destination, the threshold, executed / failed / retried (same id) / quarantined, and the",
+    "next call (execute, retry, or the operator's delayed release). FAILED and QUARANTINED exit 1.",
   ],
   docs: {
     ...CONFIG_DOCS,
     "from-block": FROM_BLOCK_DOC,
+    aggregator: {
+      value: "<address>",
+      text: "also look the id up on this TransportAggregator (on every chain of the config where it has code)",
+    },
     relayer: {
       value: "<url>",
       text:
@@ -344,6 +431,11 @@ export const statusCommand: Command = {
     },
   },
   examples: ["concord status 0x3f…c1 --config my-chains.json", "concord status 0x3f…c1 --json"],
-  options: { ...configOptions, relayer: { type: "string" }, "from-block": { type: "string" } },
+  options: {
+    ...configOptions,
+    relayer: { type: "string" },
+    aggregator: { type: "string" },
+    "from-block": { type: "string" },
+  },
   run: status,
 };
