@@ -26,6 +26,7 @@ import {
   parseAbi,
   parseEventLogs,
   toHex,
+  zeroAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
@@ -105,7 +106,13 @@ function sideOf(anvil: AnvilChain, hl: number): Side {
     anvil,
     public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
     wallet: createWalletClient({ account: deployer, chain, transport }),
-  } as Side;
+    // filled in by `before` (Hyperlane, the deploy, the second adapter and the aggregator)
+    mailbox: zeroAddress,
+    ism: zeroAddress,
+    d: { contracts: {} } as Deployment,
+    hl2: zeroAddress,
+    agg: zeroAddress,
+  };
 }
 
 async function deployRaw(side: Side, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) {
