@@ -4,6 +4,10 @@
 // `artifacts/` or `contracts/*.sol` at run time:
 //   abis.ts      one `<name>Abi = [...] as const` per contract under contracts/ (mocks excluded), and `concordAbis`;
 //   bytecode.ts  creation and runtime bytecode of every deployable contract (imported by `@concord/sdk/deploy` only);
+//   protocols.ts ABI and creation bytecode of the other protocols' contracts the demo deploys on its local chains
+//                (Hyperlane's Mailbox, TestIsm, MerkleTreeHook, TestPostDispatchHook; Wormhole's core bridge), from the
+//                committed fixtures test/fixtures/hyperlane/demo-contracts.json and test/fixtures/wormhole/core-bridge.json
+//                (see their READMEs for origin and checksums); never read from out/ at run time;
 //   errors.ts    every custom error of those contracts (then of the mocks, so test deployments decode), one entry per
 //                signature, with the contract that declares it and its NatSpec notice taken from the compiler's AST
 //                (build-info), not from the .sol text.
@@ -176,8 +180,46 @@ errorLines.push("export const concordErrorTable = [");
 for (const item of bySignature.values()) errorLines.push(`  ${json(item)},`);
 errorLines.push("] as const;");
 
+// protocols.ts: the other protocols' contracts the demo deploys (from committed fixtures, see the header).
+const protocolSources = [
+  [
+    "hyperlane",
+    "test/fixtures/hyperlane/demo-contracts.json",
+    ["Mailbox", "TestIsm", "MerkleTreeHook", "TestPostDispatchHook"],
+  ],
+  ["wormhole", "test/fixtures/wormhole/core-bridge.json", ["Implementation", "Setup", "Wormhole"]],
+];
+const protocolLines = [
+  header(
+    "Other protocols' contracts for local demo chains (Hyperlane, Wormhole core bridge), from test/fixtures/.",
+  ),
+];
+protocolLines.push("/** ABI and creation bytecode of one protocol contract. */");
+protocolLines.push(
+  "export type ProtocolContract = { readonly abi: readonly unknown[]; readonly bytecode: `0x${string}` };",
+);
+protocolLines.push("/** By protocol, then contract name. */");
+protocolLines.push(
+  "export const protocolContracts: { readonly [protocol: string]: { readonly [name: string]: ProtocolContract } } = {",
+);
+for (const [protocol, file, names] of protocolSources) {
+  const path = join(root, file);
+  if (!existsSync(path)) fail(`${file} is missing`);
+  const fixture = JSON.parse(readFileSync(path, "utf8"));
+  protocolLines.push(`  ${protocol}: {`);
+  for (const name of names) {
+    const c = fixture[name];
+    if (!c?.bytecode?.startsWith("0x") || !Array.isArray(c.abi))
+      fail(`${file} has no ABI and bytecode for ${name}`);
+    protocolLines.push(`    ${name}: { abi: ${json(c.abi)}, bytecode: ${json(c.bytecode)} },`);
+  }
+  protocolLines.push("  },");
+}
+protocolLines.push("};");
+
 const files = {
   "abis.ts": abiLines.join("\n") + "\n",
+  "protocols.ts": protocolLines.join("\n") + "\n",
   "bytecode.ts": bytecodeLines.join("\n") + "\n",
   "errors.ts": errorLines.join("\n") + "\n",
 };

@@ -41,6 +41,7 @@ import {
   writeAndWait,
 } from "../../src/index.js";
 import { cliPrefix } from "../hints.js";
+import { runAggregation } from "../demoAggregation.js";
 import { type Command, type CommandContext } from "../command.js";
 import { CliError, ExitCode } from "../output.js";
 import { stateDir } from "../../agents/state.js";
@@ -72,7 +73,12 @@ type Side = {
   deployment: Deployment;
 };
 
-type Timeline = { label: string; kind: "message" | "flow"; id: Hex; lines: string[] };
+type Timeline = {
+  label: string;
+  kind: "message" | "flow" | "aggregatedMessage" | "aggregatedFlow";
+  id: Hex;
+  lines: string[];
+};
 
 export async function demo(ctx: CommandContext): Promise<ExitCode> {
   const out = ctx.out;
@@ -103,7 +109,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
 
   try {
     // ------------------------------------------------------------------ chains
-    out.progress("1/7 starting three local chains (anvil 31337, 31338, 31339)");
+    out.progress("1/8 starting three local chains (anvil 31337, 31338, 31339)");
     for (const c of CHAINS) anvils.push(await startAnvil({ chainId: c.chainId }));
 
     // ------------------------------------------------------------------ deploy and wire
@@ -136,7 +142,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     const config = validateConfig(rawConfig);
     const configPath = join(workDir, "chains.json");
     writeFileSync(configPath, `${JSON.stringify(rawConfig, null, 2)}\n`);
-    out.progress(`2/7 deploying and wiring Concord (validators ${THRESHOLD}-of-${VALIDATORS} per origin)`);
+    out.progress(`2/8 deploying and wiring Concord (validators ${THRESHOLD}-of-${VALIDATORS} per origin)`);
     const registryDir = join(workDir, "deployments");
     const first = await deploy({ config, registryDir });
     for (const c of first.plan.chains)
@@ -191,7 +197,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
 
     // ------------------------------------------------------------------ agents
     out.progress(
-      `3/7 starting ${VALIDATORS} validators per chain (${VALIDATORS * 3} agents) and a relayer with its flow keeper`,
+      `3/8 starting ${VALIDATORS} validators per chain (${VALIDATORS * 3} agents) and a relayer with its flow keeper`,
     );
     const validatorUrls: Record<number, string[]> = {};
     for (const side of Object.values(sides)) {
@@ -262,7 +268,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       [C, A, "hello A, from C"],
       [B, A, "hello A, from B"],
     ];
-    out.progress(`4/7 sending ${routes.length} messages (A->B, B->C, C->A, B->A); the relayer delivers them`);
+    out.progress(`4/8 sending ${routes.length} messages (A->B, B->C, C->A, B->A); the relayer delivers them`);
     const sent = [];
     for (const [src, dst, text] of routes) {
       const s = await sendMessage({
@@ -282,7 +288,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     }
 
     // ------------------------------------------------------------------ a failing recipient, then a retry
-    out.progress("5/7 a failing recipient: chainC's inbox is paused, A->C is delivered FAILED, then retried");
+    out.progress("5/8 a failing recipient: chainC's inbox is paused, A->C is delivered FAILED, then retried");
     const inboxC = addr(C, "ConcordInbox");
     await writeAndWait(clients(C, deployer), {
       address: inboxC,
@@ -385,7 +391,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
       timelines.push(await flowTimeline(`flow ${label}`, A, B, opened.flowId));
     };
     out.progress(
-      "6/7 swap-and-bridge: lock on A, swap on B, settle on A; then a slippage failure compensated on A",
+      "6/8 swap-and-bridge: lock on A, swap on B, settle on A; then a slippage failure compensated on A",
     );
     const wethBefore = await balanceOf(B, wethB, user.address);
     await runSwap("swap-and-bridge (executes)", quoteOut, "EXECUTED");
@@ -414,7 +420,7 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     }
 
     // ------------------------------------------------------------------ multi-hop A -> B -> C
-    out.progress("7/7 multi-hop A -> B -> C: the A -> B flow runs on B only after its B -> C hop ran on C");
+    out.progress("7/8 multi-hop A -> B -> C: the A -> B flow runs on B only after its B -> C hop ran on C");
     const hop = addr(C, "HopGuardEmitter");
     const counterB = addr(B, "CrossChainCounter");
     const key = keccak256(stringToHex(`demo hop ${Date.now()}`));
@@ -493,6 +499,21 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
     timelines.push(await flowTimeline("flow B -> C (hop)", B, C, child.flowId));
     timelines.push(await flowTimeline("flow A -> B (guarded by the hop)", A, B, parent.flowId));
 
+    // ------------------------------------------------------------------ k-of-n over three transports
+    out.progress(
+      "8/8 k-of-n: a 2-of-3 message and a 2-of-3 flow A -> B over the native gateway, Hyperlane and Wormhole",
+    );
+    const aggregation = await runAggregation({
+      a: A,
+      b: B,
+      admin: deployer,
+      user,
+      relayer: dev(5),
+      timeoutMs: STEP_TIMEOUT_MS,
+      progress: (line) => out.progress(line),
+    });
+    timelines.push(...aggregation.timelines);
+
     // ------------------------------------------------------------------ report
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const summary = {
@@ -540,6 +561,8 @@ export async function demo(ctx: CommandContext): Promise<ExitCode> {
           `  relayer  ${relayer.url ?? "-"}`,
           `config: --config ${configPath} --registry ${registryDir}`,
           `e.g.:   ${cliPrefix()} status ${example.id} --config ${configPath} --registry ${registryDir}`,
+          `        ${cliPrefix()} status ${aggregation.messageId} --aggregator ${aggregation.aggregatorA} ` +
+            `--config ${configPath} --registry ${registryDir}`,
           "press Ctrl-C to stop",
           "",
         ].join("\n"),
