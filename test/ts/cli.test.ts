@@ -479,6 +479,58 @@ describe("concord CLI", () => {
         "a compensated flow",
       );
       assert.equal(flows.filter((f) => /EXECUTED, \w+ SETTLED \(EXECUTED\)/.test(f.lines.at(-1)!)).length, 3);
+      // k-of-n (step 8): one 2-of-3 message and one 2-of-3 flow over the native gateway, Hyperlane and Wormhole
+      const aggregated = summary.timelines.filter((t) => t.kind === "aggregatedMessage");
+      const aggregatedFlows = summary.timelines.filter((t) => t.kind === "aggregatedFlow");
+      assert.equal(aggregated.length, 1);
+      assert.equal(aggregatedFlows.length, 1);
+      const m = aggregated[0]!;
+      assert.match(m.lines.at(-1)!, /^status: EXECUTED, 3 of 3 legs delivered$/);
+      for (const [slot, name] of [
+        [1, "ConcordGateway \\(native\\)"],
+        [2, "HyperlaneAdapter"],
+        [3, "WormholeAdapter"],
+      ] as const) {
+        assert.ok(
+          m.lines.some((l) =>
+            new RegExp(`LEG_SENT +chainA block \\d+  slot ${slot} ${name}: its id 0x[0-9a-f]{64}`).test(l),
+          ),
+          `leg ${slot} sent`,
+        );
+        assert.ok(
+          m.lines.some((l) =>
+            new RegExp(`RECEIPT +chainB block \\d+  delivered by slot ${slot} ${name}, tx`).test(l),
+          ),
+          `leg ${slot} delivered`,
+        );
+      }
+      assert.ok(
+        m.lines.some((l) =>
+          /SENT +chainA block \d+ {2}3 of 3 gateways accepted \(threshold 2\), fee 1000 wei/.test(l),
+        ),
+      );
+      assert.ok(m.lines.some((l) => /EXECUTED +chainB block \d+ {2}threshold 2 reached/.test(l)));
+      assert.ok(
+        m.lines.some((l) =>
+          /^receipts: 3 counted of 2 required; threshold reached at chainB block \d+ by slot [123]$/.test(l),
+        ),
+      );
+      const f = aggregatedFlows[0]!;
+      assert.match(f.lines.at(-1)!, /^status: chainB EXECUTED, chainA SETTLED \(EXECUTED\)$/);
+      assert.ok(
+        f.lines.some((l) =>
+          /^EXECUTE 0x[0-9a-f]{64}: EXECUTED, [23] of 3 legs delivered, threshold reached by slot [123]$/.test(
+            l,
+          ),
+        ),
+      );
+      assert.ok(
+        f.lines.some((l) =>
+          /^OUTCOME 0x[0-9a-f]{64}: EXECUTED, [23] of 3 legs delivered, threshold reached by slot [123]$/.test(
+            l,
+          ),
+        ),
+      );
       // One time base: every timed row is a block time with its chain and block, in time order.
       for (const t of summary.timelines) {
         const timed = t.lines.filter((l) => /^\d{4}-/.test(l));
@@ -490,11 +542,11 @@ describe("concord CLI", () => {
       }
       // The story: one line per step, the deploy summarized per chain.
       const story = demo.stderr();
-      for (let step = 1; step <= 7; step++) assert.match(story, new RegExp(`\\] ${step}/7 `));
+      for (let step = 1; step <= 8; step++) assert.match(story, new RegExp(`\\] ${step}/8 `));
       for (const name of ["chainA", "chainB", "chainC"])
         assert.match(story, new RegExp(`\\]   ${name} \\(\\d+\\): \\d+ contracts, \\d+ transactions`));
       assert.doesNotMatch(story, /deploy ConcordGateway at/, "no per-transaction deploy log");
-      assert.ok(story.split("\n").filter((l) => l.startsWith("[")).length <= 15, story);
+      assert.ok(story.split("\n").filter((l) => l.startsWith("[")).length <= 17, story);
       // Each chain's RPC URL and a ready-to-use config: another command reaches the running chains.
       for (const c of summary.keepRunning.chains)
         assert.ok(story.includes(c.rpcUrl), `${c.name} URL printed`);
@@ -504,6 +556,20 @@ describe("concord CLI", () => {
       const shown = await runHint(example[1]!);
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /: EXECUTED/);
+      // the aggregated message's status from the printed command line (--aggregator: the registry lacks it)
+      const aggregatedHint = /^ +(concord status 0x[0-9a-f]{64} --aggregator .*)$/m.exec(story);
+      assert.ok(aggregatedHint, story);
+      const aggregatedShown = await runHint(aggregatedHint[1]!);
+      assert.equal(aggregatedShown.code, 0, aggregatedShown.stderr);
+      assert.match(aggregatedShown.stdout, new RegExp(`aggregated message ${m.id}: EXECUTED`));
+      assert.match(
+        aggregatedShown.stdout,
+        /LEG_SENT +chainA block \d+ {2}slot 1 ConcordGateway 0x[0-9a-fA-F]{40}: its id/,
+      );
+      assert.match(
+        aggregatedShown.stdout,
+        /RECEIPT +chainB block \d+ {2}delivered by slot 3 0x[0-9a-fA-F]{40}, tx/,
+      );
     } finally {
       code = await demo.stop("SIGINT");
     }
