@@ -446,6 +446,84 @@ describe("aggregated messages: aggregatedMessageStatus and concord status over n
     );
   });
 
+  it("a gateway down at send: its leg is LEG_FAILED with the decoded reason, the send still goes with 2 of 3", async () => {
+    const recipient = await deployRaw(B, recipientArtifact);
+    // the second Hyperlane adapter loses its route to B: its quote reverts, the aggregator reports the leg failed
+    await write(A, A.hl2, hlAbi as Abi, "setRemote", [CHAIN_B, zeroAddress]);
+    try {
+      const to = formatEvmV1(CHAIN_B, recipient);
+      const fee = (await A.public.readContract({
+        address: A.agg,
+        abi: iTransportAggregatorAbi,
+        functionName: "quote",
+        args: [to, "0x01", []],
+      })) as bigint;
+      assert.equal(fee, HOOK_FEE, "the failing gateway is left out of the quote");
+      const receipt = await write(
+        A,
+        A.agg,
+        iTransportAggregatorAbi as Abi,
+        "sendMessage",
+        [to, "0x01", []],
+        fee,
+      );
+      const s = await aggregatedMessageStatus({
+        origin: { publicClient: A.public, aggregator: A.agg },
+        destination: () => ({ publicClient: B.public }),
+        transactionHash: receipt.transactionHash,
+      });
+      assert.equal(s.status, "SENT");
+      assert.equal(s.sent!.accepted, 0b110n);
+      assert.deepEqual(
+        s.legs.map((l) => [l.slot, l.accepted]),
+        [
+          [1, true],
+          [2, true],
+          [3, false],
+        ],
+      );
+      assert.equal(s.legs[2]!.gateway, A.hl2);
+      assert.equal(s.legs[2]!.fee, 0n);
+      assert.match(s.legs[2]!.failure!.reason.text, /^ConcordAdapter\w+\(/);
+      assert.match(s.next.text, /relayers deliver the legs; 2 must arrive/);
+      const text = await concord(["status", s.messageId, ...common()]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        new RegExp(`LEG_FAILED +chainA block ${receipt.blockNumber}  slot 3 ${A.hl2}: ConcordAdapter`),
+      );
+      assert.match(
+        text.stdout,
+        /SENT +chainA block \d+ {2}2 of 3 gateways accepted \(threshold 2\), fee 1000 wei/,
+      );
+    } finally {
+      await write(A, A.hl2, hlAbi as Abi, "setRemote", [CHAIN_B, B.hl2]);
+    }
+  });
+
+  it("UNKNOWN for an id no aggregator sent; --aggregator must be an address", async () => {
+    const unknown = await aggregatedMessageStatus({
+      origin: { publicClient: A.public, aggregator: A.agg },
+      messageId: `0x${"ab".repeat(32)}`,
+    });
+    assert.equal(unknown.status, "UNKNOWN");
+    assert.deepEqual(unknown.legs, []);
+    const missing = await concord(["status", `0x${"ab".repeat(32)}`, ...common()]);
+    assert.equal(missing.code, 5, missing.stderr);
+    const bad = await concord([
+      "status",
+      `0x${"ab".repeat(32)}`,
+      "--config",
+      configPath,
+      "--registry",
+      registry,
+      "--aggregator",
+      "0x1234",
+    ]);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--aggregator takes an address/);
+  });
+
   it("a forged leg quarantines the id: the conflicting gateway is named, the operator's release is the next step", async () => {
     const recipient = await deployRaw(B, recipientArtifact);
     const s = await send(recipient, toHex("genuine"));
@@ -481,5 +559,52 @@ describe("aggregated messages: aggregatedMessageStatus and concord status over n
     assert.match(scheduled.json.next.text, /scheduled a release/);
     assert.ok(scheduled.json.timeline.some((r) => r.event === "QUARANTINED"));
     assert.ok(scheduled.json.timeline.some((r) => r.event === "RELEASE_SCHEDULED"));
+  });
+  it("a gateway out of the receive set does not count; once it is back, the next step is the exact execute call", async () => {
+    const warp = async (side: Side) => {
+      await side.public.request({ method: "evm_increaseTime" as never, params: [CONFIG_DELAY + 1] as never });
+      await side.public.request({ method: "evm_mine" as never, params: [] as never });
+    };
+    // B stops counting slot 3 (the second Hyperlane adapter) for A, after the config delay
+    await write(B, B.agg, aggAbi as Abi, "scheduleReceiveSet", [CHAIN_A, 0b0110n]);
+    await warp(B);
+    const recipient = await deployRaw(B, recipientArtifact);
+    const s = await send(recipient, toHex("counted later"));
+    await relayHl(s.hl1);
+    await relayHl(s.hl2);
+    const pending = await status(s.id);
+    assert.equal(pending.code, 0, pending.stderr);
+    assert.equal(pending.json.status, "PENDING");
+    assert.deepEqual(
+      pending.json.receipts.map((r) => [r.slot, r.matches, r.counted]),
+      [
+        [2, true, true],
+        [3, true, false],
+      ],
+    );
+    assert.equal(pending.json.counted, 1);
+    assert.match(pending.json.next.text, /1 of 2 counted receipts: waiting for 1 more/);
+    assert.ok(pending.json.timeline.some((r) => /not counted: not in the receive set/.test(r.detail ?? "")));
+    // slot 3 counts again: the message is ready but no leg is left to carry it; anyone executes it
+    await write(B, B.agg, aggAbi as Abi, "scheduleReceiveSet", [CHAIN_A, 0b1110n]);
+    await warp(B);
+    const ready = await status(s.id);
+    assert.equal(ready.json.status, "PENDING");
+    assert.equal(ready.json.counted, 2);
+    const call = ready.json.next.call!;
+    assert.equal(call.functionName, "execute");
+    assert.equal(call.to, B.agg);
+    const hash = await B.wallet.sendTransaction({
+      to: call.to,
+      data: call.data,
+      account: deployer,
+      chain: B.wallet.chain,
+    });
+    const receipt = await B.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    assert.equal(receipt.status, "success");
+    const done = await status(s.id);
+    assert.equal(done.json.status, "EXECUTED");
+    assert.equal(done.json.executed!.transactionHash, hash);
+    assert.equal(done.json.thresholdReached, undefined, "executed by execute(), not by a receipt");
   });
 });
