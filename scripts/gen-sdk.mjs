@@ -240,6 +240,7 @@ if (check) {
   }
   console.log(
     `gen-sdk: ${contracts.length} ABIs, ${deployable.length} bytecodes, ${bySignature.size} errors ` +
-      `(${[...bySignature.values()].filter((e) => e.notice).length} with NatSpec) -> sdk/src/generated/`,
+      `(${[...bySignature.values()].filter((e) => e.notice).length} with NatSpec), ` +
+      `${protocolSources.reduce((n, [, , names]) => n + names.length, 0)} protocol contracts -> sdk/src/generated/`,
   );
 }
