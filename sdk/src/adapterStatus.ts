@@ -12,6 +12,7 @@ import {
   type Hex,
   type Log,
   type PublicClient,
+  type TransactionReceipt,
   encodeFunctionData,
   getAddress,
   hexToBigInt,
@@ -28,7 +29,7 @@ import { parseEvmV1 } from "./codec.js";
 import { type DecodedConcordError, decodeConcordError } from "./decodeError.js";
 import { ConcordStateError } from "./errors.js";
 import { LogPager, eventTopics, startBlock } from "./logs.js";
-import { type EventPoint, pointOf } from "./transact.js";
+import { type EventPoint, type WriteClients, pointOf, writeAndWait } from "./transact.js";
 
 /** Length of the adapter envelope's packed header: nonce (8) | origin (4) | sender (20) | recipient (20) | gasLimit (4). */
 export const ADAPTER_ENVELOPE_HEADER_LENGTH = 56;
@@ -421,5 +422,71 @@ export async function adapterMessageStatus(
       },
     };
   }
+  return result;
+}
+
+export type RetryAdapterMessageParameters = WriteClients & {
+  /** The destination adapter (where the message FAILED). */
+  adapter: Address;
+  /** The origin's Concord domain and adapter, as the destination authenticated them. */
+  origin: number;
+  originAdapter: Address;
+  /** The envelope exactly as delivered (the protocol message's body; {@link adapterMessageStatus} recovers it). */
+  envelope: Hex;
+  /** Gas the recipient gets: at least the envelope's own gas limit (the default). */
+  gasLimit?: number;
+  /** Called with the retry transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
+};
+
+export type RetryAdapterMessageReturnType = {
+  receipt: TransactionReceipt;
+  messageId: Hex;
+  gasLimit: number;
+  /** EXECUTED: the recipient accepted it now; FAILED: it failed again (still retryable). */
+  status: "EXECUTED" | "FAILED";
+  /** The new failure, when it failed again. */
+  failure?: { revertData: Hex; reason: DecodedConcordError };
+};
+
+/**
+ * Re-executes a FAILED adapter message: `adapter.retry(origin, originAdapter, envelope, gasLimit)` (anyone may), and
+ * reads the outcome from the adapter's `Retried` event. The adapter refuses (decoded in the ConcordTransactionError)
+ * a message that is not FAILED (`ConcordAdapterNotFailed`: never delivered, or already executed) and a gas limit
+ * below the envelope's (`ConcordAdapterRetryGasBelowLimit`).
+ */
+export async function retryAdapterMessage(
+  p: RetryAdapterMessageParameters,
+): Promise<RetryAdapterMessageReturnType> {
+  const gasLimit = p.gasLimit ?? decodeAdapterEnvelope(p.envelope).gasLimit;
+  const receipt = await writeAndWait(p, {
+    address: p.adapter,
+    abi: iConcordAdapterAbi,
+    functionName: "retry",
+    args: [p.origin, p.originAdapter, p.envelope, gasLimit],
+    onTransaction: p.onTransaction,
+  });
+  const events = parseEventLogs({ abi: iConcordAdapterAbi, logs: receipt.logs, strict: true }).filter((l) =>
+    isAddressEqual(l.address, p.adapter),
+  );
+  const retried = events.find((l) => l.eventName === "Retried");
+  if (!retried || retried.eventName !== "Retried")
+    throw new ConcordStateError(
+      "no Retried event in the retry transaction",
+      `transaction ${receipt.transactionHash} on ${p.adapter}`,
+    );
+  const messageId = retried.args.messageId;
+  const result: RetryAdapterMessageReturnType = {
+    receipt,
+    messageId,
+    gasLimit,
+    status: retried.args.success ? "EXECUTED" : "FAILED",
+  };
+  const failed = events.find((l) => l.eventName === "ExecutionFailed");
+  if (!retried.args.success && failed?.eventName === "ExecutionFailed")
+    result.failure = {
+      revertData: failed.args.revertData,
+      reason: decodeConcordError(failed.args.revertData),
+    };
   return result;
 }
