@@ -314,6 +314,12 @@ describe("adapters: concord deploy of the layerzero, ccip, axelar and wormhole s
     bad({ a: { ccip: with_(a, { chainSelector: 1.5 }) } }, "chains.chainA.ccip.chainSelector", /integer/);
     bad({ a: { ccip: { chainSelector: 1 } } }, "chains.chainA.ccip.router", /required/);
     bad({ a: { ccip: with_(a, { router: zeroAddress }) } }, "chains.chainA.ccip.router", /zero address/);
+    // a JSON number above 2^53 is no longer the selector written: refused, asking for a string
+    bad(
+      { a: { ccip: with_(a, { chainSelector: Number(SELECTOR.a) }) } },
+      "chains.chainA.ccip.chainSelector",
+      /above 2\*\*53 .*decimal string/,
+    );
     const ok = validateConfig(rawConfig(A, B, { a: { ccip: a } }));
     assert.equal(ok.chains.chainA!.adapters.ccip!.chainSelector, SELECTOR.a);
   });

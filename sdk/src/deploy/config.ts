@@ -239,6 +239,11 @@ function adapterSection(protocol: AdapterProtocol, value: unknown, key: string):
       case "uint64": {
         const ok =
           (typeof v === "number" && Number.isSafeInteger(v)) || (typeof v === "string" && /^[0-9]+$/.test(v));
+        if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v))
+          throw new ConfigError(
+            k,
+            `${v} is above 2**53 and lost its exact value in JSON: give it as a decimal string, e.g. "${BigInt(v)}"`,
+          );
         const n = ok ? BigInt(v) : -1n;
         if (n < 1n || n > UINT64_MAX)
           throw new ConfigError(k, `must be an integer in [1, 2**64 - 1], got ${JSON.stringify(v)}`);
