@@ -1,8 +1,9 @@
 /**
- * Messages sent through a transport adapter (contracts/adapters: an ERC-7786 gateway over Hyperlane, later LayerZero,
+ * Messages sent through a transport adapter (contracts/adapters: an ERC-7786 gateway over Hyperlane, LayerZero,
  * CCIP, Axelar, Wormhole): where one is, across its two chains. The origin adapter's `MessageSent` (the ERC-7786
  * event, `sendId` = the message id) and `AdapterMessageSent` (fee, sponsored); the protocol's own message of the same
- * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`), whose body is the envelope; the destination adapter's
+ * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`; Wormhole: the core's `LogMessagePublished`; not yet
+ * LayerZero, CCIP or Axelar), whose body is the envelope; the destination adapter's
  * `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
  */
 import {
@@ -18,10 +19,12 @@ import {
   hexToBigInt,
   hexToNumber,
   isAddressEqual,
+  pad,
   parseAbi,
   parseEventLogs,
   size,
   slice,
+  toHex,
   zeroAddress,
 } from "viem";
 import { iConcordAdapterAbi } from "./generated/abis.js";
@@ -123,8 +126,40 @@ export const HYPERLANE_DECODER: AdapterProtocolDecoder = {
   },
 };
 
+const WORMHOLE_EVENTS = parseAbi([
+  "event LogMessagePublished(address indexed sender, uint64 sequence, uint32 nonce, bytes payload, uint8 consistencyLevel)",
+]);
+/** Bytes of a WormholeAdapter's published payload before the envelope: destination domain (4) | adapter (20). */
+const WORMHOLE_DESTINATION_HEADER_LENGTH = 24;
+
+/** Wormhole: the core bridge's `LogMessagePublished` with the adapter as sender (the emitter); its payload is
+ * `destination (4) | destination adapter (20) | envelope`. The protocol id is the emitter's sequence (as a 32-byte
+ * word, what the adapter's `_send` returns); the VAA is (emitter chain, emitter = the adapter, sequence). */
+export const WORMHOLE_DECODER: AdapterProtocolDecoder = {
+  protocol: "wormhole",
+  candidates(logs, adapter, after) {
+    return parseEventLogs({ abi: WORMHOLE_EVENTS, logs: logs as Log[], strict: true })
+      .filter(
+        (l) =>
+          l.logIndex > after &&
+          isAddressEqual(l.args.sender, adapter) &&
+          size(l.args.payload) >= WORMHOLE_DESTINATION_HEADER_LENGTH,
+      )
+      .sort((a, b) => a.logIndex - b.logIndex)
+      .map((l) => ({
+        protocol: "wormhole",
+        messageId: pad(toHex(l.args.sequence), { size: 32 }),
+        envelope: slice(l.args.payload, WORMHOLE_DESTINATION_HEADER_LENGTH),
+        destinationAdapter: getAddress(slice(l.args.payload, 4, WORMHOLE_DESTINATION_HEADER_LENGTH)),
+      }));
+  },
+};
+
 /** Every protocol whose message `adapterMessageStatus` recognises. */
-export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [HYPERLANE_DECODER];
+export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [
+  HYPERLANE_DECODER,
+  WORMHOLE_DECODER,
+];
 
 /** Reads of one chain: its client, where its logs start, and the pager to read them with. */
 export type ChainReader = {

@@ -25,12 +25,16 @@ import {
   encodeFunctionData,
   getAddress,
   http,
+  concat,
   keccak256,
+  numberToHex,
   pad,
+  parseEventLogs,
+  parseAbi,
   toHex,
   zeroAddress,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount, sign } from "viem/accounts";
 
 import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
 import {
@@ -41,7 +45,7 @@ import {
   readDeployment,
   validateConfig,
 } from "../../sdk/src/deploy/index.js";
-import { concordAbi } from "../../sdk/src/index.js";
+import { concordAbi, decodeAdapterEnvelope, formatEvmV1, iConcordAdapterAbi } from "../../sdk/src/index.js";
 import { repoRoot } from "../../sdk/src/repo.js";
 import { BIN, concord } from "../helpers/cli.js";
 
@@ -236,6 +240,48 @@ const DELEGATES = [
     outputs: [{ name: "", type: "address" }],
   },
 ] as const;
+
+/** A Hardhat artifact of a test contract (contracts/mocks is not in the SDK). */
+function hardhatArtifact(path: string, name: string): Artifact {
+  const a = JSON.parse(readFileSync(join(root, "artifacts", path, `${name}.json`), "utf8")) as Artifact;
+  return { abi: a.abi, bytecode: a.bytecode };
+}
+const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "MockRecipient");
+const WORMHOLE_EVENTS = parseAbi([
+  "event LogMessagePublished(address indexed sender, uint64 sequence, uint32 nonce, bytes payload, uint8 consistencyLevel)",
+]);
+
+/** Plays Wormhole's guardians (one: the deployer) for a published message: the VAA v1 of its body, signed. */
+async function signVaa(m: {
+  timestamp: number;
+  nonce: number;
+  emitterChain: number;
+  emitter: Address;
+  sequence: bigint;
+  consistencyLevel: number;
+  payload: Hex;
+}): Promise<Hex> {
+  const body = concat([
+    numberToHex(m.timestamp, { size: 4 }),
+    numberToHex(m.nonce, { size: 4 }),
+    numberToHex(m.emitterChain, { size: 2 }),
+    pad(m.emitter, { size: 32 }),
+    numberToHex(m.sequence, { size: 8 }),
+    numberToHex(m.consistencyLevel, { size: 1 }),
+    m.payload,
+  ]);
+  const sig = await sign({ hash: keccak256(keccak256(body)), privateKey: ANVIL_DEV_KEY });
+  return concat([
+    "0x01",
+    numberToHex(0, { size: 4 }), // guardian set 0
+    "0x01", // one signature
+    "0x00", // by guardian 0
+    sig.r,
+    sig.s,
+    numberToHex(sig.yParity!, { size: 1 }),
+    body,
+  ]);
+}
 
 describe("adapters: concord deploy of the layerzero, ccip, axelar and wormhole sections", () => {
   let dir: string;
@@ -612,6 +658,95 @@ describe("adapters: concord deploy of the layerzero, ccip, axelar and wormhole s
       "",
     );
     assert.equal((await deploy({ config, dryRun: true })).plan.transactionCount, 0);
+  });
+
+  it("a Wormhole adapter message: status SENT (the published message), FAILED after the VAA, concord retry EXECUTED", async () => {
+    const key = { CONCORD_PRIVATE_KEY: ANVIL_DEV_KEY };
+    const adapterA = deployments[CHAIN_A]!.contracts.WormholeAdapter!;
+    const adapterB = deployments[CHAIN_B]!.contracts.WormholeAdapter!;
+    const recipient = await deployRaw(B, recipientArtifact);
+    await write(B, recipient, recipientArtifact.abi, "setMode", [1]); // REVERT
+    // the core's message fee is 0: a free send, no value, no sponsorship
+    const to = formatEvmV1(CHAIN_B, recipient);
+    const receipt = await write(A, adapterA, iConcordAdapterAbi as Abi, "sendMessage", [
+      to,
+      toHex("over wormhole"),
+      [],
+    ]);
+    const [sent] = parseEventLogs({ abi: iConcordAdapterAbi, logs: receipt.logs, eventName: "MessageSent" });
+    const id = sent!.args.sendId;
+    const [published] = parseEventLogs({
+      abi: WORMHOLE_EVENTS,
+      logs: receipt.logs,
+      eventName: "LogMessagePublished",
+    });
+    assert.ok(published, "the core published the message");
+    const envelope = `0x${published.args.payload.slice(2 + 24 * 2)}` as Hex;
+
+    const status = async () => {
+      const r = await concord(["status", id, ...common(), "--json"]);
+      return {
+        code: r.code,
+        stderr: r.stderr,
+        json: JSON.parse(r.stdout || "{}") as Record<string, unknown>,
+      };
+    };
+    const s1 = await status();
+    assert.equal(s1.code, 0, s1.stderr);
+    assert.equal(s1.json.status, "SENT");
+    assert.equal(s1.json.adapter, "WormholeAdapter");
+    assert.deepEqual(s1.json.protocolMessage, {
+      protocol: "wormhole",
+      messageId: pad(toHex(published.args.sequence), { size: 32 }),
+      envelope,
+      destinationAdapter: adapterB,
+    });
+
+    // the guardians sign, a relayer delivers the VAA: the recipient rejects it
+    const block = await A.public.getBlock({ blockNumber: receipt.blockNumber });
+    const vaa = await signVaa({
+      timestamp: Number(block.timestamp),
+      nonce: published.args.nonce,
+      emitterChain: WORMHOLE_CHAIN.a,
+      emitter: adapterA,
+      sequence: published.args.sequence,
+      consistencyLevel: published.args.consistencyLevel,
+      payload: published.args.payload,
+    });
+    await write(B, adapterB, concordAbi("WormholeAdapter") as Abi, "receiveMessage", [vaa]);
+    const s2 = await status();
+    assert.equal(s2.code, 1);
+    assert.equal(s2.json.status, "FAILED");
+    const hint = s2.json.next as { retry: { call: string } };
+    assert.equal(
+      hint.retry.call,
+      `retry(${CHAIN_A}, ${adapterA}, ${envelope}, ${decodeAdapterEnvelope(envelope).gasLimit})`,
+    );
+
+    await write(B, recipient, recipientArtifact.abi, "setMode", [0]); // ACCEPT
+    const r = await concord(["retry", id, ...common(), "--json"], key);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { status: string; adapter: string; transactionHash: Hex };
+    assert.equal(out.status, "EXECUTED");
+    assert.equal(out.adapter, "WormholeAdapter");
+    assert.equal(
+      await B.public.readContract({
+        address: recipient,
+        abi: recipientArtifact.abi,
+        functionName: "lastReceiveId",
+      }),
+      id,
+    );
+    const s3 = await status();
+    assert.equal(s3.code, 0, s3.stderr);
+    assert.equal(s3.json.status, "EXECUTED");
+    assert.deepEqual(
+      (s3.json.retries as { transactionHash: Hex; success: boolean }[]).map((x) => [
+        x.transactionHash,
+        x.success,
+      ]),
+      [[out.transactionHash, true]],
+    );
   });
 
   it("refuses immutable changes of deployed adapters (CCIP selector, Wormhole consistency level, Axelar name)", async () => {
