@@ -2,8 +2,8 @@
  * Messages sent through a transport adapter (contracts/adapters: an ERC-7786 gateway over Hyperlane, LayerZero,
  * CCIP, Axelar, Wormhole): where one is, across its two chains. The origin adapter's `MessageSent` (the ERC-7786
  * event, `sendId` = the message id) and `AdapterMessageSent` (fee, sponsored); the protocol's own message of the same
- * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`; Wormhole: the core's `LogMessagePublished`; not yet
- * LayerZero, CCIP or Axelar), whose body is the envelope; the destination adapter's
+ * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`; Wormhole: the core's `LogMessagePublished`; Axelar: the
+ * gateway's `ContractCall`; not yet LayerZero or CCIP), whose body is the envelope; the destination adapter's
  * `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
  */
 import {
@@ -18,6 +18,7 @@ import {
   getAddress,
   hexToBigInt,
   hexToNumber,
+  isAddress,
   isAddressEqual,
   pad,
   parseAbi,
@@ -155,10 +156,35 @@ export const WORMHOLE_DECODER: AdapterProtocolDecoder = {
   },
 };
 
+const AXELAR_EVENTS = parseAbi([
+  "event ContractCall(address indexed sender, string destinationChain, string destinationContractAddress, bytes32 indexed payloadHash, bytes payload)",
+]);
+
+/** Axelar: the gateway's `ContractCall` with the adapter as sender; its payload is the envelope, its destination
+ * contract the destination adapter (a hex string). The protocol id is the payload hash (what the adapter's `_send`
+ * returns); Axelar's own message id is `<transaction hash>-<log index>` of this event. */
+export const AXELAR_DECODER: AdapterProtocolDecoder = {
+  protocol: "axelar",
+  candidates(logs, adapter, after) {
+    return parseEventLogs({ abi: AXELAR_EVENTS, logs: logs as Log[], strict: true })
+      .filter((l) => l.logIndex > after && isAddressEqual(l.args.sender, adapter))
+      .sort((a, b) => a.logIndex - b.logIndex)
+      .map((l) => ({
+        protocol: "axelar",
+        messageId: l.args.payloadHash,
+        envelope: l.args.payload,
+        ...(isAddress(l.args.destinationContractAddress, { strict: false })
+          ? { destinationAdapter: getAddress(l.args.destinationContractAddress) }
+          : {}),
+      }));
+  },
+};
+
 /** Every protocol whose message `adapterMessageStatus` recognises. */
 export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [
   HYPERLANE_DECODER,
   WORMHOLE_DECODER,
+  AXELAR_DECODER,
 ];
 
 /** Reads of one chain: its client, where its logs start, and the pager to read them with. */

@@ -127,12 +127,20 @@ async function deployRaw(side: Side, artifact: Artifact, args: unknown[] = []): 
   return getAddress(receipt.contractAddress!);
 }
 
-async function write(side: Side, address: Address, abi: Abi, functionName: string, args: unknown[]) {
+async function write(
+  side: Side,
+  address: Address,
+  abi: Abi,
+  functionName: string,
+  args: unknown[],
+  value = 0n,
+) {
   const hash = await side.wallet.writeContract({
     address,
     abi,
     functionName,
     args,
+    value,
     account: deployer,
     chain: side.wallet.chain,
   });
@@ -247,6 +255,9 @@ function hardhatArtifact(path: string, name: string): Artifact {
   return { abi: a.abi, bytecode: a.bytecode };
 }
 const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "MockRecipient");
+const AXELAR_EVENTS = parseAbi([
+  "event ContractCall(address indexed sender, string destinationChain, string destinationContractAddress, bytes32 indexed payloadHash, bytes payload)",
+]);
 const WORMHOLE_EVENTS = parseAbi([
   "event LogMessagePublished(address indexed sender, uint64 sequence, uint32 nonce, bytes payload, uint8 consistencyLevel)",
 ]);
@@ -747,6 +758,142 @@ describe("adapters: concord deploy of the layerzero, ccip, axelar and wormhole s
       ]),
       [[out.transactionHash, true]],
     );
+  });
+
+  it("an Axelar adapter message: status SENT (the gateway's ContractCall), FAILED after approval and execute, concord retry EXECUTED", async () => {
+    const key = { CONCORD_PRIVATE_KEY: ANVIL_DEV_KEY };
+    const adapterA = deployments[CHAIN_A]!.contracts.AxelarAdapter!;
+    const adapterB = deployments[CHAIN_B]!.contracts.AxelarAdapter!;
+    const adapterAbi = concordAbi("AxelarAdapter") as Abi;
+    const recipient = await deployRaw(B, recipientArtifact);
+    await write(B, recipient, recipientArtifact.abi, "setMode", [1]); // REVERT
+    const to = formatEvmV1(CHAIN_B, recipient);
+    const payload = toHex("over axelar");
+    const fee = (await A.public.readContract({
+      address: adapterA,
+      abi: iConcordAdapterAbi,
+      functionName: "quote",
+      args: [to, payload, []],
+    })) as bigint;
+    const receipt = await write(
+      A,
+      adapterA,
+      iConcordAdapterAbi as Abi,
+      "sendMessage",
+      [to, payload, []],
+      fee,
+    );
+    const [sent] = parseEventLogs({ abi: iConcordAdapterAbi, logs: receipt.logs, eventName: "MessageSent" });
+    const id = sent!.args.sendId;
+    const [call] = parseEventLogs({ abi: AXELAR_EVENTS, logs: receipt.logs, eventName: "ContractCall" });
+    assert.ok(call, "the gateway recorded the contract call");
+    assert.equal(call.args.destinationChain, AXELAR_NAME.b);
+
+    const status = async () => {
+      const r = await concord(["status", id, ...common(), "--json"]);
+      return {
+        code: r.code,
+        stderr: r.stderr,
+        json: JSON.parse(r.stdout || "{}") as Record<string, unknown>,
+      };
+    };
+    const s1 = await status();
+    assert.equal(s1.code, 0, s1.stderr);
+    assert.equal(s1.json.status, "SENT");
+    assert.equal(s1.json.adapter, "AxelarAdapter");
+    assert.deepEqual(s1.json.protocolMessage, {
+      protocol: "axelar",
+      messageId: keccak256(call.args.payload),
+      envelope: call.args.payload,
+      destinationAdapter: adapterB,
+    });
+
+    // Axelar's signers (one: the deployer) approve the message on B's gateway, a relayer executes it: rejected
+    const gatewayAbi = forgeArtifact("AxelarAmplifierGateway.sol", "AxelarAmplifierGateway").abi;
+    const message = {
+      sourceChain: AXELAR_NAME.a,
+      messageId: `${receipt.transactionHash}-${call.logIndex}`,
+      sourceAddress: adapterA.toLowerCase(),
+      contractAddress: adapterB,
+      payloadHash: keccak256(call.args.payload),
+    };
+    const signers = {
+      signers: [{ signer: deployer.address, weight: 1n }],
+      threshold: 1n,
+      nonce: keccak256(toHex("nonce.b")),
+    };
+    const dataHash = keccak256(
+      encodeAbiParameters(
+        [
+          { type: "uint8" },
+          {
+            type: "tuple[]",
+            components: [
+              { name: "sourceChain", type: "string" },
+              { name: "messageId", type: "string" },
+              { name: "sourceAddress", type: "string" },
+              { name: "contractAddress", type: "address" },
+              { name: "payloadHash", type: "bytes32" },
+            ],
+          },
+        ],
+        [0, [message]],
+      ),
+    );
+    const signersHash = keccak256(
+      encodeAbiParameters(
+        [
+          {
+            type: "tuple",
+            components: [
+              { name: "signers", type: "tuple[]", components: [{ type: "address" }, { type: "uint128" }] },
+              { name: "threshold", type: "uint128" },
+              { name: "nonce", type: "bytes32" },
+            ],
+          },
+        ],
+        [{ signers: [[deployer.address, 1n]], threshold: 1n, nonce: signers.nonce }],
+      ),
+    );
+    const digest = (await B.public.readContract({
+      address: B.axelarGateway,
+      abi: gatewayAbi,
+      functionName: "messageHashToSign",
+      args: [signersHash, dataHash],
+    })) as Hex;
+    const sig = await sign({ hash: digest, privateKey: ANVIL_DEV_KEY });
+    await write(B, B.axelarGateway, gatewayAbi, "approveMessages", [
+      [message],
+      { signers, signatures: [concat([sig.r, sig.s, numberToHex(sig.v!, { size: 1 })])] },
+    ]);
+    const commandId = keccak256(toHex(`${message.sourceChain}_${message.messageId}`));
+    await write(B, adapterB, adapterAbi, "execute", [
+      commandId,
+      message.sourceChain,
+      message.sourceAddress,
+      call.args.payload,
+    ]);
+    const s2 = await status();
+    assert.equal(s2.code, 1);
+    assert.equal(s2.json.status, "FAILED");
+
+    await write(B, recipient, recipientArtifact.abi, "setMode", [0]); // ACCEPT
+    const r = await concord(["retry", id, ...common(), "--json"], key);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { status: string; adapter: string };
+    assert.equal(out.status, "EXECUTED");
+    assert.equal(out.adapter, "AxelarAdapter");
+    assert.equal(
+      await B.public.readContract({
+        address: recipient,
+        abi: recipientArtifact.abi,
+        functionName: "lastReceiveId",
+      }),
+      id,
+    );
+    const s3 = await status();
+    assert.equal(s3.code, 0, s3.stderr);
+    assert.equal(s3.json.status, "EXECUTED");
   });
 
   it("refuses immutable changes of deployed adapters (CCIP selector, Wormhole consistency level, Axelar name)", async () => {
