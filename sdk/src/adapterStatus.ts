@@ -2,9 +2,9 @@
  * Messages sent through a transport adapter (contracts/adapters: an ERC-7786 gateway over Hyperlane, LayerZero,
  * CCIP, Axelar, Wormhole): where one is, across its two chains. The origin adapter's `MessageSent` (the ERC-7786
  * event, `sendId` = the message id) and `AdapterMessageSent` (fee, sponsored); the protocol's own message of the same
- * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`; Wormhole: the core's `LogMessagePublished`; Axelar: the
- * gateway's `ContractCall`; not yet LayerZero or CCIP), whose body is the envelope; the destination adapter's
- * `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
+ * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`; LayerZero: the endpoint's `PacketSent`; Axelar: the
+ * gateway's `ContractCall`; Wormhole: the core's `LogMessagePublished`; not yet CCIP), whose body is the envelope;
+ * the destination adapter's `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
  */
 import {
   type Address,
@@ -180,9 +180,49 @@ export const AXELAR_DECODER: AdapterProtocolDecoder = {
   },
 };
 
+const LAYERZERO_EVENTS = parseAbi([
+  "event PacketSent(bytes encodedPayload, bytes options, address sendLibrary)",
+]);
+/** LayerZero packet v1: version (1) | nonce (8) | srcEid (4) | sender (32) | dstEid (4) | receiver (32) | guid (32) |
+ * message. */
+const LZ_SENDER_OFFSET = 13;
+const LZ_RECEIVER_OFFSET = 49;
+const LZ_GUID_OFFSET = 81;
+const LZ_MESSAGE_OFFSET = 113;
+
+/** LayerZero V2: the endpoint's `PacketSent` whose packet's sender is the adapter; the packet's message is the
+ * envelope, its receiver the destination adapter, its guid LayerZero's message id. */
+export const LAYERZERO_DECODER: AdapterProtocolDecoder = {
+  protocol: "layerzero",
+  candidates(logs, adapter, after) {
+    return parseEventLogs({ abi: LAYERZERO_EVENTS, logs: logs as Log[], strict: true })
+      .filter((l) => {
+        if (l.logIndex <= after || size(l.args.encodedPayload) < LZ_MESSAGE_OFFSET) return false;
+        const sender = slice(l.args.encodedPayload, LZ_SENDER_OFFSET, LZ_RECEIVER_OFFSET - 4);
+        return hexToBigInt(sender) === hexToBigInt(adapter);
+      })
+      .sort((a, b) => a.logIndex - b.logIndex)
+      .map((l) => {
+        const receiver = slice(l.args.encodedPayload, LZ_RECEIVER_OFFSET, LZ_GUID_OFFSET);
+        return {
+          protocol: "layerzero",
+          messageId: slice(l.args.encodedPayload, LZ_GUID_OFFSET, LZ_MESSAGE_OFFSET),
+          envelope:
+            size(l.args.encodedPayload) === LZ_MESSAGE_OFFSET
+              ? "0x"
+              : slice(l.args.encodedPayload, LZ_MESSAGE_OFFSET),
+          ...(hexToBigInt(receiver) >> 160n === 0n
+            ? { destinationAdapter: getAddress(slice(receiver, 12)) }
+            : {}),
+        };
+      });
+  },
+};
+
 /** Every protocol whose message `adapterMessageStatus` recognises. */
 export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [
   HYPERLANE_DECODER,
+  LAYERZERO_DECODER,
   WORMHOLE_DECODER,
   AXELAR_DECODER,
 ];

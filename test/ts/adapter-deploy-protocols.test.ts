@@ -258,6 +258,7 @@ const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "
 const AXELAR_EVENTS = parseAbi([
   "event ContractCall(address indexed sender, string destinationChain, string destinationContractAddress, bytes32 indexed payloadHash, bytes payload)",
 ]);
+const LZ_EVENTS = parseAbi(["event PacketSent(bytes encodedPayload, bytes options, address sendLibrary)"]);
 const WORMHOLE_EVENTS = parseAbi([
   "event LogMessagePublished(address indexed sender, uint64 sequence, uint32 nonce, bytes payload, uint8 consistencyLevel)",
 ]);
@@ -883,6 +884,104 @@ describe("adapters: concord deploy of the layerzero, ccip, axelar and wormhole s
     const out = JSON.parse(r.stdout) as { status: string; adapter: string };
     assert.equal(out.status, "EXECUTED");
     assert.equal(out.adapter, "AxelarAdapter");
+    assert.equal(
+      await B.public.readContract({
+        address: recipient,
+        abi: recipientArtifact.abi,
+        functionName: "lastReceiveId",
+      }),
+      id,
+    );
+    const s3 = await status();
+    assert.equal(s3.code, 0, s3.stderr);
+    assert.equal(s3.json.status, "EXECUTED");
+  });
+
+  it("a LayerZero adapter message: status SENT (the endpoint's PacketSent), FAILED after verify and lzReceive, concord retry EXECUTED", async () => {
+    const key = { CONCORD_PRIVATE_KEY: ANVIL_DEV_KEY };
+    const adapterA = deployments[CHAIN_A]!.contracts.LayerZeroAdapter!;
+    const adapterB = deployments[CHAIN_B]!.contracts.LayerZeroAdapter!;
+    // LayerZero's SimpleMessageLib (lz-evm-protocol-v2; no DVN: anyone validates) as both endpoints' default library,
+    // so that this test plays the DVNs and the executor
+    const libArtifact = forgeArtifact("SimpleMessageLib.sol", "SimpleMessageLib");
+    const endpointAbi = forgeArtifact("EndpointV2.sol", "EndpointV2").abi;
+    const libs: Record<string, Address> = {};
+    for (const [side, remoteEid, name] of [
+      [A, EID.b, "a"],
+      [B, EID.a, "b"],
+    ] as const) {
+      const lib = await deployRaw(side, libArtifact, [side.lzEndpoint, deployer.address]);
+      await write(side, side.lzEndpoint, endpointAbi, "registerLibrary", [lib]);
+      await write(side, side.lzEndpoint, endpointAbi, "setDefaultSendLibrary", [remoteEid, lib]);
+      await write(side, side.lzEndpoint, endpointAbi, "setDefaultReceiveLibrary", [remoteEid, lib, 0n]);
+      libs[name] = lib;
+    }
+    const recipient = await deployRaw(B, recipientArtifact);
+    await write(B, recipient, recipientArtifact.abi, "setMode", [1]); // REVERT
+    const to = formatEvmV1(CHAIN_B, recipient);
+    const payload = toHex("over layerzero");
+    const fee = (await A.public.readContract({
+      address: adapterA,
+      abi: iConcordAdapterAbi,
+      functionName: "quote",
+      args: [to, payload, []],
+    })) as bigint;
+    assert.equal(fee, 100n, "SimpleMessageLib's native fee");
+    const receipt = await write(
+      A,
+      adapterA,
+      iConcordAdapterAbi as Abi,
+      "sendMessage",
+      [to, payload, []],
+      fee,
+    );
+    const [sent] = parseEventLogs({ abi: iConcordAdapterAbi, logs: receipt.logs, eventName: "MessageSent" });
+    const id = sent!.args.sendId;
+    const [packetSent] = parseEventLogs({ abi: LZ_EVENTS, logs: receipt.logs, eventName: "PacketSent" });
+    assert.ok(packetSent, "the endpoint sent the packet");
+    const packet = packetSent.args.encodedPayload;
+    const guid = `0x${packet.slice(2 + 81 * 2, 2 + 113 * 2)}` as Hex;
+    const envelope = `0x${packet.slice(2 + 113 * 2)}` as Hex;
+
+    const status = async () => {
+      const r = await concord(["status", id, ...common(), "--json"]);
+      return {
+        code: r.code,
+        stderr: r.stderr,
+        json: JSON.parse(r.stdout || "{}") as Record<string, unknown>,
+      };
+    };
+    const s1 = await status();
+    assert.equal(s1.code, 0, s1.stderr);
+    assert.equal(s1.json.status, "SENT");
+    assert.equal(s1.json.adapter, "LayerZeroAdapter");
+    assert.deepEqual(s1.json.protocolMessage, {
+      protocol: "layerzero",
+      messageId: guid,
+      envelope,
+      destinationAdapter: adapterB,
+    });
+
+    // verified on B through the library, then delivered by the endpoint: the recipient rejects it
+    await write(B, libs.b!, libArtifact.abi, "validatePacket", [packet]);
+    const nonce = BigInt(`0x${packet.slice(4, 4 + 16)}`);
+    await write(B, B.lzEndpoint, endpointAbi, "lzReceive", [
+      { srcEid: EID.a, sender: pad(adapterA, { size: 32 }), nonce },
+      adapterB,
+      guid,
+      envelope,
+      "0x",
+    ]);
+    const s2 = await status();
+    assert.equal(s2.code, 1);
+    assert.equal(s2.json.status, "FAILED");
+
+    await write(B, recipient, recipientArtifact.abi, "setMode", [0]); // ACCEPT
+    const r = await concord(["retry", id, ...common(), "--json"], key);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { status: string; adapter: string };
+    assert.equal(out.status, "EXECUTED");
+    assert.equal(out.adapter, "LayerZeroAdapter");
     assert.equal(
       await B.public.readContract({
         address: recipient,
