@@ -1,9 +1,10 @@
 /**
- * Messages sent through a transport adapter (contracts/adapters: an ERC-7786 gateway over Hyperlane, later LayerZero,
+ * Messages sent through a transport adapter (contracts/adapters: an ERC-7786 gateway over Hyperlane, LayerZero,
  * CCIP, Axelar, Wormhole): where one is, across its two chains. The origin adapter's `MessageSent` (the ERC-7786
  * event, `sendId` = the message id) and `AdapterMessageSent` (fee, sponsored); the protocol's own message of the same
- * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`), whose body is the envelope; the destination adapter's
- * `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
+ * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`; LayerZero: the endpoint's `PacketSent`; Axelar: the
+ * gateway's `ContractCall`; Wormhole: the core's `LogMessagePublished`; not yet CCIP), whose body is the envelope;
+ * the destination adapter's `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
  */
 import {
   type Address,
@@ -12,15 +13,19 @@ import {
   type Hex,
   type Log,
   type PublicClient,
+  type TransactionReceipt,
   encodeFunctionData,
   getAddress,
   hexToBigInt,
   hexToNumber,
+  isAddress,
   isAddressEqual,
+  pad,
   parseAbi,
   parseEventLogs,
   size,
   slice,
+  toHex,
   zeroAddress,
 } from "viem";
 import { iConcordAdapterAbi } from "./generated/abis.js";
@@ -28,7 +33,7 @@ import { parseEvmV1 } from "./codec.js";
 import { type DecodedConcordError, decodeConcordError } from "./decodeError.js";
 import { ConcordStateError } from "./errors.js";
 import { LogPager, eventTopics, startBlock } from "./logs.js";
-import { type EventPoint, pointOf } from "./transact.js";
+import { type EventPoint, type WriteClients, pointOf, writeAndWait } from "./transact.js";
 
 /** Length of the adapter envelope's packed header: nonce (8) | origin (4) | sender (20) | recipient (20) | gasLimit (4). */
 export const ADAPTER_ENVELOPE_HEADER_LENGTH = 56;
@@ -122,8 +127,105 @@ export const HYPERLANE_DECODER: AdapterProtocolDecoder = {
   },
 };
 
+const WORMHOLE_EVENTS = parseAbi([
+  "event LogMessagePublished(address indexed sender, uint64 sequence, uint32 nonce, bytes payload, uint8 consistencyLevel)",
+]);
+/** Bytes of a WormholeAdapter's published payload before the envelope: destination domain (4) | adapter (20). */
+const WORMHOLE_DESTINATION_HEADER_LENGTH = 24;
+
+/** Wormhole: the core bridge's `LogMessagePublished` with the adapter as sender (the emitter); its payload is
+ * `destination (4) | destination adapter (20) | envelope`. The protocol id is the emitter's sequence (as a 32-byte
+ * word, what the adapter's `_send` returns); the VAA is (emitter chain, emitter = the adapter, sequence). */
+export const WORMHOLE_DECODER: AdapterProtocolDecoder = {
+  protocol: "wormhole",
+  candidates(logs, adapter, after) {
+    return parseEventLogs({ abi: WORMHOLE_EVENTS, logs: logs as Log[], strict: true })
+      .filter(
+        (l) =>
+          l.logIndex > after &&
+          isAddressEqual(l.args.sender, adapter) &&
+          size(l.args.payload) >= WORMHOLE_DESTINATION_HEADER_LENGTH,
+      )
+      .sort((a, b) => a.logIndex - b.logIndex)
+      .map((l) => ({
+        protocol: "wormhole",
+        messageId: pad(toHex(l.args.sequence), { size: 32 }),
+        envelope: slice(l.args.payload, WORMHOLE_DESTINATION_HEADER_LENGTH),
+        destinationAdapter: getAddress(slice(l.args.payload, 4, WORMHOLE_DESTINATION_HEADER_LENGTH)),
+      }));
+  },
+};
+
+const AXELAR_EVENTS = parseAbi([
+  "event ContractCall(address indexed sender, string destinationChain, string destinationContractAddress, bytes32 indexed payloadHash, bytes payload)",
+]);
+
+/** Axelar: the gateway's `ContractCall` with the adapter as sender; its payload is the envelope, its destination
+ * contract the destination adapter (a hex string). The protocol id is the payload hash (what the adapter's `_send`
+ * returns); Axelar's own message id is `<transaction hash>-<log index>` of this event. */
+export const AXELAR_DECODER: AdapterProtocolDecoder = {
+  protocol: "axelar",
+  candidates(logs, adapter, after) {
+    return parseEventLogs({ abi: AXELAR_EVENTS, logs: logs as Log[], strict: true })
+      .filter((l) => l.logIndex > after && isAddressEqual(l.args.sender, adapter))
+      .sort((a, b) => a.logIndex - b.logIndex)
+      .map((l) => ({
+        protocol: "axelar",
+        messageId: l.args.payloadHash,
+        envelope: l.args.payload,
+        ...(isAddress(l.args.destinationContractAddress, { strict: false })
+          ? { destinationAdapter: getAddress(l.args.destinationContractAddress) }
+          : {}),
+      }));
+  },
+};
+
+const LAYERZERO_EVENTS = parseAbi([
+  "event PacketSent(bytes encodedPayload, bytes options, address sendLibrary)",
+]);
+/** LayerZero packet v1: version (1) | nonce (8) | srcEid (4) | sender (32) | dstEid (4) | receiver (32) | guid (32) |
+ * message. */
+const LZ_SENDER_OFFSET = 13;
+const LZ_RECEIVER_OFFSET = 49;
+const LZ_GUID_OFFSET = 81;
+const LZ_MESSAGE_OFFSET = 113;
+
+/** LayerZero V2: the endpoint's `PacketSent` whose packet's sender is the adapter; the packet's message is the
+ * envelope, its receiver the destination adapter, its guid LayerZero's message id. */
+export const LAYERZERO_DECODER: AdapterProtocolDecoder = {
+  protocol: "layerzero",
+  candidates(logs, adapter, after) {
+    return parseEventLogs({ abi: LAYERZERO_EVENTS, logs: logs as Log[], strict: true })
+      .filter((l) => {
+        if (l.logIndex <= after || size(l.args.encodedPayload) < LZ_MESSAGE_OFFSET) return false;
+        const sender = slice(l.args.encodedPayload, LZ_SENDER_OFFSET, LZ_RECEIVER_OFFSET - 4);
+        return hexToBigInt(sender) === hexToBigInt(adapter);
+      })
+      .sort((a, b) => a.logIndex - b.logIndex)
+      .map((l) => {
+        const receiver = slice(l.args.encodedPayload, LZ_RECEIVER_OFFSET, LZ_GUID_OFFSET);
+        return {
+          protocol: "layerzero",
+          messageId: slice(l.args.encodedPayload, LZ_GUID_OFFSET, LZ_MESSAGE_OFFSET),
+          envelope:
+            size(l.args.encodedPayload) === LZ_MESSAGE_OFFSET
+              ? "0x"
+              : slice(l.args.encodedPayload, LZ_MESSAGE_OFFSET),
+          ...(hexToBigInt(receiver) >> 160n === 0n
+            ? { destinationAdapter: getAddress(slice(receiver, 12)) }
+            : {}),
+        };
+      });
+  },
+};
+
 /** Every protocol whose message `adapterMessageStatus` recognises. */
-export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [HYPERLANE_DECODER];
+export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [
+  HYPERLANE_DECODER,
+  LAYERZERO_DECODER,
+  WORMHOLE_DECODER,
+  AXELAR_DECODER,
+];
 
 /** Reads of one chain: its client, where its logs start, and the pager to read them with. */
 export type ChainReader = {
@@ -421,5 +523,71 @@ export async function adapterMessageStatus(
       },
     };
   }
+  return result;
+}
+
+export type RetryAdapterMessageParameters = WriteClients & {
+  /** The destination adapter (where the message FAILED). */
+  adapter: Address;
+  /** The origin's Concord domain and adapter, as the destination authenticated them. */
+  origin: number;
+  originAdapter: Address;
+  /** The envelope exactly as delivered (the protocol message's body; {@link adapterMessageStatus} recovers it). */
+  envelope: Hex;
+  /** Gas the recipient gets: at least the envelope's own gas limit (the default). */
+  gasLimit?: number;
+  /** Called with the retry transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
+};
+
+export type RetryAdapterMessageReturnType = {
+  receipt: TransactionReceipt;
+  messageId: Hex;
+  gasLimit: number;
+  /** EXECUTED: the recipient accepted it now; FAILED: it failed again (still retryable). */
+  status: "EXECUTED" | "FAILED";
+  /** The new failure, when it failed again. */
+  failure?: { revertData: Hex; reason: DecodedConcordError };
+};
+
+/**
+ * Re-executes a FAILED adapter message: `adapter.retry(origin, originAdapter, envelope, gasLimit)` (anyone may), and
+ * reads the outcome from the adapter's `Retried` event. The adapter refuses (decoded in the ConcordTransactionError)
+ * a message that is not FAILED (`ConcordAdapterNotFailed`: never delivered, or already executed) and a gas limit
+ * below the envelope's (`ConcordAdapterRetryGasBelowLimit`).
+ */
+export async function retryAdapterMessage(
+  p: RetryAdapterMessageParameters,
+): Promise<RetryAdapterMessageReturnType> {
+  const gasLimit = p.gasLimit ?? decodeAdapterEnvelope(p.envelope).gasLimit;
+  const receipt = await writeAndWait(p, {
+    address: p.adapter,
+    abi: iConcordAdapterAbi,
+    functionName: "retry",
+    args: [p.origin, p.originAdapter, p.envelope, gasLimit],
+    onTransaction: p.onTransaction,
+  });
+  const events = parseEventLogs({ abi: iConcordAdapterAbi, logs: receipt.logs, strict: true }).filter((l) =>
+    isAddressEqual(l.address, p.adapter),
+  );
+  const retried = events.find((l) => l.eventName === "Retried");
+  if (!retried || retried.eventName !== "Retried")
+    throw new ConcordStateError(
+      "no Retried event in the retry transaction",
+      `transaction ${receipt.transactionHash} on ${p.adapter}`,
+    );
+  const messageId = retried.args.messageId;
+  const result: RetryAdapterMessageReturnType = {
+    receipt,
+    messageId,
+    gasLimit,
+    status: retried.args.success ? "EXECUTED" : "FAILED",
+  };
+  const failed = events.find((l) => l.eventName === "ExecutionFailed");
+  if (!retried.args.success && failed?.eventName === "ExecutionFailed")
+    result.failure = {
+      revertData: failed.args.revertData,
+      reason: decodeConcordError(failed.args.revertData),
+    };
   return result;
 }

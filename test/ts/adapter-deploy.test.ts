@@ -544,6 +544,108 @@ describe("adapters: concord deploy (hyperlane section) and concord status for ad
     );
   });
 
+  it("concord retry: refuses a SENT message and too little gas, reports a failed retry, then executes it", async () => {
+    const key = { CONCORD_PRIVATE_KEY: ANVIL_DEV_KEY };
+    const recipient = await deployRaw(B, recipientArtifact);
+    await write(B, recipient, recipientArtifact.abi, "setMode", [REVERT]);
+    const s = await send(recipient, toHex("retried by the CLI"));
+    const adapterB = deployments[CHAIN_B]!.contracts.HyperlaneAdapter!;
+    const envelope = `0x${s.hyperlaneMessage.slice(2 + 77 * 2)}` as Hex;
+    const { gasLimit } = decodeAdapterEnvelope(envelope);
+
+    // not delivered yet: nothing to retry (exit 1), the relayers' step named
+    const early = await concord(["retry", s.messageId, ...common()], key);
+    assert.equal(early.code, 1, early.stderr);
+    assert.match(
+      early.stderr,
+      /adapter message 0x[0-9a-f]{64} \(chainA -> chainB over HyperlaneAdapter\) is SENT, not FAILED/,
+    );
+    assert.match(early.stderr, new RegExp(`hyperlane's relayers deliver it .*${s.hyperlaneId}`));
+
+    await relay(s.hyperlaneMessage);
+    // the status hint names the CLI command
+    const failed = await concord(["status", s.messageId, ...common()]);
+    assert.equal(failed.code, 1);
+    assert.match(
+      failed.stdout,
+      new RegExp(
+        `retry \\(anyone; concord retry ${s.messageId} --from chainA --config \\S+ --registry \\S+ sends it\\)`,
+      ),
+    );
+
+    // below the message's own gas limit: refused before anything is sent (exit 2)
+    const low = await concord(["retry", s.messageId, "--gas", String(gasLimit - 1), ...common()], key);
+    assert.equal(low.code, 2, low.stderr);
+    assert.match(
+      low.stderr,
+      new RegExp(`--gas ${gasLimit - 1} is below the message's own gas limit ${gasLimit}`),
+    );
+    // no key: a config error (exit 3) before anything is sent
+    const noKey = await concord(["retry", s.messageId, ...common()], { CONCORD_PRIVATE_KEY: "" });
+    assert.equal(noKey.code, 3, noKey.stderr);
+
+    // the recipient still rejects: retried, FAILED again (exit 1), its reason decoded
+    const again = await concord(["retry", s.messageId, ...common(), "--json"], key);
+    assert.equal(again.code, 1, again.stderr);
+    const againJson = JSON.parse(again.stdout) as {
+      status: string;
+      retried: boolean;
+      failure: string;
+      transactionHash: Hex;
+    };
+    assert.equal(againJson.status, "FAILED");
+    assert.equal(againJson.retried, true);
+    assert.match(againJson.failure, /MockRecipientRejected/);
+
+    // once the recipient accepts, the retry executes it, with more gas than its limit
+    await write(B, recipient, recipientArtifact.abi, "setMode", [ACCEPT]);
+    const ok = await concord(
+      ["retry", s.messageId, "--gas", String(gasLimit + 1000), ...common(), "--json"],
+      key,
+    );
+    assert.equal(ok.code, 0, ok.stderr);
+    const okJson = JSON.parse(ok.stdout) as {
+      kind: string;
+      status: string;
+      adapter: string;
+      destinationAdapter: Address;
+      gasLimit: number;
+      messageGasLimit: number;
+      transactionHash: Hex;
+    };
+    assert.equal(okJson.kind, "adapterMessage");
+    assert.equal(okJson.status, "EXECUTED");
+    assert.equal(okJson.adapter, "HyperlaneAdapter");
+    assert.equal(okJson.destinationAdapter, adapterB);
+    assert.equal(okJson.gasLimit, gasLimit + 1000);
+    assert.equal(okJson.messageGasLimit, gasLimit);
+    const got = (functionName: string) =>
+      B.public.readContract({ address: recipient, abi: recipientArtifact.abi, functionName });
+    assert.equal(await got("calls"), 1n, "the recipient accepted it once");
+    assert.equal(await got("lastReceiveId"), s.messageId);
+    assert.equal(await got("lastCaller"), adapterB);
+
+    const after = await status(s.messageId);
+    assert.equal(after.code, 0, after.stderr);
+    assert.equal(after.json.status, "EXECUTED");
+    assert.equal(after.json.executed!.transactionHash, okJson.transactionHash);
+    assert.deepEqual(
+      after.json.retries.map((r) => [r.transactionHash, r.success]),
+      [
+        [againJson.transactionHash, false],
+        [okJson.transactionHash, true],
+      ],
+    );
+    assert.deepEqual(
+      after.json.timeline.map((r) => r.event),
+      ["SENT", "DELIVERED", "FAILED", "FAILED", "RETRIED", "EXECUTED", "RETRIED"],
+    );
+    // already executed: nothing to retry (exit 0, nothing sent)
+    const done = await concord(["retry", s.messageId, ...common()], key);
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /is already EXECUTED: nothing to retry/);
+  });
+
   it("adapterMessageStatus: UNKNOWN for an id the adapter never sent; SENT when the destination is not given", async () => {
     const origin = {
       publicClient: A.public,

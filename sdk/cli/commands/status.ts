@@ -214,12 +214,15 @@ async function adapterReport(
     ...ordered.map((r) => `  ${rowLine(r)}`),
     `  next: ${s.next.text}`,
   ];
-  if (s.next.retry)
+  if (s.next.retry) {
+    const gas = s.next.retry.args[3] as number;
+    const more = s.envelope && gas !== s.envelope.gasLimit ? ["--gas", String(gas)] : [];
     lines.push(
-      `  retry (anyone; \`concord retry\` handles gateway messages only): send to ${s.next.retry.to} on ${d}: ` +
+      `  retry (anyone; ${commandLine(ctx, "retry", [id, "--from", o, ...more])} sends it): send to ${s.next.retry.to} on ${d}: ` +
         s.next.retry.call,
       `    calldata ${s.next.retry.data}`,
     );
+  }
   ctx.out.result(
     {
       kind: "adapterMessage",

@@ -211,7 +211,10 @@ function adapterSection(protocol: AdapterProtocol, value: unknown, key: string):
   for (const [name, field] of Object.entries(protocol.fields)) {
     const k = `${key}.${name}`;
     const v = raw[name] ?? field.default;
-    if (v === undefined) throw new ConfigError(k, `is required (${field.doc})`);
+    if (v === undefined) {
+      if (field.optional) continue;
+      throw new ConfigError(k, `is required (${field.doc})`);
+    }
     switch (field.kind) {
       case "address":
         out[name] = address(v, k);
@@ -227,18 +230,39 @@ function adapterSection(protocol: AdapterProtocol, value: unknown, key: string):
       case "uint32":
         out[name] = integer(v, k, 1, UINT32_MAX);
         break;
+      case "uint16":
+        out[name] = integer(v, k, 1, 0xffff);
+        break;
+      case "uint8":
+        out[name] = integer(v, k, 0, 0xff);
+        break;
       case "uint64": {
         const ok =
           (typeof v === "number" && Number.isSafeInteger(v)) || (typeof v === "string" && /^[0-9]+$/.test(v));
+        if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v))
+          throw new ConfigError(
+            k,
+            `${v} is above 2**53 and lost its exact value in JSON: give it as a decimal string, e.g. "${BigInt(v)}"`,
+          );
         const n = ok ? BigInt(v) : -1n;
         if (n < 1n || n > UINT64_MAX)
           throw new ConfigError(k, `must be an integer in [1, 2**64 - 1], got ${JSON.stringify(v)}`);
         out[name] = n;
         break;
       }
-      case "string":
-        out[name] = nonEmptyString(v, k);
+      case "string": {
+        const text = nonEmptyString(v, k);
+        const bytes = Buffer.byteLength(text, "utf8");
+        if (field.maxBytes !== undefined && bytes > field.maxBytes)
+          throw new ConfigError(
+            k,
+            `must be at most ${field.maxBytes} bytes, got ${bytes} (${JSON.stringify(text)})`,
+          );
+        if (text !== text.trim())
+          throw new ConfigError(k, `must not start or end with spaces, got ${JSON.stringify(text)}`);
+        out[name] = text;
         break;
+      }
     }
   }
   return out;
@@ -248,8 +272,9 @@ function adapterSection(protocol: AdapterProtocol, value: unknown, key: string):
  * Validates a parsed chain-config file and applies defaults. Throws a {@link ConfigError} naming the bad key for:
  * unknown keys, unknown chains referenced in `remotes`, duplicate chain or domain ids, a threshold of 0 or above
  * the number of validators, a finality depth below the chain's minimum, a missing RPC URL (literal or the named
- * environment variable), malformed addresses and out-of-range numbers, and in adapter sections (`hyperlane`, see
- * adapters.ts) missing or unknown fields and two chains with the same protocol domain.
+ * environment variable), malformed addresses and out-of-range numbers, and in adapter sections (`hyperlane`,
+ * `layerzero`, `ccip`, `axelar`, `wormhole`, see adapters.ts) missing or unknown fields, out-of-range ids, over-long
+ * names and two chains with the same protocol domain (Axelar chain names compared without case).
  * @param raw The parsed JSON.
  * @param env Where `{"env": NAME}` RPC URLs are read from (default `process.env`).
  */
@@ -422,14 +447,15 @@ export function validateConfig(
       const k = `${key}.${protocol.key}`;
       const section = adapterSection(protocol, c[protocol.key], k);
       const id = String(section[protocol.protocolDomainField]);
-      const taken = protocolDomains.get(`${protocol.key}:${id}`);
+      const idKey = protocol.fields[protocol.protocolDomainField]!.caseInsensitive ? id.toLowerCase() : id;
+      const taken = protocolDomains.get(`${protocol.key}:${idKey}`);
       if (taken !== undefined)
         throw new ConfigError(
           `${k}.${protocol.protocolDomainField}`,
           `duplicate ${protocol.key} ${protocol.protocolDomainField} ${id} (also chains.${taken}.${protocol.key}): ` +
             "each chain has its own",
         );
-      protocolDomains.set(`${protocol.key}:${id}`, name);
+      protocolDomains.set(`${protocol.key}:${idKey}`, name);
       adapters[protocol.key] = section;
     }
     chains[name] = {

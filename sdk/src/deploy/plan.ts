@@ -252,6 +252,8 @@ function short(value: unknown): string {
 function sameValue(current: unknown, configured: unknown): boolean {
   if (typeof configured === "string" && configured.startsWith("0x") && typeof current === "string")
     return current.toLowerCase() === configured.toLowerCase();
+  // names (Axelar chains) compare as written; numbers may come back as bigint
+  if (typeof configured === "string" && typeof current === "string") return current === configured;
   try {
     return BigInt(current as bigint) === BigInt(configured as bigint);
   } catch {
@@ -533,11 +535,25 @@ async function planChain(
             `the config says ${String(section[field])}: it is immutable (use a new saltPrefix to deploy another)`,
         );
     }
-    for (const { field, getter, setter, inConstructor } of protocol.settings) {
+    const adapterCtx = {
+      domain: entry.domain,
+      authority: addresses.AccessManager!,
+      defaultGasLimit: config.gateway.defaultGasLimit,
+    };
+    for (const setting of protocol.settings) {
+      const wanted = setting.value ? setting.value(section, adapterCtx) : section[setting.field];
+      const current = async () =>
+        typeof setting.getter === "string"
+          ? read<unknown>(adapter, adapterAbi, setting.getter)
+          : read<unknown>(
+              section[setting.getter.field] as Address,
+              setting.getter.abi as Abi,
+              setting.getter.functionName,
+              [adapter],
+            );
       // a fresh adapter gets the value from its constructor
-      if (was ? sameValue(await read<unknown>(adapter, adapterAbi, getter), section[field]) : inConstructor)
-        continue;
-      call(protocol.contract, adapterAbi, setter, [section[field]]);
+      if (was ? sameValue(await current(), wanted) : setting.inConstructor) continue;
+      call(protocol.contract, adapterAbi, setting.setter, [wanted]);
     }
     // Routes: the remote's protocol domain (unmapping first a protocol domain another Concord domain holds here, when
     // the protocol maps one to one: the setter would refuse it), then the remote's adapter.
@@ -558,7 +574,8 @@ async function planChain(
           const holder = await read<unknown>(adapter, adapterAbi, protocol.route.reverseGetter, [
             protocolDomain,
           ]);
-          if (!sameValue(holder, 0) && !sameValue(holder, remote.domain)) unmaps.push([holder, 0]);
+          if (!sameValue(holder, 0) && !sameValue(holder, remote.domain))
+            unmaps.push([holder, protocol.route.unmapped ?? 0]);
         }
         sets.push([remote.domain, protocolDomain]);
       }
