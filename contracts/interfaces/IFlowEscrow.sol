@@ -230,7 +230,7 @@ interface IFlowEscrow is IFlowEndpoint {
     /// @dev With `overhead = executeGasOverhead(destinationDomain)`: executionFee = oracle quote on B for
     /// `executionGas + overhead` (execution and the OUTCOME sent in the same transaction); ackFee = `block.basefee` x
     /// `ACK_GAS` (the OUTCOME's delivery and settlement here); timeoutFee = oracle quote on B for
-    /// `TIMEOUT_GAS + overhead - EXECUTE_GAS_OVERHEAD` (expire, which sends the OUTCOME over the same gateway) + ackFee.
+    /// `TIMEOUT_GAS + overhead - EXECUTE_GAS_OVERHEAD` (expire, which sends the OUTCOME the same way) + ackFee.
     function quoteFees(uint32 destinationDomain, uint32 executionGas)
         external
         view
