@@ -23,9 +23,14 @@ contract FlowEscrow is IFlowEscrow, FlowEndpoint {
     using FlowLib for FlowLib.Flow;
     using SafeERC20 for IERC20;
 
-    /// @notice Gas added to `executionGas` for the EXECUTE message: decoding, hashing, the status write, the
-    /// allowance, and the OUTCOME that B's executor sends in the same transaction.
+    /// @notice Default (and least) gas added to `executionGas` for the EXECUTE message: decoding, hashing, the status
+    /// write, the allowance, and the OUTCOME that B's executor sends in the same transaction over Concord's gateway.
+    /// A destination whose gateway sends the OUTCOME at a higher cost gets its own overhead
+    /// (`setExecuteGasOverhead`, between this and `MAX_EXECUTE_GAS_OVERHEAD`).
     uint32 public constant EXECUTE_GAS_OVERHEAD = 250_000;
+
+    /// @notice Largest per-destination EXECUTE overhead (bounds what the authority can make openers pay for).
+    uint32 public constant MAX_EXECUTE_GAS_OVERHEAD = 1_000_000;
 
     /// @notice Largest `executionGas` a flow may ask for.
     uint32 public constant MAX_EXECUTION_GAS = 10_000_000;
@@ -53,6 +58,8 @@ contract FlowEscrow is IFlowEscrow, FlowEndpoint {
     mapping(address account => mapping(address asset => uint256 amount)) private _owed;
     mapping(uint32 destinationDomain => mapping(address localAsset => mapping(address remoteAsset => address))) private
         _lanes;
+    /// @dev Per destination: the EXECUTE overhead when it differs from `EXECUTE_GAS_OVERHEAD` (0: the default).
+    mapping(uint32 destinationDomain => uint32 overhead) private _executeGasOverheads;
 
     /// @param gateway_ The primary ERC-7786 gateway on this domain.
     /// @param localDomain_ This domain (the gateway's).
@@ -105,7 +112,7 @@ contract FlowEscrow is IFlowEscrow, FlowEndpoint {
             flow.destinationDomain,
             flow.executor,
             FlowLib.encodeExecute(flow, payload),
-            flow.executionGas + EXECUTE_GAS_OVERHEAD
+            flow.executionGas + _executeGasOverhead(flow.destinationDomain)
         );
         emit FlowOpened(id, flow.destinationDomain, flow, sendId);
     }
@@ -336,10 +343,12 @@ contract FlowEscrow is IFlowEscrow, FlowEndpoint {
     {
         IGasOracle oracle = _config.gasOracle;
         if (address(oracle) == address(0)) revert FlowEscrowNoGasOracle();
-        executionFee = oracle.quoteGasPayment(destinationDomain, uint256(executionGas) + EXECUTE_GAS_OVERHEAD);
+        uint256 overhead = _executeGasOverhead(destinationDomain);
+        executionFee = oracle.quoteGasPayment(destinationDomain, uint256(executionGas) + overhead);
         // A's own gas price: the base fee of the block that opens the flow (a floor; priority fees are not included).
         ackFee = block.basefee * ACK_GAS;
-        timeoutFee = oracle.quoteGasPayment(destinationDomain, TIMEOUT_GAS) + ackFee;
+        // `expire` sends the same OUTCOME: it costs what the destination's overhead adds over the default too.
+        timeoutFee = oracle.quoteGasPayment(destinationDomain, TIMEOUT_GAS + overhead - EXECUTE_GAS_OVERHEAD) + ackFee;
     }
 
     /// @inheritdoc FlowEndpoint
@@ -347,6 +356,12 @@ contract FlowEscrow is IFlowEscrow, FlowEndpoint {
     /// and no flow may outlive the delay of a route scheduled while it was open.
     function _minRouteDelay() internal view override returns (uint64) {
         return _config.maxHorizon;
+    }
+
+    /// @dev The EXECUTE overhead toward `destinationDomain`: its own if set, else the default.
+    function _executeGasOverhead(uint32 destinationDomain) private view returns (uint256) {
+        uint32 overhead = _executeGasOverheads[destinationDomain];
+        return overhead == 0 ? EXECUTE_GAS_OVERHEAD : overhead;
     }
 
     function _checkedHorizon(uint64 maxHorizon_) private pure returns (uint64) {
@@ -379,6 +394,18 @@ contract FlowEscrow is IFlowEscrow, FlowEndpoint {
     }
 
     /// @inheritdoc IFlowEscrow
+    function setExecuteGasOverhead(uint32 destinationDomain, uint32 overhead) external restricted {
+        if (destinationDomain == 0 || destinationDomain == _LOCAL_DOMAIN) {
+            revert FlowEndpointInvalidRemoteDomain(destinationDomain);
+        }
+        if (overhead < EXECUTE_GAS_OVERHEAD || overhead > MAX_EXECUTE_GAS_OVERHEAD) {
+            revert FlowEscrowInvalidExecuteGasOverhead(overhead, EXECUTE_GAS_OVERHEAD, MAX_EXECUTE_GAS_OVERHEAD);
+        }
+        _executeGasOverheads[destinationDomain] = overhead;
+        emit ExecuteGasOverheadSet(destinationDomain, overhead);
+    }
+
+    /// @inheritdoc IFlowEscrow
     function setGasOracle(IGasOracle oracle) external restricted {
         if (address(oracle) != address(0) && address(oracle).code.length == 0) {
             revert FlowEscrowGasOracleNotContract(address(oracle));
@@ -404,6 +431,11 @@ contract FlowEscrow is IFlowEscrow, FlowEndpoint {
     /// @inheritdoc IFlowEscrow
     function maxHorizon() external view returns (uint64) {
         return _config.maxHorizon;
+    }
+
+    /// @inheritdoc IFlowEscrow
+    function executeGasOverhead(uint32 destinationDomain) external view returns (uint256) {
+        return _executeGasOverhead(destinationDomain);
     }
 
     /// @inheritdoc IFlowEscrow

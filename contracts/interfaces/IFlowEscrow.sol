@@ -74,8 +74,15 @@ interface IFlowEscrow is IFlowEndpoint {
     /// @notice The gas oracle used by `quoteFees` and the fee floor of `open` changed (address(0): none).
     event GasOracleSet(address indexed oracle);
 
+    /// @notice The EXECUTE gas overhead of flows toward `destinationDomain` changed (opens from now on; an open flow
+    /// keeps the gas limit and fees it was opened with).
+    event ExecuteGasOverheadSet(uint32 indexed destinationDomain, uint32 overhead);
+
     /// @notice Thrown when the maximum horizon is zero or too long.
     error FlowEscrowInvalidMaxHorizon(uint64 maxHorizon);
+
+    /// @notice Thrown when a per-destination EXECUTE overhead is outside [`minimum`, `maximum`].
+    error FlowEscrowInvalidExecuteGasOverhead(uint32 overhead, uint32 minimum, uint32 maximum);
 
     /// @notice Thrown when the gas oracle has no code.
     error FlowEscrowGasOracleNotContract(address oracle);
@@ -194,6 +201,12 @@ interface IFlowEscrow is IFlowEndpoint {
     /// @notice Sets the longest allowed horizon (deadline - open time); must stay below the route delay.
     function setMaxHorizon(uint64 maxHorizon) external;
 
+    /// @notice Sets the gas added to `executionGas` for the EXECUTE of flows toward `destinationDomain`: B's executor
+    /// sends the OUTCOME out of it, so it must cover what that send costs over B's gateway (e.g. LayerZero's endpoint
+    /// and send library cost more than Concord's gateway). Between `EXECUTE_GAS_OVERHEAD` (the default) and
+    /// `MAX_EXECUTE_GAS_OVERHEAD`: never below what Concord's gateway needs, never an unbounded charge on openers.
+    function setExecuteGasOverhead(uint32 destinationDomain, uint32 overhead) external;
+
     /// @notice Sets the gas oracle (address(0): none; fee terms are then the opener's choice).
     function setGasOracle(IGasOracle oracle) external;
 
@@ -206,13 +219,18 @@ interface IFlowEscrow is IFlowEndpoint {
     /// @notice The longest allowed horizon.
     function maxHorizon() external view returns (uint64);
 
+    /// @notice The gas added to `executionGas` for the EXECUTE of flows toward `destinationDomain` (and priced in
+    /// `quoteFees`): its own overhead if set, else `EXECUTE_GAS_OVERHEAD`.
+    function executeGasOverhead(uint32 destinationDomain) external view returns (uint256);
+
     /// @notice The gas oracle (address(0): none).
     function gasOracle() external view returns (IGasOracle);
 
     /// @notice Minimum fee terms for a flow from here to `destinationDomain` whose target gets `executionGas`.
-    /// @dev executionFee = oracle quote on B for `executionGas + EXECUTE_GAS_OVERHEAD` (execution and the OUTCOME
-    /// sent in the same transaction); ackFee = `block.basefee` x `ACK_GAS` (the OUTCOME's delivery and settlement
-    /// here); timeoutFee = oracle quote on B for `TIMEOUT_GAS` (expire, which sends the OUTCOME) + ackFee.
+    /// @dev With `overhead = executeGasOverhead(destinationDomain)`: executionFee = oracle quote on B for
+    /// `executionGas + overhead` (execution and the OUTCOME sent in the same transaction); ackFee = `block.basefee` x
+    /// `ACK_GAS` (the OUTCOME's delivery and settlement here); timeoutFee = oracle quote on B for
+    /// `TIMEOUT_GAS + overhead - EXECUTE_GAS_OVERHEAD` (expire, which sends the OUTCOME the same way) + ackFee.
     function quoteFees(uint32 destinationDomain, uint32 executionGas)
         external
         view

@@ -78,6 +78,9 @@ contract AdapterLayerZeroGasBench is BenchBase, LayerZeroFixture {
     uint32 internal constant GAS_LIMIT = 200_000;
     string internal constant GROUP = "AdapterLayerZero";
     uint32 internal constant FLOW_EXECUTION_GAS = 100_000;
+    /// @dev The EXECUTE overhead for flows toward a destination on LayerZero: the measured executor + OUTCOME leg
+    /// (279,835) and a margin.
+    uint32 internal constant FLOW_LZ_OVERHEAD = 300_000;
 
     AccessManager internal manager;
     EndpointV2 internal endpointA;
@@ -301,19 +304,7 @@ contract AdapterLayerZeroGasBench is BenchBase, LayerZeroFixture {
     /// own work and the OUTCOME leg iff a target may burn its whole `executionGas`: the margin is
     /// `flow_outcome_margin` (most burn - executionGas) when it fits, else `flow_outcome_over_overhead`.
     function test_Bench_FlowOutcomeLeg_VsExecuteGasOverhead() public {
-        _deploySendSide(endpointB, EID_B, EID_A, address(_priceFeed()));
-        FlowEscrow escrow = new FlowEscrow(address(aA), CHAIN_A, address(manager), 7 days);
-        FlowExecutor flowExecutor = new FlowExecutor(address(aB), CHAIN_B, address(manager), 14 days);
-        escrow.setRemote(CHAIN_B, address(flowExecutor));
-        flowExecutor.setRemote(CHAIN_A, address(escrow));
-        escrow.setLane(CHAIN_B, address(0), address(0), address(this));
-        flowExecutor.setLane(CHAIN_A, address(0), address(0), address(this));
-        aA.setSponsoredSender(address(escrow), true);
-        aB.setSponsoredSender(address(flowExecutor), true);
-        aA.fund{value: 10 ether}();
-        aB.fund{value: 10 ether}();
-        GasBurnerTarget target = new GasBurnerTarget();
-        vm.deal(address(flowExecutor), 100 ether);
+        (FlowEscrow escrow, FlowExecutor flowExecutor, GasBurnerTarget target) = _flowSetup();
         // One flow first, so that the measured ones find the executor's and the escrow's state warm (steady state).
         if (!_outcomeInline(escrow, flowExecutor, target, FLOW_EXECUTION_GAS)) {
             revert AdapterLayerZeroBenchFailed("flow");
@@ -337,6 +328,42 @@ contract AdapterLayerZeroGasBench is BenchBase, LayerZeroFixture {
         _snap("flow_outcome_leg_and_executor", FLOW_EXECUTION_GAS + overhead - lo);
         if (lo >= FLOW_EXECUTION_GAS) _snap("flow_outcome_margin", lo - FLOW_EXECUTION_GAS);
         else _snap("flow_outcome_over_overhead", FLOW_EXECUTION_GAS - lo);
+    }
+
+    /// @dev Both flow contracts over the two adapters on LayerZero's production contracts (B's send side toward A
+    /// deployed too), sponsored senders of their adapters, B's executor funded; a target that burns a set gas.
+    function _flowSetup() internal returns (FlowEscrow escrow, FlowExecutor flowExecutor, GasBurnerTarget target) {
+        _deploySendSide(endpointB, EID_B, EID_A, address(_priceFeed()));
+        escrow = new FlowEscrow(address(aA), CHAIN_A, address(manager), 7 days);
+        flowExecutor = new FlowExecutor(address(aB), CHAIN_B, address(manager), 14 days);
+        escrow.setRemote(CHAIN_B, address(flowExecutor));
+        flowExecutor.setRemote(CHAIN_A, address(escrow));
+        escrow.setLane(CHAIN_B, address(0), address(0), address(this));
+        flowExecutor.setLane(CHAIN_A, address(0), address(0), address(this));
+        aA.setSponsoredSender(address(escrow), true);
+        aB.setSponsoredSender(address(flowExecutor), true);
+        aA.fund{value: 10 ether}();
+        aB.fund{value: 10 ether}();
+        target = new GasBurnerTarget();
+        vm.deal(address(flowExecutor), 100 ether);
+    }
+
+    /// @dev Issue 16, the fix: with the per-destination overhead the escrow sets for a destination on LayerZero
+    /// (`FLOW_LZ_OVERHEAD`, above the measured `flow_outcome_leg_and_executor`), a target that burns its whole
+    /// `executionGas` still leaves the gas for B's OUTCOME, sent inline; the escrow's own quote prices exactly that
+    /// gas limit. Under the default overhead the same flow's OUTCOME does not leave (the bug).
+    function test_Flow_LayerZeroOverhead_TargetBurnsAllExecutionGas_OutcomeInline() public {
+        (FlowEscrow escrow, FlowExecutor flowExecutor, GasBurnerTarget target) = _flowSetup();
+        if (!_outcomeInline(escrow, flowExecutor, target, FLOW_EXECUTION_GAS)) {
+            revert AdapterLayerZeroBenchFailed("warm");
+        }
+        target.setBurn(FLOW_EXECUTION_GAS);
+        uint256 snapshot = vm.snapshotState();
+        assertFalse(_outcomeInline(escrow, flowExecutor, target, FLOW_EXECUTION_GAS), "default overhead: under-funded");
+        vm.revertToState(snapshot);
+        escrow.setExecuteGasOverhead(CHAIN_B, FLOW_LZ_OVERHEAD);
+        assertEq(escrow.executeGasOverhead(CHAIN_B), FLOW_LZ_OVERHEAD);
+        assertTrue(_outcomeInline(escrow, flowExecutor, target, FLOW_EXECUTION_GAS), "LayerZero overhead: OUTCOME sent");
     }
 
     /// @dev Opens a flow on A with `executionGas`, relays its EXECUTE to B, and tells whether B's executor sent the

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
+import {IFlowEndpoint} from "../../../contracts/interfaces/IFlowEndpoint.sol";
 import {IFlowEscrow} from "../../../contracts/interfaces/IFlowEscrow.sol";
 import {IGasOracle} from "../../../contracts/interfaces/IGasOracle.sol";
 import {FlowLib} from "../../../contracts/libraries/FlowLib.sol";
@@ -160,5 +161,100 @@ contract FlowEscrow_fees is CoordinationBase {
         }
         cA.open{value: value}(req, "");
         assertEq(cA.nonce(), ok ? 1 : 0);
+    }
+}
+
+/// @notice The per-destination EXECUTE overhead: authority only, bounded, evented, and applied to both the EXECUTE's
+/// gas limit and the fee floor (execution and timeout legs) of flows toward that destination only.
+contract FlowEscrow_executeGasOverhead is CoordinationBase {
+    GasOracleDouble internal oracle;
+    uint256 internal constant PRICE_B = 3 gwei;
+    uint256 internal constant BASEFEE_A = 7 gwei;
+    uint32 internal constant OVERHEAD = 310_000;
+
+    function setUp() public override {
+        super.setUp();
+        oracle = new GasOracleDouble();
+        oracle.setPrice(CHAIN_B, PRICE_B);
+        oracle.setPrice(CHAIN_C, PRICE_B);
+        vm.fee(BASEFEE_A);
+        cA.setGasOracle(oracle);
+    }
+
+    function test_ExecuteGasOverhead_DefaultsToConstant() public view {
+        assertEq(cA.executeGasOverhead(CHAIN_B), cA.EXECUTE_GAS_OVERHEAD());
+        assertEq(cA.executeGasOverhead(CHAIN_C), 250_000);
+    }
+
+    function test_SetExecuteGasOverhead_EmitsAndApplies() public {
+        vm.expectEmit(address(cA));
+        emit IFlowEscrow.ExecuteGasOverheadSet(CHAIN_B, OVERHEAD);
+        cA.setExecuteGasOverhead(CHAIN_B, OVERHEAD);
+        assertEq(cA.executeGasOverhead(CHAIN_B), OVERHEAD);
+        assertEq(cA.executeGasOverhead(CHAIN_C), cA.EXECUTE_GAS_OVERHEAD(), "other destinations keep the default");
+        // the fee floor prices the destination's overhead on the execution leg and its excess on the timeout leg
+        (uint256 exec, uint256 ack, uint256 timeout) = cA.quoteFees(CHAIN_B, EXEC_GAS);
+        uint256 excess = OVERHEAD - 250_000;
+        assertEq(exec, PRICE_B * (uint256(EXEC_GAS) + OVERHEAD));
+        assertEq(ack, BASEFEE_A * cA.ACK_GAS());
+        assertEq(timeout, PRICE_B * (cA.TIMEOUT_GAS() + excess) + ack);
+        (uint256 execC,, uint256 timeoutC) = cA.quoteFees(CHAIN_C, EXEC_GAS);
+        assertEq(execC, PRICE_B * (uint256(EXEC_GAS) + 250_000));
+        assertEq(timeoutC, PRICE_B * cA.TIMEOUT_GAS() + ack);
+        // a flow opened at that quote carries the overhead in its EXECUTE's gas limit
+        FlowLib.Flow memory req = _request(uint64(tA + 1 hours));
+        (req.executionFee, req.ackFee, req.timeoutFee) = (exec, ack, timeout);
+        req.feeRecipient = feeRecipient;
+        (,, bytes memory message) = _open(req, "hello");
+        assertEq(_gasLimitOf(message), EXEC_GAS + OVERHEAD);
+        // the old (default) quote no longer opens a flow toward B
+        req.executionFee = execC;
+        vm.prank(opener);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowFeesTooLow.selector, execC, ack, timeout, exec, ack, timeout)
+        );
+        cA.open{value: AMOUNT + FlowLib.feeEscrow(req)}(req, "hello");
+        // back to the default: the least allowed value
+        cA.setExecuteGasOverhead(CHAIN_B, cA.EXECUTE_GAS_OVERHEAD());
+        (exec,,) = cA.quoteFees(CHAIN_B, EXEC_GAS);
+        assertEq(exec, execC);
+    }
+
+    /// @dev The gas limit field of a dispatched message (4 bytes at offset 77, as `FlowEscrow_open` reads it).
+    function _gasLimitOf(bytes memory message) internal pure returns (uint32 gasLimit) {
+        assembly ("memory-safe") {
+            gasLimit := shr(224, mload(add(add(message, 32), 77)))
+        }
+    }
+
+    function test_SetExecuteGasOverhead_RevertWhen_NotAuthority() public {
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
+        cA.setExecuteGasOverhead(CHAIN_B, OVERHEAD);
+        assertEq(cA.executeGasOverhead(CHAIN_B), cA.EXECUTE_GAS_OVERHEAD());
+    }
+
+    function test_SetExecuteGasOverhead_RevertWhen_OutOfBounds() public {
+        uint32 min = cA.EXECUTE_GAS_OVERHEAD();
+        uint32 max = cA.MAX_EXECUTE_GAS_OVERHEAD();
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidExecuteGasOverhead.selector, min - 1, min, max)
+        );
+        cA.setExecuteGasOverhead(CHAIN_B, min - 1);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidExecuteGasOverhead.selector, 0, min, max));
+        cA.setExecuteGasOverhead(CHAIN_B, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFlowEscrow.FlowEscrowInvalidExecuteGasOverhead.selector, max + 1, min, max)
+        );
+        cA.setExecuteGasOverhead(CHAIN_B, max + 1);
+        cA.setExecuteGasOverhead(CHAIN_B, max); // the bounds themselves are allowed
+        assertEq(cA.executeGasOverhead(CHAIN_B), max);
+    }
+
+    function test_SetExecuteGasOverhead_RevertWhen_InvalidDomain() public {
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRemoteDomain.selector, CHAIN_A));
+        cA.setExecuteGasOverhead(CHAIN_A, OVERHEAD);
+        vm.expectRevert(abi.encodeWithSelector(IFlowEndpoint.FlowEndpointInvalidRemoteDomain.selector, uint32(0)));
+        cA.setExecuteGasOverhead(0, OVERHEAD);
     }
 }
