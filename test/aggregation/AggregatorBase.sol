@@ -155,7 +155,7 @@ abstract contract AggregatorBase is HyperlaneFixture, LayerZeroFixture {
         assertEq(agg.registerGateway(address(lz), true), SLOT_LZ);
         assertEq(agg.registerGateway(address(hl), hlPaid), SLOT_HL);
         if (!hlPaid) hl.setSponsoredSender(address(agg), true);
-        agg.setRemoteAggregator(domain, address(remote));
+        agg.scheduleRemoteAggregator(domain, address(remote));
         assertEq(agg.scheduleSendConfig(domain, ALL, 2, 3, VALUE_BOUND), 1);
         agg.scheduleReceiveSet(domain, ALL);
         agg.scheduleReceiveRule(domain, 1, 2, 3, VALUE_BOUND);

@@ -314,7 +314,7 @@ contract TransportAggregatorAdminTest is AggregatorBase {
         vm.expectRevert(unauthorized);
         aggA.scheduleReceiveRule(CHAIN_B, 1, 1, 1, 0);
         vm.expectRevert(unauthorized);
-        aggA.setRemoteAggregator(CHAIN_B, stranger);
+        aggA.scheduleRemoteAggregator(CHAIN_B, stranger);
         vm.expectRevert(unauthorized);
         aggA.setSponsoredSender(stranger, true);
         vm.expectRevert(unauthorized);
@@ -360,7 +360,7 @@ contract TransportAggregatorAdminTest is AggregatorBase {
         vm.expectRevert(abi.encodeWithSelector(ITransportAggregator.TransportAggregatorUnknownDomain.selector, CHAIN_A));
         aggA.scheduleReceiveRule(CHAIN_A, 1, 1, 1, 0);
         vm.expectRevert(abi.encodeWithSelector(ITransportAggregator.TransportAggregatorUnknownDomain.selector, CHAIN_A));
-        aggA.setRemoteAggregator(CHAIN_A, address(aggB));
+        aggA.scheduleRemoteAggregator(CHAIN_A, address(aggB));
     }
 
     function test_Schedule_RevertWhen_InvalidThreshold() public {

@@ -309,12 +309,65 @@ contract TransportAggregatorTest is AggregatorBase {
         TransportAggregator fresh =
             new TransportAggregator(CHAIN_A, address(manager), DEFAULT_GAS, CONFIG_DELAY, RELEASE_DELAY);
         fresh.registerGateway(address(nA), false);
-        fresh.setRemoteAggregator(CHAIN_B, address(aggB));
+        fresh.scheduleRemoteAggregator(CHAIN_B, address(aggB));
         fresh.scheduleSendConfig(CHAIN_B, 1 << 1, 1, 1, 0);
         vm.expectRevert(abi.encodeWithSelector(ITransportAggregator.TransportAggregatorUnknownDomain.selector, CHAIN_B));
         fresh.sendMessage(_to(CHAIN_B, address(rB)), PAYLOAD, _noAttr());
         vm.warp(block.timestamp + CONFIG_DELAY);
         fresh.setSponsoredSender(address(this), true);
+        fresh.sendMessage(_to(CHAIN_B, address(rB)), PAYLOAD, _noAttr());
+        assertEq(fresh.nonce(CHAIN_B), 1);
+    }
+
+    /// @dev Re-pointing the remote aggregator is delayed like every security change: until the delay ends the old
+    /// remote's legs count and a contract named as the new remote is refused (a compromised admin cannot have its own
+    /// contract's legs counted at once); afterwards the old remote's legs are refused. Sends follow the same clock.
+    function test_RemoteAggregatorChange_OnlyAfterDelay() public {
+        address attacker = address(rA); // any contract on A the admin names
+        aggB.scheduleRemoteAggregator(CHAIN_A, attacker);
+        (address current, address scheduled, uint48 at) = aggB.remoteAggregatorSchedule(CHAIN_A);
+        assertEq(current, address(aggA));
+        assertEq(scheduled, attacker);
+        assertEq(at, block.timestamp + CONFIG_DELAY);
+
+        // Before the delay: the genuine remote's legs count; the named contract's legs are refused.
+        (bytes32 id, Legs memory legs) = _sendAB(alice, PAYLOAD, _noAttr());
+        bytes memory env = _forgedEnvelope(legs.envelope, "from the new remote");
+        vm.prank(address(nB));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITransportAggregator.TransportAggregatorNotRemoteAggregator.selector, _to(CHAIN_A, attacker)
+            )
+        );
+        aggB.receiveMessage(bytes32(0), _to(CHAIN_A, attacker), env);
+        _relayNative(legs.n0);
+        _hlRelay(legs.hl);
+        _assertStatus(aggB, id, ITransportAggregator.Status.EXECUTED);
+
+        // After the delay: the old remote's legs are refused (the native gateway keeps the leg FAILED).
+        vm.warp(block.timestamp + CONFIG_DELAY);
+        assertEq(aggB.remoteAggregator(CHAIN_A), attacker);
+        (bytes32 id2, Legs memory l2) = _sendAB(alice, PAYLOAD, _noAttr());
+        _relayNative(l2.n0);
+        _hlRelay(l2.hl);
+        assertEq(aggB.receipts(id2, keccak256(l2.envelope)), 0, "the old remote's legs no longer count");
+        (, scheduled, at) = aggB.remoteAggregatorSchedule(CHAIN_A);
+        assertEq(scheduled, address(0));
+        assertEq(at, 0);
+    }
+
+    /// @dev A send to a destination whose remote is scheduled but not yet in effect is refused.
+    function test_Send_RevertWhen_RemoteNotYetInEffect() public {
+        TransportAggregator fresh =
+            new TransportAggregator(CHAIN_A, address(manager), DEFAULT_GAS, CONFIG_DELAY, RELEASE_DELAY);
+        fresh.registerGateway(address(nA), false);
+        fresh.scheduleSendConfig(CHAIN_B, 1 << 1, 1, 1, 0);
+        vm.warp(block.timestamp + CONFIG_DELAY);
+        fresh.scheduleRemoteAggregator(CHAIN_B, address(aggB));
+        fresh.setSponsoredSender(address(this), true);
+        vm.expectRevert(abi.encodeWithSelector(ITransportAggregator.TransportAggregatorUnknownDomain.selector, CHAIN_B));
+        fresh.sendMessage(_to(CHAIN_B, address(rB)), PAYLOAD, _noAttr());
+        vm.warp(block.timestamp + CONFIG_DELAY);
         fresh.sendMessage(_to(CHAIN_B, address(rB)), PAYLOAD, _noAttr());
         assertEq(fresh.nonce(CHAIN_B), 1);
     }

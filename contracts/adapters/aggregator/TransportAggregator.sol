@@ -65,6 +65,12 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         uint48 activatesAt;
     }
 
+    struct RemoteSchedule {
+        address current;
+        address pending;
+        uint48 activatesAt;
+    }
+
     struct RuleSchedule {
         ReceiveRule current;
         ReceiveRule pending;
@@ -107,7 +113,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     Gateway[256] private _gateways;
     uint8 private _slotCount;
     mapping(address gateway => uint8 slot) private _slotOf;
-    mapping(uint32 domain => address aggregator) private _remotes;
+    mapping(uint32 domain => RemoteSchedule) private _remotes;
     mapping(uint32 destination => SendSchedule) private _sends;
     mapping(uint32 source => SetSchedule) private _receiveSets;
     mapping(uint32 source => mapping(uint64 version => RuleSchedule)) private _rules;
@@ -208,7 +214,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         (c.destination, target) = _parseRecipient(recipient);
         SendSchedule storage s = _sends[c.destination];
         c.config = _effectiveSend(s);
-        address remote = _remotes[c.destination];
+        address remote = _effectiveRemote(_remotes[c.destination]);
         if (remote == address(0) || c.config.threshold == 0) revert TransportAggregatorUnknownDomain(c.destination);
         (uint32 gasLimit, uint256 declaredValue) = _ownAttributes(attributes);
         c.nonce = s.nonce;
@@ -455,7 +461,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
             revert TransportAggregatorNotRemoteAggregator(sender);
         }
         source = uint32(chain);
-        if (_remotes[source] != account) revert TransportAggregatorNotRemoteAggregator(sender);
+        if (_effectiveRemote(_remotes[source]) != account) revert TransportAggregatorNotRemoteAggregator(sender);
         originAggregator = account;
     }
 
@@ -659,10 +665,13 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     }
 
     /// @inheritdoc ITransportAggregator
-    function setRemoteAggregator(uint32 domain, address aggregator) external restricted {
+    function scheduleRemoteAggregator(uint32 domain, address aggregator) external restricted {
         if (domain == 0 || domain == _LOCAL_DOMAIN) revert TransportAggregatorUnknownDomain(domain);
-        _remotes[domain] = aggregator;
-        emit RemoteAggregatorSet(domain, aggregator);
+        RemoteSchedule storage s = _remotes[domain];
+        if (s.activatesAt != 0 && s.activatesAt <= block.timestamp) s.current = s.pending;
+        uint48 activatesAt = uint48(block.timestamp) + _CONFIG_DELAY;
+        (s.pending, s.activatesAt) = (aggregator, activatesAt);
+        emit RemoteAggregatorScheduled(domain, aggregator, activatesAt);
     }
 
     /// @inheritdoc ITransportAggregator
@@ -768,7 +777,18 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
 
     /// @inheritdoc ITransportAggregator
     function remoteAggregator(uint32 domain) external view returns (address) {
-        return _remotes[domain];
+        return _effectiveRemote(_remotes[domain]);
+    }
+
+    /// @inheritdoc ITransportAggregator
+    function remoteAggregatorSchedule(uint32 domain)
+        external
+        view
+        returns (address current, address scheduled, uint48 activatesAt)
+    {
+        RemoteSchedule storage s = _remotes[domain];
+        current = _effectiveRemote(s);
+        if (s.activatesAt > block.timestamp) (scheduled, activatesAt) = (s.pending, s.activatesAt);
     }
 
     /// @inheritdoc ITransportAggregator
@@ -819,6 +839,10 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     }
 
     function _effectiveSend(SendSchedule storage s) private view returns (SendConfig memory) {
+        return s.activatesAt != 0 && s.activatesAt <= block.timestamp ? s.pending : s.current;
+    }
+
+    function _effectiveRemote(RemoteSchedule storage s) private view returns (address) {
         return s.activatesAt != 0 && s.activatesAt <= block.timestamp ? s.pending : s.current;
     }
 
