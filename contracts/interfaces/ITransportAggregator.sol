@@ -359,15 +359,8 @@ interface ITransportAggregator is IERC7786GatewaySource, IERC7786Recipient {
     /// @notice The receive rule of (`source`, `version`) in effect now (threshold 0: none).
     function receiveRule(uint32 source, uint64 version) external view returns (ReceiveRule memory);
 
-    /// @notice The aggregator on `domain` in effect now.
+    /// @notice The aggregator on `domain` in effect now (a scheduled one: `RemoteAggregatorScheduled`).
     function remoteAggregator(uint32 domain) external view returns (address);
-
-    /// @notice The aggregator on `domain` in effect now, and the scheduled one with its activation time (zero when none
-    /// is pending).
-    function remoteAggregatorSchedule(uint32 domain)
-        external
-        view
-        returns (address current, address scheduled, uint48 activatesAt);
 
     /// @notice The next send nonce to `destination`.
     function nonce(uint32 destination) external view returns (uint64);
