@@ -314,12 +314,12 @@ function coordinationLines() {
 // Issue 17: the k-of-n transport aggregator, from snapshots/Aggregator.json (test/bench/AggregatorGas.t.sol):
 // key prefix and description; each row is one full transaction, per payload size.
 const AGGREGATOR = [
-  ["send_2of3", "send: `sendMessage` over 3 transports (2 native + Hyperlane, exact quote), threshold 2"],
+  ["send_2of3", "send: `sendMessage` over 3 transports (native + LayerZero + Hyperlane, exact quote), threshold 2"],
   ["send_native_direct", "reference: the same send over one native gateway alone"],
   ["deliver_first", "first leg (native `process`): receipt recorded"],
-  ["deliver_kth_native", "k-th leg over native `process`: receipt + recipient executed"],
+  ["deliver_kth_layerzero", "k-th leg over LayerZero `EndpointV2.lzReceive`: receipt + recipient executed"],
   ["deliver_kth_hyperlane", "k-th leg over Hyperlane `Mailbox.process`: receipt + recipient executed"],
-  ["deliver_late", "third leg after execution: receipt recorded"],
+  ["deliver_late", "third leg after execution (LayerZero `lzReceive`): receipt recorded"],
   ["deliver_native_direct", "reference: one native gateway delivering straight to the recipient"],
 ];
 
@@ -331,8 +331,9 @@ function aggregatorLines() {
     "## Transport aggregator (issue 17)",
     "",
     "From `snapshots/Aggregator.json` (test/bench/AggregatorGas.t.sol): full transaction gas of a 2-of-3",
-    "`TransportAggregator` message between two domains over two independent Concord native gateway deployments",
-    "(message-id multisig 2-of-3 each) and Hyperlane (real Mailbox, IGP, 2-of-3 message-id multisig ISM); the",
+    "`TransportAggregator` message between two domains over Concord's native gateway (message-id multisig 2-of-3),",
+    "LayerZero V2 (EndpointV2 + ULN302 + DVN + executor of LayerZero's test kit; the DVN's verify and the commit",
+    "are separate transactions, not counted) and Hyperlane (real Mailbox, IGP, 2-of-3 message-id multisig ISM); the",
     "recipient hashes the payload and emits one event; steady state (see docs/aggregation.md).",
     "",
     "| step | payload (B) | gas |",

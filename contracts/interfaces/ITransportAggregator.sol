@@ -108,8 +108,9 @@ interface ITransportAggregator is IERC7786GatewaySource, IERC7786Recipient {
         uint48 activatesAt
     );
 
-    /// @notice The aggregator on `domain` is `aggregator` (address(0): none).
-    event RemoteAggregatorSet(uint32 indexed domain, address aggregator);
+    /// @notice From `activatesAt` on, the aggregator on `domain` is `aggregator` (address(0): none); until then the
+    /// previous one stays in effect.
+    event RemoteAggregatorScheduled(uint32 indexed domain, address aggregator, uint48 activatesAt);
 
     /// @notice `sender` may (or may no longer) send without value, paid by the sponsor balance.
     event SponsoredSenderSet(address indexed sender, bool sponsored);
@@ -310,8 +311,10 @@ interface ITransportAggregator is IERC7786GatewaySource, IERC7786Recipient {
         uint128 valueBound
     ) external;
 
-    /// @notice Sets the aggregator on `domain` (restricted): the only sender whose legs count, and where sends go.
-    function setRemoteAggregator(uint32 domain, address aggregator) external;
+    /// @notice Schedules the aggregator on `domain` (restricted): the only sender whose legs count, and where sends go.
+    /// Takes effect `configDelay()` later, like every other security change (a compromised admin cannot re-point
+    /// the remote at once and have its own contract's legs counted); scheduling again before then replaces it.
+    function scheduleRemoteAggregator(uint32 domain, address aggregator) external;
 
     /// @notice Lets `sender` send without value, paid by the sponsor balance (restricted).
     function setSponsoredSender(address sender, bool sponsored) external;
@@ -356,7 +359,7 @@ interface ITransportAggregator is IERC7786GatewaySource, IERC7786Recipient {
     /// @notice The receive rule of (`source`, `version`) in effect now (threshold 0: none).
     function receiveRule(uint32 source, uint64 version) external view returns (ReceiveRule memory);
 
-    /// @notice The aggregator on `domain`.
+    /// @notice The aggregator on `domain` in effect now (a scheduled one: `RemoteAggregatorScheduled`).
     function remoteAggregator(uint32 domain) external view returns (address);
 
     /// @notice The next send nonce to `destination`.

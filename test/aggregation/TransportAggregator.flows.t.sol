@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Errors} from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.sol";
+
 import {FlowEscrow} from "../../contracts/coordination/FlowEscrow.sol";
 import {FlowExecutor} from "../../contracts/coordination/FlowExecutor.sol";
 import {IFlowEscrow} from "../../contracts/interfaces/IFlowEscrow.sol";
@@ -10,8 +12,9 @@ import {HlFlowTarget} from "../adapters/HyperlaneAdapter/HyperlaneAdapter.flows.
 import {AggregatorBase} from "./AggregatorBase.sol";
 
 /// @notice Issue 17: Concord's flow coordinator over the aggregators. `FlowEscrow` on A and `FlowExecutor` on B use
-/// `aggA` / `aggB` as their gateway (sponsored senders; the aggregators' sponsor balances pay the Hyperlane legs), so
-/// the EXECUTE leg and the OUTCOME leg each travel over three transports and each needs 2 of 3.
+/// `aggA` / `aggB` as their gateway (sponsored senders; the aggregators' sponsor balances pay the LayerZero and
+/// Hyperlane legs), so the EXECUTE leg and the OUTCOME leg each travel over the native gateway, LayerZero and
+/// Hyperlane, and each needs 2 of 3 with LayerZero one of the two.
 contract TransportAggregatorFlowsTest is AggregatorBase {
     uint64 internal constant HORIZON = 7 days;
     uint256 internal constant AMOUNT = 1 ether;
@@ -63,22 +66,24 @@ contract TransportAggregatorFlowsTest is AggregatorBase {
         vm.recordLogs();
         vm.prank(opener);
         (id, flow) = escrow.open{value: AMOUNT}(req, "order");
-        execute = _legsOfLastSend(2, 1);
+        execute = _legsOfLastSend(1, 1, 1);
     }
 
-    /// @dev EXECUTE over native 0 + Hyperlane (native 1 down); OUTCOME over native 1 + Hyperlane (native 0 down).
+    /// @dev EXECUTE over native + LayerZero (Hyperlane down; LayerZero's executor delivers the k-th leg, inside which
+    /// the flow runs and B's OUTCOME leaves over the three transports); OUTCOME over LayerZero + Hyperlane (native
+    /// down; Hyperlane's is the k-th).
     function test_Flow_TwoOfThreeOnBothLegs_ExecutedAndSettled() public {
         (bytes32 id,, Legs memory execute) = _open(_request(uint64(block.timestamp + 1 hours)));
         _relayNative(execute.n0);
         assertEq(target.executions(), 0, "1 of 3: not executed");
         vm.recordLogs();
-        _hlRelay(execute.hl);
-        Legs memory outcome = _legsOfLastSend(2, 1);
+        _lzDeliver(execute.lz);
+        Legs memory outcome = _legsOfLastSend(1, 1, 1);
         assertEq(uint8(executor.record(id).status), uint8(FlowLib.Status.EXECUTED));
         assertEq(target.executions(), 1);
         assertEq(target.received(), AMOUNT);
 
-        _relayNative(outcome.n1);
+        _lzDeliver(outcome.lz);
         assertEq(uint8(escrow.record(id).phase), uint8(FlowLib.Phase.LOCKED), "1 of 3: not settled");
         vm.expectEmit(address(escrow));
         emit IFlowEscrow.FlowFinalized(id, beneficiary, AMOUNT, 0, 0);
@@ -87,11 +92,17 @@ contract TransportAggregatorFlowsTest is AggregatorBase {
         assertEq(escrow.claim(beneficiary, address(0)), AMOUNT);
 
         // The late third legs change nothing; a replayed leg is refused by its transport.
-        _relayNative(execute.n1);
+        _hlRelay(execute.hl);
         _relayNative(outcome.n0);
         assertEq(target.executions(), 1);
         vm.expectRevert(bytes("Mailbox: already delivered"));
         _hlRelay(execute.hl);
+        _lzExecuteExpectRevert(
+            execute.lz,
+            abi.encodeWithSelector(
+                Errors.LZ_PayloadHashNotFound.selector, bytes32(0), _lzPayloadHash(_lzPacket(execute.lz))
+            )
+        );
     }
 
     /// @dev A forged EXECUTE (same aggregator id, other payload) from one corrupt transport quarantines it on B: the
@@ -101,7 +112,7 @@ contract TransportAggregatorFlowsTest is AggregatorBase {
         ITransportAggregator.Envelope memory e = this_decode(execute.envelope);
         e.payload = abi.encodePacked(e.payload, "x");
         bytes memory forged = _encode(e);
-        _forgeNative(1, CHAIN_A, address(aggA), address(aggB), 2_000_000, forged, 900);
+        _forgeLz(address(aggA), forged, 900);
         _relayNative(execute.n0);
         _hlRelay(execute.hl);
         bytes32 aggId = aggA.idOf(CHAIN_A, address(aggA), CHAIN_B, e.nonce);
@@ -112,9 +123,9 @@ contract TransportAggregatorFlowsTest is AggregatorBase {
         vm.recordLogs();
         vm.prank(stranger);
         executor.expire(flow);
-        Legs memory outcome = _legsOfLastSend(2, 1);
+        Legs memory outcome = _legsOfLastSend(1, 1, 1);
         _relayNative(outcome.n0);
-        _relayNative(outcome.n1);
+        _lzDeliver(outcome.lz);
         assertEq(uint8(escrow.record(id).outcome), uint8(FlowLib.Status.EXPIRED));
         assertEq(escrow.owed(refundTo, address(0)), AMOUNT);
         assertEq(uint8(executor.record(id).status), uint8(FlowLib.Status.EXPIRED));

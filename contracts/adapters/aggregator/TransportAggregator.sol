@@ -107,7 +107,8 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     Gateway[256] private _gateways;
     uint8 private _slotCount;
     mapping(address gateway => uint8 slot) private _slotOf;
-    mapping(uint32 domain => address aggregator) private _remotes;
+    /// @dev The remote aggregator per domain, scheduled like a receive set (the address as a uint256).
+    mapping(uint32 domain => SetSchedule) private _remotes;
     mapping(uint32 destination => SendSchedule) private _sends;
     mapping(uint32 source => SetSchedule) private _receiveSets;
     mapping(uint32 source => mapping(uint64 version => RuleSchedule)) private _rules;
@@ -208,7 +209,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         (c.destination, target) = _parseRecipient(recipient);
         SendSchedule storage s = _sends[c.destination];
         c.config = _effectiveSend(s);
-        address remote = _remotes[c.destination];
+        address remote = _remote(_remotes[c.destination]);
         if (remote == address(0) || c.config.threshold == 0) revert TransportAggregatorUnknownDomain(c.destination);
         (uint32 gasLimit, uint256 declaredValue) = _ownAttributes(attributes);
         c.nonce = s.nonce;
@@ -455,7 +456,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
             revert TransportAggregatorNotRemoteAggregator(sender);
         }
         source = uint32(chain);
-        if (_remotes[source] != account) revert TransportAggregatorNotRemoteAggregator(sender);
+        if (_remote(_remotes[source]) != account) revert TransportAggregatorNotRemoteAggregator(sender);
         originAggregator = account;
     }
 
@@ -632,11 +633,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     function scheduleReceiveSet(uint32 source, uint256 gateways) external restricted {
         if (source == 0 || source == _LOCAL_DOMAIN) revert TransportAggregatorUnknownDomain(source);
         _checkSet(gateways);
-        SetSchedule storage s = _receiveSets[source];
-        if (s.activatesAt != 0 && s.activatesAt <= block.timestamp) s.current = s.pending;
-        uint48 activatesAt = uint48(block.timestamp) + _CONFIG_DELAY;
-        (s.pending, s.activatesAt) = (gateways, activatesAt);
-        emit ReceiveSetScheduled(source, gateways, activatesAt);
+        emit ReceiveSetScheduled(source, gateways, _schedule(_receiveSets[source], gateways));
     }
 
     /// @inheritdoc ITransportAggregator
@@ -659,10 +656,9 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     }
 
     /// @inheritdoc ITransportAggregator
-    function setRemoteAggregator(uint32 domain, address aggregator) external restricted {
+    function scheduleRemoteAggregator(uint32 domain, address aggregator) external restricted {
         if (domain == 0 || domain == _LOCAL_DOMAIN) revert TransportAggregatorUnknownDomain(domain);
-        _remotes[domain] = aggregator;
-        emit RemoteAggregatorSet(domain, aggregator);
+        emit RemoteAggregatorScheduled(domain, aggregator, _schedule(_remotes[domain], uint256(uint160(aggregator))));
     }
 
     /// @inheritdoc ITransportAggregator
@@ -768,7 +764,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
 
     /// @inheritdoc ITransportAggregator
     function remoteAggregator(uint32 domain) external view returns (address) {
-        return _remotes[domain];
+        return _remote(_remotes[domain]);
     }
 
     /// @inheritdoc ITransportAggregator
@@ -820,6 +816,17 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
 
     function _effectiveSend(SendSchedule storage s) private view returns (SendConfig memory) {
         return s.activatesAt != 0 && s.activatesAt <= block.timestamp ? s.pending : s.current;
+    }
+
+    function _remote(SetSchedule storage s) private view returns (address) {
+        return address(uint160(_effectiveSet(s)));
+    }
+
+    /// @dev Schedules `value` to take effect `configDelay` from now (the one in effect, if any, becomes current).
+    function _schedule(SetSchedule storage s, uint256 value) private returns (uint48 activatesAt) {
+        if (s.activatesAt != 0 && s.activatesAt <= block.timestamp) s.current = s.pending;
+        activatesAt = uint48(block.timestamp) + _CONFIG_DELAY;
+        (s.pending, s.activatesAt) = (value, activatesAt);
     }
 
     function _effectiveSet(SetSchedule storage s) private view returns (uint256) {
