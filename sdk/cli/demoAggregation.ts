@@ -204,7 +204,7 @@ async function wire(x: Deployed, y: Deployed, admin: Account) {
   await send(c, admin, x.aggregator, aggAbi, "registerGateway", [native, false]);
   await send(c, admin, x.aggregator, aggAbi, "registerGateway", [x.hyperlane, true]);
   await send(c, admin, x.aggregator, aggAbi, "registerGateway", [x.wormhole, true]);
-  await send(c, admin, x.aggregator, aggAbi, "setRemoteAggregator", [y.chain.chainId, y.aggregator]);
+  await send(c, admin, x.aggregator, aggAbi, "scheduleRemoteAggregator", [y.chain.chainId, y.aggregator]);
   await send(c, admin, x.aggregator, aggAbi, "scheduleSendConfig", [
     y.chain.chainId,
     ALL_SLOTS,

@@ -319,7 +319,7 @@ export async function aggregatedMessageStatus(
   };
   if (isAddressEqual(destinationAggregator, zeroAddress)) {
     result.next = {
-      text: `the origin aggregator has no aggregator for domain ${destination} (setRemoteAggregator)`,
+      text: `the origin aggregator has no aggregator for domain ${destination} (scheduleRemoteAggregator, effective after the config delay)`,
     };
     return result;
   }

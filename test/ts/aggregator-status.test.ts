@@ -237,7 +237,7 @@ describe("aggregated messages: aggregatedMessageStatus and concord status over n
       await write(s, s.agg, aggAbi as Abi, "registerGateway", [s.d.contracts.ConcordGateway!, false]);
       await write(s, s.agg, aggAbi as Abi, "registerGateway", [s.d.contracts.HyperlaneAdapter!, true]);
       await write(s, s.agg, aggAbi as Abi, "registerGateway", [s.hl2, true]);
-      await write(s, s.agg, aggAbi as Abi, "setRemoteAggregator", [o.chainId, o.agg]);
+      await write(s, s.agg, aggAbi as Abi, "scheduleRemoteAggregator", [o.chainId, o.agg]);
       await write(s, s.agg, aggAbi as Abi, "scheduleSendConfig", [o.chainId, 0b1110n, 2, 3, 10n ** 18n]);
       await write(s, s.agg, aggAbi as Abi, "scheduleReceiveSet", [o.chainId, 0b1110n]);
       await write(s, s.agg, aggAbi as Abi, "scheduleReceiveRule", [o.chainId, 1n, 2, 3, 10n ** 18n]);
