@@ -314,7 +314,10 @@ function coordinationLines() {
 // Issue 17: the k-of-n transport aggregator, from snapshots/Aggregator.json (test/bench/AggregatorGas.t.sol):
 // key prefix and description; each row is one full transaction, per payload size.
 const AGGREGATOR = [
-  ["send_2of3", "send: `sendMessage` over 3 transports (native + LayerZero + Hyperlane, exact quote), threshold 2"],
+  [
+    "send_2of3",
+    "send: `sendMessage` over 3 transports (native + LayerZero + Hyperlane, exact quote), threshold 2",
+  ],
   ["send_native_direct", "reference: the same send over one native gateway alone"],
   ["deliver_first", "first leg (native `process`): receipt recorded"],
   ["deliver_kth_layerzero", "k-th leg over LayerZero `EndpointV2.lzReceive`: receipt + recipient executed"],
