@@ -43,3 +43,47 @@ export function testArtifact(name: string): ContractArtifact {
   cache.set(name, artifact);
   return artifact;
 }
+
+/** Every `<name>.json` under `dir`, at any depth. */
+function findAll(dir: string, file: string, into: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) findAll(path, file, into);
+    else if (entry.name === file) into.push(path);
+  }
+  return into;
+}
+
+/**
+ * A forge artifact of `out/` (protocol contracts the SDK does not carry), found by its compilation target: the
+ * artifact of contract `name` compiled from a source whose path ends with `source` (e.g. "contracts/Router.sol").
+ * forge places an artifact at `out/<file>/` or, when two sources share a file name, at a longer path that depends on
+ * what the build compiled together, so the path in `out/` is not stable and is never assumed here.
+ */
+export function forgeArtifact(source: string, name: string): { abi: Abi; bytecode: Hex } {
+  const base = join(repoRoot(), "out");
+  const paths = existsSync(base) ? findAll(base, `${name}.json`) : [];
+  const matches: { abi: Abi; bytecode: Hex; target: string }[] = [];
+  for (const path of paths) {
+    const raw = JSON.parse(readFileSync(path, "utf8")) as {
+      abi: Abi;
+      bytecode: { object: Hex };
+      metadata?: { settings?: { compilationTarget?: Record<string, string> } };
+    };
+    for (const [target, contract] of Object.entries(raw.metadata?.settings?.compilationTarget ?? {}))
+      if (contract === name && (target === source || target.endsWith(`/${source}`)))
+        matches.push({ abi: raw.abi, bytecode: raw.bytecode.object, target });
+  }
+  const found = matches[0];
+  if (!found)
+    throw new Error(
+      `no forge artifact of ${name} from a source ending in ${source} under ${base}: run the build`,
+    );
+  const targets = new Set(matches.map((m) => m.target));
+  if (targets.size > 1)
+    throw new Error(
+      `${source}:${name} is ambiguous in out/ (${[...targets].join(", ")}): give a longer source path`,
+    );
+  if (found.bytecode.length <= 2) throw new Error(`${source}:${name} has no bytecode in out/`);
+  return { abi: found.abi, bytecode: found.bytecode };
+}

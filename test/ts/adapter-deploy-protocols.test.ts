@@ -47,6 +47,7 @@ import {
 } from "../../sdk/src/deploy/index.js";
 import { concordAbi, decodeAdapterEnvelope, formatEvmV1, iConcordAdapterAbi } from "../../sdk/src/index.js";
 import { repoRoot } from "../../sdk/src/repo.js";
+import { forgeArtifact } from "../helpers/artifacts.js";
 import { BIN, concord } from "../helpers/cli.js";
 
 const CHAIN_A = 31_621;
@@ -60,16 +61,6 @@ const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
 const root = repoRoot();
 
 type Artifact = { abi: Abi; bytecode: Hex };
-
-/** A forge artifact of out/ (the protocols' contracts are compiled by forge; the SDK itself never reads out/). */
-function forgeArtifact(file: string, name: string): Artifact {
-  const a = JSON.parse(readFileSync(join(root, "out", file, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: { object: Hex };
-  };
-  assert.ok(a.bytecode.object.length > 2, `${file}:${name} has no bytecode`);
-  return { abi: a.abi, bytecode: a.bytecode.object };
-}
 
 const wormholeFixture = JSON.parse(
   readFileSync(join(root, "test", "fixtures", "wormhole", "core-bridge.json"), "utf8"),
@@ -158,7 +149,7 @@ async function deployEndpoints(side: Side, k: "a" | "b"): Promise<void> {
   ]);
   // CCIP: the real Router (no wrapped native: fees in native only), its RMN the real RMNRemote.
   const rmn = await deployRaw(side, forgeArtifact("RMNRemote.sol", "RMNRemote"), [SELECTOR[k], zeroAddress]);
-  side.ccipRouter = await deployRaw(side, forgeArtifact("contracts/Router.sol", "Router"), [
+  side.ccipRouter = await deployRaw(side, forgeArtifact("contracts-ccip/contracts/Router.sol", "Router"), [
     zeroAddress,
     rmn,
   ]);

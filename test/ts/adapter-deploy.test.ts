@@ -43,6 +43,7 @@ import {
   iConcordAdapterAbi,
 } from "../../sdk/src/index.js";
 import { repoRoot } from "../../sdk/src/repo.js";
+import { forgeArtifact } from "../helpers/artifacts.js";
 import { BIN, concord } from "../helpers/cli.js";
 
 const CHAIN_A = 31_611;
@@ -54,15 +55,6 @@ const HL_B = 7_002;
 const HOOK_FEE = 1_000n;
 const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
 const root = repoRoot();
-
-/** A forge artifact of out/ (Hyperlane's contracts are compiled by forge; the SDK itself never reads out/). */
-function forgeArtifact(file: string, name: string): { abi: Abi; bytecode: Hex } {
-  const a = JSON.parse(readFileSync(join(root, "out", file, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: { object: Hex };
-  };
-  return { abi: a.abi, bytecode: a.bytecode.object };
-}
 
 /** A Hardhat artifact of a test contract (contracts/mocks is not in the SDK). */
 function hardhatArtifact(path: string, name: string): { abi: Abi; bytecode: Hex } {
