@@ -491,17 +491,14 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         view
         returns (uint32 destination, address target, address remoteAdapter, uint32 n)
     {
-        (bool ok, uint256 domain, address account) = InteroperableAddress.tryParseEvmV1Calldata(recipient);
-        if (!ok || account == address(0) || domain == 0 || domain > type(uint32).max) {
-            revert ConcordAdapterInvalidRecipient(recipient);
-        }
-        destination = uint32(domain);
+        bool ok;
+        (ok, destination, target) = AdapterEnvelope.parseRecipient(recipient);
+        if (!ok) revert ConcordAdapterInvalidRecipient(recipient);
         Route storage route = _routes[destination];
         (remoteAdapter, n) = (route.adapter, route.nonce);
         if (destination == _LOCAL_DOMAIN || remoteAdapter == address(0)) {
             revert ConcordAdapterUnknownDomain(destination);
         }
-        target = account;
     }
 
     /// @dev The recipient's gas limit from the attributes (only `gasLimit(uint256)`, at most once, 1..2**32-1).
