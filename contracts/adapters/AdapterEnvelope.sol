@@ -199,6 +199,7 @@ library AdapterEnvelope {
             return (false, 0, address(0));
         }
         if (chainReference > type(uint32).max) return (false, 0, address(0));
+        // forge-lint: disable-next-line(unsafe-typecast) checked just above: at most type(uint32).max
         return (true, uint32(chainReference), account);
     }
 
