@@ -34,6 +34,17 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @notice Gas kept for the bookkeeping after the recipient's call (its record and event).
     uint256 public constant POST_CALL_GAS = 40_000;
 
+    /// @dev Most domains whose routes carry the authority tag (bounds the tag update `setAuthority` makes; only
+    /// adapters whose protocol ids leave room for the tag, see `_routesCarryAuthorityTag`, keep the list).
+    uint256 internal constant _MAX_TAGGED_ROUTES = 256;
+
+    /// @dev With the authority tag, a route's protocol domain field holds the protocol's id in its low 32 bits and the
+    /// authority's low 32 bits (the tag) in its high 32 bits.
+    uint64 private constant _PROTOCOL_ID_MASK_WITH_TAG = type(uint32).max;
+    uint256 private constant _AUTHORITY_TAG_SHIFT = 32;
+    /// @dev Bit layout of a route slot (`Route`): the adapter in the low 160 bits, then the protocol domain field.
+    uint256 private constant _ROUTE_PROTOCOL_DOMAIN_SHIFT = 160;
+
     uint32 internal immutable _LOCAL_DOMAIN;
     uint32 internal immutable _DEFAULT_GAS_LIMIT;
     /// @dev The ERC-7930 EVM v1 prefix of this domain's addresses (version, chain type, reference length, reference,
@@ -43,7 +54,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @notice Where messages to a domain go, in one slot (read once per send and per delivery).
     /// @param adapter The adapter enrolled on the domain (address(0): none).
-    /// @param protocolDomain The protocol's id of the domain, kept here for the protocol adapter (0: none).
+    /// @param protocolDomain The protocol's id of the domain, kept here for the protocol adapter (0: none). When the
+    /// protocol's ids fit in 32 bits (`_routesCarryAuthorityTag`), the id is the low 32 bits and the high 32 bits
+    /// mirror the authority's low 32 bits (the authority tag), so that a delivery, which reads this slot anyway, rules
+    /// out almost every recipient as the authority without reading the authority's slot.
     /// @param nonce The next send nonce to the domain.
     struct Route {
         address adapter;
@@ -58,12 +72,18 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     bytes32 private constant _SEND_LOCK_SLOT = 0x9fede2643f877a776e3d07c5b22046dad481c8ad75dce9c192599ce30d8ef8fb;
     /// @dev Transient lock over delivery and `retry` (slot: keccak256("concord.adapter.delivery.lock") - 1).
     bytes32 private constant _DELIVERY_LOCK_SLOT = 0x733211631305534d1626f85d6681a0aaea4ee598f4afe9e1a86db040c606f22e;
+    /// @dev `_isPrivileged` without a route (a retry): the authority is read.
+    uint256 internal constant _NO_ROUTE = type(uint256).max;
     mapping(uint32 domain => Route) private _routes;
     mapping(address sender => bool) private _sponsored;
     /// @dev Delivered nonces: bit (nonce % 256) of the word keyed by keccak256(origin, origin adapter, nonce / 256).
     mapping(bytes32 key => uint256 word) private _delivered;
     /// @dev FAILED messages: revert data hash (never zero: keccak256 of any bytes) by message id.
     mapping(bytes32 messageId => bytes32 revertDataHash) private _failures;
+    /// @dev Domains whose routes carry the authority tag (when `_routesCarryAuthorityTag()`): every route ever written
+    /// by an admin function, so `setAuthority` can rewrite their tags; at most `_MAX_TAGGED_ROUTES`.
+    uint32[] private _taggedDomains;
+    mapping(uint32 domain => bool) private _tagged;
 
     /// @param localDomain_ This domain (the EVM chain id in production).
     /// @param initialAuthority The AccessManager.
@@ -167,7 +187,13 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
     /// returns normally so that the protocol considers the message delivered.
     function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal deliveryLocked {
-        address enrolled = _routes[origin].adapter;
+        Route storage route = _routes[origin];
+        uint256 routeWord;
+        assembly ("memory-safe") {
+            routeWord := sload(route.slot)
+        }
+        // forge-lint: disable-next-line(unsafe-typecast) the route's adapter is the slot's low 160 bits (`Route`)
+        address enrolled = address(uint160(routeWord));
         if (origin == 0 || origin == _LOCAL_DOMAIN || enrolled == address(0)) {
             revert ConcordAdapterUnknownDomain(origin);
         }
@@ -179,7 +205,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         uint256 word = _delivered[key];
         if (word & bit != 0) revert ConcordAdapterAlreadyDelivered(messageId);
         _delivered[key] = word | bit;
-        _execute(messageId, origin, envelope, gasLimit);
+        _execute(messageId, origin, envelope, gasLimit, routeWord >> _ROUTE_PROTOCOL_DOMAIN_SHIFT);
     }
 
     /// @inheritdoc IConcordAdapter
@@ -193,17 +219,17 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         uint32 messageGasLimit = AdapterEnvelope.gasLimitOf(e);
         if (gasLimit < messageGasLimit) revert ConcordAdapterRetryGasBelowLimit(messageGasLimit, gasLimit);
         delete _failures[messageId];
-        bool success = _execute(messageId, origin, e, gasLimit);
+        bool success = _execute(messageId, origin, e, gasLimit, _NO_ROUTE);
         emit Retried(messageId, origin, msg.sender, gasLimit, success);
     }
 
     /// @dev Calls the recipient with exactly `gasLimit` (reverting the whole call when that much cannot be given)
     /// and records the outcome: EXECUTED, or FAILED with the revert data hash.
-    function _execute(bytes32 messageId, uint32 origin, bytes memory envelope, uint32 gasLimit)
+    function _execute(bytes32 messageId, uint32 origin, bytes memory envelope, uint32 gasLimit, uint256 routeField)
         private
         returns (bool success)
     {
-        (address recipient, bytes memory data) = _deliveryOf(messageId, origin, envelope);
+        (address recipient, bytes memory data) = _deliveryOf(messageId, origin, envelope, routeField);
         // Checked after the call data is built: its memory grows with the payload, and none of it may come out of
         // the recipient's gas limit or the bookkeeping reserve.
         uint256 required = uint256(gasLimit) + uint256(gasLimit) / 63 + POST_CALL_GAS;
@@ -222,13 +248,13 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     }
 
     /// @dev The recipient of `envelope` (never this adapter or its authority) and its `receiveMessage` call data.
-    function _deliveryOf(bytes32 messageId, uint32 origin, bytes memory envelope)
+    function _deliveryOf(bytes32 messageId, uint32 origin, bytes memory envelope, uint256 routeField)
         private
         view
         returns (address recipient, bytes memory data)
     {
         recipient = AdapterEnvelope.recipientOf(envelope);
-        if (_isPrivileged(recipient)) revert ConcordAdapterPrivilegedRecipient(recipient);
+        if (_isPrivileged(recipient, routeField)) revert ConcordAdapterPrivilegedRecipient(recipient);
         data = AdapterEnvelope.receiveMessageCall(envelope, messageId, origin);
     }
 
@@ -277,19 +303,50 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         return false;
     }
 
-    /// @dev The protocol's id of `domain` kept in its route (0: none).
+    /// @dev The protocol's id of `domain` kept in its route (0: none), without the authority tag.
     function _protocolDomainOf(uint32 domain) internal view returns (uint64) {
-        return _routes[domain].protocolDomain;
+        uint64 field = _routes[domain].protocolDomain;
+        return _routesCarryAuthorityTag() ? field & _PROTOCOL_ID_MASK_WITH_TAG : field;
     }
 
-    /// @dev Keeps the protocol's id of `domain` in its route (the protocol adapter's admin setter; it emits).
+    /// @dev Keeps the protocol's id of `domain` in its route (the protocol adapter's admin setter; it emits). With the
+    /// authority tag, the id must fit in 32 bits (the protocol adapter's id type guarantees it).
     function _setProtocolDomain(uint32 domain, uint64 protocolDomain) internal {
-        _routes[domain].protocolDomain = protocolDomain;
+        _routes[domain].protocolDomain = protocolDomain | _tagRoute(domain);
     }
 
-    /// @dev Whether `recipient` must never be called with a message: this adapter or its authority.
-    function _isPrivileged(address recipient) internal view virtual returns (bool) {
-        return recipient == address(this) || recipient == authority();
+    /// @dev Whether the protocol's ids fit in 32 bits, leaving the high 32 bits of every route's protocol domain field
+    /// to the authority tag (default: no, for 64-bit ids). With the tag, a delivery reads the authority only for a
+    /// recipient whose low 32 bits are the authority's.
+    function _routesCarryAuthorityTag() internal pure virtual returns (bool) {
+        return false;
+    }
+
+    /// @dev Whether `recipient` must never be called with a message: this adapter or its authority. `routeField` is
+    /// the protocol domain field of the route the message came from, or `_NO_ROUTE` (a retry): with the authority
+    /// tag, the authority is read only when the recipient's low 32 bits match the route's tag (the same answer: the
+    /// tag mirrors the authority's low bits in every route, `_setAuthority`).
+    function _isPrivileged(address recipient, uint256 routeField) internal view virtual returns (bool) {
+        if (recipient == address(this)) return true;
+        if (
+            _routesCarryAuthorityTag() && routeField != _NO_ROUTE
+                // forge-lint: disable-next-line(unsafe-typecast) both sides are the low 32 bits, the tag's width
+                && uint32(uint160(recipient)) != uint32(routeField >> _AUTHORITY_TAG_SHIFT)
+        ) return false;
+        return recipient == authority();
+    }
+
+    /// @dev Keeps every tagged route's authority tag equal to the new authority's (AccessManaged calls this from its
+    /// constructor, before any route exists, and from `setAuthority`, which emits `AuthorityUpdated`).
+    function _setAuthority(address newAuthority) internal virtual override {
+        super._setAuthority(newAuthority);
+        if (!_routesCarryAuthorityTag()) return;
+        uint64 tag = _authorityTagOf(newAuthority);
+        uint256 n = _taggedDomains.length;
+        for (uint256 i = 0; i < n; ++i) {
+            Route storage route = _routes[_taggedDomains[i]];
+            route.protocolDomain = (route.protocolDomain & _PROTOCOL_ID_MASK_WITH_TAG) | tag;
+        }
     }
 
     /// @dev Whether a send is in progress (value arriving now is a protocol refund of that send).
@@ -307,7 +364,11 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @inheritdoc IConcordAdapter
     function setRemote(uint32 domain, address adapter) external restricted {
         if (domain == 0 || domain == _LOCAL_DOMAIN) revert ConcordAdapterUnknownDomain(domain);
-        _routes[domain].adapter = adapter;
+        Route storage route = _routes[domain];
+        route.adapter = adapter;
+        if (_routesCarryAuthorityTag()) {
+            route.protocolDomain = (route.protocolDomain & _PROTOCOL_ID_MASK_WITH_TAG) | _tagRoute(domain);
+        }
         emit RemoteSet(domain, adapter);
     }
 
@@ -393,6 +454,25 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     // ---------------------------------------------------------------------------------------------
     // Internal
     // ---------------------------------------------------------------------------------------------
+
+    /// @dev The authority tag of `account` as it sits in a route's protocol domain field: its low 32 bits in the
+    /// field's high 32 bits.
+    function _authorityTagOf(address account) private pure returns (uint64) {
+        // forge-lint: disable-next-line(unsafe-typecast) the tag is the address's low 32 bits by definition
+        return uint64(uint32(uint160(account))) << _AUTHORITY_TAG_SHIFT;
+    }
+
+    /// @dev Enlists `domain` among the tagged routes (once; at most `_MAX_TAGGED_ROUTES`) and returns the current
+    /// authority's tag for its route (0 when the adapter keeps no tag).
+    function _tagRoute(uint32 domain) private returns (uint64 tag) {
+        if (!_routesCarryAuthorityTag()) return 0;
+        if (!_tagged[domain]) {
+            if (_taggedDomains.length >= _MAX_TAGGED_ROUTES) revert ConcordAdapterTooManyRoutes(_MAX_TAGGED_ROUTES);
+            _tagged[domain] = true;
+            _taggedDomains.push(domain);
+        }
+        return uint64(_authorityTagOf(authority()));
+    }
 
     function _lock(bytes32 slot) private {
         uint256 held;
@@ -491,17 +571,14 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         view
         returns (uint32 destination, address target, address remoteAdapter, uint32 n)
     {
-        (bool ok, uint256 domain, address account) = InteroperableAddress.tryParseEvmV1Calldata(recipient);
-        if (!ok || account == address(0) || domain == 0 || domain > type(uint32).max) {
-            revert ConcordAdapterInvalidRecipient(recipient);
-        }
-        destination = uint32(domain);
+        bool ok;
+        (ok, destination, target) = AdapterEnvelope.parseRecipient(recipient);
+        if (!ok) revert ConcordAdapterInvalidRecipient(recipient);
         Route storage route = _routes[destination];
         (remoteAdapter, n) = (route.adapter, route.nonce);
         if (destination == _LOCAL_DOMAIN || remoteAdapter == address(0)) {
             revert ConcordAdapterUnknownDomain(destination);
         }
-        target = account;
     }
 
     /// @dev The recipient's gas limit from the attributes (only `gasLimit(uint256)`, at most once, 1..2**32-1).

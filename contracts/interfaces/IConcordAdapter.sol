@@ -127,6 +127,10 @@ interface IConcordAdapter is IERC7786GatewaySource {
     /// may send while it is being delivered).
     error ConcordAdapterReentrantCall();
 
+    /// @notice Thrown when an admin function would write the route of one domain more than `max` (the adapter keeps
+    /// the authority tag in its routes and bounds the routes it must update when the authority changes).
+    error ConcordAdapterTooManyRoutes(uint256 max);
+
     /// @notice The fee `sendMessage` charges for these arguments now (what it pays the protocol).
     function quote(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
         external

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IAxelarGasService} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarGasService.sol";
 import {IAxelarGateway} from "@axelar-network/axelar-gmp-sdk-solidity/contracts/interfaces/IAxelarGateway.sol";
+import {ShortString, ShortStrings} from "@openzeppelin/contracts/utils/ShortStrings.sol";
 
 import {AdapterEnvelope} from "../AdapterEnvelope.sol";
 import {ConcordAdapter} from "../ConcordAdapter.sol";
@@ -74,8 +75,13 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
     /// @dev The route tag (`_chainTag`) of this chain's own Axelar name.
     uint64 internal immutable _AXELAR_LOCAL_CHAIN_TAG;
 
-    string private _axelarLocalChain;
-    mapping(uint32 domain => string axelarChain) private _axelarChains;
+    /// @dev This chain's own Axelar name (at most 31 bytes: one word, OpenZeppelin's `ShortString`).
+    ShortString internal immutable _AXELAR_LOCAL_CHAIN;
+
+    /// @dev The Axelar chain name of each domain as an OpenZeppelin `ShortString`: the name's bytes left-aligned and
+    /// its length (at most `MAX_CHAIN_NAME_LENGTH`) in the low byte, one slot read with one `SLOAD` and no
+    /// string-copy loop (0: none).
+    mapping(uint32 domain => ShortString axelarChain) private _axelarChains;
     /// @dev Chain tag -> Concord domain (the other direction is the route's protocol domain, in the base): tags are
     /// unique among mapped chains.
     mapping(uint64 chainTag => uint32 domain) private _domains;
@@ -101,7 +107,7 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         _GATEWAY = IAxelarGateway(gateway_);
         _GAS_SERVICE = IAxelarGasService(gasService_);
         _AXELAR_LOCAL_CHAIN_TAG = _tagOf(keccak256(bytes(axelarLocalChain_)));
-        _axelarLocalChain = axelarLocalChain_;
+        _AXELAR_LOCAL_CHAIN = ShortStrings.toShortString(axelarLocalChain_);
     }
 
     /// @notice Adds the value to the sponsor balance, like `fund` (the gas service's refunds of sponsored sends land
@@ -211,7 +217,7 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         }
         uint64 previous = _protocolDomainOf(domain);
         if (previous != 0) delete _domains[previous];
-        _axelarChains[domain] = axelarChain;
+        _axelarChains[domain] = ShortStrings.toShortString(axelarChain);
         _setProtocolDomain(domain, tag);
         if (tag != 0) _domains[tag] = domain;
         emit AxelarChainSet(domain, axelarChain);
@@ -233,19 +239,22 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
 
     /// @inheritdoc IAxelarAdapter
     function axelarLocalChain() external view returns (string memory) {
-        return _axelarLocalChain;
+        return ShortStrings.toString(_AXELAR_LOCAL_CHAIN);
     }
 
     /// @inheritdoc IAxelarAdapter
     function axelarChainOf(uint32 domain) external view returns (string memory) {
-        return _axelarChains[domain];
+        return ShortStrings.toString(_axelarChains[domain]);
     }
 
     /// @inheritdoc IAxelarAdapter
     function domainOfAxelarChain(string calldata axelarChain) external view returns (uint32 domain) {
         domain = _domains[_chainTag(axelarChain)];
         // A tag is 64 bits of the name's hash: the domain is this name's only if its mapped name is this one.
-        if (domain != 0 && keccak256(bytes(_axelarChains[domain])) != keccak256(bytes(axelarChain))) return 0;
+        if (
+            domain != 0
+                && keccak256(bytes(ShortStrings.toString(_axelarChains[domain]))) != keccak256(bytes(axelarChain))
+        ) return 0;
     }
 
     /// @inheritdoc IAxelarAdapter
@@ -289,7 +298,7 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
     }
 
     function _axelarChainOrRevert(uint32 domain) private view returns (string memory chain) {
-        chain = _axelarChains[domain];
+        chain = ShortStrings.toString(_axelarChains[domain]);
         if (bytes(chain).length == 0) revert AxelarAdapterUnknownDomain(domain);
     }
 

@@ -112,14 +112,32 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
         return _ROUTER.getFee(_selectorOf(destination), _message(remoteAdapter, envelope, gasLimit));
     }
 
-    /// @dev `Router.ccipSend` paying exactly `fee` (= `_quote`; the Router keeps any native overpayment, so none is
-    /// sent); returns the CCIP message id.
+    /// @dev `Router.ccipSend` paying exactly the Router's fee, the message built once; returns the CCIP message id. A
+    /// sponsored send comes with `fee` = `_quote` (the base quoted it) and pays it. A send with value comes with the
+    /// whole value (`_refundsExcess`): the Router keeps any native overpayment, so `getFee` of the message is asked
+    /// here, once, and only it is paid (less than it reverts `ConcordAdapterFeeTooLow`); the rest stays in this adapter
+    /// until the base returns it to the caller in the same transaction.
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         override
         returns (bytes32 protocolMessageId)
     {
-        return _ROUTER.ccipSend{value: fee}(_selectorOf(destination), _message(remoteAdapter, envelope, gasLimit));
+        uint64 selector = _selectorOf(destination);
+        Client.EVM2AnyMessage memory message = _message(remoteAdapter, envelope, gasLimit);
+        if (msg.value != 0) {
+            uint256 price = _ROUTER.getFee(selector, message);
+            if (fee < price) revert ConcordAdapterFeeTooLow(price, fee);
+            fee = price;
+        }
+        return _ROUTER.ccipSend{value: fee}(selector, message);
+    }
+
+    /// @dev Yes, in the base's sense: a send with value hands `_send` the whole value and `_send` pays only the
+    /// Router's `getFee` out of it, keeping the rest in this adapter, where the base finds it and returns it to the
+    /// caller in the same transaction. The Router itself refunds nothing (it keeps overpayment): the adapter never pays
+    /// it more than its fee. The base's own quote before `_send` (a second message build and `getFee` call) is skipped.
+    function _refundsExcess() internal pure override returns (bool) {
+        return true;
     }
 
     // ---------------------------------------------------------------------------------------------

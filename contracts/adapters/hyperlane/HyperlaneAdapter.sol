@@ -247,8 +247,9 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
     }
 
     /// @dev Same answer as the base's check (this adapter or its authority), reading the authority only for a
-    /// recipient whose low 96 bits are the authority's.
-    function _isPrivileged(address recipient) internal view override returns (bool) {
+    /// recipient whose low 96 bits are the authority's (the tag in the delivery slot, which the Mailbox's ISM lookup
+    /// has warmed; Hyperlane keeps no tag in the routes, so the base's hint is unused).
+    function _isPrivileged(address recipient, uint256) internal view override returns (bool) {
         if (recipient == address(this)) return true;
         if (uint96(uint160(recipient)) != _delivery.authorityTag) return false;
         return recipient == authority();

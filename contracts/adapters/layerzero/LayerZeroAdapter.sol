@@ -183,6 +183,12 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         return true;
     }
 
+    /// @dev Eids are 32 bits: the route's other 32 protocol-domain bits carry the authority tag, so a delivery reads
+    /// the authority only for a recipient whose low 32 bits are the authority's.
+    function _routesCarryAuthorityTag() internal pure override returns (bool) {
+        return true;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Admin
     // ---------------------------------------------------------------------------------------------

@@ -97,6 +97,12 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
         return bytes32(uint256(_CORE.publishMessage{value: fee}(0, payload, _CONSISTENCY_LEVEL)));
     }
 
+    /// @dev Wormhole chain ids are 16 bits: 32 of the route's other protocol-domain bits carry the authority tag, so a
+    /// delivery reads the authority only for a recipient whose low 32 bits are the authority's.
+    function _routesCarryAuthorityTag() internal pure override returns (bool) {
+        return true;
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Admin
     // ---------------------------------------------------------------------------------------------

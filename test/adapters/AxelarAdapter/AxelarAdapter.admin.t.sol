@@ -85,6 +85,34 @@ contract AxelarAdapterAdminTest is AxelarAdapterBase {
         assertEq(aA.axelarChainOf(CHAIN_C), longest);
     }
 
+    /// @dev A chain name is kept in one word (OpenZeppelin `ShortString`: its bytes, then its length in the low byte):
+    /// any name of 1 to 31 bytes, whatever its bytes (zero bytes, trailing zeros, a 31st byte that looks like a length),
+    /// reads back exactly, maps back to its domain, and a prefix or an extension of it is another name.
+    function testFuzz_SetAxelarChain_NameRoundTrips(bytes32 raw, uint8 length) public {
+        uint256 n = bound(length, 1, 31);
+        bytes memory name = new bytes(n);
+        for (uint256 i = 0; i < n; ++i) {
+            name[i] = raw[i];
+        }
+        string memory chain = string(name);
+        // Not a name that is already taken (the local chain's or a mapped one's): flip the first byte.
+        if (keccak256(name) == keccak256(bytes(AX_A)) || keccak256(name) == keccak256(bytes(AX_B))) {
+            name[0] = bytes1(uint8(name[0]) ^ 0x80);
+        }
+        aA.setAxelarChain(CHAIN_C, chain);
+        assertEq(bytes(aA.axelarChainOf(CHAIN_C)), name, "the name reads back exactly");
+        assertEq(aA.domainOfAxelarChain(chain), CHAIN_C, "the name maps back to its domain");
+        bytes memory extended = bytes.concat(name, bytes1(0));
+        assertEq(aA.domainOfAxelarChain(string(extended)), 0, "an extension is another name");
+        if (n > 1) {
+            bytes memory prefix = new bytes(n - 1);
+            for (uint256 i = 0; i < n - 1; ++i) {
+                prefix[i] = name[i];
+            }
+            assertEq(aA.domainOfAxelarChain(string(prefix)), 0, "a prefix is another name");
+        }
+    }
+
     /// @dev One to one: a chain name carries one Concord domain (otherwise two Axelar chains would deliver as the
     /// same Concord origin, and the same adapter address on both would pass as the enrolled one).
     function test_SetAxelarChain_RevertWhen_ChainTaken() public {

@@ -89,6 +89,41 @@ contract CcipAdapterFeesTest is CcipAdapterBase {
         assertEq(address(aA).balance, 0, "the adapter keeps nothing");
     }
 
+    /// @dev A send with value asks the Router for its fee once (in `_send`, of the message it then sends; the base
+    /// does not quote first), pays exactly that and refunds the rest itself: a funded sponsor balance is untouched.
+    function test_Send_WithValue_AsksTheRouterFeeOnce_SponsorBalanceUntouched() public {
+        address app = makeAddr("app");
+        aA.setSponsoredSender(app, true);
+        vm.prank(stranger);
+        aA.fund{value: 1 ether}();
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        uint256 fee = aA.quote(recipient, "once", _noAttr());
+        vm.deal(app, fee + 0.5 ether);
+        uint256 routerBefore = _router().balance;
+        vm.expectCall(_router(), abi.encodeWithSelector(IRouterClient.getFee.selector), 1);
+        vm.expectCall(_router(), fee, abi.encodeWithSelector(IRouterClient.ccipSend.selector), 1);
+        vm.prank(app);
+        aA.sendMessage{value: fee + 0.5 ether}(recipient, "once", _noAttr());
+        assertEq(app.balance, 0.5 ether, "the sender paid exactly the fee");
+        assertEq(_router().balance - routerBefore, fee, "the Router got exactly the fee");
+        assertEq(address(aA).balance, 1 ether, "the sponsor balance is untouched");
+    }
+
+    /// @dev A sponsored send (no value) asks the Router for its fee once too: the base's quote, which `_send` pays
+    /// without asking again.
+    function test_Send_Sponsored_AsksTheRouterFeeOnce() public {
+        address app = makeAddr("app");
+        aA.setSponsoredSender(app, true);
+        vm.prank(stranger);
+        aA.fund{value: 1 ether}();
+        bytes memory recipient = _to(CHAIN_B, address(rB));
+        uint256 fee = aA.quote(recipient, "sponsored", _noAttr());
+        vm.expectCall(_router(), abi.encodeWithSelector(IRouterClient.getFee.selector), 1);
+        vm.prank(app);
+        aA.sendMessage(recipient, "sponsored", _noAttr());
+        assertEq(address(aA).balance, 1 ether - fee, "the sponsor balance paid exactly the fee");
+    }
+
     /// @dev Quote == charge for any payload size, gas limit and fee, the refund checked to the wei.
     function testFuzz_Send_ChargesExactlyTheQuote(uint16 size, uint32 gasLimit, uint64 extra, uint64 price) public {
         gasLimit = uint32(bound(gasLimit, 1, 30_000_000));

@@ -546,6 +546,114 @@ contract ConcordAdapter_base is Test {
         assertEq(recipient.calls(), 0);
     }
 
+    /// @dev `AdapterEnvelope.parseRecipient` (calldata, for `this.` calls).
+    function parseRecipientExternal(bytes calldata recipient_) external pure returns (bool, uint32, address) {
+        return AdapterEnvelope.parseRecipient(recipient_);
+    }
+
+    /// @dev What the send accepted before the one-pass parser: OpenZeppelin's `tryParseEvmV1Calldata`, then a non-zero
+    /// account and a domain in 1..2**32-1.
+    function ozRecipientExternal(bytes calldata recipient_) external pure returns (bool, uint32, address) {
+        (bool ok, uint256 domain, address account) = InteroperableAddress.tryParseEvmV1Calldata(recipient_);
+        if (!ok || account == address(0) || domain == 0 || domain > type(uint32).max) return (false, 0, address(0));
+        return (true, uint32(domain), account);
+    }
+
+    function _assertParsersAgree(bytes memory r) internal view {
+        (bool ok, uint32 domain, address account) = this.parseRecipientExternal(r);
+        (bool ozOk, uint32 ozDomain, address ozAccount) = this.ozRecipientExternal(r);
+        assertEq(ok, ozOk, "accepted");
+        assertEq(domain, ozDomain, "domain");
+        assertEq(account, ozAccount, "account");
+    }
+
+    /// @dev The one-pass recipient parser accepts exactly what OpenZeppelin's parser and the send's checks accepted,
+    /// with the same domain and account: near-valid encodings (every head byte, reference length and address length
+    /// varied, the reference's value across the uint32 bound, trailing bytes, truncation) and arbitrary bytes.
+    function testFuzz_ParseRecipient_MatchesOpenZeppelin(
+        bytes2 version,
+        bytes2 chainType,
+        uint8 refLength,
+        bytes32 referenceWord,
+        uint8 addrLength,
+        bytes32 addrWord,
+        bytes memory tail,
+        uint16 cut,
+        uint8 mode
+    ) public view {
+        // Mostly well formed, each field sometimes off.
+        if (mode % 4 != 0) version = 0x0001;
+        if (mode % 5 != 0) chainType = 0x0000;
+        if (mode % 3 != 0) addrLength = 20;
+        if (mode % 7 != 0) refLength = uint8(bound(refLength, 0, 33));
+        if (mode % 2 == 0) referenceWord = bytes32(uint256(referenceWord) % (uint256(type(uint32).max) + 2));
+        bytes memory ref = new bytes(refLength);
+        for (uint256 i = 0; i < refLength; ++i) {
+            ref[i] = i < 32 ? referenceWord[32 - (refLength > 32 ? 32 : refLength) + i] : bytes1(0);
+        }
+        bytes memory addr = new bytes(addrLength);
+        for (uint256 i = 0; i < addrLength; ++i) {
+            addr[i] = addrWord[i % 32];
+        }
+        bytes memory r = bytes.concat(version, chainType, bytes1(refLength), ref, bytes1(addrLength), addr, tail);
+        _assertParsersAgree(r);
+        // Truncated anywhere.
+        uint256 keep = bound(cut, 0, r.length);
+        bytes memory truncated = new bytes(keep);
+        for (uint256 i = 0; i < keep; ++i) {
+            truncated[i] = r[i];
+        }
+        _assertParsersAgree(truncated);
+    }
+
+    /// @dev Arbitrary bytes: both parsers refuse (or accept) alike.
+    function testFuzz_ParseRecipient_ArbitraryBytes(bytes memory r) public view {
+        _assertParsersAgree(r);
+    }
+
+    /// @dev Fixed vectors: every domain width, a padded reference, the bounds of a domain, the zero account, a
+    /// non-EVM chain type and a non-20-byte address.
+    function test_ParseRecipient_Vectors() public view {
+        address who = address(0xBEEF);
+        uint32[5] memory domains = [uint32(1), 255, 256, 65_536, type(uint32).max];
+        for (uint256 i = 0; i < domains.length; ++i) {
+            bytes memory r = InteroperableAddress.formatEvmV1(domains[i], who);
+            (bool ok, uint32 domain, address account) = this.parseRecipientExternal(r);
+            assertTrue(ok);
+            assertEq(domain, domains[i]);
+            assertEq(account, who);
+            _assertParsersAgree(r);
+            // Every truncation of it (only the whole is accepted).
+            for (uint256 keep = 0; keep < r.length; ++keep) {
+                bytes memory truncated = new bytes(keep);
+                for (uint256 j = 0; j < keep; ++j) {
+                    truncated[j] = r[j];
+                }
+                (bool okTruncated,,) = this.parseRecipientExternal(truncated);
+                assertFalse(okTruncated, "truncated");
+                _assertParsersAgree(truncated);
+            }
+        }
+        // A 32-byte (zero-padded) reference of domain 10 is domain 10, as for OpenZeppelin.
+        bytes memory padded =
+            bytes.concat(bytes4(0x00010000), bytes1(0x20), bytes32(uint256(10)), bytes1(0x14), bytes20(who));
+        (bool okPadded, uint32 d,) = this.parseRecipientExternal(padded);
+        assertTrue(okPadded);
+        assertEq(d, 10);
+        bytes[5] memory bad = [
+            InteroperableAddress.formatEvmV1(uint256(type(uint32).max) + 1, who),
+            InteroperableAddress.formatEvmV1(0, who),
+            InteroperableAddress.formatEvmV1(10, address(0)),
+            bytes.concat(bytes4(0x00010001), bytes1(0x01), bytes1(0x0a), bytes1(0x14), bytes20(who)),
+            bytes.concat(bytes4(0x00010000), bytes1(0x01), bytes1(0x0a), bytes1(0x15), bytes20(who), bytes1(0x01))
+        ];
+        for (uint256 i = 0; i < bad.length; ++i) {
+            (bool ok,,) = this.parseRecipientExternal(bad[i]);
+            assertFalse(ok);
+            _assertParsersAgree(bad[i]);
+        }
+    }
+
     /// @dev The one-pass `receiveMessage` call data is byte for byte what `abi.encodeCall` with OpenZeppelin's
     /// ERC-7930 formatter gives, for every origin width (1 to 4 bytes) and payload length.
     function testFuzz_ReceiveMessageCall_MatchesAbiEncoding(

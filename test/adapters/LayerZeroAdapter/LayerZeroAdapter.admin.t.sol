@@ -10,6 +10,7 @@ import {
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/IMessageLibManager.sol";
 import {Errors} from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.sol";
 import {DVNMock} from "@layerzerolabs/test-devtools-evm-foundry/contracts/mocks/DVNMock.sol";
+import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
 import {ILayerZeroAdapter} from "../../../contracts/adapters/layerzero/ILayerZeroAdapter.sol";
@@ -247,5 +248,39 @@ contract LayerZeroAdapterAdminTest is LayerZeroAdapterBase {
         _lzRelay(m);
         _assertStatus(aB, CHAIN_A, address(aA), m, IConcordAdapter.MessageStatus.EXECUTED);
         assertEq(uint8(aB.status(CHAIN_C, address(aA), body)), uint8(IConcordAdapter.MessageStatus.NONE));
+    }
+
+    /// @dev The adapter keeps the authority tag in its routes and rewrites them all when the authority changes, so
+    /// the domains whose routes an admin function writes are bounded (256): past that, `setRemote` and
+    /// `setLayerZeroEid` on a new domain revert `ConcordAdapterTooManyRoutes`; routes already written can still be
+    /// rewritten, and a change of authority rewrites every one of them.
+    function test_Routes_RevertWhen_TooManyRoutes() public {
+        uint256 added;
+        uint32 d = 10_000;
+        for (;; ++d) {
+            try aA.setRemote(d, address(0xA11CE)) {
+                ++added;
+            } catch (bytes memory err) {
+                assertEq(err, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterTooManyRoutes.selector, 256));
+                break;
+            }
+        }
+        // The setup wrote one route (CHAIN_B), or a few: the bound is on all of them.
+        assertGe(added, 250);
+        assertLe(added, 255);
+        vm.expectRevert(abi.encodeWithSelector(IConcordAdapter.ConcordAdapterTooManyRoutes.selector, 256));
+        aA.setLayerZeroEid(d, 77_777);
+        // Routes already written: still writable.
+        aA.setRemote(10_000, address(0xB0B));
+        assertEq(aA.remote(10_000), address(0xB0B));
+        aA.setLayerZeroEid(10_001, 77_777);
+        assertEq(aA.eidOf(10_001), 77_777);
+        // A change of authority rewrites the 256 routes' tags within a block's gas.
+        AccessManager next = new AccessManager(address(this));
+        uint256 before = gasleft();
+        manager.updateAuthority(address(aA), address(next));
+        assertLt(before - gasleft(), 3_000_000);
+        assertEq(aA.eidOf(10_001), 77_777, "the tag rewrite keeps the eid");
+        assertEq(aA.remote(10_000), address(0xB0B), "and the adapter");
     }
 }

@@ -9,6 +9,7 @@ import {
     Origin
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 import {Errors} from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.sol";
+import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
 import {IERC7786GatewaySource} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 
 import {ILayerZeroAdapter} from "../../../contracts/adapters/layerzero/ILayerZeroAdapter.sol";
@@ -422,6 +423,48 @@ contract LayerZeroAdapterTest is LayerZeroAdapterBase {
         _lzExecuteExpectRevert(
             m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterPrivilegedRecipient.selector, address(manager))
         );
+    }
+
+    /// @dev The routes carry the authority's low 32 bits (the authority tag) so that a delivery reads the authority
+    /// only for a recipient that shares them: the tag follows `setAuthority` into the routes written before it (a
+    /// message to the new authority is refused, one to the old authority is no longer refused: it is called and, having
+    /// no `receiveMessage`, FAILED), and an eid remapped afterwards keeps the tag and reads back without it.
+    function test_Delivery_AuthorityTagFollowsTheAuthority() public {
+        AccessManager next = new AccessManager(address(this));
+        manager.updateAuthority(address(aB), address(next));
+        assertEq(aB.authority(), address(next));
+        (, uint256 m) = _send(aA, alice, CHAIN_B, address(next), "x", _noAttr());
+        _lzVerify(m);
+        _lzExecuteExpectRevert(
+            m, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterPrivilegedRecipient.selector, address(next))
+        );
+        (, uint256 m2) = _send(aA, alice, CHAIN_B, address(manager), "x", _noAttr());
+        _lzVerify(m2);
+        _lzExecute(m2);
+        _assertStatus(aB, CHAIN_A, address(aA), m2, IConcordAdapter.MessageStatus.FAILED);
+        // Remapped after the change: the eid reads back exactly and the new authority is still refused.
+        aB.setLayerZeroEid(CHAIN_A, EID_A);
+        assertEq(aB.eidOf(CHAIN_A), EID_A);
+        (, uint256 m3) = _send(aA, alice, CHAIN_B, address(next), "y", _noAttr());
+        _lzVerify(m3);
+        _lzExecuteExpectRevert(
+            m3, abi.encodeWithSelector(IConcordAdapter.ConcordAdapterPrivilegedRecipient.selector, address(next))
+        );
+    }
+
+    /// @dev A recipient whose low 32 bits are the authority's (the tag matches) but which is not the authority is
+    /// delivered: the tag only decides whether the authority is read, the answer is the exact comparison.
+    function test_Delivery_TagLookalikeRecipient_Delivered() public {
+        address lookalike = address(
+            uint160((uint256(uint160(makeAddr("lookalike"))) >> 32 << 32) | uint256(uint32(uint160(address(manager)))))
+        );
+        assertTrue(lookalike != address(manager));
+        vm.etch(lookalike, address(rB).code);
+        (, uint256 m) = _send(aA, alice, CHAIN_B, lookalike, "x", _noAttr());
+        _lzVerify(m);
+        _lzExecute(m);
+        assertEq(ProbeRecipient(payable(lookalike)).count(), 1);
+        _assertStatus(aB, CHAIN_A, address(aA), m, IConcordAdapter.MessageStatus.EXECUTED);
     }
 
     /// @dev Delivery refuses an origin whose adapter was withdrawn (setRemote(origin, 0)); sending there too.
