@@ -587,7 +587,9 @@ export async function adapterMessageStatus(
   }
   // No protocol event carries it (e.g. CCIP's local simulator): rebuilt from the adapter's own events, if it can be.
   let envelopeBytes = protocolMessage?.envelope;
-  let envelopeSource: AdapterMessageStatusReturnType["envelopeSource"] = protocolMessage ? "protocol" : undefined;
+  let envelopeSource: AdapterMessageStatusReturnType["envelopeSource"] = protocolMessage
+    ? "protocol"
+    : undefined;
   let rebuiltFor: Address | undefined;
   if (!envelopeBytes) {
     const rebuilt = await envelopeFromAdapterEvents(p.origin, sent, {
@@ -595,7 +597,12 @@ export async function adapterMessageStatus(
       originDomain: origin,
       destinationAdapters: isAddressEqual(enrolled, zeroAddress) ? [] : [enrolled],
     });
-    if (rebuilt) [envelopeBytes, envelopeSource, rebuiltFor] = [rebuilt.envelope, "adapter-events", rebuilt.destinationAdapter];
+    if (rebuilt)
+      [envelopeBytes, envelopeSource, rebuiltFor] = [
+        rebuilt.envelope,
+        "adapter-events",
+        rebuilt.destinationAdapter,
+      ];
   }
   const envelope = envelopeBytes ? decodeAdapterEnvelope(envelopeBytes) : undefined;
   // Where it went: the protocol message's recipient, or the adapter the rebuilt envelope's id names, else (no

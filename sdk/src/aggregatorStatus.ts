@@ -558,8 +558,8 @@ export async function retryAggregatedMessage(
     args: [p.originAggregator, p.envelope, gasLimit],
     onTransaction: p.onTransaction,
   });
-  const events = parseEventLogs({ abi: iTransportAggregatorAbi, logs: receipt.logs, strict: true }).filter((l) =>
-    isAddressEqual(l.address, p.aggregator),
+  const events = parseEventLogs({ abi: iTransportAggregatorAbi, logs: receipt.logs, strict: true }).filter(
+    (l) => isAddressEqual(l.address, p.aggregator),
   );
   const retried = events.find((l) => l.eventName === "Retried");
   if (!retried || retried.eventName !== "Retried")

@@ -180,7 +180,12 @@ describe("adapters: a CCIP adapter message (Chainlink's local simulator) through
     A.d = result.registries.chainA!.deployment;
     B.d = result.registries.chainB!.deployment;
     // one more transaction on B first: the deployer's CREATE addresses then differ between the chains
-    await B.wallet.sendTransaction({ to: deployer.address, value: 0n, account: deployer, chain: B.wallet.chain });
+    await B.wallet.sendTransaction({
+      to: deployer.address,
+      value: 0n,
+      account: deployer,
+      chain: B.wallet.chain,
+    });
     const adapterArtifact = { abi: ccipAbi, bytecode: concordBytecode.CcipAdapter.bytecode };
     for (const [s, k] of [
       [A, "a"],
@@ -231,7 +236,14 @@ describe("adapters: a CCIP adapter message (Chainlink's local simulator) through
       args: [to, payload, []],
     })) as bigint;
     assert.equal(fee, CCIP_FEE, "the simulator's flat fee");
-    const receipt = await write(A, A.adapter, iConcordAdapterAbi as Abi, "sendMessage", [to, payload, []], fee);
+    const receipt = await write(
+      A,
+      A.adapter,
+      iConcordAdapterAbi as Abi,
+      "sendMessage",
+      [to, payload, []],
+      fee,
+    );
     const [sent] = parseEventLogs({ abi: iConcordAdapterAbi, logs: receipt.logs, eventName: "MessageSent" });
     const nonce = (await A.public.readContract({
       address: A.adapter,
@@ -307,7 +319,10 @@ describe("adapters: a CCIP adapter message (Chainlink's local simulator) through
     assert.equal(s2.json.status, "FAILED");
     const hint = s2.json.next as { retry: { call: string; to: Address } };
     assert.equal(hint.retry.to, B.adapter);
-    assert.equal(hint.retry.call.toLowerCase(), `retry(${CHAIN_A}, ${A.adapter}, ${envelope}, 200000)`.toLowerCase());
+    assert.equal(
+      hint.retry.call.toLowerCase(),
+      `retry(${CHAIN_A}, ${A.adapter}, ${envelope}, 200000)`.toLowerCase(),
+    );
     const text = await concord(["status", s.id, ...common()]);
     assert.equal(text.code, 1);
     assert.match(text.stdout, new RegExp(`adapter message ${s.id}: FAILED`));
@@ -448,6 +463,10 @@ describe("adapters: a CCIP adapter message (Chainlink's local simulator) through
     assert.deepEqual(CCIP_DECODER.candidates(logs, adapter, 0), [
       { protocol: "ccip", messageId: ccipId, envelope, destinationAdapter: remote },
     ]);
-    assert.deepEqual(CCIP_DECODER.candidates(logs, adapter, 2), [], "only events after the adapter's MessageSent");
+    assert.deepEqual(
+      CCIP_DECODER.candidates(logs, adapter, 2),
+      [],
+      "only events after the adapter's MessageSent",
+    );
   });
 });

@@ -408,7 +408,9 @@ async function findAggregatedMessage(
     if (given && !aggregators.some(([, a]) => isAddressEqual(a, given as Address)))
       aggregators.push(["TransportAggregator", getAddress(given)]);
     for (const [contract, aggregator] of aggregators) {
-      if (((await reach(origin, () => origin.publicClient.getCode({ address: aggregator }))) ?? "0x") === "0x")
+      if (
+        ((await reach(origin, () => origin.publicClient.getCode({ address: aggregator }))) ?? "0x") === "0x"
+      )
         continue;
       const endpoint: AggregatorEndpoint = {
         publicClient: origin.publicClient,
@@ -496,7 +498,9 @@ async function retryAggregated(
   const account = accountFromEnv(keyEnv);
   ctx.out.progress(
     `retrying on ${dest.entry.name}'s aggregator ${destinationAggregator} with gas ${gasLimit}` +
-      (gasLimit === envelope.gasLimit ? " (the message's own limit)" : ` (message limit ${envelope.gasLimit})`),
+      (gasLimit === envelope.gasLimit
+        ? " (the message's own limit)"
+        : ` (message limit ${envelope.gasLimit})`),
   );
   const destination = dest;
   let outcome;
@@ -528,7 +532,11 @@ async function retryAggregated(
     `aggregated message ${id} (${route}) retried in tx ${tx} with gas ${gasLimit}: ${outcome.status} (same id)`,
     `  transaction gas used ${outcome.receipt.gasUsed}`,
   ];
-  const again = ["--from", origin.entry.name, ...(ctx.values.aggregator ? ["--aggregator", endpoint.aggregator] : [])];
+  const again = [
+    "--from",
+    origin.entry.name,
+    ...(ctx.values.aggregator ? ["--aggregator", endpoint.aggregator] : []),
+  ];
   if (outcome.failure) {
     lines.push(`  recipient reverted: ${outcome.failure.reason.text}`);
     lines.push(

@@ -275,7 +275,9 @@ async function aggregatedReport(
     "--from",
     o,
     ...(typeof ctx.values.aggregator === "string" ? ["--aggregator", endpoint.aggregator] : []),
-    ...(retryGas !== undefined && s.envelope && retryGas !== s.envelope.gasLimit ? ["--gas", String(retryGas)] : []),
+    ...(retryGas !== undefined && s.envelope && retryGas !== s.envelope.gasLimit
+      ? ["--gas", String(retryGas)]
+      : []),
   ]);
   const lines = [
     `aggregated message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
