@@ -610,10 +610,7 @@ export const retryCommand: Command = {
     "from-block": FROM_BLOCK_DOC,
   },
   env: SENDER_ENV,
-  examples: [
-    "CONCORD_PRIVATE_KEY=0x… concord retry 0x3f…c1 --gas 400000 --config my-chains.json",
-    "CONCORD_PRIVATE_KEY=0x… concord retry 0x9a…07 --aggregator 0x5FbD…0aa3 --config my-chains.json",
-  ],
+  examples: ["CONCORD_PRIVATE_KEY=0x… concord retry 0x3f…c1 --gas 400000 --config my-chains.json"],
   options: {
     ...configOptions,
     gas: { type: "string" },
