@@ -93,8 +93,13 @@ export function aggregatedMessageRows(
   return orderTimeline(rows, [origin, destination]);
 }
 
-/** The report's lines after the timeline: the status of the receipts and the next step. */
-export function aggregatedSummary(s: AggregatedMessageStatusReturnType, destination: string): string[] {
+/** The report's lines after the timeline: the status of the receipts and the next step (`retryCommand`: the
+ * `concord retry` line that sends a FAILED message's retry). */
+export function aggregatedSummary(
+  s: AggregatedMessageStatusReturnType,
+  destination: string,
+  retryCommand?: string,
+): string[] {
   const lines = [
     `receipts: ${s.counted} counted of ${s.required ?? "? (no receive rule in effect)"} required` +
       (s.thresholdReached
@@ -104,8 +109,9 @@ export function aggregatedSummary(s: AggregatedMessageStatusReturnType, destinat
   ];
   if (s.next.call)
     lines.push(
-      `${s.next.call.functionName} (anyone; \`concord retry\` handles gateway messages only): send to ` +
-        `${s.next.call.to} on ${destination}: ${s.next.call.call}`,
+      `${s.next.call.functionName} (anyone` +
+        (s.next.call.functionName === "retry" && retryCommand ? `; ${retryCommand} sends it` : "") +
+        `): send to ${s.next.call.to} on ${destination}: ${s.next.call.call}`,
       `  calldata ${s.next.call.data}`,
     );
   return lines;

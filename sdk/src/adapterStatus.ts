@@ -3,8 +3,10 @@
  * CCIP, Axelar, Wormhole): where one is, across its two chains. The origin adapter's `MessageSent` (the ERC-7786
  * event, `sendId` = the message id) and `AdapterMessageSent` (fee, sponsored); the protocol's own message of the same
  * send (Hyperlane: the Mailbox's `Dispatch` / `DispatchId`; LayerZero: the endpoint's `PacketSent`; Axelar: the
- * gateway's `ContractCall`; Wormhole: the core's `LogMessagePublished`; not yet CCIP), whose body is the envelope;
- * the destination adapter's `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
+ * gateway's `ContractCall`; Wormhole: the core's `LogMessagePublished`; CCIP: the OnRamp's `CCIPMessageSent`), whose
+ * body is the envelope; when no protocol event of the send carries it (CCIP's local simulator emits none), the envelope
+ * is rebuilt from the adapter's own `MessageSent` and its route nonce, and checked against the message id; the
+ * destination adapter's `Executed`, `ExecutionFailed` and `Retried` for the same id; and what can be done next.
  */
 import {
   type Address,
@@ -14,12 +16,16 @@ import {
   type Log,
   type PublicClient,
   type TransactionReceipt,
+  concat,
+  encodeAbiParameters,
   encodeFunctionData,
   getAddress,
   hexToBigInt,
   hexToNumber,
   isAddress,
   isAddressEqual,
+  keccak256,
+  numberToHex,
   pad,
   parseAbi,
   parseEventLogs,
@@ -28,7 +34,7 @@ import {
   toHex,
   zeroAddress,
 } from "viem";
-import { iConcordAdapterAbi } from "./generated/abis.js";
+import { concordAdapterAbi, iConcordAdapterAbi } from "./generated/abis.js";
 import { parseEvmV1 } from "./codec.js";
 import { type DecodedConcordError, decodeConcordError } from "./decodeError.js";
 import { ConcordStateError } from "./errors.js";
@@ -219,12 +225,45 @@ export const LAYERZERO_DECODER: AdapterProtocolDecoder = {
   },
 };
 
+const CCIP_ONRAMP_EVENTS = parseAbi([
+  "struct RampMessageHeader { bytes32 messageId; uint64 sourceChainSelector; uint64 destChainSelector; uint64 sequenceNumber; uint64 nonce; }",
+  "struct EVM2AnyTokenTransfer { address sourcePoolAddress; bytes destTokenAddress; bytes extraData; uint256 amount; bytes destExecData; }",
+  "struct EVM2AnyRampMessage { RampMessageHeader header; address sender; bytes data; bytes receiver; bytes extraArgs; address feeToken; uint256 feeTokenAmount; uint256 feeValueJuels; EVM2AnyTokenTransfer[] tokenAmounts; }",
+  "event CCIPMessageSent(uint64 indexed destChainSelector, uint64 indexed sequenceNumber, EVM2AnyRampMessage message)",
+]);
+
+/** CCIP (OnRamp 1.6, @chainlink/contracts-ccip 1.6.2): the OnRamp's `CCIPMessageSent` whose message's sender is the
+ * adapter (the Router forwards the adapter as the original sender); its data is the envelope, its receiver the
+ * destination adapter (ABI-encoded), its header's message id CCIP's message id (what `ccipSend` returns). Chainlink's
+ * local simulator (`MockCCIPRouter`) has no OnRamp and emits no such event: there the envelope is rebuilt from the
+ * adapter's own events (see {@link envelopeFromAdapterEvents}). */
+export const CCIP_DECODER: AdapterProtocolDecoder = {
+  protocol: "ccip",
+  candidates(logs, adapter, after) {
+    return parseEventLogs({ abi: CCIP_ONRAMP_EVENTS, logs: logs as Log[], strict: true })
+      .filter((l) => l.logIndex > after && isAddressEqual(l.args.message.sender, adapter))
+      .sort((a, b) => a.logIndex - b.logIndex)
+      .map((l) => {
+        const receiver = l.args.message.receiver;
+        return {
+          protocol: "ccip",
+          messageId: l.args.message.header.messageId,
+          envelope: l.args.message.data,
+          ...(size(receiver) === 32 && hexToBigInt(receiver) >> 160n === 0n
+            ? { destinationAdapter: getAddress(slice(receiver, 12)) }
+            : {}),
+        };
+      });
+  },
+};
+
 /** Every protocol whose message `adapterMessageStatus` recognises. */
 export const ADAPTER_PROTOCOL_DECODERS: readonly AdapterProtocolDecoder[] = [
   HYPERLANE_DECODER,
   LAYERZERO_DECODER,
   WORMHOLE_DECODER,
   AXELAR_DECODER,
+  CCIP_DECODER,
 ];
 
 /** Reads of one chain: its client, where its logs start, and the pager to read them with. */
@@ -248,6 +287,8 @@ export type AdapterSend = EventPoint & {
   destination: number;
   recipientAddress: Address;
   payload: Hex;
+  /** The ERC-7786 attributes of the send (`gasLimit(uint256)` at most). */
+  attributes: readonly Hex[];
   /** What the protocol kept (`AdapterMessageSent.fee`). */
   fee: bigint;
   /** Paid from the adapter's sponsor balance. */
@@ -286,6 +327,11 @@ export type AdapterMessageStatusReturnType = {
   /** The protocol's own message of the same send (Hyperlane: the Mailbox's message id), when recognised. */
   protocolMessage?: ProtocolMessage;
   envelope?: AdapterEnvelope;
+  /** The envelope's bytes (what the destination's `status` and `retry` take), when found. */
+  envelopeBytes?: Hex;
+  /** Where the envelope came from: "protocol", the body of the protocol's message of the send; "adapter-events",
+   * rebuilt from the origin adapter's `MessageSent` and route nonce (see {@link envelopeFromAdapterEvents}). */
+  envelopeSource?: "protocol" | "adapter-events";
   /** First delivery on the destination adapter (its first `Executed` or `ExecutionFailed`). */
   delivered?: EventPoint;
   /** `Executed` on the destination (by the delivery or a retry). */
@@ -354,7 +400,7 @@ export async function findAdapterSend(
   const adapterSent = ours.find(
     (l) => l.eventName === "AdapterMessageSent" && l.args.messageId.toLowerCase() === messageId.toLowerCase(),
   );
-  const args = messageSent.args as { sender: Hex; recipient: Hex; payload: Hex };
+  const args = messageSent.args as { sender: Hex; recipient: Hex; payload: Hex; attributes: readonly Hex[] };
   const recipient = parseEvmV1(args.recipient);
   const point = await pointOf(origin.publicClient, messageSent);
   const sent: AdapterSend = {
@@ -364,6 +410,7 @@ export async function findAdapterSend(
     destination: Number(recipient.chainId),
     recipientAddress: recipient.address,
     payload: args.payload,
+    attributes: args.attributes,
     fee: adapterSent?.eventName === "AdapterMessageSent" ? adapterSent.args.fee : 0n,
     sponsored: adapterSent?.eventName === "AdapterMessageSent" ? adapterSent.args.sponsored : false,
   };
@@ -374,6 +421,121 @@ export async function findAdapterSend(
 }
 
 const ZERO_HASH = `0x${"00".repeat(32)}`;
+
+/** `bytes4(keccak256("gasLimit(uint256)"))`, the only attribute an adapter accepts. */
+const GAS_LIMIT_ATTRIBUTE = "0xce296026";
+
+/** How many nonces below the route's current one {@link envelopeFromAdapterEvents} tries when the origin chain cannot
+ * answer for the state at the send's block (a pruned node). */
+export const ENVELOPE_NONCE_SCAN = 4096;
+
+const MESSAGE_ID_PREIMAGE = [
+  { type: "uint8" },
+  { type: "uint32" },
+  { type: "address" },
+  { type: "uint32" },
+  { type: "address" },
+  { type: "bytes" },
+] as const;
+
+/**
+ * Rebuilds an adapter message's envelope from the origin adapter's own events, whatever the protocol (used when no
+ * protocol event of the send carries it, e.g. CCIP through Chainlink's local simulator). Every field but the nonce is
+ * in the send's ERC-7786 `MessageSent`: the sender (ERC-7930 sender), the recipient (ERC-7930 recipient), the payload
+ * and the gas limit (its `gasLimit(uint256)` attribute, else the adapter's immutable `defaultGasLimit`). The nonce is
+ * the route's `nonce(destination)` before the send: it lies between the route's nonce at the end of the previous block
+ * and at the end of the send's block (read at those blocks), or, when the node cannot answer for past state, among
+ * the last {@link ENVELOPE_NONCE_SCAN} below the current one. A candidate is accepted only when it gives back the
+ * message id itself (`keccak256(abi.encode(ADAPTER_MESSAGE_VERSION, origin, originAdapter, destination,
+ * destinationAdapter, envelope))`, with the route's destination adapter at the send's block or now), so a wrong
+ * rebuild is never returned. Gives the envelope and the destination adapter it was sent to; undefined when none
+ * matches.
+ */
+export async function envelopeFromAdapterEvents(
+  origin: AdapterEndpoint,
+  sent: AdapterSend,
+  p: { messageId: Hex; originDomain: number; destinationAdapters?: readonly Address[] },
+): Promise<{ envelope: Hex; destinationAdapter: Address } | undefined> {
+  const c = origin.publicClient;
+  const read = { address: origin.adapter, abi: concordAdapterAbi } as const;
+  let sender: Address;
+  try {
+    sender = parseEvmV1(sent.sender).address;
+  } catch {
+    return undefined;
+  }
+  const attribute = sent.attributes.find(
+    (a) => size(a) === 36 && slice(a, 0, 4).toLowerCase() === GAS_LIMIT_ATTRIBUTE,
+  );
+  const [gasLimit, version] = await Promise.all([
+    attribute
+      ? Promise.resolve(Number(hexToBigInt(slice(attribute, 4))))
+      : c.readContract({ ...read, functionName: "defaultGasLimit" }),
+    c.readContract({ ...read, functionName: "ADAPTER_MESSAGE_VERSION" }),
+  ]);
+  if (gasLimit > 0xffff_ffff) return undefined;
+  const atBlock = async <T>(f: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await f();
+    } catch {
+      return undefined;
+    }
+  };
+  const nonceAt = (blockNumber?: bigint) =>
+    c.readContract({
+      ...read,
+      functionName: "nonce",
+      args: [sent.destination],
+      ...(blockNumber === undefined ? {} : { blockNumber }),
+    });
+  const [before, after, remoteThen] = await Promise.all([
+    sent.blockNumber > 0n ? atBlock(() => nonceAt(sent.blockNumber - 1n)) : Promise.resolve(0n),
+    atBlock(() => nonceAt(sent.blockNumber)),
+    atBlock(() =>
+      c.readContract({
+        ...read,
+        functionName: "remote",
+        args: [sent.destination],
+        blockNumber: sent.blockNumber,
+      }),
+    ),
+  ]);
+  let lo: bigint;
+  let hi: bigint;
+  if (before !== undefined && after !== undefined) [lo, hi] = [before, after];
+  else {
+    hi = await nonceAt();
+    lo = hi > BigInt(ENVELOPE_NONCE_SCAN) ? hi - BigInt(ENVELOPE_NONCE_SCAN) : 0n;
+  }
+  const destinations = [...(remoteThen ? [remoteThen] : []), ...(p.destinationAdapters ?? [])].filter(
+    (a, i, all) => all.findIndex((b) => isAddressEqual(a, b)) === i,
+  );
+  const tail = concat([
+    numberToHex(p.originDomain, { size: 4 }),
+    sender,
+    sent.recipientAddress,
+    numberToHex(gasLimit, { size: 4 }),
+    sent.payload,
+  ]);
+  const want = p.messageId.toLowerCase();
+  for (let n = hi - 1n; n >= lo; n--) {
+    const envelope = concat([numberToHex(n, { size: 8 }), tail]).toLowerCase() as Hex;
+    for (const destinationAdapter of destinations) {
+      const id = keccak256(
+        encodeAbiParameters(MESSAGE_ID_PREIMAGE, [
+          version,
+          p.originDomain,
+          origin.adapter,
+          sent.destination,
+          destinationAdapter,
+          envelope,
+        ]),
+      );
+      if (id === want) return { envelope, destinationAdapter: getAddress(destinationAdapter) };
+    }
+  }
+  return undefined;
+}
 
 /**
  * The lifecycle of an adapter message across its two chains in one call: sent on the origin adapter (block,
@@ -423,9 +585,29 @@ export async function adapterMessageStatus(
       break;
     }
   }
-  const envelope = protocolMessage ? decodeAdapterEnvelope(protocolMessage.envelope) : undefined;
-  // Where it went: the protocol message's recipient, else (no protocol message found) the adapter enrolled now.
-  const destinationAdapter = protocolMessage?.destinationAdapter ?? enrolled;
+  // No protocol event carries it (e.g. CCIP's local simulator): rebuilt from the adapter's own events, if it can be.
+  let envelopeBytes = protocolMessage?.envelope;
+  let envelopeSource: AdapterMessageStatusReturnType["envelopeSource"] = protocolMessage
+    ? "protocol"
+    : undefined;
+  let rebuiltFor: Address | undefined;
+  if (!envelopeBytes) {
+    const rebuilt = await envelopeFromAdapterEvents(p.origin, sent, {
+      messageId: p.messageId,
+      originDomain: origin,
+      destinationAdapters: isAddressEqual(enrolled, zeroAddress) ? [] : [enrolled],
+    });
+    if (rebuilt)
+      [envelopeBytes, envelopeSource, rebuiltFor] = [
+        rebuilt.envelope,
+        "adapter-events",
+        rebuilt.destinationAdapter,
+      ];
+  }
+  const envelope = envelopeBytes ? decodeAdapterEnvelope(envelopeBytes) : undefined;
+  // Where it went: the protocol message's recipient, or the adapter the rebuilt envelope's id names, else (no
+  // envelope found) the adapter enrolled now.
+  const destinationAdapter = protocolMessage?.destinationAdapter ?? rebuiltFor ?? enrolled;
   const result: AdapterMessageStatusReturnType = {
     ...base,
     status: "SENT",
@@ -434,7 +616,7 @@ export async function adapterMessageStatus(
     destinationAdapter,
     sent,
     ...(protocolMessage ? { protocolMessage } : {}),
-    ...(envelope ? { envelope } : {}),
+    ...(envelope ? { envelope, envelopeBytes, envelopeSource } : {}),
   };
   const reader = typeof p.destination === "function" ? p.destination(sent.destination) : p.destination;
   if (isAddressEqual(destinationAdapter, zeroAddress)) {
@@ -487,7 +669,7 @@ export async function adapterMessageStatus(
       address: destinationAdapter,
       abi: iConcordAdapterAbi,
       functionName: "status",
-      args: [origin, p.origin.adapter, protocolMessage!.envelope],
+      args: [origin, p.origin.adapter, envelopeBytes!],
     });
     result.status = onChain === 2 ? "FAILED" : onChain === 1 ? "EXECUTED" : "SENT";
   } else {
@@ -500,15 +682,15 @@ export async function adapterMessageStatus(
         : "the protocol's relayers deliver it",
     };
   else if (result.status === "EXECUTED") result.next = { text: "nothing: the recipient accepted it" };
-  else if (!envelope || !protocolMessage)
+  else if (!envelope || !envelopeBytes)
     result.next = {
-      text: "anyone can retry it with the destination adapter's retry(origin, originAdapter, envelope, gasLimit); the envelope is the protocol message's body, which was not found in the send's transaction",
+      text: "anyone can retry it with the destination adapter's retry(origin, originAdapter, envelope, gasLimit); the envelope was neither in a protocol event of the send's transaction nor rebuilt from the adapter's events",
     };
   else {
     const lastFailure = result.failures.at(-1);
     const outOfGas = lastFailure?.revertData === "0x";
     const gasLimit = outOfGas ? Math.min(envelope.gasLimit * 2, 0xffff_ffff) : envelope.gasLimit;
-    const args = [origin, p.origin.adapter, protocolMessage.envelope, gasLimit] as const;
+    const args = [origin, p.origin.adapter, envelopeBytes, gasLimit] as const;
     result.next = {
       text: outOfGas
         ? "anyone can retry it (no revert data: it likely ran out of gas; give more than its limit)"
@@ -517,7 +699,7 @@ export async function adapterMessageStatus(
         chainDomain: sent.destination,
         to: destinationAdapter,
         functionName: "retry",
-        call: `retry(${origin}, ${p.origin.adapter}, ${protocolMessage.envelope}, ${gasLimit})`,
+        call: `retry(${origin}, ${p.origin.adapter}, ${envelopeBytes}, ${gasLimit})`,
         args,
         data: encodeFunctionData({ abi: iConcordAdapterAbi, functionName: "retry", args }),
       },
@@ -532,7 +714,7 @@ export type RetryAdapterMessageParameters = WriteClients & {
   /** The origin's Concord domain and adapter, as the destination authenticated them. */
   origin: number;
   originAdapter: Address;
-  /** The envelope exactly as delivered (the protocol message's body; {@link adapterMessageStatus} recovers it). */
+  /** The envelope exactly as delivered ({@link adapterMessageStatus} recovers it: `envelopeBytes`). */
   envelope: Hex;
   /** Gas the recipient gets: at least the envelope's own gas limit (the default). */
   gasLimit?: number;

@@ -31,7 +31,7 @@ import { parseEvmV1 } from "./codec.js";
 import { type DecodedConcordError, decodeConcordError } from "./decodeError.js";
 import { ConcordStateError } from "./errors.js";
 import { LogPager, eventTopics, startBlock } from "./logs.js";
-import { type EventPoint, pointOf } from "./transact.js";
+import { type EventPoint, type WriteClients, pointOf, writeAndWait } from "./transact.js";
 
 /** Length of the aggregator envelope's packed header: nonce (8) | origin (4) | destination (4) | version (8) |
  * sender (20) | recipient (20) | gasLimit (4) | declaredValue (32). */
@@ -513,4 +513,71 @@ function nextStep(
     default:
       return s.next;
   }
+}
+
+export type RetryAggregatedMessageParameters = WriteClients & {
+  /** The destination aggregator (where the message is FAILED). */
+  aggregator: Address;
+  /** The origin aggregator (the id is derived from it, the envelope's origin and nonce). */
+  originAggregator: Address;
+  /** The recorded envelope ({@link aggregatedMessageStatus} recovers it: `envelopeBytes`). */
+  envelope: Hex;
+  /** Gas the recipient gets: at least the envelope's own gas limit (the default). */
+  gasLimit?: number;
+  /** Called with the retry transaction's hash as soon as it is sent. */
+  onTransaction?: (hash: Hex) => void;
+};
+
+export type RetryAggregatedMessageReturnType = {
+  receipt: TransactionReceipt;
+  /** The aggregator id: the same id as the send's (a retry never makes a new one). */
+  messageId: Hex;
+  gasLimit: number;
+  /** EXECUTED: the recipient accepted it now; FAILED: it failed again (still retryable). */
+  status: "EXECUTED" | "FAILED";
+  /** The new failure, when it failed again. */
+  failure?: { revertData: Hex; reason: DecodedConcordError };
+};
+
+/**
+ * Re-executes a FAILED aggregated message: `aggregator.retry(originAggregator, envelope, gasLimit)` on the destination
+ * (anyone may; the id stays the same), and reads the outcome from its `Retried` event. The aggregator refuses (decoded
+ * in the ConcordTransactionError) a message that is not FAILED (`TransportAggregatorNotFailed`), a gas limit below the
+ * envelope's (`TransportAggregatorRetryGasBelowLimit`), an envelope that is not the recorded one
+ * (`TransportAggregatorEnvelopeMismatch`) and a message whose counted receipts fell below its rule since it failed
+ * (`TransportAggregatorNotReady`: the receipts are counted again over the current receive set).
+ */
+export async function retryAggregatedMessage(
+  p: RetryAggregatedMessageParameters,
+): Promise<RetryAggregatedMessageReturnType> {
+  const gasLimit = p.gasLimit ?? decodeAggregatorEnvelope(p.envelope).gasLimit;
+  const receipt = await writeAndWait(p, {
+    address: p.aggregator,
+    abi: iTransportAggregatorAbi,
+    functionName: "retry",
+    args: [p.originAggregator, p.envelope, gasLimit],
+    onTransaction: p.onTransaction,
+  });
+  const events = parseEventLogs({ abi: iTransportAggregatorAbi, logs: receipt.logs, strict: true }).filter(
+    (l) => isAddressEqual(l.address, p.aggregator),
+  );
+  const retried = events.find((l) => l.eventName === "Retried");
+  if (!retried || retried.eventName !== "Retried")
+    throw new ConcordStateError(
+      "no Retried event in the retry transaction",
+      `transaction ${receipt.transactionHash} on ${p.aggregator}`,
+    );
+  const result: RetryAggregatedMessageReturnType = {
+    receipt,
+    messageId: retried.args.id,
+    gasLimit,
+    status: retried.args.success ? "EXECUTED" : "FAILED",
+  };
+  const failed = events.find((l) => l.eventName === "ExecutionFailed");
+  if (!retried.args.success && failed?.eventName === "ExecutionFailed")
+    result.failure = {
+      revertData: failed.args.revertData,
+      reason: decodeConcordError(failed.args.revertData),
+    };
+  return result;
 }

@@ -36,13 +36,17 @@ import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sd
 import { concordBytecode } from "../../sdk/src/generated/bytecode.js";
 import { protocolContracts } from "../../sdk/src/generated/protocols.js";
 import {
+  ConcordTransactionError,
   aggregatedMessageStatus,
   concordAbi,
+  decodeConcordError,
   decodeAggregatorEnvelope,
   formatEvmV1,
   iConcordGatewayAbi,
   iTransportAggregatorAbi,
   processMessage,
+  retryAggregatedMessage,
+  revertData,
   signMessageIdMetadata,
 } from "../../sdk/src/index.js";
 import { repoRoot } from "../../sdk/src/repo.js";
@@ -605,5 +609,108 @@ describe("aggregated messages: aggregatedMessageStatus and concord status over n
     assert.equal(done.json.status, "EXECUTED");
     assert.equal(done.json.executed!.transactionHash, hash);
     assert.equal(done.json.thresholdReached, undefined, "executed by execute(), not by a receipt");
+  });
+  it("concord retry of a FAILED aggregated message: refusals decoded with hints, still FAILED, then EXECUTED with the same id", async () => {
+    const key = { CONCORD_PRIVATE_KEY: ANVIL_DEV_KEY };
+    const retry = (id: Hex, extra: string[] = []) => concord(["retry", id, ...common(), ...extra], key);
+    const warp = async (side: Side) => {
+      await side.public.request({ method: "evm_increaseTime" as never, params: [CONFIG_DELAY + 1] as never });
+      await side.public.request({ method: "evm_mine" as never, params: [] as never });
+    };
+    const recipient = await deployRaw(B, recipientArtifact);
+    await write(B, recipient, recipientArtifact.abi, "setMode", [REVERT]);
+    const s = await send(recipient, toHex("retried by concord"));
+    await relayHl(s.hl1);
+    await relayHl(s.hl2);
+    const failed = await status(s.id);
+    assert.equal(failed.json.status, "FAILED");
+    const envelope = `0x${s.hl1.slice(2 + (77 + 56) * 2)}` as Hex;
+    const gasLimit = decodeAggregatorEnvelope(envelope).gasLimit;
+    // the status names the concord retry line that sends the retry
+    const text = await concord(["status", s.id, ...common()]);
+    assert.match(
+      text.stdout,
+      new RegExp(`retry \\(anyone; concord retry ${s.id} --from chainA --aggregator ${A.agg} .*sends it\\)`),
+    );
+
+    // --gas below the envelope's limit: a usage error before anything is sent
+    const low = await retry(s.id, ["--gas", "1000"]);
+    assert.equal(low.code, 2, low.stderr);
+    assert.match(low.stderr, new RegExp(`--gas 1000 is below the message's own gas limit ${gasLimit}`));
+    assert.match(low.stderr, /TransportAggregatorRetryGasBelowLimit/);
+    // ... and the aggregator's own refusal of it, decoded
+    const sdkRetry = (g?: number) =>
+      retryAggregatedMessage({
+        publicClient: B.public,
+        walletClient: B.wallet,
+        aggregator: B.agg,
+        originAggregator: A.agg,
+        envelope,
+        ...(g === undefined ? {} : { gasLimit: g }),
+      });
+    const refusedAs = (name: string) => (e: unknown) =>
+      e instanceof ConcordTransactionError && decodeConcordError(revertData(e.cause)!).name === name;
+    await assert.rejects(sdkRetry(1000), refusedAs("TransportAggregatorRetryGasBelowLimit"));
+
+    // B stops counting both Hyperlane slots: the aggregator counts the receipts again and refuses; the CLI prints the
+    // decoded reason and what to do, exit 1; the receive set restored, the message is retryable again
+    await write(B, B.agg, aggAbi as Abi, "scheduleReceiveSet", [CHAIN_A, 0b0010n]);
+    await warp(B);
+    const notReady = await retry(s.id);
+    assert.equal(notReady.code, 1, notReady.stderr);
+    assert.match(notReady.stderr, /the retry was refused: .*TransportAggregatorNotReady/);
+    assert.match(notReady.stderr, /no longer reach the threshold/);
+    await write(B, B.agg, aggAbi as Abi, "scheduleReceiveSet", [CHAIN_A, 0b1110n]);
+    await warp(B);
+
+    // still rejected: the retry runs and the message stays FAILED (exit 1), with the recipient's reason
+    const again = await retry(s.id, ["--json"]);
+    assert.equal(again.code, 1, again.stderr);
+    const againJson = JSON.parse(again.stdout) as { status: string; failure: string; messageId: Hex };
+    assert.equal(againJson.status, "FAILED");
+    assert.equal(againJson.messageId, s.id);
+    assert.match(againJson.failure, /MockRecipientRejected/);
+
+    await write(B, recipient, recipientArtifact.abi, "setMode", [ACCEPT]);
+    const ok = await retry(s.id, ["--gas", String(gasLimit + 1)]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(
+      ok.stdout,
+      new RegExp(
+        `aggregated message ${s.id} \\(chainA -> chainB over TransportAggregator\\) retried in tx 0x[0-9a-f]{64} with gas ${gasLimit + 1}: EXECUTED \\(same id\\)`,
+      ),
+    );
+    assert.equal(
+      await B.public.readContract({
+        address: recipient,
+        abi: recipientArtifact.abi,
+        functionName: "lastReceiveId",
+      }),
+      s.id,
+      "the recipient got the aggregator id",
+    );
+    const done = await status(s.id);
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.json.status, "EXECUTED");
+    assert.deepEqual(
+      done.json.retries.map((r) => r.success),
+      [false, true],
+    );
+    // EXECUTED: nothing to retry (exit 0); the aggregator itself refuses, decoded
+    const twice = await retry(s.id);
+    assert.equal(twice.code, 0, twice.stderr);
+    assert.match(twice.stdout, /is already EXECUTED: nothing to retry/);
+    await assert.rejects(sdkRetry(), refusedAs("TransportAggregatorNotFailed"));
+
+    // a PENDING message is not retried: exit 1 with the status's next step
+    const other = await send(recipient, toHex("pending"));
+    await relayHl(other.hl1);
+    const pending = await retry(other.id);
+    assert.equal(pending.code, 1);
+    assert.match(pending.stderr, /is PENDING, not FAILED: only a FAILED message can be retried/);
+    assert.match(pending.stderr, /1 of 2 counted receipts/);
+    // an id no one sent: not found (exit 5)
+    const unknown = await retry(keccak256(toHex("nobody")));
+    assert.equal(unknown.code, 5, unknown.stderr);
   });
 });

@@ -1,18 +1,23 @@
 // `concord retry <messageId>`: re-executes a FAILED message on its destination, with the message's own gas limit or
 // more (`--gas`), and reports the outcome: a gateway message with the destination gateway's `retry(message, gas)`, a
 // transport-adapter message with the destination adapter's `retry(origin, originAdapter, envelope, gas)` (the
-// envelope recovered from the send's transaction). Anyone may retry.
-import { type Address, type Hex, isHex } from "viem";
+// envelope recovered from the send's transaction: a protocol event, or rebuilt from the adapter's own events), an
+// aggregated (k-of-n) message with the destination aggregator's `retry(originAggregator, envelope, gas)` (same id).
+// Anyone may retry.
+import { type Address, type Hex, getAddress, isAddress, isAddressEqual, isHex, keccak256 } from "viem";
 
 import {
   type AdapterEndpoint,
+  type AggregatorEndpoint,
   ConcordTransactionError,
   adapterMessageStatus,
+  aggregatedMessageStatus,
   decodeConcordError,
   decodeConcordMessage,
   findAdapterSend,
   messageStatus,
   retryAdapterMessage,
+  retryAggregatedMessage,
   retryMessage,
   revertData,
 } from "../../src/index.js";
@@ -56,6 +61,18 @@ const REFUSAL_HINTS: Record<string, string> = {
   ConcordAdapterPrivilegedRecipient: "the recipient is the adapter or its authority: it can never be retried",
   ConcordAdapterInsufficientGas:
     "the transaction had too little gas for the recipient's gas limit: send it again",
+  TransportAggregatorNotFailed:
+    "the aggregated message is no longer FAILED (someone retried it, or a conflicting leg quarantined it): check `concord status`",
+  TransportAggregatorRetryGasBelowLimit: "give --gas at least the message's own gas limit, or omit --gas",
+  TransportAggregatorNotReady:
+    "the receipts are counted again over the current receive set and rule, and no longer reach the threshold: " +
+    "wait for more legs, or for the destination's operator to restore the receive set",
+  TransportAggregatorEnvelopeMismatch:
+    "the envelope is not the one the destination recorded for this id: check `concord status` (the recorded hash)",
+  TransportAggregatorPrivilegedRecipient:
+    "the recipient is the aggregator or its authority: it can never be retried",
+  TransportAggregatorInsufficientGas:
+    "the transaction had too little gas for the recipient's gas limit: send it again",
 };
 
 function parseGas(value: unknown): number | undefined {
@@ -82,10 +99,15 @@ export async function retry(ctx: CommandContext): Promise<ExitCode> {
   const keyEnv = String(ctx.values["key-env"] ?? "CONCORD_PRIVATE_KEY");
   const chains = loadChains(ctx);
 
+  const given = ctx.values.aggregator;
+  if (given !== undefined && (typeof given !== "string" || !isAddress(given)))
+    throw new CliError("--aggregator takes an address (0x + 40 hex)", ExitCode.USAGE);
   const found = await findMessage(chains, id as Hex, from);
   if (!found) {
     const adapterMessage = await findAdapterMessage(chains, id as Hex, from);
     if (adapterMessage) return retryAdapter(ctx, chains, adapterMessage, id as Hex, gasOption, keyEnv);
+    const aggregated = await findAggregatedMessage(chains, id as Hex, from, given);
+    if (aggregated) return retryAggregated(ctx, chains, aggregated, id as Hex, gasOption, keyEnv);
     const where = from ?? [...chains.byDomain.values()].map((c) => c.entry.name).join(", ");
     throw new CliError(
       `no message ${id} was sent from ${where}`,
@@ -275,12 +297,13 @@ async function retryAdapter(
       `${before.next.text}; then check it with ${commandLine(ctx, "status", [id], READ_ONLY)}`,
     );
   const envelope = before.envelope;
-  const protocolMessage = before.protocolMessage;
-  if (!envelope || !protocolMessage || before.origin === undefined || !before.destinationAdapter)
+  const envelopeBytes = before.envelopeBytes;
+  if (!envelope || !envelopeBytes || before.origin === undefined || !before.destinationAdapter)
     throw new CliError(
-      `adapter message ${id} (${route}) is FAILED, but its envelope was not found in the send's transaction`,
+      `adapter message ${id} (${route}) is FAILED, but its envelope was not found (no protocol event of the send ` +
+        "carries it, and it could not be rebuilt from the adapter's events)",
       ExitCode.FAILED,
-      "the retry needs the exact envelope (the protocol message's body): send the destination adapter's " +
+      "the retry needs the exact envelope: send the destination adapter's " +
         "retry(origin, originAdapter, envelope, gasLimit) yourself",
     );
   const gasLimit = gasOption ?? envelope.gasLimit;
@@ -311,7 +334,7 @@ async function retryAdapter(
         adapter: before.destinationAdapter!,
         origin: before.origin!,
         originAdapter: endpoint.adapter,
-        envelope: protocolMessage.envelope,
+        envelope: envelopeBytes,
         gasLimit,
         onTransaction: (hash) =>
           ctx.out.progress(`retry transaction ${hash} sent on ${destination.entry.name}`),
@@ -350,6 +373,188 @@ async function retryAdapter(
       origin: origin.entry.name,
       destination: destination.entry.name,
       destinationAdapter: before.destinationAdapter,
+      envelopeSource: before.envelopeSource,
+      retried: true,
+      status: outcome.status,
+      gasLimit,
+      messageGasLimit: envelope.gasLimit,
+      transactionHash: tx,
+      gasUsed: outcome.receipt.gasUsed,
+      failure: outcome.failure?.reason.text,
+    },
+    lines,
+  );
+  return outcome.status === "EXECUTED" ? ExitCode.OK : ExitCode.FAILED;
+}
+
+/** An aggregated message found on its origin chain: the chain, the aggregator's registry name, and the aggregator. */
+type FoundAggregatedMessage = { origin: CliChain; contract: string; endpoint: AggregatorEndpoint };
+
+/** The send of `id` on a TransportAggregator (registry contracts named `*Aggregator`, or `--aggregator`) of `from`, or
+ * of any deployed chain. */
+async function findAggregatedMessage(
+  chains: CliChains,
+  id: Hex,
+  from: string | undefined,
+  given: string | undefined,
+): Promise<FoundAggregatedMessage | undefined> {
+  const candidates = from
+    ? [chainByName(chains, from)]
+    : [...chains.byDomain.values()].filter((c) => c.deployment);
+  for (const origin of candidates) {
+    const aggregators = Object.entries(origin.deployment?.contracts ?? {})
+      .filter(([name]) => name.endsWith("Aggregator"))
+      .map(([name, address]) => [name, address] as [string, Address]);
+    if (given && !aggregators.some(([, a]) => isAddressEqual(a, given as Address)))
+      aggregators.push(["TransportAggregator", getAddress(given)]);
+    for (const [contract, aggregator] of aggregators) {
+      if (
+        ((await reach(origin, () => origin.publicClient.getCode({ address: aggregator }))) ?? "0x") === "0x"
+      )
+        continue;
+      const endpoint: AggregatorEndpoint = {
+        publicClient: origin.publicClient,
+        aggregator,
+        fromBlock: origin.fromBlock,
+        logPager: origin.pager,
+      };
+      const s = await reach(origin, () => aggregatedMessageStatus({ origin: endpoint, messageId: id }));
+      if (s.status !== "UNKNOWN") return { origin, contract, endpoint };
+    }
+  }
+  return undefined;
+}
+
+/** `concord retry` of an aggregated message: FAILED on the destination aggregator, retried there with the recorded
+ * envelope (an accepted leg's payload on the origin); the id stays the same. */
+async function retryAggregated(
+  ctx: CommandContext,
+  chains: CliChains,
+  found: FoundAggregatedMessage,
+  id: Hex,
+  gasOption: number | undefined,
+  keyEnv: string,
+): Promise<ExitCode> {
+  const { origin, contract, endpoint } = found;
+  let dest: CliChain | undefined;
+  const before = await reach(origin, () =>
+    aggregatedMessageStatus({
+      origin: endpoint,
+      messageId: id,
+      destination: (domain) => {
+        dest = chains.byDomain.get(domain);
+        return dest
+          ? { publicClient: dest.publicClient, fromBlock: dest.fromBlock, logPager: dest.pager }
+          : undefined;
+      },
+    }),
+  );
+  if (!dest)
+    throw new CliError(
+      `the aggregated message goes to domain ${before.destination}, which is not in the config`,
+      ExitCode.CONFIG,
+      "add that chain to the config file (and its registry) to retry there",
+    );
+  const route = `${origin.entry.name} -> ${dest.entry.name} over ${contract}`;
+  const statusLine = commandLine(ctx, "status", [id], READ_ONLY);
+  if (before.status === "EXECUTED") {
+    ctx.out.result({ messageId: id, kind: "aggregatedMessage", status: "EXECUTED", retried: false }, [
+      `aggregated message ${id} (${route}) is already EXECUTED: nothing to retry`,
+    ]);
+    return ExitCode.OK;
+  }
+  if (before.status !== "FAILED")
+    throw new CliError(
+      `aggregated message ${id} (${route}) is ${before.status}, not FAILED: only a FAILED message can be retried`,
+      ExitCode.FAILED,
+      `${before.next.text}; check it with ${statusLine}`,
+    );
+  const envelope = before.envelope;
+  const envelopeBytes = before.envelopeBytes;
+  const destinationAggregator = before.destinationAggregator;
+  if (
+    !envelope ||
+    !envelopeBytes ||
+    !destinationAggregator ||
+    keccak256(envelopeBytes) !== before.record?.envelopeHash.toLowerCase()
+  )
+    throw new CliError(
+      `aggregated message ${id} (${route}) is FAILED, but the recorded envelope was not found in the send's transaction`,
+      ExitCode.FAILED,
+      "the retry needs the recorded envelope (an accepted leg's payload): send the destination aggregator's " +
+        "retry(originAggregator, envelope, gasLimit) yourself",
+    );
+  const gasLimit = gasOption ?? envelope.gasLimit;
+  if (gasLimit < envelope.gasLimit)
+    throw new CliError(
+      `--gas ${gasLimit} is below the message's own gas limit ${envelope.gasLimit}`,
+      ExitCode.USAGE,
+      `the aggregator refuses less (TransportAggregatorRetryGasBelowLimit): pass --gas ${envelope.gasLimit} or more, or omit --gas`,
+    );
+  const last = before.failures.at(-1);
+  ctx.out.progress(
+    `aggregated message is FAILED on ${dest.entry.name}: ${last?.reason.text ?? "no failure event found"}`,
+  );
+  const account = accountFromEnv(keyEnv);
+  ctx.out.progress(
+    `retrying on ${dest.entry.name}'s aggregator ${destinationAggregator} with gas ${gasLimit}` +
+      (gasLimit === envelope.gasLimit
+        ? " (the message's own limit)"
+        : ` (message limit ${envelope.gasLimit})`),
+  );
+  const destination = dest;
+  let outcome;
+  try {
+    outcome = await reach(destination, () =>
+      retryAggregatedMessage({
+        publicClient: destination.publicClient,
+        walletClient: destination.wallet(account),
+        aggregator: destinationAggregator,
+        originAggregator: endpoint.aggregator,
+        envelope: envelopeBytes,
+        gasLimit,
+        onTransaction: (hash) =>
+          ctx.out.progress(`retry transaction ${hash} sent on ${destination.entry.name}`),
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof ConcordTransactionError)) throw e;
+    const data = revertData(e.cause);
+    const name = data ? decodeConcordError(data).name : undefined;
+    throw new CliError(
+      `the retry was refused: ${e.details ?? e.shortMessage}`,
+      ExitCode.FAILED,
+      (name && REFUSAL_HINTS[name]) ?? `check the reason above, then: ${statusLine}`,
+    );
+  }
+  const tx = outcome.receipt.transactionHash;
+  const lines = [
+    `aggregated message ${id} (${route}) retried in tx ${tx} with gas ${gasLimit}: ${outcome.status} (same id)`,
+    `  transaction gas used ${outcome.receipt.gasUsed}`,
+  ];
+  const again = [
+    "--from",
+    origin.entry.name,
+    ...(ctx.values.aggregator ? ["--aggregator", endpoint.aggregator] : []),
+  ];
+  if (outcome.failure) {
+    lines.push(`  recipient reverted: ${outcome.failure.reason.text}`);
+    lines.push(
+      outcome.failure.revertData === "0x"
+        ? `  no revert data is typical of running out of gas: retry with more, e.g. ` +
+            commandLine(ctx, "retry", [id, ...again, "--gas", String(gasLimit * 2)])
+        : "  still FAILED: fix what the recipient rejects, then retry again (anyone may)",
+    );
+  }
+  ctx.out.result(
+    {
+      messageId: outcome.messageId,
+      kind: "aggregatedMessage",
+      aggregator: contract,
+      origin: origin.entry.name,
+      destination: destination.entry.name,
+      originAggregator: endpoint.aggregator,
+      destinationAggregator,
       retried: true,
       status: outcome.status,
       gasLimit,
@@ -367,16 +572,23 @@ async function retryAdapter(
 export const retryCommand: Command = {
   summary: "re-execute a FAILED message on its destination, with its own gas limit or more",
   usage:
-    "concord retry <messageId> [--gas <n>] [--from <chain>] [--key-env <VAR>] [--config <chains.json>] " +
-    "[--registry <dir>] [--json]",
+    "concord retry <messageId> [--gas <n>] [--from <chain>] [--aggregator <address>] [--key-env <VAR>] " +
+    "[--config <chains.json>] [--registry <dir>] [--json]",
   about: [
     "Finds the message (its Dispatched event on --from, else on every chain of the config), checks that it is",
     "FAILED on its destination, sends retry(message, gas) there and prints the outcome: EXECUTED, or still",
     "FAILED with the recipient's decoded revert reason. Anyone may retry; the transaction is paid by the key.",
     "An id no gateway dispatched is looked up on the transport adapters of the registries (contracts named",
     "*Adapter): a FAILED adapter message is retried with the destination adapter's retry(origin, originAdapter,",
-    "envelope, gas), the envelope taken from the send's transaction; the outcome is its Retried event.",
-    "Exits 0 EXECUTED (or already EXECUTED), 1 still FAILED, refused or not FAILED, 5 message not found.",
+    "envelope, gas), the envelope taken from the protocol's event in the send's transaction (Hyperlane, LayerZero,",
+    "Axelar, Wormhole, CCIP's OnRamp) or, when none carries it (CCIP's local simulator), rebuilt from the adapter's",
+    "own MessageSent and route nonce and checked against the id; the outcome is its Retried event.",
+    "Then on the TransportAggregators (registry contracts named *Aggregator, or --aggregator): a FAILED aggregated",
+    "(k-of-n) message is retried with the destination aggregator's retry(originAggregator, envelope, gas), the",
+    "recorded envelope taken from an accepted leg of the send; the id stays the same. The aggregator counts the",
+    "receipts again over its current receive set: a refusal is printed decoded, with what to do.",
+    "Exits 0 EXECUTED (or already EXECUTED), 1 still FAILED, refused or not FAILED, 2 bad usage (--gas below the",
+    "message's limit), 5 message not found.",
   ],
   docs: {
     gas: {
@@ -389,6 +601,10 @@ export const retryCommand: Command = {
       value: "<chain>",
       text: "the origin chain (a config key); default: search every chain of the config",
     },
+    aggregator: {
+      value: "<address>",
+      text: "also look the id up on this TransportAggregator (on every chain of the config where it has code)",
+    },
     "key-env": KEY_ENV_DOC,
     ...CONFIG_DOCS,
     "from-block": FROM_BLOCK_DOC,
@@ -399,6 +615,7 @@ export const retryCommand: Command = {
     ...configOptions,
     gas: { type: "string" },
     from: { type: "string" },
+    aggregator: { type: "string" },
     "key-env": { type: "string" },
     "from-block": { type: "string" },
   },

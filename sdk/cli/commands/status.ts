@@ -205,7 +205,9 @@ async function adapterReport(
   const ordered = adapterMessageRows(s, o, d);
   const protocol = s.protocolMessage
     ? ` (${s.protocolMessage.protocol} message ${s.protocolMessage.messageId})`
-    : "";
+    : s.envelopeSource === "adapter-events"
+      ? " (no protocol event carries the envelope: rebuilt from the adapter's MessageSent and nonce)"
+      : "";
   const lines = [
     `adapter message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
     `  ${o} -> ${d} over ${contract}${protocol}` +
@@ -267,6 +269,16 @@ async function aggregatedReport(
     return found ? `${found[0]} ${gateway}` : gateway;
   };
   const ordered = aggregatedMessageRows(s, o, d, namer);
+  const retryGas = s.next.call?.functionName === "retry" ? (s.next.call.args[2] as number) : undefined;
+  const retryLine = commandLine(ctx, "retry", [
+    id,
+    "--from",
+    o,
+    ...(typeof ctx.values.aggregator === "string" ? ["--aggregator", endpoint.aggregator] : []),
+    ...(retryGas !== undefined && s.envelope && retryGas !== s.envelope.gasLimit
+      ? ["--gas", String(retryGas)]
+      : []),
+  ]);
   const lines = [
     `aggregated message ${id}: ${s.status}${s.retried ? " (retried)" : ""}`,
     `  ${o} -> ${d} over ${contract} ${s.originAggregator} (${d}'s aggregator ${s.destinationAggregator})` +
@@ -275,7 +287,7 @@ async function aggregatedReport(
         : ""),
     `  from ${s.envelope?.sender ?? s.sent?.sender} to ${s.sent?.recipientAddress}`,
     ...ordered.map((r) => `  ${rowLine(r)}`),
-    ...aggregatedSummary(s, d).map((l) => `  ${l}`),
+    ...aggregatedSummary(s, d, retryLine).map((l) => `  ${l}`),
   ];
   ctx.out.result(
     {
@@ -412,12 +424,14 @@ export const statusCommand: Command = {
     "step). Logs are read page by page from each chain's deploy block, adapting to the provider's limits. Prints",
     "the next step as a command line. A FAILED message exits 1 (`concord retry` re-executes it).",
     "A message id no gateway dispatched is looked up on every transport adapter of the registries (contracts named",
-    "*Adapter): its send (fee), the protocol's message (Hyperlane message id), its delivery, failures and retries; a",
-    "FAILED adapter message prints the adapter's retry call and its calldata.",
+    "*Adapter): its send (fee), the protocol's message (Hyperlane, LayerZero, Axelar, Wormhole, CCIP OnRamp) whose",
+    "body is the envelope (else the envelope rebuilt from the adapter's own events, e.g. CCIP's local simulator), its",
+    "delivery, failures and retries; a FAILED adapter message prints the adapter's retry call and its calldata.",
     "Then on every TransportAggregator (registry contracts named *Aggregator, or --aggregator): one lifecycle of an",
     "aggregated (k-of-n) message: the send with each gateway's leg (its own id, accepted or failed and why), each",
     "gateway's receipt on the destination, the threshold, executed / failed / retried (same id) / quarantined, and the",
-    "next call (execute, retry, or the operator's delayed release). FAILED and QUARANTINED exit 1.",
+    "next call (execute, retry, or the operator's delayed release); a FAILED one prints the `concord retry` line",
+    "that sends its retry (same id). FAILED and QUARANTINED exit 1.",
   ],
   docs: {
     ...CONFIG_DOCS,
