@@ -576,6 +576,21 @@ describe("deploy: the TransportAggregator (native + Hyperlane) and the flows' pe
       args: [sent.id, record[1]],
     });
     assert.equal(receipts, 6n, "the native leg is recorded too");
+    // `concord status` finds the id on the registry's TransportAggregator (no --aggregator)
+    const status = await concord([
+      "status",
+      sent.id,
+      "--config",
+      configPath,
+      "--registry",
+      registry,
+      "--json",
+    ]);
+    assert.equal(status.code, 0, status.stderr);
+    const json = JSON.parse(status.stdout) as { kind: string; status: string; aggregator: string };
+    assert.equal(json.kind, "aggregatedMessage");
+    assert.equal(json.status, "EXECUTED");
+    assert.equal(json.aggregator, "TransportAggregator", "named by its registry name");
   });
 
   it("a changed threshold is scheduled once (new version, the remote's rule for it) and reported until in effect", async () => {
