@@ -7,6 +7,7 @@ import {
   ConfigError,
   DeployError,
   deploy,
+  isoTime,
   loadConfig,
 } from "../../src/deploy/index.js";
 import { type Command, type CommandContext, requireOption, CONFIG_DOCS, configOptions } from "../command.js";
@@ -54,7 +55,10 @@ export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
       `${c.name} (chain ${c.chainId}): ${c.transactions.length} transaction(s)${
         c.bootstrapDeterministicDeployer ? ", installs the deterministic-deployment proxy" : ""
       }`,
-      ...c.transactions.map((t) => `  ${t.description}`),
+      ...c.transactions.map((t) => `  ${t.description}${t.takesEffect ? ` (${t.takesEffect})` : ""}`),
+      ...c.scheduled.map(
+        (s) => `  already scheduled, takes effect at ${isoTime(s.activatesAt)}: ${s.description}`,
+      ),
       ...(c.skipped.length ? [`  skipped (no artifact): ${c.skipped.join(", ")}`] : []),
     ]),
     ...plan.warnings.map((w) => `warning: ${w}`),
@@ -72,8 +76,21 @@ export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
         name: c.name,
         chainId: c.chainId,
         transactions: c.transactions.map((t) => t.description),
+        ...(c.transactions.some((t) => t.takesEffect)
+          ? {
+              delayed: c.transactions
+                .filter((t) => t.takesEffect)
+                .map((t) => ({ transaction: t.description, takesEffect: t.takesEffect })),
+            }
+          : {}),
+        scheduled: c.scheduled.map((s) => ({
+          change: s.description,
+          activatesAt: s.activatesAt,
+          takesEffectAt: isoTime(s.activatesAt),
+        })),
         contracts: c.deployment.contracts,
         ...(c.deployment.adapters ? { adapters: c.deployment.adapters } : {}),
+        ...(c.deployment.aggregator ? { aggregator: c.deployment.aggregator } : {}),
         deployBlock: result.registries[c.name]?.deployment.deployBlock,
       })),
       warnings: plan.warnings,

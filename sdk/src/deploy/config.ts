@@ -45,7 +45,48 @@ export type ChainEntry = {
   /** Transport adapters deployed on this chain, by protocol key (`hyperlane`, see adapters.ts): the validated
    * section of each protocol the chain configures. Empty when none. */
   adapters: Readonly<Record<string, AdapterSection>>;
+  /** The chain's TransportAggregator (k-of-n over its gateways), when the config gives it an `aggregator` section. */
+  aggregator?: AggregatorSection;
+  /** Per destination chain name: the gas this chain's FlowEscrow adds to an EXECUTE's `executionGas` for flows to it
+   * (`FlowEscrow.setExecuteGasOverhead`). Destinations not listed get {@link EXECUTE_GAS_OVERHEAD}. */
+  executeGasOverhead: Readonly<Record<string, number>>;
 };
+
+/** Name of Concord's native gateway (the chain's ConcordGateway) in an `aggregator` section; the other gateway names
+ * are adapter section keys (`hyperlane`, `layerzero`, ...). */
+export const NATIVE_GATEWAY = "native";
+
+/** The route of a TransportAggregator to one remote chain (`chains.<name>.aggregator.remotes.<remote>`): what this
+ * chain sends over, and what the remote counts and requires for messages from this chain. */
+export type AggregatorRoute = {
+  /** Gateway names (see {@link NATIVE_GATEWAY}) of the send set here and of the remote's receive set for this chain. */
+  gateways: string[];
+  /** Gateways that must accept a send here; receipts the remote requires (the remote's receive rule). */
+  threshold: number;
+  /** The same for messages declaring more than `valueBound` (default: `threshold`). */
+  highThreshold: number;
+  /** Declared values above it need `highThreshold` (wei or the app's unit, uint128; default 0). */
+  valueBound: bigint;
+};
+
+/** A chain's `aggregator` section, validated. */
+export type AggregatorSection = {
+  /** Seconds between scheduling a configuration change and its effect (immutable; default 1 day). */
+  configDelay: number;
+  /** Seconds between an operator's release decision for a quarantined id and the release (immutable; default
+   * `configDelay`). */
+  releaseDelay: number;
+  /** Gateways registered with the aggregator, by name, in slot order (default: `native`, then every adapter
+   * section of the chain). Registration is append-only: a name removed from the list keeps its slot. */
+  gateways: string[];
+  /** Routes to remote chains, by chain name (each remote needs its own `aggregator` section). */
+  remotes: Record<string, AggregatorRoute>;
+};
+
+/** FlowEscrow's bounds on the per-destination EXECUTE gas overhead (`EXECUTE_GAS_OVERHEAD`, the default, and
+ * `MAX_EXECUTE_GAS_OVERHEAD`; contracts/coordination/FlowEscrow.sol). */
+export const EXECUTE_GAS_OVERHEAD = 250_000;
+export const MAX_EXECUTE_GAS_OVERHEAD = 1_000_000;
 
 /** A validated chain-config file (see deploy/config/*.json and deploy/README.md). */
 export type ChainConfig = {
@@ -103,6 +144,7 @@ export const CONFIG_DEFAULTS = {
   defaultGasLimit: 200_000,
   maxBodySize: 8_192,
   maxHorizon: 7 * 24 * 3600,
+  aggregatorConfigDelay: 24 * 3600,
 } as const;
 
 const UINT32_MAX = 0xffff_ffff;
@@ -123,8 +165,17 @@ const CHAIN_KEYS = [
   "remotes",
   "gasPrice",
   "nativeTokenPrice",
+  "aggregator",
+  "executeGasOverhead",
   ...ADAPTER_PROTOCOLS.map((p) => p.key),
 ];
+const AGGREGATOR_KEYS = ["$comment", "configDelay", "releaseDelay", "gateways", "remotes"];
+const ROUTE_KEYS = ["$comment", "gateways", "threshold", "highThreshold", "valueBound"];
+const UINT128_MAX = 2n ** 128n - 1n;
+/** TransportAggregator's MAX_GAS_LIMIT: its default gas limit (gateway.defaultGasLimit) must not exceed it. */
+const AGGREGATOR_MAX_GAS_LIMIT = 30_000_000;
+/** Longest aggregator delay accepted (a year): the contract takes a uint48, but a longer delay is a typo. */
+const MAX_AGGREGATOR_DELAY = 365 * 24 * 3600;
 
 type Json = Record<string, unknown>;
 
@@ -268,13 +319,242 @@ function adapterSection(protocol: AdapterProtocol, value: unknown, key: string):
   return out;
 }
 
+/** A uint128 given as a JSON number (up to 2^53) or a decimal string. */
+function uint128(value: unknown, key: string): bigint {
+  if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value))
+    throw new ConfigError(
+      key,
+      `${value} is above 2**53 and lost its exact value in JSON: give it as a decimal string, e.g. "${BigInt(value)}"`,
+    );
+  const ok =
+    (typeof value === "number" && Number.isSafeInteger(value)) ||
+    (typeof value === "string" && /^[0-9]+$/.test(value));
+  const n = ok ? BigInt(value as number | string) : -1n;
+  if (n < 0n || n > UINT128_MAX)
+    throw new ConfigError(
+      key,
+      `must be an integer in [0, 2**128 - 1], as a number or a decimal string, got ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
+/** `chains.<name>.executeGasOverhead`: destination chain name -> gas, within FlowEscrow's bounds. */
+function executeGasOverheads(
+  value: unknown,
+  key: string,
+  name: string,
+  chains: Readonly<Record<string, ChainEntry>>,
+): Record<string, number> {
+  const raw = object(value, key);
+  const out: Record<string, number> = {};
+  for (const [destination, gas] of Object.entries(raw)) {
+    if (destination === "$comment") continue;
+    const k = `${key}.${destination}`;
+    if (chains[destination] === undefined)
+      throw new ConfigError(
+        k,
+        `unknown chain "${destination}": key each overhead by a destination chain's name (${Object.keys(chains).join(", ")})`,
+      );
+    if (destination === name)
+      throw new ConfigError(k, "flows never go to their own chain: remove this entry");
+    if (!chains[name]!.remotes.includes(destination))
+      throw new ConfigError(
+        k,
+        `${destination} is not in chains.${name}.remotes, so no flow from ${name} goes there: add it to the remotes ` +
+          "or remove this entry",
+      );
+    if (typeof gas !== "number" || !Number.isSafeInteger(gas))
+      throw new ConfigError(k, `must be an integer (gas), got ${JSON.stringify(gas)}`);
+    if (gas < EXECUTE_GAS_OVERHEAD || gas > MAX_EXECUTE_GAS_OVERHEAD)
+      throw new ConfigError(
+        k,
+        `must be between ${EXECUTE_GAS_OVERHEAD} (FlowEscrow.EXECUTE_GAS_OVERHEAD, the default: leave the entry out ` +
+          `for it) and ${MAX_EXECUTE_GAS_OVERHEAD} (FlowEscrow.MAX_EXECUTE_GAS_OVERHEAD), got ${gas}: the escrow ` +
+          "refuses other values",
+      );
+    out[destination] = gas;
+  }
+  return out;
+}
+
+/** The gateway names a chain can register: `native`, then its adapter sections (in deployment order). */
+function availableGateways(chain: ChainEntry): string[] {
+  return [NATIVE_GATEWAY, ...ADAPTER_PROTOCOLS.filter((p) => chain.adapters[p.key]).map((p) => p.key)];
+}
+
+/** `chains.<name>.aggregator` without its routes (delays, gateways). */
+function aggregatorBase(value: unknown, key: string, chain: ChainEntry): AggregatorSection {
+  const raw = object(value, key);
+  noUnknownKeys(raw, AGGREGATOR_KEYS, key);
+  const configDelay = optionalInteger(
+    raw.configDelay,
+    `${key}.configDelay`,
+    1,
+    MAX_AGGREGATOR_DELAY,
+    CONFIG_DEFAULTS.aggregatorConfigDelay,
+  );
+  const releaseDelay = optionalInteger(
+    raw.releaseDelay,
+    `${key}.releaseDelay`,
+    1,
+    MAX_AGGREGATOR_DELAY,
+    configDelay,
+  );
+  const available = availableGateways(chain);
+  let gateways = available;
+  if (raw.gateways !== undefined) {
+    if (!Array.isArray(raw.gateways) || raw.gateways.length === 0)
+      throw new ConfigError(
+        `${key}.gateways`,
+        `must be a non-empty array of gateway names (here: ${available.map((g) => JSON.stringify(g)).join(", ")}); ` +
+          "leave it out to register all of them",
+      );
+    gateways = raw.gateways.map((g, i) => {
+      const k = `${key}.gateways[${i}]`;
+      const gateway = nonEmptyString(g, k);
+      if (!available.includes(gateway)) {
+        const protocol = ADAPTER_PROTOCOLS.find((p) => p.key === gateway);
+        throw new ConfigError(
+          k,
+          protocol
+            ? `chains.${chain.name} has no ${gateway} section, so no ${protocol.contract} to register: add the section ` +
+                "(see docs/adapters.md) or remove the name"
+            : `unknown gateway "${gateway}": use "${NATIVE_GATEWAY}" (the ConcordGateway) or an adapter section of ` +
+                `this chain (${available.slice(1).join(", ") || "none configured"})`,
+        );
+      }
+      return gateway;
+    });
+    gateways.forEach((g, i) => {
+      if (gateways.indexOf(g) !== i)
+        throw new ConfigError(
+          `${key}.gateways[${i}]`,
+          `duplicate gateway "${g}": a gateway is registered once`,
+        );
+    });
+  }
+  return { configDelay, releaseDelay, gateways, remotes: {} };
+}
+
+/** The routes of `chains.<name>.aggregator.remotes`, once every chain's aggregator base is known. */
+function aggregatorRoutes(
+  value: unknown,
+  key: string,
+  chain: ChainEntry,
+  chains: Readonly<Record<string, ChainEntry>>,
+): Record<string, AggregatorRoute> {
+  if (value === undefined) return {};
+  const raw = object(value, key);
+  const routes: Record<string, AggregatorRoute> = {};
+  const own = chain.aggregator!;
+  for (const [name, routeValue] of Object.entries(raw)) {
+    if (name === "$comment") continue;
+    const k = `${key}.${name}`;
+    const remote = chains[name];
+    if (remote === undefined)
+      throw new ConfigError(
+        k,
+        `unknown chain "${name}": key each route by a remote chain's name (${Object.keys(chains).join(", ")})`,
+      );
+    if (name === chain.name)
+      throw new ConfigError(k, "an aggregator has no route to its own chain: remove it");
+    if (!chain.remotes.includes(name) || !remote.remotes.includes(chain.name))
+      throw new ConfigError(
+        k,
+        `${chain.name} and ${name} must be remotes of each other (chains.<name>.remotes): the aggregator's gateways ` +
+          "are wired between remotes only; add them or remove this route",
+      );
+    if (remote.aggregator === undefined)
+      throw new ConfigError(
+        k,
+        `chains.${name} has no aggregator section: messages from ${chain.name} need an aggregator there to count ` +
+          `them; add "aggregator": {} to chains.${name}`,
+      );
+    const r = object(routeValue, k);
+    noUnknownKeys(r, ROUTE_KEYS, k);
+    const shared = own.gateways.filter((g) => remote.aggregator!.gateways.includes(g));
+    let gateways = shared;
+    if (r.gateways !== undefined) {
+      if (!Array.isArray(r.gateways) || r.gateways.length === 0)
+        throw new ConfigError(
+          `${k}.gateways`,
+          `must be a non-empty array of gateway names registered on both ends (${shared.join(", ") || "none"}); ` +
+            "leave it out to use all of them",
+        );
+      const names: unknown[] = r.gateways;
+      gateways = names.map((g, i) => {
+        const gk = `${k}.gateways[${i}]`;
+        const gateway = nonEmptyString(g, gk);
+        if (!own.gateways.includes(gateway))
+          throw new ConfigError(
+            gk,
+            `"${gateway}" is not registered on ${chain.name}'s aggregator: add it to chains.${chain.name}.aggregator.gateways`,
+          );
+        if (!remote.aggregator!.gateways.includes(gateway))
+          throw new ConfigError(
+            gk,
+            `"${gateway}" is not registered on ${name}'s aggregator, which must count it: add it to ` +
+              `chains.${name}.aggregator.gateways` +
+              (gateway === NATIVE_GATEWAY ? "" : ` (chains.${name} needs a ${gateway} section)`),
+          );
+        if (names.indexOf(g) !== i) throw new ConfigError(gk, `duplicate gateway "${gateway}"`);
+        return gateway;
+      });
+    } else if (shared.length === 0)
+      throw new ConfigError(
+        `${k}.gateways`,
+        `${chain.name} and ${name} register no common gateway: give both aggregators the same gateway names`,
+      );
+    const n = gateways.length;
+    if (r.threshold === undefined)
+      throw new ConfigError(
+        `${k}.threshold`,
+        `is required: how many of the route's ${n} gateways (${gateways.join(", ")}) must carry a message (k of n)`,
+      );
+    const threshold = integer(
+      r.threshold,
+      `${k}.threshold`,
+      Number.MIN_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+    );
+    if (threshold < 1 || threshold > n)
+      throw new ConfigError(
+        `${k}.threshold`,
+        `must be between 1 and the route's number of gateways (${n}: ${gateways.join(", ")}), got ${threshold}: ` +
+          (threshold > n ? "lower it or add gateways to the route" : "a message needs at least one gateway"),
+      );
+    const highThreshold =
+      r.highThreshold === undefined
+        ? threshold
+        : integer(r.highThreshold, `${k}.highThreshold`, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    if (highThreshold < threshold || highThreshold > n)
+      throw new ConfigError(
+        `${k}.highThreshold`,
+        `must be between threshold (${threshold}) and the route's number of gateways (${n}), got ${highThreshold}`,
+      );
+    if (highThreshold > threshold && r.valueBound === undefined)
+      throw new ConfigError(
+        `${k}.valueBound`,
+        `is required when highThreshold (${highThreshold}) exceeds threshold (${threshold}): messages declaring ` +
+          "more than it need highThreshold gateways",
+      );
+    const valueBound = r.valueBound === undefined ? 0n : uint128(r.valueBound, `${k}.valueBound`);
+    routes[name] = { gateways, threshold, highThreshold, valueBound };
+  }
+  return routes;
+}
+
 /**
  * Validates a parsed chain-config file and applies defaults. Throws a {@link ConfigError} naming the bad key for:
  * unknown keys, unknown chains referenced in `remotes`, duplicate chain or domain ids, a threshold of 0 or above
  * the number of validators, a finality depth below the chain's minimum, a missing RPC URL (literal or the named
  * environment variable), malformed addresses and out-of-range numbers, and in adapter sections (`hyperlane`,
  * `layerzero`, `ccip`, `axelar`, `wormhole`, see adapters.ts) missing or unknown fields, out-of-range ids, over-long
- * names and two chains with the same protocol domain (Axelar chain names compared without case).
+ * names and two chains with the same protocol domain (Axelar chain names compared without case); in `aggregator`
+ * sections unknown gateway names or ones without their adapter section, routes to unknown chains, to chains that are
+ * not mutual remotes or have no aggregator, gateways not registered on both ends, thresholds outside [1, n] and a
+ * missing `valueBound` with a higher `highThreshold`; in `executeGasOverhead` unknown or non-remote destinations and
+ * values outside FlowEscrow's bounds. Each message says what to change.
  * @param raw The parsed JSON.
  * @param env Where `{"env": NAME}` RPC URLs are read from (default `process.env`).
  */
@@ -475,6 +755,7 @@ export function validateConfig(
       ...(gasPrice !== undefined ? { gasPrice } : {}),
       nativeTokenPrice,
       adapters,
+      executeGasOverhead: {},
     };
     if (remotes === undefined) allRemotes.add(name);
   }
@@ -493,6 +774,38 @@ export function validateConfig(
       if (seen.has(remote)) throw new ConfigError(key, `duplicate remote "${remote}"`);
       seen.add(remote);
     });
+  }
+  // Third pass: per-destination flow overheads and aggregators (their routes name other chains' aggregators).
+  for (const name of names) {
+    const c = chainsRaw[name] as Json;
+    const chain = chains[name]!;
+    if (c.executeGasOverhead !== undefined)
+      chain.executeGasOverhead = executeGasOverheads(
+        c.executeGasOverhead,
+        `chains.${name}.executeGasOverhead`,
+        name,
+        chains,
+      );
+    if (c.aggregator !== undefined) {
+      if (gateway.defaultGasLimit > AGGREGATOR_MAX_GAS_LIMIT)
+        throw new ConfigError(
+          "gateway.defaultGasLimit",
+          `${gateway.defaultGasLimit} is above ${AGGREGATOR_MAX_GAS_LIMIT}, the largest gas limit a TransportAggregator ` +
+            `accepts (chains.${name} has an aggregator): lower it`,
+        );
+      chain.aggregator = aggregatorBase(c.aggregator, `chains.${name}.aggregator`, chain);
+    }
+  }
+  for (const name of names) {
+    const chain = chains[name]!;
+    if (chain.aggregator === undefined) continue;
+    const raw = (chainsRaw[name] as Json).aggregator as Json;
+    chain.aggregator.remotes = aggregatorRoutes(
+      raw.remotes,
+      `chains.${name}.aggregator.remotes`,
+      chain,
+      chains,
+    );
   }
   return {
     saltPrefix,

@@ -16,6 +16,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { repoRoot } from "../repo.js";
+import { isoTime } from "./aggregator.js";
 import { type ChainConfig, ConfigError } from "./config.js";
 import { DETERMINISTIC_DEPLOYER, DETERMINISTIC_DEPLOYER_RUNTIME } from "./create3.js";
 import {
@@ -30,6 +31,7 @@ import {
 import { type Deployment, deploymentPath, readDeployment, writeDeployment } from "./registry.js";
 
 export * from "./adapters.js";
+export * from "./aggregator.js";
 export * from "./config.js";
 export * from "./create3.js";
 export * from "./manifest.js";
@@ -157,7 +159,7 @@ async function executeChain(
   let gasUsed = 0n;
   let firstBlock: bigint | undefined;
   for (const tx of chainPlan.transactions) {
-    log(`[${entry.name}] ${tx.description}`);
+    log(`[${entry.name}] ${tx.description}${tx.takesEffect ? ` (${tx.takesEffect})` : ""}`);
     let hash: Hex;
     try {
       hash = await wallet.sendTransaction({ to: tx.to, data: tx.data, chain });
@@ -228,13 +230,16 @@ export async function deploy(params: DeployParameters): Promise<DeployReturnType
       `[${c.name}] chain ${c.chainId}, domain ${c.domain}: ${c.transactions.length} transaction(s) planned`,
     );
     if (c.skipped.length) log(`[${c.name}] skipped (no artifact yet): ${c.skipped.join(", ")}`);
+    for (const s of c.scheduled)
+      log(`[${c.name}] already scheduled, takes effect at ${isoTime(s.activatesAt)}: ${s.description}`);
   }
   const registries: DeployReturnType["registries"] = {};
   if (params.dryRun) {
     for (const c of plan.chains) {
       if (c.bootstrapDeterministicDeployer)
         log(`[${c.name}] would install the deterministic-deployment proxy`);
-      for (const tx of c.transactions) log(`[${c.name}] would send: ${tx.description}`);
+      for (const tx of c.transactions)
+        log(`[${c.name}] would send: ${tx.description}${tx.takesEffect ? ` (${tx.takesEffect})` : ""}`);
       registries[c.name] = { deployment: c.deployment, path: undefined };
     }
     log(`dry run: ${plan.transactionCount} transaction(s) planned, none sent`);

@@ -136,6 +136,21 @@ export const MANIFEST: readonly ManifestEntry[] = [
  * (adapters.ts), only on chains that have that section; wired in plan.ts. */
 export const ADAPTER_MANIFEST: readonly ManifestEntry[] = ADAPTER_PROTOCOLS.map(adapterEntry);
 
+/** The TransportAggregator (contracts/adapters/aggregator), deployed after the adapters on chains with an
+ * `aggregator` section: (localDomain, authority, defaultGasLimit, configDelay, releaseDelay). Wired in aggregator.ts. */
+export const AGGREGATOR_ENTRY: ManifestEntry = {
+  name: "TransportAggregator",
+  artifact: "TransportAggregator",
+  args: (ctx) => [
+    ctx.chain.domain,
+    ctx.addresses.AccessManager,
+    ctx.config.gateway.defaultGasLimit,
+    ctx.chain.aggregator!.configDelay,
+    ctx.chain.aggregator!.releaseDelay,
+  ],
+  when: (ctx) => ctx.chain.aggregator !== undefined,
+};
+
 /** The manifest entry of a protocol's adapter: deployed on the chains that have its config section. */
 export function adapterEntry(protocol: AdapterProtocol): ManifestEntry {
   return {

@@ -24,8 +24,17 @@ import {
 import { ArtifactError, type ContractArtifact, loadArtifact } from "../artifacts.js";
 import { ConcordSdkError } from "../errors.js";
 import { ADAPTER_PROTOCOLS, type AdapterProtocol, type AdapterSection } from "./adapters.js";
+import {
+  AGGREGATOR_CONTRACT,
+  type AggregatorState,
+  type ScheduledChange,
+  gatewayContract,
+  gatewayPaid,
+  planAggregator,
+  readAggregator,
+} from "./aggregator.js";
 import type { ChainConfig, ChainEntry } from "./config.js";
-import { ConfigError } from "./config.js";
+import { ConfigError, EXECUTE_GAS_OVERHEAD } from "./config.js";
 import {
   DETERMINISTIC_DEPLOYER,
   create3Address,
@@ -35,12 +44,13 @@ import {
 } from "./create3.js";
 import {
   ADAPTER_MANIFEST,
+  AGGREGATOR_ENTRY,
   DEMO_AMOUNTS,
   MANIFEST,
   type ManifestContext,
   type ManifestEntry,
 } from "./manifest.js";
-import type { AdapterEntry, Deployment, VerifierEntry } from "./registry.js";
+import type { AdapterEntry, AggregatorEntry, Deployment, VerifierEntry } from "./registry.js";
 
 /** A deployment that cannot proceed (unreachable chain, missing proxy on a remote chain, failed transaction). */
 export class DeployError extends ConcordSdkError {
@@ -92,6 +102,8 @@ export type PlannedTransaction = {
   restricted: boolean;
   /** What may make it fail (e.g. code above the EIP-170 limit), repeated in the error if it does. */
   note?: string;
+  /** A delayed change (`TransportAggregator.schedule*`): when it takes effect. */
+  takesEffect?: string;
 };
 
 /** The plan of one chain. */
@@ -105,6 +117,8 @@ export type ChainPlan = {
   /** Contracts needed on this chain whose artifact does not exist yet (optional manifest entries), skipped. */
   skipped: string[];
   transactions: PlannedTransaction[];
+  /** Delayed changes scheduled by an earlier run and not in effect yet (nothing to send; when each takes effect). */
+  scheduled: ScheduledChange[];
   /** The registry this chain has once the transactions are mined. */
   deployment: Deployment;
   /** The gateway is already deployed (its deploy block comes from the registry, or the chain). */
@@ -128,8 +142,12 @@ export type PlanOptions = {
   providers?: Readonly<Record<string, EIP1193Provider>>;
 };
 
-/** What planning a chain reads from the other chains: the gas price gas oracles default to (see `gasPrice`). */
-type PlanInputs = PlanOptions & { observedGasPrice: Record<string, bigint> };
+/** What planning a chain reads from the other chains: the gas price gas oracles default to (see `gasPrice`), and
+ * every chain's aggregator (a receive rule names the version its sender sends under). */
+type PlanInputs = PlanOptions & {
+  observedGasPrice: Record<string, bigint>;
+  aggregators: Record<string, AggregatorState>;
+};
 
 /** The viem chain and transport of one configured chain. */
 export function chainTransport(
@@ -410,7 +428,7 @@ async function planChain(
     return address;
   };
   const entries: ManifestEntry[] = [];
-  for (const item of [...MANIFEST, ...ADAPTER_MANIFEST]) {
+  for (const item of [...MANIFEST, ...ADAPTER_MANIFEST, AGGREGATOR_ENTRY]) {
     if (item.when && !item.when(ctx)) continue;
     if (item.optional && !artifactOrUndefined(item.artifact)) {
       skipped.push(item.name);
@@ -514,6 +532,14 @@ async function planChain(
       : zeroAddress;
     if (getAddress(trustedEscrow) !== escrow)
       call("FlowExecutor", executorAbi, "setRemote", [origin.domain, escrow]);
+    // EXECUTE gas overhead of flows to this remote: the configured one, else FlowEscrow's default (a value set
+    // earlier and no longer configured is reset).
+    const overhead = entry.executeGasOverhead[origin.name] ?? EXECUTE_GAS_OVERHEAD;
+    const currentOverhead = existed.FlowEscrow
+      ? Number(await read<bigint>(escrow, escrowAbi, "executeGasOverhead", [origin.domain]))
+      : EXECUTE_GAS_OVERHEAD;
+    if (currentOverhead !== overhead)
+      call("FlowEscrow", escrowAbi, "setExecuteGasOverhead", [origin.domain, overhead]);
   }
 
   // Transport adapters: immutables as configured, settings, and per remote chain with the same protocol its
@@ -593,6 +619,58 @@ async function planChain(
         Object.entries(section).map(([k, v]) => [k, typeof v === "bigint" ? String(v) : v]),
       ),
       remotes: routes,
+    };
+  }
+
+  // Transport aggregator: gateways, then the routes (delayed changes scheduled once, see aggregator.ts).
+  const scheduled: ScheduledChange[] = [];
+  let aggregatorEntry: AggregatorEntry | undefined;
+  if (entry.aggregator) {
+    const section = entry.aggregator;
+    const state = opts.aggregators[entry.name]!;
+    const aggregatorAbi = loadArtifact("TransportAggregator").abi;
+    const planned = await planAggregator(
+      client,
+      config,
+      entry,
+      factory,
+      deployer,
+      opts.aggregators,
+      warnings,
+    );
+    for (const c of planned.calls) {
+      call(AGGREGATOR_CONTRACT, aggregatorAbi, c.functionName, c.args);
+      if (c.takesEffect) txs[txs.length - 1]!.takesEffect = c.takesEffect;
+    }
+    scheduled.push(...planned.scheduled);
+    aggregatorEntry = {
+      address: state.address,
+      configDelay: section.configDelay,
+      releaseDelay: section.releaseDelay,
+      gateways: Object.fromEntries(
+        section.gateways.map((g) => [
+          g,
+          {
+            contract: gatewayContract(g),
+            address: addresses[gatewayContract(g)]!,
+            slot: state.slots[g]!,
+            paid: gatewayPaid(g),
+          },
+        ]),
+      ),
+      routes: Object.fromEntries(
+        Object.entries(section.remotes).map(([name, route]) => [
+          String(config.chains[name]!.domain),
+          {
+            chain: name,
+            gateways: route.gateways,
+            threshold: route.threshold,
+            highThreshold: route.highThreshold,
+            valueBound: String(route.valueBound),
+            version: Number(state.sends[name]!.version),
+          },
+        ]),
+      ),
     };
   }
 
@@ -680,6 +758,7 @@ async function planChain(
     finalityDepth: entry.finalityDepth,
     local: entry.local,
     ...(Object.keys(adapterEntries).length ? { adapters: adapterEntries } : {}),
+    ...(aggregatorEntry ? { aggregator: aggregatorEntry } : {}),
   };
   return {
     name: entry.name,
@@ -689,6 +768,7 @@ async function planChain(
     factory,
     skipped,
     transactions: txs,
+    scheduled,
     deployment,
     gatewayExisted: Boolean(existed.ConcordGateway),
   };
@@ -711,9 +791,20 @@ export async function planDeployment(config: ChainConfig, opts: PlanOptions): Pr
         observedGasPrice[entry.name] = price > 0n ? price : 1n;
       }),
   );
+  // Aggregators first: a chain's receive rule for a source is the rule of the version that source will send under.
+  const aggregators: Record<string, AggregatorState> = {};
+  const factory = factoryAddress(loadArtifact("ConcordCreate3Factory").bytecode);
+  await Promise.all(
+    Object.values(config.chains)
+      .filter((entry) => entry.aggregator !== undefined)
+      .map(async (entry) => {
+        const client = await connectPublic(entry, opts.providers);
+        aggregators[entry.name] = await readAggregator(client, config, entry, factory, opts.deployer);
+      }),
+  );
   const chains = await Promise.all(
     Object.values(config.chains).map((entry) =>
-      planChain(config, entry, { ...opts, observedGasPrice }, warnings),
+      planChain(config, entry, { ...opts, observedGasPrice, aggregators }, warnings),
     ),
   );
   for (const [name, price] of Object.entries(observedGasPrice)) {

@@ -25,6 +25,30 @@ export type AdapterEntry = {
   remotes: Record<string, string>;
 };
 
+/** A chain's TransportAggregator (sdk/src/deploy/aggregator.ts), as configured and wired. */
+export type AggregatorEntry = {
+  address: Address;
+  /** Seconds between scheduling a change and its effect (immutable). */
+  configDelay: number;
+  /** Seconds between a release decision and the release (immutable). */
+  releaseDelay: number;
+  /** Gateway name (`native`, adapter keys) -> its registry contract, address, slot and whether the aggregator pays it. */
+  gateways: Record<string, { contract: string; address: Address; slot: number; paid: boolean }>;
+  /** Destination domain (decimal string) -> the route's config and the send-config version it travels under once
+   * the scheduled changes are in effect. */
+  routes: Record<
+    string,
+    {
+      chain: string;
+      gateways: string[];
+      threshold: number;
+      highThreshold: number;
+      valueBound: string;
+      version: number;
+    }
+  >;
+};
+
 /** What is deployed on one chain and how it is wired to the others. */
 export type Deployment = {
   chainId: number;
@@ -53,6 +77,9 @@ export type Deployment = {
   deployBlock?: number;
   /** Transport adapters by protocol key (e.g. `hyperlane`), when the config gives the chain a protocol section. */
   adapters?: Record<string, AdapterEntry>;
+  /** The TransportAggregator (also `contracts.TransportAggregator`), when the config gives the chain an `aggregator`
+   * section. */
+  aggregator?: AggregatorEntry;
 };
 
 export class RegistryError extends ConcordSdkError {
