@@ -41,7 +41,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @dev With the authority tag, a route's protocol domain field holds the protocol's id in its low 32 bits and the
     /// authority's low 32 bits (the tag) in its high 32 bits.
     uint64 private constant _PROTOCOL_ID_MASK_WITH_TAG = type(uint32).max;
-    uint256 private constant _AUTHORITY_TAG_SHIFT = 32;
+    uint64 private constant _AUTHORITY_TAG_SHIFT = 32;
     /// @dev Bit layout of a route slot (`Route`): the adapter in the low 160 bits, then the protocol domain field.
     uint256 private constant _ROUTE_PROTOCOL_DOMAIN_SHIFT = 160;
 
