@@ -1,4 +1,4 @@
-/** Concord off-chain agents: validator, relayer, their stores and HTTP APIs. */
+/** Concord off-chain agents: validator, relayer, flow keeper, watcher, their stores and HTTP APIs. */
 export { gatewayAbi, verifierAbi, recipientAbi, batchProcessorAbi, GatewayMessageStatus } from "./abi.js";
 export { AgentError, AgentConfigError, StoreError, ConflictingCheckpointError } from "./errors.js";
 export { type AgentLogger, jsonLogger, silentLogger } from "./log.js";
@@ -46,3 +46,14 @@ export {
   type KeeperConfig,
   type KeeperCounters,
 } from "./keeper.js";
+export {
+  Watcher,
+  IncrementalTree,
+  runWatcher,
+  type WatcherAlert,
+  type WatcherAlertKind,
+  type WatcherConfig,
+  type WatcherCounters,
+  type WatcherOriginConfig,
+  type WatcherVerifierConfig,
+} from "./watcher.js";
