@@ -41,7 +41,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @dev With the authority tag, a route's protocol domain field holds the protocol's id in its low 32 bits and the
     /// authority's low 32 bits (the tag) in its high 32 bits.
     uint64 private constant _PROTOCOL_ID_MASK_WITH_TAG = type(uint32).max;
-    uint64 private constant _AUTHORITY_TAG_SHIFT = 32;
+    uint256 private constant _AUTHORITY_TAG_SHIFT = 32;
     /// @dev Bit layout of a route slot (`Route`): the adapter in the low 160 bits, then the protocol domain field.
     uint256 private constant _ROUTE_PROTOCOL_DOMAIN_SHIFT = 160;
 
@@ -459,7 +459,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// field's high 32 bits.
     function _authorityTagOf(address account) private pure returns (uint64) {
         // forge-lint: disable-next-line(unsafe-typecast) the tag is the address's low 32 bits by definition
-        return uint64(uint32(uint160(account))) << _AUTHORITY_TAG_SHIFT;
+        return uint64(uint256(uint32(uint160(account))) << _AUTHORITY_TAG_SHIFT);
     }
 
     /// @dev Enlists `domain` among the tagged routes (once; at most `_MAX_TAGGED_ROUTES`) and returns the current
