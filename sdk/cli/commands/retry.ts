@@ -253,6 +253,31 @@ function endpointOf(chain: CliChain, adapter: Address): AdapterEndpoint {
   return { publicClient: chain.publicClient, adapter, fromBlock: chain.fromBlock, logPager: chain.pager };
 }
 
+/**
+ * The destination chain of an adapter or aggregated message, resolved from the config while its status is read
+ * (`resolve` is the status reader's `destination` callback); `require` returns it or says how to add it.
+ */
+function destinationLookup(chains: CliChains) {
+  let chain: CliChain | undefined;
+  return {
+    resolve: (domain: number) => {
+      chain = chains.byDomain.get(domain);
+      return chain
+        ? { publicClient: chain.publicClient, fromBlock: chain.fromBlock, logPager: chain.pager }
+        : undefined;
+    },
+    require: (kind: string, domain: number | undefined): CliChain => {
+      if (!chain)
+        throw new CliError(
+          `the ${kind} message goes to domain ${domain}, which is not in the config`,
+          ExitCode.CONFIG,
+          "add that chain to the config file (and its registry) to retry there",
+        );
+      return chain;
+    },
+  };
+}
+
 /** `concord retry` of an adapter message: FAILED on the destination adapter, retried there with the envelope of the
  * send. */
 async function retryAdapter(
@@ -264,25 +289,11 @@ async function retryAdapter(
   keyEnv: string,
 ): Promise<ExitCode> {
   const { origin, contract, endpoint } = found;
-  let dest: CliChain | undefined;
+  const lookup = destinationLookup(chains);
   const before = await reach(origin, () =>
-    adapterMessageStatus({
-      origin: endpoint,
-      messageId: id,
-      destination: (domain) => {
-        dest = chains.byDomain.get(domain);
-        return dest
-          ? { publicClient: dest.publicClient, fromBlock: dest.fromBlock, logPager: dest.pager }
-          : undefined;
-      },
-    }),
+    adapterMessageStatus({ origin: endpoint, messageId: id, destination: lookup.resolve }),
   );
-  if (!dest)
-    throw new CliError(
-      `the adapter message goes to domain ${before.destination}, which is not in the config`,
-      ExitCode.CONFIG,
-      "add that chain to the config file (and its registry) to retry there",
-    );
+  const dest = lookup.require("adapter", before.destination);
   const route = `${origin.entry.name} -> ${dest.entry.name} over ${contract}`;
   if (before.status === "EXECUTED") {
     ctx.out.result({ messageId: id, kind: "adapterMessage", status: "EXECUTED", retried: false }, [
@@ -436,25 +447,11 @@ async function retryAggregated(
   keyEnv: string,
 ): Promise<ExitCode> {
   const { origin, contract, endpoint } = found;
-  let dest: CliChain | undefined;
+  const lookup = destinationLookup(chains);
   const before = await reach(origin, () =>
-    aggregatedMessageStatus({
-      origin: endpoint,
-      messageId: id,
-      destination: (domain) => {
-        dest = chains.byDomain.get(domain);
-        return dest
-          ? { publicClient: dest.publicClient, fromBlock: dest.fromBlock, logPager: dest.pager }
-          : undefined;
-      },
-    }),
+    aggregatedMessageStatus({ origin: endpoint, messageId: id, destination: lookup.resolve }),
   );
-  if (!dest)
-    throw new CliError(
-      `the aggregated message goes to domain ${before.destination}, which is not in the config`,
-      ExitCode.CONFIG,
-      "add that chain to the config file (and its registry) to retry there",
-    );
+  const dest = lookup.require("aggregated", before.destination);
   const route = `${origin.entry.name} -> ${dest.entry.name} over ${contract}`;
   const statusLine = commandLine(ctx, "status", [id], READ_ONLY);
   if (before.status === "EXECUTED") {
