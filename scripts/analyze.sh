@@ -10,7 +10,10 @@ if [ ! -x .venv/bin/slither ]; then
   exit 1
 fi
 # Only contracts/ (and what it imports): test helpers that deploy other protocols (e.g. Hyperlane) stay out.
-FOUNDRY_PROFILE=analysis forge build --force --skip test --skip script >/dev/null
+# ANALYZE_SKIP_BUILD=1: the caller has just made that build (scripts/test-all.sh compiles it in the background).
+if [ "${ANALYZE_SKIP_BUILD:-0}" != 1 ]; then
+  FOUNDRY_PROFILE=analysis forge build --force --skip test --skip script >/dev/null
+fi
 mkdir -p out_analysis
 report=out_analysis/slither.json
 rm -f "$report"

@@ -17,8 +17,28 @@ forge_build() {
   done
   forge build
 }
-if [ "${BUILD_SKIP_FORGE:-0}" != 1 ]; then forge_build; fi
-hardhat build --quiet 2>/dev/null || hardhat build
-node scripts/gen-sdk.mjs
-rm -rf sdk/dist # npm pack ships dist/: no stale modules from an earlier layout
-tsc -p sdk/tsconfig.json
+# Hardhat's build, the SDK's generated constants (read from Hardhat's artifacts only) and the TypeScript package.
+hardhat_lane() {
+  hardhat build --quiet
+  node scripts/gen-sdk.mjs
+  rm -rf sdk/dist # npm pack ships dist/: no stale modules from an earlier layout
+  tsc -p sdk/tsconfig.json
+}
+if [ "${BUILD_SKIP_FORGE:-0}" = 1 ]; then
+  hardhat_lane
+  exit 0
+fi
+# solcjs is single-threaded: the Hardhat lane runs beside the forge batches (its own artifacts/ and cache/), so on two
+# cores it costs no wall time. Its output is shown when it ends, never interleaved with forge's.
+lane_log=$(mktemp)
+hardhat_lane >"$lane_log" 2>&1 &
+lane_pid=$!
+forge_status=0
+forge_build || forge_status=$?
+lane_status=0
+wait "$lane_pid" || lane_status=$?
+cat "$lane_log"
+rm -f "$lane_log"
+if [ "$lane_status" != 0 ]; then echo "build: the Hardhat/SDK lane failed (exit $lane_status)" >&2; fi
+if [ "$forge_status" != 0 ]; then echo "build: the forge build failed (exit $forge_status)" >&2; fi
+[ "$forge_status" = 0 ] && [ "$lane_status" = 0 ]

@@ -2,17 +2,38 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
+function listenOn(port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
+      const bound = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(bound));
     });
   });
+}
+
+let nextOwnPort = 0;
+
+/**
+ * A free TCP port on 127.0.0.1. When `CONCORD_TEST_PORT_BASE` is set (scripts/test-ts.mjs gives each of the test
+ * files it runs side by side its own base), ports are taken in order from [base, base + 1000), so processes never
+ * race for one port between this check and the server that binds it; otherwise the system picks one.
+ */
+export async function freePort(): Promise<number> {
+  const base = Number(process.env.CONCORD_TEST_PORT_BASE ?? 0);
+  if (Number.isInteger(base) && base > 0) {
+    for (let tries = 0; tries < 1000; tries++) {
+      const port = base + (nextOwnPort++ % 1000);
+      try {
+        return await listenOn(port);
+      } catch {
+        // in use: the next one
+      }
+    }
+  }
+  return listenOn(0);
 }
 
 export type AnvilOptions = {
