@@ -35,8 +35,9 @@ contract RangeCheckpointGasBench is ConcordBenchBase {
 
     function _setUpBatch() internal {
         batcher = new ConcordBatchProcessor();
-        // Nonces 0..100 (range: 1..100, warm-up 0) and 128..228 (message id: 129..228, warm-up 128).
-        for (uint256 i = 0; i <= 228; ++i) {
+        // Nonces 0..100 (range: 1..100, warm-up 0), 128..228 (message id: 129..228, warm-up 128) and 229..328 (the
+        // range of the single-transaction figures).
+        for (uint256 i = 0; i <= 328; ++i) {
             _dispatch(32);
         }
     }
@@ -105,6 +106,20 @@ contract RangeCheckpointGasBench is ConcordBenchBase {
         uint256 ranged = _batch(1, _rangeMetadata(signers, 1, 100), "batch100_range_3of5_32B");
         assertTrue(IRangeCheckpointMultisigVerifier(address(range)).rangeVerified(1, 100, _rangeRootOf(1, 100)));
         console.log("saved per message vs message id:", messageId - ranged);
+
+        // Single `process` transactions in the range 229..328 (replay word already non-zero), as VerifierGas.t.sol
+        // measures message id (process_messageId_3of5_32B): the delivery that carries the signatures and records the
+        // range, then a delivery with the proof alone.
+        bytes[] memory single = _rangeMetadata(signers, 229, 328);
+        destination.process(single[0], messages[229]);
+        uint256 withSigs = vm.lastCallGas().gasTotalUsed;
+        destination.process(single[1], messages[230]);
+        uint256 proofOnly = vm.lastCallGas().gasTotalUsed;
+        assertTrue(destination.delivered(SRC, 229) && destination.delivered(SRC, 230));
+        console.log("process_range_3of5_32B_withSignatures", withSigs);
+        console.log("process_range_3of5_32B_proofOnly", proofOnly);
+        vm.snapshotValue("RangeCheckpointGas", "process_range_3of5_32B_withSignatures", withSigs);
+        vm.snapshotValue("RangeCheckpointGas", "process_range_3of5_32B_proofOnly", proofOnly);
     }
 
     function _rangeRootOf(uint32 first, uint32 last) internal view returns (bytes32) {
