@@ -122,6 +122,13 @@ const TARGETS = [
   ["VerifierGas", "process_messageId_3of5_32B", "process, message-id multisig 3-of-5, 32 B", 56_000],
   ["VerifierGas", "process_messageId_7of10_32B", "process, message-id multisig 7-of-10, 32 B", 75_000],
   ["VerifierGas", "process_merkleRoot_3of5_32B", "process, merkle-root multisig 3-of-5, 32 B", 82_000],
+  // Issue 18: a range of 100 in one batch-processor transaction, per message (the snapshot also holds message-id).
+  [
+    "RangeCheckpointGas",
+    "batch100_range_3of5_32B_perMessage",
+    "batch of 100 (batch processor), range checkpoint 3-of-5, 32 B, per message",
+    50_000,
+  ],
 ];
 
 function targetLines() {

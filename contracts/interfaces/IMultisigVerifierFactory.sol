@@ -8,10 +8,11 @@ import {IMultisigVerifier} from "./IMultisigVerifier.sol";
 /// (variant, origin, origin gateway, local domain, threshold, validator set). Permissionless: a verifier only
 /// secures a route once the authority points the route at it, which is how validator sets rotate.
 interface IMultisigVerifierFactory {
-    /// @notice The two multisig variants.
+    /// @notice The multisig variants.
     enum Variant {
         MESSAGE_ID,
-        MERKLE_ROOT
+        MERKLE_ROOT,
+        RANGE_CHECKPOINT
     }
 
     /// @notice Emitted when a verifier is deployed (not when an existing one is returned).

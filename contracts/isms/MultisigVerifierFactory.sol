@@ -5,10 +5,12 @@ import {IMultisigVerifier} from "../interfaces/IMultisigVerifier.sol";
 import {IMultisigVerifierFactory} from "../interfaces/IMultisigVerifierFactory.sol";
 import {MerkleRootMultisigVerifier} from "./MerkleRootMultisigVerifier.sol";
 import {MessageIdMultisigVerifier} from "./MessageIdMultisigVerifier.sol";
+import {RangeCheckpointMultisigVerifier} from "./RangeCheckpointMultisigVerifier.sol";
 import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 
 /// @title MultisigVerifierFactory
-/// @notice CREATE2 factory for {MessageIdMultisigVerifier} and {MerkleRootMultisigVerifier}. The salt is the
+/// @notice CREATE2 factory for {MessageIdMultisigVerifier}, {MerkleRootMultisigVerifier} and
+/// {RangeCheckpointMultisigVerifier}. The salt is the
 /// hash of the ABI-encoded config, so the address depends only on (factory, variant, config) and re-running a
 /// deployment is idempotent.
 contract MultisigVerifierFactory is IMultisigVerifierFactory {
@@ -29,9 +31,10 @@ contract MultisigVerifierFactory is IMultisigVerifierFactory {
     }
 
     function _initCode(Variant variant, IMultisigVerifier.Config calldata config) private pure returns (bytes memory) {
-        bytes memory creationCode = variant == Variant.MESSAGE_ID
-            ? type(MessageIdMultisigVerifier).creationCode
-            : type(MerkleRootMultisigVerifier).creationCode;
+        bytes memory creationCode;
+        if (variant == Variant.MESSAGE_ID) creationCode = type(MessageIdMultisigVerifier).creationCode;
+        else if (variant == Variant.MERKLE_ROOT) creationCode = type(MerkleRootMultisigVerifier).creationCode;
+        else creationCode = type(RangeCheckpointMultisigVerifier).creationCode;
         return abi.encodePacked(creationCode, abi.encode(config));
     }
 }

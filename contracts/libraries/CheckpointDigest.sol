@@ -12,6 +12,9 @@ pragma solidity ^0.8.24;
 ///   validators sign each message);
 /// - kind `KIND_MERKLE_ROOT`: commitment = the origin gateway's Merkle root after inserting the leaf at `index`
 ///   (merkle-root variant: validators sign checkpoints; one signature covers every message up to `index`).
+/// - kind `KIND_RANGE` (range-checkpoint variant, a longer preimage, see {rangeDigest}):
+///   `keccak256(domainHash | KIND_RANGE | rangeRoot | first (uint32) | last (uint32))`, where `rangeRoot` is the root
+///   of the tree over the ids of the consecutive messages `first..last` (`RangeCheckpointMultisigVerifier`).
 /// The kind byte keeps a signed root from ever being read as a signed message id and vice versa.
 /// @dev Validators sign this 32-byte digest raw (no EIP-191 envelope: it would cost one more keccak per
 /// verification, ~55 gas, and the multisig gas budget is tight). This is safe because a validator never signs a
@@ -29,6 +32,8 @@ library CheckpointDigest {
     bytes1 internal constant KIND_MESSAGE_ID = 0x01;
     /// @notice Kind of a signed checkpoint (commitment = Merkle root, index = last leaf index).
     bytes1 internal constant KIND_MERKLE_ROOT = 0x02;
+    /// @notice Kind of a signed range (commitment = range root, then the first and last nonce of the range).
+    bytes1 internal constant KIND_RANGE = 0x03;
 
     /// @notice Hash binding signatures to one origin domain and one origin gateway (or Merkle tree hook).
     function domainHash(uint32 origin, bytes32 originGateway) internal pure returns (bytes32) {
@@ -61,5 +66,24 @@ library CheckpointDigest {
         returns (bytes32)
     {
         return digest(domainHash(origin, originGateway), kind, commitment, index);
+    }
+
+    /// @notice The digest validators sign for the range `first..last` (inclusive) whose tree root is `rangeRoot`:
+    /// `keccak256(domain (32) | KIND_RANGE (1) | rangeRoot (32) | first (uint32) | last (uint32))`, 73 bytes.
+    /// @param domain The result of {domainHash} for the origin domain and gateway.
+    function rangeDigest(bytes32 domain, bytes32 rangeRoot, uint32 first, uint32 last)
+        internal
+        pure
+        returns (bytes32 result)
+    {
+        // Hashes the 73-byte preimage in scratch memory past the free-memory pointer (left unchanged).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, domain)
+            mstore(add(ptr, 0x20), KIND_RANGE)
+            mstore(add(ptr, 0x21), rangeRoot)
+            mstore(add(ptr, 0x41), or(shl(224, first), shl(192, and(last, 0xffffffff))))
+            result := keccak256(ptr, 0x49)
+        }
     }
 }

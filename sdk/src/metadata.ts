@@ -5,6 +5,9 @@
  * - `contracts/libraries/CheckpointDigest.sol` (what validators sign, raw: no EIP-191 envelope),
  * - `contracts/isms/MessageIdMultisigVerifier.sol` / `MerkleRootMultisigVerifier.sol` (metadata layouts),
  * - `contracts/isms/AggregationVerifier.sol` (range table, Hyperlane-compatible),
+ * - `contracts/isms/RangeCheckpointMultisigVerifier.sol` (range tree, range digest, range metadata;
+ *   vectors `test/vectors/range.json`, checked by `test/ts/metadata-range.test.ts` and
+ *   `test/isms/RangeCheckpointVectors.t.sol`),
  * - `contracts/libraries/MerkleTree.sol` (index-ordered depth-32 tree, Hyperlane-compatible).
  * Shared vectors: `test/vectors/multisig.json`, checked by `test/ts/metadata.test.ts` and
  * `test/isms/MultisigVectors.t.sol`.
@@ -40,6 +43,8 @@ export const ModuleType = {
   CONCORD_MESSAGE_ID_MULTISIG: 66,
   /** Concord merkle-root multisig (`IMultisigVerifier.CONCORD_MERKLE_ROOT_MULTISIG`). */
   CONCORD_MERKLE_ROOT_MULTISIG: 67,
+  /** Concord range-checkpoint multisig (`CONCORD_RANGE_CHECKPOINT_MULTISIG`). */
+  CONCORD_RANGE_CHECKPOINT_MULTISIG: 68,
 } as const;
 export type ModuleType = (typeof ModuleType)[keyof typeof ModuleType];
 
@@ -298,10 +303,142 @@ export function aggregationMetadata(parts: readonly (Hex | null)[]): Hex {
   return concatHex([...table, ...data]);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Range checkpoints (RangeCheckpointMultisigVerifier.sol)
+// ---------------------------------------------------------------------------------------------
+
+/** Digest kind of a signed range (`CheckpointDigest.KIND_RANGE`; its own layout, see {@link rangeDigest}). */
+export const RANGE_DIGEST_KIND = 3;
+/** Largest range a range-checkpoint verifier accepts (`MAX_RANGE_LENGTH`). */
+export const MAX_RANGE_LENGTH = 1024;
+
+/**
+ * `keccak256(domainHash | uint8 3 | bytes32 rangeRoot | uint32 first | uint32 last)`: what validators sign for the
+ * range of consecutive messages `first..last` (inclusive) of one origin gateway (`CheckpointDigest.rangeDigest`).
+ */
+export function rangeDigest(p: {
+  origin: number;
+  originGateway: Address | Hex;
+  rangeRoot: Hex;
+  first: number;
+  last: number;
+}): Hex {
+  assertRange(p.first, p.last);
+  assertBytes32("rangeRoot", p.rangeRoot);
+  return keccak256(
+    encodePacked(
+      ["bytes32", "uint8", "bytes32", "uint32", "uint32"],
+      [domainHash(p.origin, p.originGateway), RANGE_DIGEST_KIND, p.rangeRoot, p.first, p.last],
+    ),
+  );
+}
+
+function assertRange(first: number, last: number): void {
+  assertUint32("first", first);
+  assertUint32("last", last);
+  if (last < first) throw new MetadataError("range has last below first", `first ${first}, last ${last}`);
+  if (last - first + 1 > MAX_RANGE_LENGTH) {
+    throw new MetadataError(
+      "range is longer than MAX_RANGE_LENGTH",
+      `${last - first + 1} > ${MAX_RANGE_LENGTH}`,
+    );
+  }
+}
+
+/** Depth of the tree of a range of `length` messages: `ceil(log2(length))` (0 for one message). */
+export function rangeDepth(length: number): number {
+  if (!Number.isInteger(length) || length < 1 || length > MAX_RANGE_LENGTH) {
+    throw new MetadataError("range length out of bounds", `length ${length}, 1..${MAX_RANGE_LENGTH}`);
+  }
+  let depth = 0;
+  while (1 << depth < length) depth++;
+  return depth;
+}
+
+/** A range tree: its root, depth and the sibling path of every leaf. */
+export type RangeTree = {
+  root: Hex;
+  depth: number;
+  /** Siblings of leaf `position` (the message with nonce `first + position`), leaf level first. */
+  proof: (position: number) => Hex[];
+};
+
+/**
+ * The tree over the ids of the consecutive messages of a range (leaf `i` = the id of nonce `first + i`): zero leaves
+ * pad it on the right to `2^depth`, inner node = `keccak256(left | right)` in index order. Built once; each proof is
+ * then read off the levels.
+ */
+export function rangeTree(messageIds: readonly Hex[]): RangeTree {
+  const depth = rangeDepth(messageIds.length);
+  messageIds.forEach((id, i) => assertBytes32(`messageIds[${i}]`, id));
+  const levels: Hex[][] = [[...messageIds, ...Array<Hex>((1 << depth) - messageIds.length).fill(ZERO32)]];
+  for (let level = 0; level < depth; level++) {
+    const nodes = levels[level]!;
+    const next: Hex[] = [];
+    for (let i = 0; i < nodes.length; i += 2) next.push(hashPair(nodes[i]!, nodes[i + 1]!));
+    levels.push(next);
+  }
+  return {
+    root: levels[depth]![0]!,
+    depth,
+    proof(position: number): Hex[] {
+      if (!Number.isInteger(position) || position < 0 || position >= messageIds.length) {
+        throw new MetadataError(
+          "range position out of range",
+          `position ${position}, ${messageIds.length} leaves`,
+        );
+      }
+      const siblings: Hex[] = [];
+      for (let level = 0; level < depth; level++) siblings.push(levels[level]![(position >> level) ^ 1]!);
+      return siblings;
+    },
+  };
+}
+
+/** The range root implied by `leaf` at `position` with `proof` (what the verifier computes). */
+export function rangeBranchRoot(leaf: Hex, proof: readonly Hex[], position: number): Hex {
+  let current = leaf;
+  proof.forEach((sibling, level) => {
+    current = ((position >>> level) & 1) === 1 ? hashPair(sibling, current) : hashPair(current, sibling);
+  });
+  return current;
+}
+
+export type RangeCheckpointMetadataParameters = {
+  /** Nonce of the range's first message. */
+  first: number;
+  /** Nonce of the range's last message (inclusive). */
+  last: number;
+  /** The message's siblings ({@link RangeTree.proof}), `ceil(log2(last - first + 1))` of them. */
+  proof: readonly Hex[];
+  /**
+   * Signatures over {@link rangeDigest} (threshold of them) to record the range with this delivery; omit (or pass
+   * none) once the range is recorded on the verifier (`rangeVerified`): proof-only metadata.
+   */
+  signatures?: readonly SignedDigest[];
+};
+
+/** `first (uint32) | last (uint32) | proof (32 * depth) | signatures (65 * k, optional)`. */
+export function rangeCheckpointMetadata(p: RangeCheckpointMetadataParameters): Hex {
+  assertRange(p.first, p.last);
+  const depth = rangeDepth(p.last - p.first + 1);
+  if (p.proof.length !== depth) {
+    throw new MetadataError("proof length is not the range's depth", `got ${p.proof.length}, depth ${depth}`);
+  }
+  p.proof.forEach((sibling, i) => assertBytes32(`proof[${i}]`, sibling));
+  const signatures = p.signatures ?? [];
+  return concatHex([
+    encodePacked(["uint32", "uint32"], [p.first, p.last]),
+    ...p.proof,
+    ...(signatures.length === 0 ? [] : [packSignatures(signatures)]),
+  ]);
+}
+
 /** Parameters of {@link buildMetadata}, discriminated by `moduleType`. */
 export type BuildMetadataParameters =
   | ({ moduleType: typeof ModuleType.CONCORD_MESSAGE_ID_MULTISIG } & MessageIdMetadataParameters)
   | ({ moduleType: typeof ModuleType.CONCORD_MERKLE_ROOT_MULTISIG } & MerkleRootMetadataParameters)
+  | ({ moduleType: typeof ModuleType.CONCORD_RANGE_CHECKPOINT_MULTISIG } & RangeCheckpointMetadataParameters)
   | { moduleType: typeof ModuleType.AGGREGATION; parts: readonly (BuildMetadataParameters | null)[] }
   /** Routing, pausable and rate-limited verifiers pass metadata through: build the routed/inner one's. */
   | { moduleType: typeof ModuleType.ROUTING; inner: BuildMetadataParameters };
@@ -316,6 +453,8 @@ export function buildMetadata(parameters: BuildMetadataParameters): Hex {
       return messageIdMetadata(parameters);
     case ModuleType.CONCORD_MERKLE_ROOT_MULTISIG:
       return merkleRootMetadata(parameters);
+    case ModuleType.CONCORD_RANGE_CHECKPOINT_MULTISIG:
+      return rangeCheckpointMetadata(parameters);
     case ModuleType.AGGREGATION:
       return aggregationMetadata(
         parameters.parts.map((part) => (part === null ? null : buildMetadata(part))),
