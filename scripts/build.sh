@@ -10,11 +10,35 @@ source scripts/env.sh
 # solc here is solcjs (WebAssembly): one input with the whole tree (about 600 files with the transport adapters'
 # protocol sources) runs out of wasm memory on a cold build. Build in batches instead: each batch compiles only what
 # the cache does not hold yet, and the last, whole-tree build finds everything cached.
+# solcjs is also single-threaded, so after contracts/ the test batches run in two lanes: lane B starts from a copy of
+# the same out/ and cache (out_lane/, cache_lane/), and scripts/merge-forge-cache.mjs folds its results into the main
+# ones (an entry that would clash is left out, and the final build compiles it again).
+LANE_B=(test/invariant test/coordination test/bench test/isms test/core)
 forge_build() {
   forge build contracts
-  for dir in test/adapters/*/ test/aggregation test/invariant test/coordination test/bench; do
-    forge build "$dir"
+  rm -rf out_lane cache_lane
+  cp -a out out_lane
+  cp -a cache_forge cache_lane
+  local lane_log
+  lane_log=$(mktemp)
+  (
+    set -e
+    for dir in "${LANE_B[@]}"; do FOUNDRY_OUT=out_lane FOUNDRY_CACHE_PATH=cache_lane forge build "$dir"; done
+  ) >"$lane_log" 2>&1 &
+  local lane_pid=$! lane_status=0 status=0
+  for dir in test/adapters/*/ test/aggregation; do
+    forge build "$dir" || status=$?
   done
+  wait "$lane_pid" || lane_status=$?
+  cat "$lane_log"
+  rm -f "$lane_log"
+  if [ "$lane_status" = 0 ]; then
+    node scripts/merge-forge-cache.mjs out_lane cache_lane
+  else
+    echo "build: forge lane B failed (exit $lane_status); the final build compiles its part again" >&2
+  fi
+  rm -rf out_lane cache_lane
+  [ "$status" = 0 ] || return "$status"
   forge build
 }
 # Hardhat's build, the SDK's generated constants (read from Hardhat's artifacts only) and the TypeScript package.
