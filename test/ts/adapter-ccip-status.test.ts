@@ -10,7 +10,7 @@
 // The simulator emits no event carrying the message (a real OnRamp's `CCIPMessageSent` does: see the decoder test at
 // the end), so status and retry rebuild the envelope from the adapter's own `MessageSent` and route nonce.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -19,16 +19,10 @@ import {
   type Address,
   type Hex,
   type Log,
-  type PublicClient,
-  type WalletClient,
   concat,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
   encodeAbiParameters,
   encodeEventTopics,
   getAddress,
-  http,
   keccak256,
   numberToHex,
   pad,
@@ -37,7 +31,6 @@ import {
   toHex,
   zeroAddress,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 
 import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
@@ -55,98 +48,31 @@ import {
   retryAdapterMessage,
   revertData,
 } from "../../sdk/src/index.js";
-import { repoRoot } from "../../sdk/src/repo.js";
 import { BIN, concord } from "../helpers/cli.js";
+import { type ChainSide, chainSide, deployRaw, deployer, hardhatArtifact, write } from "../helpers/sides.js";
+import { forgeArtifact } from "../helpers/artifacts.js";
 
 const CHAIN_A = 31_641;
 const CHAIN_B = 31_642;
 const SELECTOR = { a: 16_015_286_601_757_825_753n, b: 3_478_487_238_524_512_106n } as const;
 const CCIP_FEE = 10n ** 15n;
 const GAS_FOR_CALL_EXACT_CHECK = 5_000;
-const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
-const root = repoRoot();
 
-type Artifact = { abi: Abi; bytecode: Hex };
-
-function forgeArtifact(file: string, name: string): Artifact {
-  const a = JSON.parse(readFileSync(join(root, "out", file, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: { object: Hex };
-  };
-  return { abi: a.abi, bytecode: a.bytecode.object };
-}
-function hardhatArtifact(path: string, name: string): Artifact {
-  const a = JSON.parse(readFileSync(join(root, "artifacts", path, `${name}.json`), "utf8")) as Artifact;
-  return { abi: a.abi, bytecode: a.bytecode };
-}
 const routerArtifact = forgeArtifact("MockRouter.sol", "MockCCIPRouter");
 const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "MockRecipient");
 const ccipAbi = concordAbi("CcipAdapter") as Abi;
 const ACCEPT = 0;
 const REVERT = 1;
 
-type Side = {
-  chainId: number;
-  anvil: AnvilChain;
-  public: PublicClient;
-  wallet: WalletClient;
-  router: Address;
-  adapter: Address;
-  d: Deployment;
-};
+type Side = ChainSide & { router: Address; adapter: Address; d: Deployment };
 
 function sideOf(anvil: AnvilChain): Side {
-  const chain = defineChain({
-    id: anvil.chainId,
-    name: `chain${anvil.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
-  });
-  const transport = http(anvil.rpcUrl);
   return {
-    chainId: anvil.chainId,
-    anvil,
-    public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
-    wallet: createWalletClient({ account: deployer, chain, transport }),
+    ...chainSide(anvil),
     router: zeroAddress,
     adapter: zeroAddress,
     d: { contracts: {} } as Deployment,
   };
-}
-
-async function deployRaw(side: Side, artifact: Artifact, args: unknown[] = []): Promise<Address> {
-  const hash = await side.wallet.deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success");
-  return getAddress(receipt.contractAddress!);
-}
-
-async function write(
-  side: Side,
-  address: Address,
-  abi: Abi,
-  functionName: string,
-  args: unknown[],
-  value = 0n,
-) {
-  const hash = await side.wallet.writeContract({
-    address,
-    abi,
-    functionName,
-    args,
-    value,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success", `${functionName} reverted`);
-  return receipt;
 }
 
 describe("adapters: a CCIP adapter message (Chainlink's local simulator) through concord status and concord retry", () => {

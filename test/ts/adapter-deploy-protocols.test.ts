@@ -16,15 +16,9 @@ import {
   type Abi,
   type Address,
   type Hex,
-  type PublicClient,
-  type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
   encodeAbiParameters,
   encodeFunctionData,
   getAddress,
-  http,
   concat,
   keccak256,
   numberToHex,
@@ -34,7 +28,7 @@ import {
   toHex,
   zeroAddress,
 } from "viem";
-import { privateKeyToAccount, sign } from "viem/accounts";
+import { sign } from "viem/accounts";
 
 import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
 import {
@@ -49,6 +43,15 @@ import { concordAbi, decodeAdapterEnvelope, formatEvmV1, iConcordAdapterAbi } fr
 import { repoRoot } from "../../sdk/src/repo.js";
 import { forgeArtifact } from "../helpers/artifacts.js";
 import { BIN, concord } from "../helpers/cli.js";
+import {
+  type Artifact,
+  type ChainSide,
+  chainSide,
+  deployRaw,
+  deployer,
+  hardhatArtifact,
+  write,
+} from "../helpers/sides.js";
 
 const CHAIN_A = 31_621;
 const CHAIN_B = 31_622;
@@ -57,10 +60,7 @@ const EID = { a: 40_101, b: 40_102 } as const;
 const SELECTOR = { a: 16_015_286_601_757_825_753n, b: 3_478_487_238_524_512_106n } as const;
 const AXELAR_NAME = { a: "ethereum-sepolia", b: "arbitrum-sepolia" } as const;
 const WORMHOLE_CHAIN = { a: 10_002, b: 10_003 } as const;
-const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
 const root = repoRoot();
-
-type Artifact = { abi: Abi; bytecode: Hex };
 
 const wormholeFixture = JSON.parse(
   readFileSync(join(root, "test", "fixtures", "wormhole", "core-bridge.json"), "utf8"),
@@ -76,26 +76,11 @@ type Endpoints = {
   other: Address;
 };
 
-type Side = {
-  chainId: number;
-  anvil: AnvilChain;
-  public: PublicClient;
-  wallet: WalletClient;
-} & Endpoints;
+type Side = ChainSide & Endpoints;
 
-async function sideOf(anvil: AnvilChain): Promise<Side> {
-  const chain = defineChain({
-    id: anvil.chainId,
-    name: `chain${anvil.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
-  });
-  const transport = http(anvil.rpcUrl);
+function sideOf(anvil: AnvilChain): Side {
   return {
-    chainId: anvil.chainId,
-    anvil,
-    public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
-    wallet: createWalletClient({ account: deployer, chain, transport }),
+    ...chainSide(anvil),
     lzEndpoint: zeroAddress,
     ccipRouter: zeroAddress,
     axelarGateway: zeroAddress,
@@ -103,41 +88,6 @@ async function sideOf(anvil: AnvilChain): Promise<Side> {
     wormholeCore: zeroAddress,
     other: zeroAddress,
   };
-}
-
-async function deployRaw(side: Side, artifact: Artifact, args: unknown[] = []): Promise<Address> {
-  const hash = await side.wallet.deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success");
-  return getAddress(receipt.contractAddress!);
-}
-
-async function write(
-  side: Side,
-  address: Address,
-  abi: Abi,
-  functionName: string,
-  args: unknown[],
-  value = 0n,
-) {
-  const hash = await side.wallet.writeContract({
-    address,
-    abi,
-    functionName,
-    args,
-    value,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success", `${functionName} reverted`);
-  return receipt;
 }
 
 /** Every protocol's endpoint on one chain. */
@@ -240,11 +190,6 @@ const DELEGATES = [
   },
 ] as const;
 
-/** A Hardhat artifact of a test contract (contracts/mocks is not in the SDK). */
-function hardhatArtifact(path: string, name: string): Artifact {
-  const a = JSON.parse(readFileSync(join(root, "artifacts", path, `${name}.json`), "utf8")) as Artifact;
-  return { abi: a.abi, bytecode: a.bytecode };
-}
 const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "MockRecipient");
 const AXELAR_EVENTS = parseAbi([
   "event ContractCall(address indexed sender, string destinationChain, string destinationContractAddress, bytes32 indexed payloadHash, bytes payload)",
@@ -301,8 +246,8 @@ describe("adapters: concord deploy of the layerzero, ccip, axelar and wormhole s
     registry = join(dir, "deployments");
     configPath = join(dir, "chains.json");
     for (const chainId of [CHAIN_A, CHAIN_B]) anvils.push(await startAnvil({ chainId }));
-    A = await sideOf(anvils[0]!);
-    B = await sideOf(anvils[1]!);
+    A = sideOf(anvils[0]!);
+    B = sideOf(anvils[1]!);
     await deployEndpoints(A, "a");
     await deployEndpoints(B, "b");
   });

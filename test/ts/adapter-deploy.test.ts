@@ -9,22 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  type Abi,
-  type Address,
-  type Hex,
-  type PublicClient,
-  type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  getAddress,
-  http,
-  parseEventLogs,
-  parseAbi,
-  toHex,
-} from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { type Abi, type Address, type Hex, parseEventLogs, parseAbi, toHex } from "viem";
 
 import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
 import {
@@ -42,8 +27,16 @@ import {
   formatEvmV1,
   iConcordAdapterAbi,
 } from "../../sdk/src/index.js";
-import { repoRoot } from "../../sdk/src/repo.js";
 import { forgeArtifact } from "../helpers/artifacts.js";
+import {
+  type ChainSide,
+  chainSide,
+  deployHyperlane,
+  deployRaw,
+  deployer,
+  hardhatArtifact,
+  write,
+} from "../helpers/sides.js";
 import { BIN, concord } from "../helpers/cli.js";
 
 const CHAIN_A = 31_611;
@@ -53,17 +46,6 @@ const HL_A = 7_001;
 const HL_B = 7_002;
 /** What the default hook charges per dispatch (wei). */
 const HOOK_FEE = 1_000n;
-const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
-const root = repoRoot();
-
-/** A Hardhat artifact of a test contract (contracts/mocks is not in the SDK). */
-function hardhatArtifact(path: string, name: string): { abi: Abi; bytecode: Hex } {
-  const a = JSON.parse(readFileSync(join(root, "artifacts", path, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: Hex;
-  };
-  return { abi: a.abi, bytecode: a.bytecode };
-}
 
 const mailboxArtifact = forgeArtifact("Mailbox.sol", "Mailbox");
 const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "MockRecipient");
@@ -75,82 +57,18 @@ const MAILBOX_EVENTS = parseAbi([
 const ACCEPT = 0;
 const REVERT = 1;
 
-type Side = {
-  chainId: number;
-  anvil: AnvilChain;
-  public: PublicClient;
-  wallet: WalletClient;
-  mailbox: Address;
-  ism: Address;
-};
+type Side = ChainSide & { mailbox: Address; ism: Address };
 
-async function sideOf(anvil: AnvilChain): Promise<Side> {
-  const chain = defineChain({
-    id: anvil.chainId,
-    name: `chain${anvil.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
-  });
-  const transport = http(anvil.rpcUrl);
-  return {
-    chainId: anvil.chainId,
-    anvil,
-    public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
-    wallet: createWalletClient({ account: deployer, chain, transport }),
-    mailbox: "0x",
-    ism: "0x",
-  };
+function sideOf(anvil: AnvilChain): Side {
+  return { ...chainSide(anvil), mailbox: "0x", ism: "0x" };
 }
 
-async function deployRaw(side: Side, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) {
-  const hash = await side.wallet.deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success");
-  return getAddress(receipt.contractAddress!);
-}
-
-async function write(
-  side: Side,
-  address: Address,
-  abi: Abi,
-  functionName: string,
-  args: unknown[],
-  value = 0n,
-) {
-  const hash = await side.wallet.writeContract({
-    address,
-    abi,
-    functionName,
-    args,
-    value,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success", `${functionName} reverted`);
-  return receipt;
-}
-
-/** Hyperlane on one chain: Mailbox(domain) with TestIsm as default ISM, MerkleTreeHook required, a paid test hook. */
-async function deployHyperlane(side: Side, domain: number): Promise<void> {
-  side.mailbox = await deployRaw(side, mailboxArtifact, [domain]);
-  side.ism = await deployRaw(side, forgeArtifact("TestIsm.sol", "TestIsm"));
-  const merkle = await deployRaw(side, forgeArtifact("MerkleTreeHook.sol", "MerkleTreeHook"), [side.mailbox]);
-  const hookArtifact = forgeArtifact("TestPostDispatchHook.sol", "TestPostDispatchHook");
-  const hook = await deployRaw(side, hookArtifact);
-  await write(side, hook, hookArtifact.abi, "setFee", [HOOK_FEE]);
-  await write(side, side.mailbox, mailboxArtifact.abi, "initialize", [
-    deployer.address,
-    side.ism,
-    hook,
-    merkle,
-  ]);
+/** Hyperlane on one chain, from forge's build of @hyperlane-xyz/core (see the header). */
+async function deployHyperlaneOn(side: Side, domain: number): Promise<void> {
+  Object.assign(
+    side,
+    await deployHyperlane(side, domain, HOOK_FEE, (name) => forgeArtifact(`${name}.sol`, name)),
+  );
 }
 
 function rawConfig(a: Side, b: Side, hyperlane: { a?: unknown; b?: unknown }) {
@@ -202,10 +120,10 @@ describe("adapters: concord deploy (hyperlane section) and concord status for ad
     registry = join(dir, "deployments");
     configPath = join(dir, "chains.json");
     for (const chainId of [CHAIN_A, CHAIN_B]) anvils.push(await startAnvil({ chainId }));
-    A = await sideOf(anvils[0]!);
-    B = await sideOf(anvils[1]!);
-    await deployHyperlane(A, HL_A);
-    await deployHyperlane(B, HL_B);
+    A = sideOf(anvils[0]!);
+    B = sideOf(anvils[1]!);
+    await deployHyperlaneOn(A, HL_A);
+    await deployHyperlaneOn(B, HL_B);
   });
 
   after(async () => {

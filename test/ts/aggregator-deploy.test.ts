@@ -5,31 +5,14 @@
 // at the threshold (the test signs the native leg as the 1-of-1 validator set and plays Hyperlane's relayer);
 // FlowEscrow.setExecuteGasOverhead from the config; bad configs refused with a message that says what to change.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import {
-  type Abi,
-  type Address,
-  type Hex,
-  type PublicClient,
-  type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
-  getAddress,
-  http,
-  parseAbi,
-  parseEventLogs,
-  toHex,
-  zeroAddress,
-} from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { type Abi, type Address, type Hex, parseAbi, parseEventLogs, toHex, zeroAddress } from "viem";
 
 import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
 import {
-  ANVIL_DEV_KEY,
   ConfigError,
   EXECUTE_GAS_OVERHEAD,
   MAX_EXECUTE_GAS_OVERHEAD,
@@ -38,7 +21,6 @@ import {
   readDeployment,
   validateConfig,
 } from "../../sdk/src/deploy/index.js";
-import { protocolContracts } from "../../sdk/src/generated/protocols.js";
 import {
   concordAbi,
   formatEvmV1,
@@ -47,8 +29,17 @@ import {
   processMessage,
   signMessageIdMetadata,
 } from "../../sdk/src/index.js";
-import { repoRoot } from "../../sdk/src/repo.js";
 import { BIN, concord } from "../helpers/cli.js";
+import {
+  type ChainSide,
+  chainSide,
+  deployHyperlane,
+  deployRaw,
+  deployer,
+  hardhatArtifact,
+  hyperlaneArtifact,
+  write,
+} from "../helpers/sides.js";
 
 const CHAIN_A = 31_631;
 const CHAIN_B = 31_632;
@@ -57,103 +48,30 @@ const HL_B = 7_202;
 const HOOK_FEE = 1_000n;
 const CONFIG_DELAY = 600;
 const RELEASE_DELAY = 1_200;
-const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
-const root = repoRoot();
 
-function hyperlaneArtifact(name: string): { abi: Abi; bytecode: Hex } {
-  const c = protocolContracts.hyperlane![name]!;
-  return { abi: c.abi as Abi, bytecode: c.bytecode };
-}
-function hardhatArtifact(path: string, name: string): { abi: Abi; bytecode: Hex } {
-  const a = JSON.parse(readFileSync(join(root, "artifacts", path, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: Hex;
-  };
-  return { abi: a.abi, bytecode: a.bytecode };
-}
 const mailboxArtifact = hyperlaneArtifact("Mailbox");
 const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "MockRecipient");
 const MAILBOX_EVENTS = parseAbi([
   "event Dispatch(address indexed sender, uint32 indexed destination, bytes32 indexed recipient, bytes message)",
 ]);
 
-type Side = {
-  chainId: number;
+type Side = ChainSide & {
   hl: number;
-  anvil: AnvilChain;
-  public: PublicClient;
-  wallet: WalletClient;
   mailbox: Address;
   ism: Address;
 };
 
 function sideOf(anvil: AnvilChain, hl: number): Side {
-  const chain = defineChain({
-    id: anvil.chainId,
-    name: `chain${anvil.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
-  });
-  const transport = http(anvil.rpcUrl);
   return {
-    chainId: anvil.chainId,
+    ...chainSide(anvil),
     hl,
-    anvil,
-    public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
-    wallet: createWalletClient({ account: deployer, chain, transport }),
     mailbox: zeroAddress,
     ism: zeroAddress,
   };
 }
 
-async function deployRaw(side: Side, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) {
-  const hash = await side.wallet.deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success");
-  return getAddress(receipt.contractAddress!);
-}
-
-async function write(
-  side: Side,
-  address: Address,
-  abi: Abi,
-  functionName: string,
-  args: unknown[],
-  value = 0n,
-) {
-  const hash = await side.wallet.writeContract({
-    address,
-    abi,
-    functionName,
-    args,
-    value,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success", `${functionName} reverted`);
-  return receipt;
-}
-
-async function deployHyperlane(side: Side): Promise<void> {
-  side.mailbox = await deployRaw(side, mailboxArtifact, [side.hl]);
-  side.ism = await deployRaw(side, hyperlaneArtifact("TestIsm"));
-  const merkle = await deployRaw(side, hyperlaneArtifact("MerkleTreeHook"), [side.mailbox]);
-  const hookArtifact = hyperlaneArtifact("TestPostDispatchHook");
-  const hook = await deployRaw(side, hookArtifact);
-  await write(side, hook, hookArtifact.abi, "setFee", [HOOK_FEE]);
-  await write(side, side.mailbox, mailboxArtifact.abi, "initialize", [
-    deployer.address,
-    side.ism,
-    hook,
-    merkle,
-  ]);
+async function deployHyperlaneOn(side: Side): Promise<void> {
+  Object.assign(side, await deployHyperlane(side, side.hl, HOOK_FEE));
 }
 
 /** Moves a chain's clock by `seconds` and mines a block. */
@@ -190,8 +108,8 @@ describe("deploy: the TransportAggregator (native + Hyperlane) and the flows' pe
     for (const chainId of [CHAIN_A, CHAIN_B]) anvils.push(await startAnvil({ chainId }));
     A = sideOf(anvils[0]!, HL_A);
     B = sideOf(anvils[1]!, HL_B);
-    await deployHyperlane(A);
-    await deployHyperlane(B);
+    await deployHyperlaneOn(A);
+    await deployHyperlaneOn(B);
   });
 
   after(async () => {

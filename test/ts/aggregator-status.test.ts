@@ -7,7 +7,7 @@
 // Hyperlane's relayer (Mailbox.process; the TestIsm accepts any metadata, which also lets it forge a leg for the
 // quarantine case).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -15,26 +15,18 @@ import {
   type Abi,
   type Address,
   type Hex,
-  type PublicClient,
-  type WalletClient,
   concat,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
   getAddress,
-  http,
   keccak256,
   parseAbi,
   parseEventLogs,
   toHex,
   zeroAddress,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 
 import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
 import { ANVIL_DEV_KEY, type Deployment, deploy, validateConfig } from "../../sdk/src/deploy/index.js";
 import { concordBytecode } from "../../sdk/src/generated/bytecode.js";
-import { protocolContracts } from "../../sdk/src/generated/protocols.js";
 import {
   ConcordTransactionError,
   aggregatedMessageStatus,
@@ -49,8 +41,17 @@ import {
   revertData,
   signMessageIdMetadata,
 } from "../../sdk/src/index.js";
-import { repoRoot } from "../../sdk/src/repo.js";
 import { BIN, concord } from "../helpers/cli.js";
+import {
+  type ChainSide,
+  chainSide,
+  deployHyperlane,
+  deployRaw,
+  deployer,
+  hardhatArtifact,
+  hyperlaneArtifact,
+  write,
+} from "../helpers/sides.js";
 
 const CHAIN_A = 31_621;
 const CHAIN_B = 31_622;
@@ -59,21 +60,7 @@ const HL_B = 7_102;
 const HOOK_FEE = 1_000n;
 const CONFIG_DELAY = 60;
 const RELEASE_DELAY = 120;
-const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
-const root = repoRoot();
 
-/** Hyperlane's contracts from the SDK's generated list (the committed fixture test/fixtures/hyperlane/). */
-function hyperlaneArtifact(name: string): { abi: Abi; bytecode: Hex } {
-  const c = protocolContracts.hyperlane![name]!;
-  return { abi: c.abi as Abi, bytecode: c.bytecode };
-}
-function hardhatArtifact(path: string, name: string): { abi: Abi; bytecode: Hex } {
-  const a = JSON.parse(readFileSync(join(root, "artifacts", path, `${name}.json`), "utf8")) as {
-    abi: Abi;
-    bytecode: Hex;
-  };
-  return { abi: a.abi, bytecode: a.bytecode };
-}
 const mailboxArtifact = hyperlaneArtifact("Mailbox");
 const recipientArtifact = hardhatArtifact("contracts/mocks/MockRecipient.sol", "MockRecipient");
 const MAILBOX_EVENTS = parseAbi([
@@ -82,12 +69,8 @@ const MAILBOX_EVENTS = parseAbi([
 const ACCEPT = 0;
 const REVERT = 1;
 
-type Side = {
-  chainId: number;
+type Side = ChainSide & {
   hl: number;
-  anvil: AnvilChain;
-  public: PublicClient;
-  wallet: WalletClient;
   mailbox: Address;
   ism: Address;
   d: Deployment;
@@ -96,19 +79,9 @@ type Side = {
 };
 
 function sideOf(anvil: AnvilChain, hl: number): Side {
-  const chain = defineChain({
-    id: anvil.chainId,
-    name: `chain${anvil.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
-  });
-  const transport = http(anvil.rpcUrl);
   return {
-    chainId: anvil.chainId,
+    ...chainSide(anvil),
     hl,
-    anvil,
-    public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
-    wallet: createWalletClient({ account: deployer, chain, transport }),
     // filled in by `before` (Hyperlane, the deploy, the second adapter and the aggregator)
     mailbox: zeroAddress,
     ism: zeroAddress,
@@ -118,54 +91,8 @@ function sideOf(anvil: AnvilChain, hl: number): Side {
   };
 }
 
-async function deployRaw(side: Side, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) {
-  const hash = await side.wallet.deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success");
-  return getAddress(receipt.contractAddress!);
-}
-
-async function write(
-  side: Side,
-  address: Address,
-  abi: Abi,
-  functionName: string,
-  args: unknown[],
-  value = 0n,
-) {
-  const hash = await side.wallet.writeContract({
-    address,
-    abi,
-    functionName,
-    args,
-    value,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success", `${functionName} reverted`);
-  return receipt;
-}
-
-async function deployHyperlane(side: Side): Promise<void> {
-  side.mailbox = await deployRaw(side, mailboxArtifact, [side.hl]);
-  side.ism = await deployRaw(side, hyperlaneArtifact("TestIsm"));
-  const merkle = await deployRaw(side, hyperlaneArtifact("MerkleTreeHook"), [side.mailbox]);
-  const hookArtifact = hyperlaneArtifact("TestPostDispatchHook");
-  const hook = await deployRaw(side, hookArtifact);
-  await write(side, hook, hookArtifact.abi, "setFee", [HOOK_FEE]);
-  await write(side, side.mailbox, mailboxArtifact.abi, "initialize", [
-    deployer.address,
-    side.ism,
-    hook,
-    merkle,
-  ]);
+async function deployHyperlaneOn(side: Side): Promise<void> {
+  Object.assign(side, await deployHyperlane(side, side.hl, HOOK_FEE));
 }
 
 type StatusJson = {
@@ -207,8 +134,8 @@ describe("aggregated messages: aggregatedMessageStatus and concord status over n
     for (const chainId of [CHAIN_A, CHAIN_B]) anvils.push(await startAnvil({ chainId }));
     A = sideOf(anvils[0]!, HL_A);
     B = sideOf(anvils[1]!, HL_B);
-    await deployHyperlane(A);
-    await deployHyperlane(B);
+    await deployHyperlaneOn(A);
+    await deployHyperlaneOn(B);
     const chain = (side: Side) => ({
       chainId: side.chainId,
       rpcUrl: side.anvil.rpcUrl,
