@@ -144,6 +144,22 @@ describe("relayer: requirePayment (paid-only delivery)", () => {
     );
   });
 
+  it("names the bad key of the throughput and payment settings before contacting any chain", async () => {
+    const bad: [Partial<RelayerConfig>, RegExp][] = [
+      [{ maxInFlight: 0 }, /maxInFlight/],
+      [{ maxInFlight: 1.5 }, /maxInFlight/],
+      [{ maxTxGas: 10 }, /maxTxGas/],
+      [{ gasBound: { messageBase: -1 } }, /gasBound\.messageBase/],
+      [{ paymentRecheckMs: 0 }, /paymentRecheckMs/],
+    ];
+    for (const [extra, key] of bad)
+      await assert.rejects(
+        runRelayer({ ...config, ...extra }),
+        (e: unknown) => e instanceof AgentConfigError && key.test(String(e)),
+        JSON.stringify(extra),
+      );
+  });
+
   it("delivers the paid message; the unpaid and the underpaid ones wait with the reason until paid", async () => {
     const [a, b] = pair.chains;
     const [paid, unpaid, partial] = await sendMessages(a, b.domain, b.recipient, 3);

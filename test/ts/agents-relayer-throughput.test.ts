@@ -73,7 +73,17 @@ describe("relayer: gas bound instead of eth_estimateGas", () => {
   let dir: string;
   let proxy: FaultProxy;
   let validators: Validator[] = [];
-  let relayer: Relayer | undefined;
+  /** Every relayer started, stopped in `after` even when a test fails before its own stop. */
+  const started: Relayer[] = [];
+  const launch = async (config: RelayerConfig) => {
+    const r = await runRelayer(config);
+    started.push(r);
+    return r;
+  };
+  const stop = async (r: Relayer) => {
+    started.splice(started.indexOf(r), 1);
+    await r.stop();
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "concord-throughput-"));
@@ -83,7 +93,7 @@ describe("relayer: gas bound instead of eth_estimateGas", () => {
   });
 
   after(async () => {
-    await relayer?.stop();
+    for (const r of started) await r.stop();
     for (const v of validators) await v.stop();
     await proxy?.stop();
     await pair?.stop();
@@ -92,14 +102,14 @@ describe("relayer: gas bound instead of eth_estimateGas", () => {
 
   it("delivers batches with the bound: no eth_estimateGas reaches the destination", async () => {
     const [a, b] = pair.chains;
-    relayer = await runRelayer(
+    const relayer = await launch(
       relayerConfig(pair, validators, proxy.url, join(dir, "r1.sqlite"), { maxBatchSize: 10 }),
     );
     const sent = await sendMessages(a, b.domain, b.recipient, 25);
     for (const m of sent)
       await waitFor(
         `delivery of ${m.id}`,
-        async () => (await relayer!.store.get(m.id))?.status === "DELIVERED",
+        async () => (await relayer.store.get(m.id))?.status === "DELIVERED",
       );
     const executed = await executedIds(b);
     for (const m of sent) assert.equal(executed.get(m.id), 1, `${m.id} executed once`);
@@ -111,8 +121,7 @@ describe("relayer: gas bound instead of eth_estimateGas", () => {
     for (const m of sent) txs.add((await relayer.store.get(m.id))!.deliverTx!);
     assert.ok(txs.size < sent.length, `${txs.size} transactions for ${sent.length} messages`);
     assert.ok(proxy.calls.get("eth_sendRawTransaction")! >= txs.size);
-    await relayer.stop();
-    relayer = undefined;
+    await stop(relayer);
   });
 
   it("a bound too tight: the batch runs out of gas, each message goes alone with an estimate, none is lost", async () => {
@@ -132,8 +141,7 @@ describe("relayer: gas bound instead of eth_estimateGas", () => {
     const noop = await deployContract(b.rpcUrl, b.deployerKey, "MockNoopRecipient", []);
     const sent = await sendMessages(a, b.domain, noop, 6, { gasLimit: 10_000 });
     // Sent before the relayer starts: it signs them in one pass and puts all six in one batch.
-    const live = await runRelayer(config);
-    relayer = live;
+    const live = await launch(config);
     for (const m of sent)
       await waitFor(`delivery of ${m.id}`, async () => (await live.store.get(m.id))?.status === "DELIVERED");
     const executed = await executedIds(b);
@@ -160,8 +168,7 @@ describe("relayer: gas bound instead of eth_estimateGas", () => {
     const batch = await client.getTransactionReceipt({ hash: [...firstTxs][0]! });
     assert.equal(batch.status, "reverted");
     assert.equal(batch.to!.toLowerCase(), b.batchProcessor.toLowerCase());
-    await live.stop();
-    relayer = undefined;
+    await stop(live);
   });
 });
 
