@@ -1,22 +1,22 @@
 // End-to-end relay benchmark: N messages from chain A to chain B (two anvil chains, automine), 3 validators
-// (threshold 2) and one relayer, with and without batching. Prints messages/s delivered end to end and the
-// p50/p95 latency from the origin transaction's broadcast to the relayer recording the delivery.
+// (threshold 2) and one relayer, with and without batching. Prints messages/s delivered end to end, the p50/p95
+// latency from the origin transaction's broadcast to the relayer recording the delivery, and the CPU time per
+// message of each process (validators, relayer, both anvils; from /proc/<pid>/stat).
+//
+// It never hangs: an origin transaction still pending 15 s after it was sent is reported as stuck (anvil's
+// automine can leave one in its pool) and mined by hand with evm_mine, and a delivery wait that makes no progress
+// for 60 s stops the run with what is pending where (store counts, both chains' pools) instead of waiting on.
 //
 //   npm run bench:relay [-- <N> [<N without batching>]]      (defaults 1000 and 200)
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Hex, createPublicClient, encodeFunctionData, http, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { type RelayerConfig, gatewayAbi, openSqliteStore } from "../sdk/agents/index.js";
-import {
-  ANVIL_KEYS,
-  type AgentProcess,
-  deployLocalPair,
-  spawnAgent,
-  waitFor,
-} from "../test/helpers/agents.js";
+import { ANVIL_KEYS, type AgentProcess, deployLocalPair, spawnAgent } from "../test/helpers/agents.js";
 import { addressToBytes32 } from "../sdk/src/codec.js";
+import { rpc } from "../sdk/src/anvil.js";
 
 type Result = {
   mode: string;
@@ -27,12 +27,37 @@ type Result = {
   p95: number;
   txs: number;
   seconds: number;
+  /** Origin transactions found stuck in anvil's pool (mined by hand). */
+  stuck: number;
+  /** CPU ms per message by process. */
+  cpu: Record<string, number>;
 };
+
+/** CPU time (user + system) of process `pid` so far, in ms (Linux /proc; 0 elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks (100/s).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Transactions in anvil's pool (pending and queued). */
+async function poolSize(rpcUrl: string): Promise<number> {
+  const status = await rpc<{ pending: Hex; queued: Hex }>(rpcUrl, "txpool_status").catch(() => null);
+  return status ? Number(status.pending) + Number(status.queued) : -1;
+}
 
 /** `BENCH_PROFILE=<dir>`: CPU profiles of the agent processes, for finding the bottleneck. */
 const profileArgs = process.env.BENCH_PROFILE
   ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_PROFILE]
   : [];
+
+/** The delivery wait made no progress for too long: the run stops with a report. */
+class StuckRun extends Error {}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -76,8 +101,13 @@ async function run(n: number, batching: boolean): Promise<Result> {
       account: ANVIL_KEYS[1]!,
       store: { type: "sqlite", path: storePath },
       maxBatchSize: batching ? 100 : 20,
+      // Delivery transactions awaiting their receipt at once: 4 batches, or 20 single deliveries.
+      maxInFlight: batching ? 4 : 20,
       pollIntervalMs: 10,
       http: false,
+      // BENCH_RELAYER='{"gasBound":false,"maxInFlight":1}': the relayer as it was (an estimate per transaction,
+      // one in flight), to compare on the same machine and load.
+      ...(process.env.BENCH_RELAYER ? (JSON.parse(process.env.BENCH_RELAYER) as Partial<RelayerConfig>) : {}),
     };
     writeFileSync(join(dir, "relayer.json"), JSON.stringify(relayerConfig));
     relayer = await spawnAgent(
@@ -111,6 +141,12 @@ async function run(n: number, batching: boolean): Promise<Result> {
       );
     }
     const sentAt = new Map<Hex, number>();
+    const cpuStart = {
+      validators: validators.reduce((sum, v) => sum + cpuMs(v.child.pid), 0),
+      relayer: cpuMs(relayer.child.pid),
+      anvilA: cpuMs(a.anvil.process.pid),
+      anvilB: cpuMs(b.anvil.process.pid),
+    };
     const start = Date.now();
     let next = 0;
     await Promise.all(
@@ -123,7 +159,44 @@ async function run(n: number, batching: boolean): Promise<Result> {
       }),
     );
     const sendSeconds = (Date.now() - start) / 1000;
-    await waitFor("all delivered", async () => (await store.countByStatus()).DELIVERED === n, 600_000, 100);
+    // Every origin transaction mined: one still in anvil's pool after 15 s is stuck (reported, mined by hand).
+    let stuck = 0;
+    for (const hash of sentAt.keys()) {
+      const receipt = await client
+        .waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 15_000 })
+        .catch(() => null);
+      if (receipt) continue;
+      stuck++;
+      process.stderr.write(
+        `stuck: origin transaction ${hash} not mined 15 s after it was sent (pool: ${await poolSize(a.rpcUrl)}); mining a block\n`,
+      );
+      await rpc(a.rpcUrl, "evm_mine");
+      await client.waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 15_000 });
+    }
+    // Delivery: stop with a report when nothing moves for 60 s (never wait on a stuck transaction).
+    let delivered = 0;
+    let movedAt = Date.now();
+    for (;;) {
+      const counts = await store.countByStatus();
+      if (counts.DELIVERED === n) break;
+      if (counts.DELIVERED > delivered) {
+        delivered = counts.DELIVERED;
+        movedAt = Date.now();
+      } else if (Date.now() - movedAt > 60_000) {
+        const report =
+          `no delivery for 60 s: ${JSON.stringify(counts)}; pools: origin ${await poolSize(a.rpcUrl)}, ` +
+          `destination ${await poolSize(b.rpcUrl)} transaction(s)`;
+        process.stderr.write(`stuck: ${report}\n`);
+        throw new StuckRun(report);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const cpu = {
+      validators: validators.reduce((sum, v) => sum + cpuMs(v.child.pid), 0) - cpuStart.validators,
+      relayer: cpuMs(relayer.child.pid) - cpuStart.relayer,
+      "anvil A": cpuMs(a.anvil.process.pid) - cpuStart.anvilA,
+      "anvil B": cpuMs(b.anvil.process.pid) - cpuStart.anvilB,
+    };
     await relayer.stop();
     relayer = undefined;
 
@@ -154,6 +227,8 @@ async function run(n: number, batching: boolean): Promise<Result> {
       p95: percentile(latencies, 95),
       txs: txs.size,
       seconds,
+      stuck,
+      cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v / n])),
     };
   } finally {
     await relayer?.stop();
@@ -171,7 +246,13 @@ for (const [n, batching] of [
   [nSingle, false],
 ] as const) {
   process.stderr.write(`relaying ${n} messages A -> B, ${batching ? "with" : "without"} batching...\n`);
-  results.push(await run(n, batching));
+  try {
+    results.push(await run(n, batching));
+  } catch (e) {
+    if (!(e instanceof StuckRun)) throw e;
+    console.log(`${batching ? "batched" : "one tx per message"}: run stopped, ${e.message}`);
+    process.exitCode = 1;
+  }
 }
 console.log(
   "\nConcord relay benchmark: two anvil chains (automine), 3 validators (2-of-3), one relayer, SQLite store",
@@ -184,3 +265,10 @@ for (const r of results) {
     `${r.mode.padEnd(24)} | ${String(r.n).padStart(5)} | ${r.sendRate.toFixed(0).padStart(17)} | ${r.rate.toFixed(1).padStart(26)} | ${String(r.p50).padStart(6)} | ${String(r.p95).padStart(6)} | ${String(r.txs).padStart(12)}`,
   );
 }
+console.log("\nCPU ms per message, by process (user + system), and origin transactions found stuck:");
+for (const r of results)
+  console.log(
+    `${r.mode.padEnd(24)} | ${Object.entries(r.cpu)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(" | ")} | stuck ${r.stuck}`,
+  );

@@ -38,7 +38,7 @@ import { openSqliteStore } from "./store-sqlite.js";
 import { retryFailedPass } from "./relayer/auto-retry.js";
 import type { Chain, LoopHealth, RelayerConfig } from "./relayer/config.js";
 import type { RelayerContext } from "./relayer/context.js";
-import { deliverSigned } from "./relayer/delivery.js";
+import { deliverSigned, drainDeliveries } from "./relayer/delivery.js";
 import { shortError } from "./relayer/failures.js";
 import { indexOrigin } from "./relayer/indexing.js";
 import { collectSignatures } from "./relayer/signing.js";
@@ -85,6 +85,9 @@ export class Relayer {
       logger: this.logger,
       nonces: new Map(),
       verifiers: new Map(),
+      inflight: new Map(),
+      inflightIds: new Set(),
+      estimateAlone: new Set(),
       running: () => this.running,
       count: (name, labels, by) => this.count(name, labels, by),
       reportProblem: (loop, problem) => this.reportProblem(loop, problem),
@@ -98,6 +101,7 @@ export class Relayer {
     checkConfig.nonEmpty("chains", config.chains);
     // Settings first: a bad value is reported before any chain is contacted.
     Relayer.checkRetryFailed(config.retryFailed);
+    Relayer.checkThroughput(config);
     const threshold = config.healthFailureThreshold ?? 3;
     if (!Number.isInteger(threshold) || threshold < 1)
       throw new AgentConfigError("healthFailureThreshold", `must be an integer >= 1, got ${threshold}`);
@@ -137,6 +141,30 @@ export class Relayer {
     const relayer = new Relayer(config, store, storeConfig.type !== "custom", chains);
     relayer.keeper = keeper;
     return relayer;
+  }
+
+  /** `maxInFlight`, `maxTxGas`, `gasBound` and `requirePayment` (a paymaster on every origin). */
+  private static checkThroughput(config: RelayerConfig): void {
+    const inFlight = config.maxInFlight ?? 4;
+    if (!Number.isInteger(inFlight) || inFlight < 1)
+      throw new AgentConfigError("maxInFlight", `must be an integer >= 1, got ${inFlight}`);
+    const maxTxGas = config.maxTxGas ?? 16_777_216;
+    if (!Number.isSafeInteger(maxTxGas) || maxTxGas < 100_000)
+      throw new AgentConfigError("maxTxGas", `must be a gas amount >= 100000, got ${maxTxGas}`);
+    for (const [key, v] of Object.entries(config.gasBound || {}))
+      if (!Number.isSafeInteger(v) || (v as number) < 0)
+        throw new AgentConfigError(`gasBound.${key}`, `must be a gas amount >= 0, got ${String(v)}`);
+    const recheck = config.paymentRecheckMs;
+    if (recheck !== undefined && !(Number.isFinite(recheck) && recheck > 0))
+      throw new AgentConfigError("paymentRecheckMs", `must be a positive number of ms, got ${recheck}`);
+    if (config.requirePayment)
+      for (const [i, c] of config.chains.entries())
+        if (c.paymaster === undefined)
+          throw new AgentConfigError(
+            `chains[${i}].paymaster`,
+            "requirePayment needs the GasPaymaster of every origin (where its senders pay)",
+          );
+        else checkConfig.address(`chains[${i}].paymaster`, c.paymaster);
   }
 
   private static checkRetryFailed(r: RelayerConfig["retryFailed"]): void {
@@ -217,6 +245,7 @@ export class Relayer {
     await this.keeper?.stop();
     for (const w of this.wakers) w();
     await Promise.all(this.loops);
+    await drainDeliveries(this.ctx);
     this.loops = [];
     await this.endpoint?.close();
     if (this.ownsStore) await this.store.close();

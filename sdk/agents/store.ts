@@ -154,8 +154,8 @@ export interface RelayerStore {
   /**
    * Atomically claims up to `limit` due SIGNED messages (and SUBMITTED ones whose lease expired, a crashed
    * relayer's, or that `instance` itself submitted before a restart) for `destination`, leasing them to
-   * `instance` until `now + leaseMs`. Each destination is served by one sequential loop per instance, so a
-   * SUBMITTED row claimed by its own instance is never in flight.
+   * `instance` until `now + leaseMs`. Each destination is served by one delivery loop per instance, which skips
+   * the SUBMITTED rows it claims while their transaction is still in flight (it tracks those in memory).
    */
   claim(
     destination: number,

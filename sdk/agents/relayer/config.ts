@@ -4,6 +4,7 @@ import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import type { LogPager } from "../../src/logs.js";
 import type { AgentLogger } from "../log.js";
 import type { RelayerStore } from "../store.js";
+import type { DeliveryGasCosts } from "./gas.js";
 
 /** One chain the relayer serves, as an origin (indexed) and as a destination (delivered to). */
 export type RelayerChainConfig = {
@@ -20,6 +21,11 @@ export type RelayerChainConfig = {
   blockRange?: number;
   /** `ConcordBatchProcessor` on this chain: enables batched delivery to it. */
   batchProcessor?: Address;
+  /**
+   * The chain's `GasPaymaster`, where senders pay for their messages' destination gas: read for messages from this
+   * chain when `requirePayment` is on.
+   */
+  paymaster?: Address;
 };
 
 /** Where the relayer keeps its state. */
@@ -54,6 +60,30 @@ export type RelayerConfig = {
   maxReplacements?: number;
   /** Added to the gas estimate, in percent (default 20). */
   gasMarginPercent?: number;
+  /**
+   * Delivery transactions per destination sent and not yet mined at once (default 4; 1 = wait for each). They use
+   * consecutive nonces of the relayer's account; each is recorded before it is broadcast.
+   */
+  maxInFlight?: number;
+  /**
+   * The delivery gas bound (relayer/gas.ts): a message-id multisig delivery is sent with a computed gas limit
+   * instead of an `eth_estimateGas` round trip. Overrides of the measured costs, or `false` to estimate every
+   * transaction.
+   */
+  gasBound?: Partial<DeliveryGasCosts> | false;
+  /**
+   * Highest gas limit of one delivery transaction (default 16 777 216, EIP-7825's cap): a batch whose bound would
+   * exceed it is split; a message whose bound alone exceeds it is sent with an estimate.
+   */
+  maxTxGas?: number;
+  /**
+   * Deliver only messages paid through their origin's `GasPaymaster` (`chains[].paymaster`): the paymaster must
+   * record, for the message id and its destination, at least the gas limit the message declares (read at the
+   * origin's finality depth). Others stay SEEN with the reason in `error` (`GET /messages/<id>`), re-checked every
+   * `paymentRecheckMs` (default 5 000): a payment made later (`concord pay`) is picked up.
+   */
+  requirePayment?: boolean;
+  paymentRecheckMs?: number;
   /** Timeout of one validator request, in ms (default 3000). */
   signatureTimeoutMs?: number;
   /**

@@ -21,6 +21,15 @@ export type RelayerContext = {
   readonly nonces: Map<number, number>;
   /** `destination:recipient:origin` -> the verifier `process` uses and its validator set (cached briefly). */
   readonly verifiers: Map<string, VerifierInfo>;
+  /** Per destination: delivery transactions sent and not yet settled (their wait and outcome recording). */
+  readonly inflight: Map<number, Set<Promise<void>>>;
+  /** Ids of the messages in those transactions (not claimed again while their transaction is in flight). */
+  readonly inflightIds: Set<string>;
+  /**
+   * Messages whose bounded delivery ran out of gas: sent alone with an estimate next (kept in memory: after a
+   * restart such a message costs one more bounded attempt, without spending a delivery attempt).
+   */
+  readonly estimateAlone: Set<string>;
   /** False once `stop()` was called: long steps end early. */
   running(): boolean;
   /** Adds `by` to a counter served on `/metrics`. */

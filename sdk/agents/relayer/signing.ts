@@ -2,10 +2,12 @@
  * Relayer concern: signatures. For each final SEEN message, finds the verifier its destination gateway uses (cached
  * briefly), checks this relayer can serve it (a message-id multisig bound to the origin gateway it indexes), asks
  * the origin's validators for signatures, and stores the verifier metadata once a valid quorum is in hand. Each
- * message is decided on its own: unservable ones are parked, ones whose destination does not answer wait.
+ * message is decided on its own: unservable ones are parked, ones whose destination does not answer wait, and with
+ * `requirePayment` ones not paid through the origin's GasPaymaster wait (SEEN, the reason in `error`).
  */
 import { type Address, type Hex, getAddress } from "viem";
-import { bytes32ToAddress, decodeMessage } from "../../src/codec.js";
+import { paymasterAbi } from "../../src/abis.js";
+import { bytes32ToAddress, decodeConcordMessage, decodeMessage } from "../../src/codec.js";
 import { ModuleType } from "../../src/metadata.js";
 import {
   fetchValidatorSignatures,
@@ -29,7 +31,7 @@ const SIGNATURE_RETRY_MS = 100;
  * when the relayer cannot serve it (no route, no verifier code, a module type without a metadata builder here);
  * other errors are the chain's (it did not answer).
  */
-async function verifierFor(ctx: RelayerContext, record: MessageRecord): Promise<VerifierInfo> {
+export async function verifierFor(ctx: RelayerContext, record: MessageRecord): Promise<VerifierInfo> {
   const dest = ctx.chains.get(record.destination)!;
   const recipient = bytes32ToAddress(decodeMessage(record.message).recipient);
   const key = `${record.destination}:${recipient}:${record.origin}`;
@@ -110,6 +112,49 @@ async function verifierFor(ctx: RelayerContext, record: MessageRecord): Promise<
   return info;
 }
 
+/**
+ * `requirePayment`: the messages of `rows` not (yet) paid through `origin`'s GasPaymaster, with the reason. Paid
+ * means the paymaster records, for the message id and its destination, at least the gas limit the message
+ * declares (a payment for less gas does not buy a costlier delivery), read at the origin's finality depth so that
+ * a payment a reorg could drop does not count. A paymaster that does not answer leaves the message waiting too.
+ */
+async function unpaidMessages(
+  ctx: RelayerContext,
+  origin: Chain,
+  rows: readonly MessageRecord[],
+): Promise<Map<Hex, string>> {
+  const out = new Map<Hex, string>();
+  const paymaster = origin.paymaster!;
+  const depth = BigInt(origin.confirmations ?? 0);
+  const blockNumber = depth > 0n && origin.head >= depth ? origin.head - depth : undefined;
+  await Promise.all(
+    rows.map(async (r) => {
+      const { gasLimit } = decodeConcordMessage(r.message);
+      try {
+        const [paid] = await origin.client.readContract({
+          address: paymaster,
+          abi: paymasterAbi(),
+          functionName: "gasPayment",
+          args: [r.id, r.destination],
+          blockNumber,
+        });
+        if (paid < BigInt(gasLimit))
+          out.set(
+            r.id,
+            `unpaid (requirePayment): the paymaster ${paymaster} on ${origin.domain} records ${paid} gas paid ` +
+              `for this message to ${r.destination}, it declares ${gasLimit}; re-checked until paid (concord pay)`,
+          );
+      } catch (e) {
+        const problem = `the paymaster ${paymaster} on ${origin.domain} did not answer gasPayment: ${shortError(e)}`;
+        if (failureKind(e) === "transport") ctx.reportProblem(`sign:${origin.domain}`, problem);
+        out.set(r.id, `payment not confirmed (requirePayment): ${problem}`);
+      }
+    }),
+  );
+  if (out.size) ctx.count("concord_relayer_unpaid_postponed_total", { origin: origin.domain }, out.size);
+  return out;
+}
+
 /** Signatures for `ids` from `origin`'s validators (the SDK's one client of their `POST /signatures`). */
 async function fetchSignatures(
   ctx: RelayerContext,
@@ -151,7 +196,13 @@ export async function collectSignatures(ctx: RelayerContext, origin: Chain): Pro
   // A destination that did not answer is not asked again in this pass: its other messages wait too.
   const down = new Map<number, string>();
   const unreachableDelay = ctx.config.retry?.baseDelayMs ?? 500;
+  const unpaid = ctx.config.requirePayment ? await unpaidMessages(ctx, origin, rows) : new Map<Hex, string>();
   for (const r of rows) {
+    const why = unpaid.get(r.id);
+    if (why) {
+      decisions.push({ r, waiting: why, delayMs: ctx.config.paymentRecheckMs ?? 5_000 });
+      continue;
+    }
     const known = down.get(r.destination);
     if (known) {
       decisions.push({ r, waiting: known, delayMs: unreachableDelay });

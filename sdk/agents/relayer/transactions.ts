@@ -33,7 +33,9 @@ export async function anyPending(ctx: RelayerContext, dest: Chain, hashes: reado
 
 /**
  * Signs a transaction, records it with `record` (before it leaves the process, so a crash loses nothing) and
- * broadcasts it.
+ * broadcasts it. Its gas limit is `gas` when the caller bounded the cost (gas.ts: no estimate round trip), else
+ * `eth_estimateGas` plus `gasMarginPercent`. Calls for one destination must not overlap (the delivery loop sends
+ * one transaction at a time; only the waits for them run side by side).
  */
 export async function sendTx(
   ctx: RelayerContext,
@@ -41,9 +43,14 @@ export async function sendTx(
   to: Address,
   data: Hex,
   record: (hash: Hex, nonce: number) => Promise<void>,
+  bound?: bigint,
 ): Promise<Sent> {
-  const estimate = await dest.client.estimateGas({ account: ctx.account.address, to, data });
-  const gas = (estimate * BigInt(100 + (ctx.config.gasMarginPercent ?? 20))) / 100n;
+  let gas = bound;
+  if (gas === undefined) {
+    const estimate = await dest.client.estimateGas({ account: ctx.account.address, to, data });
+    ctx.count("concord_relayer_gas_estimates_total", { destination: dest.domain });
+    gas = (estimate * BigInt(100 + (ctx.config.gasMarginPercent ?? 20))) / 100n;
+  }
   const fees = await dest.client.estimateFeesPerGas();
   let nonce = ctx.nonces.get(dest.domain);
   if (nonce === undefined)
@@ -84,7 +91,8 @@ async function signAndSend(
   });
   const hash = keccak256(signed);
   await record(hash, tx.nonce);
-  ctx.nonces.set(dest.domain, tx.nonce + 1);
+  // Never backwards: a replacement of an older nonce, while later ones are in flight, keeps the next nonce.
+  ctx.nonces.set(dest.domain, Math.max(ctx.nonces.get(dest.domain) ?? 0, tx.nonce + 1));
   try {
     await dest.client.sendRawTransaction({ serializedTransaction: signed });
   } catch (e) {

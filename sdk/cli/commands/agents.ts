@@ -167,6 +167,8 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
               ? resolve(ctx.values.db)
               : join(dataDir(ctx.values["data-dir"]), "relayer.sqlite"),
         } as const);
+  const requirePayment = ctx.values["require-payment"] === true;
+  const maxInFlight = integerOption(ctx, "max-in-flight", 1, 64);
   for (const c of Object.values(chains.byName)) await checkChain(c);
   const r = await runRelayer({
     chains: Object.values(chains.byName).map((c) => ({
@@ -176,7 +178,11 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
       confirmations: c.entry.finalityDepth,
       fromBlock: Number(c.fromBlock),
       batchProcessor: c.deployment?.contracts.ConcordBatchProcessor,
+      // --require-payment reads each origin's GasPaymaster (a config error when one is not deployed).
+      paymaster: requirePayment ? contractOn(c, "GasPaymaster") : undefined,
     })),
+    requirePayment,
+    maxInFlight,
     validators: parseValidators(requireOption(ctx, "validators"), chains),
     account: account as Parameters<typeof runRelayer>[0]["account"],
     store,
@@ -193,6 +199,7 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
       store: store.type,
       ...(store.type === "sqlite" ? { storePath: store.path } : {}),
       retryFailed,
+      requirePayment,
     },
     [
       `relayer ${account.address} over ${Object.keys(chains.byName).join(", ")} (${store.type} store${store.type === "sqlite" ? ` ${store.path}` : ""})`,
@@ -201,6 +208,9 @@ export async function relayer(ctx: CommandContext): Promise<ExitCode> {
         ? `automatic retry of out-of-gas FAILED messages: up to ${retryFailed.gasCeiling} gas, ` +
           `${retryFailed.maxAttempts ?? 3} attempt(s), margin ${retryFailed.marginPercent ?? 20}%`
         : "automatic retry of FAILED messages: off (--retry-failed-gas-ceiling <gas> turns it on)",
+      requirePayment
+        ? "delivers only messages paid through their origin's GasPaymaster (unpaid ones wait: see /messages/<id>)"
+        : "delivers every message, paid or not (--require-payment: only paid ones)",
     ],
   );
   await stopped;
@@ -266,7 +276,8 @@ export const relayerCommand: Command = {
   usage:
     "concord relayer --validators <chain=url,url;...> --key-env <VAR> [--keeper-key-env <VAR>] [--port <n>] " +
     "[--data-dir <dir> | --db <file> | --postgres <url>] [--from-block <n>] [--retry-failed-gas-ceiling <gas> " +
-    "[--retry-failed-attempts <n>] [--retry-failed-margin <percent>]] [--config <chains.json>] [--registry <dir>]",
+    "[--retry-failed-attempts <n>] [--retry-failed-margin <percent>]] [--require-payment] [--max-in-flight <n>] " +
+    "[--config <chains.json>] [--registry <dir>]",
   about: [
     "Indexes every chain's gateway from its deploy block (logs paged to the provider's limits), collects validator",
     "signatures and delivers. A message it cannot deliver (destination not served, no route, a verifier type it",
@@ -297,6 +308,15 @@ export const relayerCommand: Command = {
     },
     "retry-failed-attempts": { value: "<n>", text: "automatic retries per message (default 3)" },
     "retry-failed-margin": { value: "<percent>", text: "added to the estimate (default 20)" },
+    "require-payment": {
+      text:
+        "deliver only messages whose origin GasPaymaster records at least their gas limit paid (payForGas, " +
+        "concord pay); others wait as SEEN with the reason and are delivered once paid",
+    },
+    "max-in-flight": {
+      value: "<n>",
+      text: "delivery transactions per destination awaiting their receipt at once (default 4)",
+    },
     ...CONFIG_DOCS,
   },
   env: {
@@ -320,6 +340,8 @@ export const relayerCommand: Command = {
     "retry-failed-gas-ceiling": { type: "string" },
     "retry-failed-attempts": { type: "string" },
     "retry-failed-margin": { type: "string" },
+    "require-payment": { type: "boolean", default: false },
+    "max-in-flight": { type: "string" },
   },
   run: relayer,
 };

@@ -8,6 +8,7 @@ import { relayCommand } from "./relay.js";
 import { retryCommand } from "./retry.js";
 import { sendCommand } from "./send.js";
 import { statusCommand } from "./status.js";
+import { watcherCommand } from "./watcher.js";
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   demo: demoCommand,
@@ -19,4 +20,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   relay: relayCommand,
   validator: validatorCommand,
   relayer: relayerCommand,
+  watcher: watcherCommand,
 };
