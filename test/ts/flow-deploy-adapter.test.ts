@@ -1,0 +1,433 @@
+// `concord deploy` with `chains.<name>.flows.transport = "hyperlane"` (issue 16, deploy side): FlowEscrow and
+// FlowExecutor built on the chain's HyperlaneAdapter, sponsored there with a funded sponsor balance, on two real anvil
+// chains with real Hyperlane contracts from @hyperlane-xyz/core 12.1.0 (Mailbox, MerkleTreeHook as the required hook,
+// TestPostDispatchHook as the default hook with a fee, TestIsm). TestIsm accepts every message: this test plays
+// Hyperlane's relayer and calls the destination Mailbox's `process` with the real dispatched message, as
+// adapter-deploy.test.ts does; Hyperlane's validators are covered by the Solidity suite (test/adapters/).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  type Abi,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type WalletClient,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeAbiParameters,
+  getAddress,
+  http,
+  parseAbi,
+  parseEther,
+  parseEventLogs,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+
+import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
+import {
+  ANVIL_DEV_KEY,
+  ConfigError,
+  type Deployment,
+  deploy,
+  loadArtifact,
+  readDeployment,
+  validateConfig,
+} from "../../sdk/src/deploy/index.js";
+import {
+  buildFlowRequest,
+  escrowAbi,
+  executorAbi,
+  flowStatus,
+  openFlow,
+  quoteFlowFees,
+} from "../../sdk/src/index.js";
+import { forgeArtifact } from "../helpers/artifacts.js";
+
+const CHAIN_A = 31_631;
+const CHAIN_B = 31_632;
+const HL_A = 7_101;
+const HL_B = 7_102;
+/** What the default hook charges per dispatch (wei): the sponsor balance pays it for each flow message. */
+const HOOK_FEE = 1_000n;
+const MIN_BALANCE = 10n ** 15n;
+const TOP_UP_TO = 5n * 10n ** 15n;
+const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
+
+const mailboxArtifact = forgeArtifact("Mailbox.sol", "Mailbox");
+const MAILBOX_EVENTS = parseAbi([
+  "event Dispatch(address indexed sender, uint32 indexed destination, bytes32 indexed recipient, bytes message)",
+]);
+const counterAbi = parseAbi(["function total() view returns (uint256)"]);
+
+type Side = {
+  chainId: number;
+  anvil: AnvilChain;
+  public: PublicClient;
+  wallet: WalletClient;
+  mailbox: Address;
+};
+
+function sideOf(anvil: AnvilChain): Side {
+  const chain = defineChain({
+    id: anvil.chainId,
+    name: `chain${anvil.chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [anvil.rpcUrl] } },
+  });
+  const transport = http(anvil.rpcUrl);
+  return {
+    chainId: anvil.chainId,
+    anvil,
+    public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
+    wallet: createWalletClient({ account: deployer, chain, transport }),
+    mailbox: "0x",
+  };
+}
+
+async function deployRaw(side: Side, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) {
+  const hash = await side.wallet.deployContract({
+    abi: artifact.abi,
+    bytecode: artifact.bytecode,
+    args,
+    account: deployer,
+    chain: side.wallet.chain,
+  });
+  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  assert.equal(receipt.status, "success");
+  return getAddress(receipt.contractAddress!);
+}
+
+async function write(
+  side: Side,
+  address: Address,
+  abi: Abi,
+  functionName: string,
+  args: unknown[],
+): Promise<TransactionReceipt> {
+  const hash = await side.wallet.writeContract({
+    address,
+    abi,
+    functionName,
+    args,
+    account: deployer,
+    chain: side.wallet.chain,
+  });
+  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  assert.equal(receipt.status, "success", `${functionName} reverted`);
+  return receipt;
+}
+
+/** Hyperlane on one chain: Mailbox(domain), TestIsm as default ISM, MerkleTreeHook required, a paid default hook. */
+async function deployHyperlane(side: Side, domain: number): Promise<void> {
+  side.mailbox = await deployRaw(side, mailboxArtifact, [domain]);
+  const ism = await deployRaw(side, forgeArtifact("TestIsm.sol", "TestIsm"));
+  const merkle = await deployRaw(side, forgeArtifact("MerkleTreeHook.sol", "MerkleTreeHook"), [side.mailbox]);
+  const hookArtifact = forgeArtifact("TestPostDispatchHook.sol", "TestPostDispatchHook");
+  const hook = await deployRaw(side, hookArtifact);
+  await write(side, hook, hookArtifact.abi, "setFee", [HOOK_FEE]);
+  await write(side, side.mailbox, mailboxArtifact.abi, "initialize", [deployer.address, ism, hook, merkle]);
+}
+
+/** The two-chain config; `flows` (per side) is the `flows` section, `hyperlane: false` leaves a side's section out. */
+function rawConfig(
+  a: Side,
+  b: Side,
+  flows: { a?: unknown; b?: unknown } = {},
+  hyperlane: { a?: boolean; b?: boolean } = {},
+) {
+  const chain = (side: Side, domain: number, f: unknown, withSection = true) => ({
+    chainId: side.chainId,
+    rpcUrl: side.anvil.rpcUrl,
+    local: true,
+    demo: false,
+    finalityDepth: 0,
+    validators: [deployer.address],
+    threshold: 1,
+    executeGasOverhead: {},
+    ...(withSection ? { hyperlane: { mailbox: side.mailbox, domain } } : {}),
+    ...(f === undefined ? {} : { flows: f }),
+  });
+  return {
+    saltPrefix: "concord.flow-adapter-test",
+    chains: {
+      chainA: chain(a, HL_A, flows.a, hyperlane.a ?? true),
+      chainB: chain(b, HL_B, flows.b, hyperlane.b ?? true),
+    },
+  };
+}
+
+const HYPERLANE_FLOWS = {
+  transport: "hyperlane",
+  sponsor: { minBalance: String(MIN_BALANCE), topUpTo: String(TOP_UP_TO) },
+};
+
+describe("flows over a transport adapter: concord deploy (chains.<name>.flows) and a flow A -> B -> A over Hyperlane", () => {
+  let dir: string;
+  let registry: string;
+  const anvils: AnvilChain[] = [];
+  let A: Side;
+  let B: Side;
+  const deployments: Record<number, Deployment> = {};
+  const config = () => validateConfig(rawConfig(A, B, { a: HYPERLANE_FLOWS, b: HYPERLANE_FLOWS }));
+  const adapterAbi = loadArtifact("HyperlaneAdapter").abi;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "concord-flow-adapter-"));
+    registry = join(dir, "deployments");
+    for (const chainId of [CHAIN_A, CHAIN_B]) anvils.push(await startAnvil({ chainId }));
+    A = sideOf(anvils[0]!);
+    B = sideOf(anvils[1]!);
+    await deployHyperlane(A, HL_A);
+    await deployHyperlane(B, HL_B);
+  });
+
+  after(async () => {
+    await Promise.all(anvils.map((a) => a.stop()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("validates chains.<name>.flows, naming the key and what to change", () => {
+    const bad = (
+      flows: { a?: unknown; b?: unknown },
+      key: string,
+      problem: RegExp,
+      hyperlane: { a?: boolean; b?: boolean } = {},
+    ) =>
+      assert.throws(
+        () => validateConfig(rawConfig(A, B, flows, hyperlane)),
+        (e: unknown) => e instanceof ConfigError && e.key === key && problem.test(e.problem),
+        key,
+      );
+    bad({ a: { transport: "smoke" } }, "chains.chainA.flows.transport", /must be one of native, hyperlane/);
+    bad({ a: { transport: 7 } }, "chains.chainA.flows.transport", /must be one of/);
+    bad({ a: "hyperlane" }, "chains.chainA.flows", /must be an object/);
+    bad({ a: { transport: "hyperlane", gas: 1 } }, "chains.chainA.flows.gas", /unknown key/);
+    bad({ a: { transport: "layerzero" } }, "chains.chainA.flows.transport", /no layerzero section: add it/);
+    bad({ a: { transport: "aggregator" } }, "chains.chainA.flows.transport", /no aggregator section/);
+    bad({ a: HYPERLANE_FLOWS, b: HYPERLANE_FLOWS }, "chains.chainB.flows.transport", /no hyperlane section/, {
+      b: false,
+    });
+    // both ends of a flow route use one transport
+    bad(
+      { a: HYPERLANE_FLOWS },
+      "chains.chainA.flows.transport",
+      /remote chainB runs its flows over "native".*set chains\.chainB\.flows\.transport to "hyperlane"/,
+    );
+    bad(
+      { a: { transport: "native", sponsor: { minBalance: "1" } } },
+      "chains.chainA.flows.sponsor",
+      /pay no transport fee/,
+    );
+    const sponsor = (s: unknown) => ({ a: { transport: "hyperlane", sponsor: s }, b: HYPERLANE_FLOWS });
+    bad(sponsor({}), "chains.chainA.flows.sponsor.minBalance", /required/);
+    bad(sponsor({ minBalance: "0" }), "chains.chainA.flows.sponsor.minBalance", /above 0/);
+    bad(sponsor({ minBalance: "1e18" }), "chains.chainA.flows.sponsor.minBalance", /decimal string/);
+    bad(sponsor({ minBalance: -1 }), "chains.chainA.flows.sponsor.minBalance", /non-negative/);
+    bad(sponsor({ minBalance: String(2n ** 128n) }), "chains.chainA.flows.sponsor.minBalance", /2\*\*128/);
+    bad(
+      sponsor({ minBalance: "10", topUpTo: "9" }),
+      "chains.chainA.flows.sponsor.topUpTo",
+      /at least minBalance/,
+    );
+    bad(sponsor({ minBalance: "10", max: "9" }), "chains.chainA.flows.sponsor.max", /unknown key/);
+    // defaults: native everywhere; topUpTo = minBalance
+    const plain = validateConfig(rawConfig(A, B));
+    assert.deepEqual(plain.chains.chainA!.flows, { transport: "native" });
+    const ok = validateConfig(rawConfig(A, B, sponsor({ minBalance: 10 })));
+    assert.deepEqual(ok.chains.chainA!.flows, {
+      transport: "hyperlane",
+      sponsor: { minBalance: 10n, topUpTo: 10n },
+    });
+  });
+
+  it("deploys the flow endpoints on the HyperlaneAdapter, sponsored and funded; a second run plans nothing", async () => {
+    const logs: string[] = [];
+    const first = await deploy({ config: config(), registryDir: registry, log: (l) => logs.push(l) });
+    assert.ok(first.transactionsSent > 0);
+    for (const side of [A, B]) {
+      const d = readDeployment(registry, side.chainId);
+      deployments[side.chainId] = d;
+      const adapter = d.contracts.HyperlaneAdapter!;
+      assert.deepEqual(d.flows, {
+        transport: "hyperlane",
+        gateway: adapter,
+        sponsor: { minBalance: String(MIN_BALANCE), topUpTo: String(TOP_UP_TO) },
+      });
+      for (const [name, abi] of [
+        ["FlowEscrow", escrowAbi()],
+        ["FlowExecutor", executorAbi()],
+      ] as const) {
+        const endpoint = d.contracts[name]!;
+        const gateway = await side.public.readContract({ address: endpoint, abi, functionName: "gateway" });
+        assert.equal(getAddress(gateway as Address), adapter, `${name} is built on the adapter`);
+        const sponsored = await side.public.readContract({
+          address: adapter,
+          abi: adapterAbi,
+          functionName: "isSponsoredSender",
+          args: [endpoint],
+        });
+        assert.equal(sponsored, true, `${name} is a sponsored sender`);
+        // counterparts: the remote chain's matching endpoint (same CREATE3 address)
+        const remoteDomain = side === A ? CHAIN_B : CHAIN_A;
+        const counterpart = await side.public.readContract({
+          address: endpoint,
+          abi,
+          functionName: "remote",
+          args: [remoteDomain],
+        });
+        assert.equal(
+          getAddress(counterpart as Address),
+          d.contracts[name === "FlowEscrow" ? "FlowExecutor" : "FlowEscrow"],
+        );
+      }
+      assert.equal(await side.public.getBalance({ address: adapter }), TOP_UP_TO, "sponsor balance funded");
+      // the native gateway is still deployed and wired for other apps
+      assert.ok(d.contracts.ConcordGateway);
+    }
+    assert.ok(
+      logs.some((l) =>
+        /HyperlaneAdapter\.fund\(\) with 5000000000000000 wei \(sponsor balance 0 -> /.test(l),
+      ),
+      logs.join("\n"),
+    );
+    const second = await deploy({ config: config(), dryRun: true });
+    assert.equal(
+      second.plan.transactionCount,
+      0,
+      second.plan.chains.flatMap((c) => c.transactions.map((t) => t.description)).join("\n"),
+    );
+  });
+
+  /** The Hyperlane message dispatched in `receipt` (the adapter's send through the Mailbox). */
+  const dispatched = (receipt: TransactionReceipt): Hex => {
+    const logs = parseEventLogs({ abi: MAILBOX_EVENTS, logs: receipt.logs, eventName: "Dispatch" });
+    assert.equal(logs.length, 1, "one Hyperlane dispatch");
+    return logs[0]!.args.message;
+  };
+  /** Plays Hyperlane's relayer on `side` (TestIsm: empty metadata). */
+  const relay = (side: Side, message: Hex) =>
+    write(side, side.mailbox, mailboxArtifact.abi, "process", ["0x", message]);
+
+  it("a flow opened on A: EXECUTE over Hyperlane, executed on B, OUTCOME over Hyperlane, settled on A", async () => {
+    const dA = deployments[CHAIN_A]!;
+    const dB = deployments[CHAIN_B]!;
+    const escrow = dA.contracts.FlowEscrow!;
+    const executor = dB.contracts.FlowExecutor!;
+    const counter = dB.contracts.CrossChainCounter!;
+    const balance = (side: Side, d: Deployment) =>
+      side.public.getBalance({ address: d.contracts.HyperlaneAdapter! });
+    const [sponsorA, sponsorB] = [await balance(A, dA), await balance(B, dB)];
+    const executionGas = 200_000;
+    const fees = await quoteFlowFees({
+      publicClient: A.public,
+      escrow,
+      destinationDomain: CHAIN_B,
+      executionGas,
+    });
+    const now = (await A.public.getBlock()).timestamp;
+    const opened = await openFlow({
+      publicClient: A.public,
+      walletClient: A.wallet,
+      escrow,
+      request: buildFlowRequest({
+        destinationDomain: CHAIN_B,
+        executor,
+        target: counter,
+        deadline: now + 3600n,
+        executionGas,
+        refundTo: deployer.address,
+        beneficiary: deployer.address,
+        amount: parseEther("0.01"),
+        feeRecipient: deployer.address,
+        fees,
+      }),
+      payload: encodeAbiParameters([{ type: "uint256" }], [3n]),
+    });
+    // EXECUTE left through A's adapter (paid from its sponsor balance), not through ConcordGateway
+    const execute = dispatched(opened.receipt);
+    assert.equal(await balance(A, dA), sponsorA - HOOK_FEE, "A's sponsor balance paid the EXECUTE");
+    const status = () =>
+      flowStatus({
+        origin: { publicClient: A.public, address: escrow },
+        destination: { publicClient: B.public, address: executor },
+        flowId: opened.flowId,
+      });
+    assert.equal((await status()).destination.status, "NONE");
+    const totalBefore = await B.public.readContract({
+      address: counter,
+      abi: counterAbi,
+      functionName: "total",
+    });
+    // B: the Mailbox delivers to B's adapter, which hands the EXECUTE to the executor; the OUTCOME leaves at once
+    const delivered = await relay(B, execute);
+    const afterExecute = await status();
+    assert.equal(afterExecute.destination.status, "EXECUTED");
+    assert.equal(afterExecute.origin.phase, "LOCKED");
+    assert.equal(afterExecute.next, "RELAY_OUTCOME");
+    assert.equal(
+      await B.public.readContract({ address: counter, abi: counterAbi, functionName: "total" }),
+      totalBefore + 3n,
+    );
+    const outcome = dispatched(delivered);
+    assert.equal(await balance(B, dB), sponsorB - HOOK_FEE, "B's sponsor balance paid the OUTCOME");
+    // A: the OUTCOME settles the flow
+    await relay(A, outcome);
+    const settled = await status();
+    assert.equal(settled.origin.phase, "SETTLED");
+    assert.equal(settled.origin.outcome, "EXECUTED");
+    assert.equal(settled.next, "DONE");
+    // balances stay above minBalance: nothing to top up
+    assert.equal((await deploy({ config: config(), dryRun: true })).plan.transactionCount, 0);
+  });
+
+  it("repairs drift: an endpoint no longer sponsored and a sponsor balance below minBalance", async () => {
+    const dB = deployments[CHAIN_B]!;
+    const adapter = dB.contracts.HyperlaneAdapter!;
+    await write(B, adapter, adapterAbi, "setSponsoredSender", [dB.contracts.FlowExecutor!, false]);
+    const balance = await B.public.getBalance({ address: adapter });
+    const left = MIN_BALANCE - 1n;
+    await write(B, adapter, adapterAbi, "withdrawSponsorFunds", [deployer.address, balance - left]);
+    const dry = await deploy({ config: config(), dryRun: true });
+    const planB = dry.plan.chains.find((c) => c.name === "chainB")!;
+    assert.deepEqual(
+      planB.transactions.map((t) => t.description.split("(")[0]),
+      ["HyperlaneAdapter.setSponsoredSender", "HyperlaneAdapter.fund"],
+    );
+    assert.equal(planB.transactions[1]!.value, TOP_UP_TO - left);
+    assert.equal(dry.plan.transactionCount, 2, "chain A unchanged");
+    const fixed = await deploy({ config: config(), registryDir: registry });
+    assert.equal(fixed.transactionsSent, 2);
+    assert.equal(await B.public.getBalance({ address: adapter }), TOP_UP_TO);
+    assert.equal(
+      await B.public.readContract({
+        address: adapter,
+        abi: adapterAbi,
+        functionName: "isSponsoredSender",
+        args: [dB.contracts.FlowExecutor!],
+      }),
+      true,
+    );
+    assert.equal((await deploy({ config: config(), dryRun: true })).plan.transactionCount, 0);
+  });
+
+  it("refuses another transport for deployed endpoints (their gateway is immutable), naming flows.transport", async () => {
+    await assert.rejects(
+      deploy({ config: validateConfig(rawConfig(A, B)), dryRun: true }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.key.endsWith(".flows.transport") &&
+        /is "native" \(ConcordGateway .*\), but FlowEscrow at .* was deployed on gateway .*use a new saltPrefix/.test(
+          e.problem,
+        ),
+    );
+    // a new salt prefix deploys a native pair next to it
+    const fresh = validateConfig({ ...rawConfig(A, B), saltPrefix: "concord.flow-adapter-test.native" });
+    const plan = await deploy({ config: fresh, dryRun: true });
+    assert.ok(plan.plan.transactionCount > 0);
+  });
+});
