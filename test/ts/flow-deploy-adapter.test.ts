@@ -42,6 +42,7 @@ import {
   buildFlowRequest,
   escrowAbi,
   executorAbi,
+  exportFlowOutcome,
   flowStatus,
   openFlow,
   quoteFlowFees,
@@ -313,15 +314,9 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
   const relay = (side: Side, message: Hex) =>
     write(side, side.mailbox, mailboxArtifact.abi, "process", ["0x", message]);
 
-  it("a flow opened on A: EXECUTE over Hyperlane, executed on B, OUTCOME over Hyperlane, settled on A", async () => {
-    const dA = deployments[CHAIN_A]!;
-    const dB = deployments[CHAIN_B]!;
-    const escrow = dA.contracts.FlowEscrow!;
-    const executor = dB.contracts.FlowExecutor!;
-    const counter = dB.contracts.CrossChainCounter!;
-    const balance = (side: Side, d: Deployment) =>
-      side.public.getBalance({ address: d.contracts.HyperlaneAdapter! });
-    const [sponsorA, sponsorB] = [await balance(A, dA), await balance(B, dB)];
+  /** Opens a flow on A to B's CrossChainCounter (+3). */
+  async function open() {
+    const escrow = deployments[CHAIN_A]!.contracts.FlowEscrow!;
     const executionGas = 200_000;
     const fees = await quoteFlowFees({
       publicClient: A.public,
@@ -330,14 +325,14 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
       executionGas,
     });
     const now = (await A.public.getBlock()).timestamp;
-    const opened = await openFlow({
+    return openFlow({
       publicClient: A.public,
       walletClient: A.wallet,
       escrow,
       request: buildFlowRequest({
         destinationDomain: CHAIN_B,
-        executor,
-        target: counter,
+        executor: deployments[CHAIN_B]!.contracts.FlowExecutor!,
+        target: deployments[CHAIN_B]!.contracts.CrossChainCounter!,
         deadline: now + 3600n,
         executionGas,
         refundTo: deployer.address,
@@ -348,6 +343,18 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
       }),
       payload: encodeAbiParameters([{ type: "uint256" }], [3n]),
     });
+  }
+
+  it("a flow opened on A: EXECUTE over Hyperlane, executed on B, OUTCOME over Hyperlane, settled on A", async () => {
+    const dA = deployments[CHAIN_A]!;
+    const dB = deployments[CHAIN_B]!;
+    const escrow = dA.contracts.FlowEscrow!;
+    const executor = dB.contracts.FlowExecutor!;
+    const counter = dB.contracts.CrossChainCounter!;
+    const balance = (side: Side, d: Deployment) =>
+      side.public.getBalance({ address: d.contracts.HyperlaneAdapter! });
+    const [sponsorA, sponsorB] = [await balance(A, dA), await balance(B, dB)];
+    const opened = await open();
     // EXECUTE left through A's adapter (paid from its sponsor balance), not through ConcordGateway
     const execute = dispatched(opened.receipt);
     assert.equal(await balance(A, dA), sponsorA - HOOK_FEE, "A's sponsor balance paid the EXECUTE");
@@ -413,6 +420,52 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
       true,
     );
     assert.equal((await deploy({ config: config(), dryRun: true })).plan.transactionCount, 0);
+  });
+
+  it("no stuck OUTCOME: with B's sponsor balance empty the execution stands, the OUTCOME leaves once deploy tops it up", async () => {
+    const dB = deployments[CHAIN_B]!;
+    const adapterB = dB.contracts.HyperlaneAdapter!;
+    const executor = dB.contracts.FlowExecutor!;
+    await write(B, adapterB, adapterAbi, "withdrawSponsorFunds", [
+      deployer.address,
+      await B.public.getBalance({ address: adapterB }),
+    ]);
+    const opened = await open();
+    const delivered = await relay(B, dispatched(opened.receipt));
+    // executed, but the OUTCOME could not be paid: recorded, nothing dispatched
+    const failed = parseEventLogs({
+      abi: executorAbi(),
+      logs: delivered.logs,
+      eventName: "OutcomeExportFailed",
+    });
+    assert.equal(failed.length, 1, "OutcomeExportFailed");
+    assert.equal(
+      parseEventLogs({ abi: MAILBOX_EVENTS, logs: delivered.logs, eventName: "Dispatch" }).length,
+      0,
+    );
+    const status = () =>
+      flowStatus({
+        origin: { publicClient: A.public, address: deployments[CHAIN_A]!.contracts.FlowEscrow! },
+        destination: { publicClient: B.public, address: executor },
+        flowId: opened.flowId,
+      });
+    assert.equal((await status()).destination.status, "EXECUTED");
+    assert.equal((await status()).origin.phase, "LOCKED");
+    // the next deploy run tops B's balance up (one fund() on B only)
+    const fixed = await deploy({ config: config(), registryDir: registry });
+    assert.equal(fixed.transactionsSent, 1);
+    assert.equal(await B.public.getBalance({ address: adapterB }), TOP_UP_TO);
+    // anyone re-exports the OUTCOME over the primary gateway (the adapter), then it settles A
+    const exported = await exportFlowOutcome({
+      publicClient: B.public,
+      walletClient: B.wallet,
+      executor,
+      flow: opened.flow,
+    });
+    await relay(A, dispatched(exported.receipt));
+    const settled = await status();
+    assert.equal(settled.origin.phase, "SETTLED");
+    assert.equal(settled.origin.outcome, "EXECUTED");
   });
 
   it("refuses another transport for deployed endpoints (their gateway is immutable), naming flows.transport", async () => {
