@@ -5,7 +5,7 @@
 // Hyperlane's relayer and calls the destination Mailbox's `process` with the real dispatched message, as
 // adapter-deploy.test.ts does; Hyperlane's validators are covered by the Solidity suite (test/adapters/).
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -48,6 +48,7 @@ import {
   quoteFlowFees,
 } from "../../sdk/src/index.js";
 import { forgeArtifact } from "../helpers/artifacts.js";
+import { BIN, concord } from "../helpers/cli.js";
 
 const CHAIN_A = 31_631;
 const CHAIN_B = 31_632;
@@ -178,6 +179,7 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
   const adapterAbi = loadArtifact("HyperlaneAdapter").abi;
 
   before(async () => {
+    assert.ok(existsSync(BIN), `${BIN} is missing: run scripts/build.sh`);
     dir = mkdtempSync(join(tmpdir(), "concord-flow-adapter-"));
     registry = join(dir, "deployments");
     for (const chainId of [CHAIN_A, CHAIN_B]) anvils.push(await startAnvil({ chainId }));
@@ -247,8 +249,20 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
   });
 
   it("deploys the flow endpoints on the HyperlaneAdapter, sponsored and funded; a second run plans nothing", async () => {
-    const logs: string[] = [];
-    const first = await deploy({ config: config(), registryDir: registry, log: (l) => logs.push(l) });
+    // through the CLI, as a team runs it
+    const configPath = join(dir, "chains.json");
+    writeFileSync(
+      configPath,
+      JSON.stringify(rawConfig(A, B, { a: HYPERLANE_FLOWS, b: HYPERLANE_FLOWS }), null, 2),
+    );
+    const cli = (...extra: string[]) =>
+      concord(["deploy", "--config", configPath, "--registry", registry, "--json", "--quiet", ...extra]);
+    const run = await cli();
+    assert.equal(run.code, 0, run.stderr);
+    const first = JSON.parse(run.stdout) as {
+      transactionsSent: number;
+      chains: { name: string; transactions: string[]; flows?: unknown }[];
+    };
     assert.ok(first.transactionsSent > 0);
     for (const side of [A, B]) {
       const d = readDeployment(registry, side.chainId);
@@ -290,17 +304,30 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
       // the native gateway is still deployed and wired for other apps
       assert.ok(d.contracts.ConcordGateway);
     }
-    assert.ok(
-      logs.some((l) =>
-        /HyperlaneAdapter\.fund\(\) with 5000000000000000 wei \(sponsor balance 0 -> /.test(l),
-      ),
-      logs.join("\n"),
-    );
-    const second = await deploy({ config: config(), dryRun: true });
+    for (const c of first.chains) {
+      const txs = c.transactions;
+      const order = (prefix: string) => txs.findIndex((t) => t.startsWith(prefix));
+      // the adapter is deployed before the endpoints built on it
+      assert.ok(order("deploy HyperlaneAdapter at ") < order("deploy FlowEscrow at "), c.name);
+      assert.ok(order("deploy FlowEscrow at ") < order("deploy FlowExecutor at "), c.name);
+      assert.equal(
+        txs.filter((t) => t.startsWith("HyperlaneAdapter.setSponsoredSender(0x")).length,
+        2,
+        c.name,
+      );
+      assert.deepEqual(
+        txs.filter((t) => t.startsWith("HyperlaneAdapter.fund(")),
+        [`HyperlaneAdapter.fund() with ${TOP_UP_TO} wei (sponsor balance 0 -> ${TOP_UP_TO})`],
+        c.name,
+      );
+      assert.equal((c.flows as { transport: string }).transport, "hyperlane");
+    }
+    const second = await cli("--dry-run");
+    assert.equal(second.code, 0, second.stderr);
     assert.equal(
-      second.plan.transactionCount,
+      (JSON.parse(second.stdout) as { transactionsPlanned: number }).transactionsPlanned,
       0,
-      second.plan.chains.flatMap((c) => c.transactions.map((t) => t.description)).join("\n"),
+      second.stdout,
     );
   });
 
