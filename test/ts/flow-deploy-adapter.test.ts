@@ -511,3 +511,148 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
     assert.ok(plan.plan.transactionCount > 0);
   });
 });
+
+async function warp(side: Side, seconds: number) {
+  await side.public.request({ method: "evm_increaseTime" as never, params: [seconds] as never });
+  await side.public.request({ method: "evm_mine" as never, params: [] as never });
+}
+
+describe("flows over the TransportAggregator: concord deploy (flows.transport = aggregator) and a flow A -> B -> A", () => {
+  const CONFIG_DELAY = 60;
+  let dir: string;
+  let registry: string;
+  const anvils: AnvilChain[] = [];
+  let A: Side;
+  let B: Side;
+  const deployments: Record<number, Deployment> = {};
+  const aggregatorAbi = loadArtifact("TransportAggregator").abi;
+  /** Both chains: a hyperlane section, an aggregator over native + hyperlane with a 1-of-2 route to the other, and
+   * flows over the aggregator. */
+  const raw = () => {
+    const r = rawConfig(A, B, {
+      a: { transport: "aggregator", sponsor: HYPERLANE_FLOWS.sponsor },
+      b: { transport: "aggregator", sponsor: HYPERLANE_FLOWS.sponsor },
+    });
+    const chains = r.chains as Record<string, Record<string, unknown>>;
+    chains.chainA!.aggregator = { configDelay: CONFIG_DELAY, remotes: { chainB: { threshold: 1 } } };
+    chains.chainB!.aggregator = { configDelay: CONFIG_DELAY, remotes: { chainA: { threshold: 1 } } };
+    return { ...r, saltPrefix: "concord.flow-aggregator-test" };
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "concord-flow-aggregator-"));
+    registry = join(dir, "deployments");
+    for (const chainId of [CHAIN_A + 10, CHAIN_B + 10]) anvils.push(await startAnvil({ chainId }));
+    A = sideOf(anvils[0]!);
+    B = sideOf(anvils[1]!);
+    await deployHyperlane(A, HL_A);
+    await deployHyperlane(B, HL_B);
+  });
+
+  after(async () => {
+    await Promise.all(anvils.map((a) => a.stop()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses flows over the aggregator to a remote without a route, naming the key", () => {
+    const r = raw();
+    (r.chains as Record<string, Record<string, unknown>>).chainA!.aggregator = {
+      configDelay: CONFIG_DELAY,
+      remotes: {},
+    };
+    assert.throws(
+      () => validateConfig(r),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.key === "chains.chainA.flows.transport" &&
+        /aggregator\.remotes has no route to chainB: add one/.test(e.problem),
+    );
+  });
+
+  it("deploys the endpoints on the aggregator, sponsored and funded there; once the routes are in effect a flow executes on B and settles on A", async () => {
+    await deploy({ config: validateConfig(raw()), registryDir: registry });
+    for (const side of [A, B]) {
+      const d = readDeployment(registry, side.chainId);
+      deployments[side.chainId] = d;
+      const agg = d.contracts.TransportAggregator!;
+      assert.equal(d.flows?.gateway, agg);
+      for (const name of ["FlowEscrow", "FlowExecutor"]) {
+        const endpoint = d.contracts[name]!;
+        assert.equal(
+          getAddress(
+            (await side.public.readContract({
+              address: endpoint,
+              abi: escrowAbi(),
+              functionName: "gateway",
+            })) as Address,
+          ),
+          agg,
+        );
+        assert.equal(
+          await side.public.readContract({
+            address: agg,
+            abi: aggregatorAbi,
+            functionName: "isSponsoredSender",
+            args: [endpoint],
+          }),
+          true,
+        );
+      }
+      assert.equal(await side.public.getBalance({ address: agg }), TOP_UP_TO);
+    }
+    await warp(A, CONFIG_DELAY + 1);
+    await warp(B, CONFIG_DELAY + 1);
+    const again = await deploy({ config: validateConfig(raw()), dryRun: true });
+    assert.equal(again.plan.transactionCount, 0);
+
+    const escrow = deployments[A.chainId]!.contracts.FlowEscrow!;
+    const executor = deployments[B.chainId]!.contracts.FlowExecutor!;
+    const executionGas = 200_000;
+    const fees = await quoteFlowFees({
+      publicClient: A.public,
+      escrow,
+      destinationDomain: B.chainId,
+      executionGas,
+    });
+    const opened = await openFlow({
+      publicClient: A.public,
+      walletClient: A.wallet,
+      escrow,
+      request: buildFlowRequest({
+        destinationDomain: B.chainId,
+        executor,
+        target: deployments[B.chainId]!.contracts.CrossChainCounter!,
+        deadline: (await A.public.getBlock()).timestamp + 3600n,
+        executionGas,
+        refundTo: deployer.address,
+        beneficiary: deployer.address,
+        feeRecipient: deployer.address,
+        fees,
+      }),
+      payload: encodeAbiParameters([{ type: "uint256" }], [2n]),
+    });
+    // the aggregator paid its Hyperlane leg from its sponsor balance (the native leg is free)
+    assert.equal(
+      await A.public.getBalance({ address: deployments[A.chainId]!.contracts.TransportAggregator! }),
+      TOP_UP_TO - HOOK_FEE,
+    );
+    const relay = (side: Side, receipt: TransactionReceipt) => {
+      const [d] = parseEventLogs({ abi: MAILBOX_EVENTS, logs: receipt.logs, eventName: "Dispatch" });
+      assert.ok(d, "a Hyperlane leg was dispatched");
+      return write(side, side.mailbox, mailboxArtifact.abi, "process", ["0x", d.args.message]);
+    };
+    // 1 of 2: the Hyperlane leg alone executes the EXECUTE on B; the OUTCOME leaves over B's aggregator
+    const onB = await relay(B, opened.receipt);
+    const status = () =>
+      flowStatus({
+        origin: { publicClient: A.public, address: escrow },
+        destination: { publicClient: B.public, address: executor },
+        flowId: opened.flowId,
+      });
+    assert.equal((await status()).destination.status, "EXECUTED");
+    await relay(A, onB);
+    const settled = await status();
+    assert.equal(settled.origin.phase, "SETTLED");
+    assert.equal(settled.origin.outcome, "EXECUTED");
+  });
+});
