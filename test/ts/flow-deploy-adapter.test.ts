@@ -42,6 +42,7 @@ import {
   buildFlowRequest,
   escrowAbi,
   executorAbi,
+  type Flow,
   exportFlowOutcome,
   flowStatus,
   openFlow,
@@ -342,6 +343,8 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
     write(side, side.mailbox, mailboxArtifact.abi, "process", ["0x", message]);
 
   /** Opens a flow on A to B's CrossChainCounter (+3). */
+  let settledFlow: Flow | undefined;
+
   async function open() {
     const escrow = deployments[CHAIN_A]!.contracts.FlowEscrow!;
     const executionGas = 200_000;
@@ -417,6 +420,26 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
     assert.equal(settled.next, "DONE");
     // balances stay above minBalance: nothing to top up
     assert.equal((await deploy({ config: config(), dryRun: true })).plan.transactionCount, 0);
+    settledFlow = opened.flow;
+  });
+
+  // Known limit (deploy/README.md, audits/THREAT_MODEL.md): the sponsor balance pays every send of a sponsored endpoint,
+  // and `exportOutcome` of a terminal flow is open to anyone, any number of times. This measures what each such call
+  // costs the sponsor (the protocol fee; the caller pays only gas), so that the bound the docs give stays true.
+  it("known limit: each re-export of a settled flow's OUTCOME is paid from B's sponsor balance", async () => {
+    const dB = deployments[CHAIN_B]!;
+    const adapterB = dB.contracts.HyperlaneAdapter!;
+    const before = await B.public.getBalance({ address: adapterB });
+    for (let i = 0; i < 2; i++) {
+      const exported = await exportFlowOutcome({
+        publicClient: B.public,
+        walletClient: B.wallet,
+        executor: dB.contracts.FlowExecutor!,
+        flow: settledFlow!,
+      });
+      dispatched(exported.receipt);
+    }
+    assert.equal(await B.public.getBalance({ address: adapterB }), before - 2n * HOOK_FEE);
   });
 
   it("repairs drift: an endpoint no longer sponsored and a sponsor balance below minBalance", async () => {
