@@ -518,7 +518,7 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
     assert.equal(settled.origin.outcome, "EXECUTED");
   });
 
-  it("refuses another transport for deployed endpoints (their gateway is immutable), naming flows.transport", async () => {
+  it("refuses another transport for deployed endpoints (immutable gateway), naming flows.transport; no sponsor: a warning, no fund()", async () => {
     await assert.rejects(
       deploy({ config: validateConfig(rawConfig(A, B)), dryRun: true }),
       (e: unknown) =>
@@ -532,6 +532,29 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
     const fresh = validateConfig({ ...rawConfig(A, B), saltPrefix: "concord.flow-adapter-test.native" });
     const plan = await deploy({ config: fresh, dryRun: true });
     assert.ok(plan.plan.transactionCount > 0);
+    // without a sponsor section nothing is funded, and the plan says the balance is empty
+    const unfunded = validateConfig({
+      ...rawConfig(A, B, { a: { transport: "hyperlane" }, b: { transport: "hyperlane" } }),
+      saltPrefix: "concord.flow-adapter-test.unfunded",
+    });
+    const dry = await deploy({ config: unfunded, dryRun: true });
+    for (const c of dry.plan.chains) {
+      assert.equal(
+        c.transactions.filter((t) => t.description.startsWith("HyperlaneAdapter.fund(")).length,
+        0,
+      );
+      assert.equal(
+        c.transactions.filter((t) => t.description.startsWith("HyperlaneAdapter.setSponsoredSender(")).length,
+        2,
+      );
+    }
+    for (const name of ["chainA", "chainB"])
+      assert.ok(
+        dry.plan.warnings.some((w) =>
+          w.includes(`which is 0: set chains.${name}.flows.sponsor, or fund() it yourself`),
+        ),
+        dry.plan.warnings.join("\n"),
+      );
   });
 });
 

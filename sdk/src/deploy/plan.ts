@@ -692,9 +692,8 @@ async function planChain(
   // sponsor balance is topped up to `topUpTo` when below `minBalance`.
   let flowsEntry: FlowsEntry | undefined;
   if (flowTransport !== FLOW_TRANSPORT_NATIVE) {
-    const flowGatewayAbi = loadArtifact(
-      flowTransport === "aggregator" ? "TransportAggregator" : flowGatewayName,
-    ).abi;
+    // (every adapter's and the aggregator's artifact is named as its contract)
+    const flowGatewayAbi = loadArtifact(flowGatewayName).abi;
     const gatewayWas = Boolean(existed[flowGatewayName]);
     for (const endpoint of [escrow, executor]) {
       const sponsored =
