@@ -91,6 +91,7 @@ export async function deployCommand(ctx: CommandContext): Promise<ExitCode> {
         contracts: c.deployment.contracts,
         ...(c.deployment.adapters ? { adapters: c.deployment.adapters } : {}),
         ...(c.deployment.aggregator ? { aggregator: c.deployment.aggregator } : {}),
+        ...(c.deployment.flows ? { flows: c.deployment.flows } : {}),
         deployBlock: result.registries[c.name]?.deployment.deployBlock,
       })),
       warnings: plan.warnings,

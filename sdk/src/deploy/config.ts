@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { type Address, getAddress, isAddress } from "viem";
 import { ConcordSdkError } from "../errors.js";
 import { ADAPTER_PROTOCOLS, type AdapterProtocol, type AdapterSection } from "./adapters.js";
+import { type FlowsSection, checkFlowRemotes, parseFlowsSection } from "./flows.js";
 
 /** Where a chain's RPC URL comes from: a literal, or an environment variable named in the config. */
 export type RpcUrlSource = string | { env: string };
@@ -50,6 +51,9 @@ export type ChainEntry = {
   /** Per destination chain name: the gas this chain's FlowEscrow adds to an EXECUTE's `executionGas` for flows to it
    * (`FlowEscrow.setExecuteGasOverhead`). Destinations not listed get {@link EXECUTE_GAS_OVERHEAD}. */
   executeGasOverhead: Readonly<Record<string, number>>;
+  /** The gateway the chain's FlowEscrow and FlowExecutor are built on, and the sponsor balance deploy keeps there
+   * (`chains.<name>.flows`, see flows.ts). Default: the native gateway. */
+  flows: FlowsSection;
 };
 
 /** Name of Concord's native gateway (the chain's ConcordGateway) in an `aggregator` section; the other gateway names
@@ -167,6 +171,7 @@ const CHAIN_KEYS = [
   "nativeTokenPrice",
   "aggregator",
   "executeGasOverhead",
+  "flows",
   ...ADAPTER_PROTOCOLS.map((p) => p.key),
 ];
 const AGGREGATOR_KEYS = ["$comment", "configDelay", "releaseDelay", "gateways", "remotes"];
@@ -756,6 +761,7 @@ export function validateConfig(
       nativeTokenPrice,
       adapters,
       executeGasOverhead: {},
+      flows: { transport: "native" },
     };
     if (remotes === undefined) allRemotes.add(name);
   }
@@ -806,6 +812,21 @@ export function validateConfig(
       chain,
       chains,
     );
+  }
+  // Flow transports: the section the transport names exists, and both ends of every flow route use the same one.
+  for (const name of names) {
+    const chain = chains[name]!;
+    const parsed = parseFlowsSection((chainsRaw[name] as Json).flows, `chains.${name}.flows`, {
+      name,
+      adapters: chain.adapters,
+      hasAggregator: chain.aggregator !== undefined,
+    });
+    if ("problem" in parsed) throw new ConfigError(parsed.key, parsed.problem);
+    chain.flows = parsed;
+  }
+  for (const name of names) {
+    const problem = checkFlowRemotes(chains[name]!, chains);
+    if (problem) throw new ConfigError(problem.key, problem.problem);
   }
   return {
     saltPrefix,

@@ -34,6 +34,7 @@ export * from "./adapters.js";
 export * from "./aggregator.js";
 export * from "./config.js";
 export * from "./create3.js";
+export * from "./flows.js";
 export * from "./manifest.js";
 export * from "./plan.js";
 export * from "./registry.js";
@@ -162,7 +163,12 @@ async function executeChain(
     log(`[${entry.name}] ${tx.description}${tx.takesEffect ? ` (${tx.takesEffect})` : ""}`);
     let hash: Hex;
     try {
-      hash = await wallet.sendTransaction({ to: tx.to, data: tx.data, chain });
+      hash = await wallet.sendTransaction({
+        to: tx.to,
+        data: tx.data,
+        chain,
+        ...(tx.value ? { value: tx.value } : {}),
+      });
     } catch (e) {
       const reason = (e as { shortMessage?: string }).shortMessage ?? (e as Error).message;
       const Failure = isConnectionError(e) ? ChainUnreachableError : DeployError;

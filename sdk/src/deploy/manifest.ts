@@ -3,6 +3,7 @@
 import type { Address } from "viem";
 import { ADAPTER_PROTOCOLS, type AdapterProtocol } from "./adapters.js";
 import type { ChainConfig, ChainEntry } from "./config.js";
+import { flowGatewayContract } from "./flows.js";
 
 /** What a manifest entry's constructor arguments and condition may depend on. */
 export type ManifestContext = {
@@ -41,6 +42,11 @@ export const COUNTER_MAX_INCREMENT = 100n;
 
 const demoOnly = (ctx: ManifestContext): boolean => ctx.chain.demo;
 
+/** The primary gateway of the chain's flow endpoints (`chains.<name>.flows.transport`): ConcordGateway, an adapter
+ * or the TransportAggregator, deployed before them (see {@link DEPLOY_ORDER}). */
+export const flowGateway = (ctx: ManifestContext): Address =>
+  ctx.addresses[flowGatewayContract(ctx.chain.flows.transport)]!;
+
 /** The contracts of a Concord chain, in deployment order. */
 export const MANIFEST: readonly ManifestEntry[] = [
   { name: "AccessManager", artifact: "ConcordAccessManager", args: (ctx) => [ctx.deployer] },
@@ -57,11 +63,12 @@ export const MANIFEST: readonly ManifestEntry[] = [
     ],
   },
   {
-    // Origin side of flows opened here: escrow, EXECUTE, settlement on B's OUTCOME.
+    // Origin side of flows opened here: escrow, EXECUTE, settlement on B's OUTCOME. Its gateway is the flows'
+    // transport (default ConcordGateway).
     name: "FlowEscrow",
     artifact: "FlowEscrow",
     args: (ctx) => [
-      ctx.addresses.ConcordGateway,
+      flowGateway(ctx),
       ctx.chain.domain,
       ctx.addresses.AccessManager,
       BigInt(ctx.config.coordinator.maxHorizon),
@@ -73,7 +80,7 @@ export const MANIFEST: readonly ManifestEntry[] = [
     name: "FlowExecutor",
     artifact: "FlowExecutor",
     args: (ctx) => [
-      ctx.addresses.ConcordGateway,
+      flowGateway(ctx),
       ctx.chain.domain,
       ctx.addresses.AccessManager,
       2n * BigInt(ctx.config.coordinator.maxHorizon),
@@ -150,6 +157,14 @@ export const AGGREGATOR_ENTRY: ManifestEntry = {
   ],
   when: (ctx) => ctx.chain.aggregator !== undefined,
 };
+
+/** Deployment order of a chain: the AccessManager and ConcordGateway, the adapters and the aggregator (a flow
+ * endpoint's constructor requires code at its gateway), then the rest of {@link MANIFEST}. Addresses do not depend on
+ * the order (CREATE3 by name). */
+export const DEPLOY_ORDER: readonly ManifestEntry[] = (() => {
+  const split = MANIFEST.findIndex((m) => m.name === "FlowEscrow");
+  return [...MANIFEST.slice(0, split), ...ADAPTER_MANIFEST, AGGREGATOR_ENTRY, ...MANIFEST.slice(split)];
+})();
 
 /** The manifest entry of a protocol's adapter: deployed on the chains that have its config section. */
 export function adapterEntry(protocol: AdapterProtocol): ManifestEntry {

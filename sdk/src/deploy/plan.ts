@@ -42,15 +42,9 @@ import {
   factoryAddress,
   factoryDeploymentData,
 } from "./create3.js";
-import {
-  ADAPTER_MANIFEST,
-  AGGREGATOR_ENTRY,
-  DEMO_AMOUNTS,
-  MANIFEST,
-  type ManifestContext,
-  type ManifestEntry,
-} from "./manifest.js";
-import type { AdapterEntry, AggregatorEntry, Deployment, VerifierEntry } from "./registry.js";
+import { FLOW_TRANSPORT_NATIVE, flowGatewayContract } from "./flows.js";
+import { DEMO_AMOUNTS, DEPLOY_ORDER, type ManifestContext, type ManifestEntry } from "./manifest.js";
+import type { AdapterEntry, AggregatorEntry, Deployment, FlowsEntry, VerifierEntry } from "./registry.js";
 
 /** A deployment that cannot proceed (unreachable chain, missing proxy on a remote chain, failed transaction). */
 export class DeployError extends ConcordSdkError {
@@ -104,6 +98,8 @@ export type PlannedTransaction = {
   note?: string;
   /** A delayed change (`TransportAggregator.schedule*`): when it takes effect. */
   takesEffect?: string;
+  /** Wei sent with the call (a sponsor top-up, `fund()`); none when absent. */
+  value?: bigint;
 };
 
 /** The plan of one chain. */
@@ -428,7 +424,7 @@ async function planChain(
     return address;
   };
   const entries: ManifestEntry[] = [];
-  for (const item of [...MANIFEST, ...ADAPTER_MANIFEST, AGGREGATOR_ENTRY]) {
+  for (const item of DEPLOY_ORDER) {
     if (item.when && !item.when(ctx)) continue;
     if (item.optional && !artifactOrUndefined(item.artifact)) {
       skipped.push(item.name);
@@ -513,6 +509,24 @@ async function planChain(
   // executor's address and B's executor trusts A's escrow at the escrow's.
   const escrow = addresses.FlowEscrow!;
   const executor = addresses.FlowExecutor!;
+  // Their primary gateway is immutable: an endpoint deployed on another transport cannot follow the config.
+  const flowTransport = entry.flows.transport;
+  const flowGatewayName = flowGatewayContract(flowTransport);
+  const flowGateway = addresses[flowGatewayName]!;
+  for (const [name, address, abi] of [
+    ["FlowEscrow", escrow, escrowAbi],
+    ["FlowExecutor", executor, executorAbi],
+  ] as const) {
+    if (!existed[name]) continue;
+    const current = getAddress(await read<Address>(address, abi, "gateway"));
+    if (current !== flowGateway)
+      throw new ConfigError(
+        `chains.${entry.name}.flows.transport`,
+        `is "${flowTransport}" (${flowGatewayName} ${flowGateway}), but ${name} at ${address} on ${entry.name} was ` +
+          `deployed on gateway ${current}: its gateway is immutable (use a new saltPrefix to deploy flow endpoints ` +
+          "on another transport, or set the transport they were deployed with)",
+      );
+  }
   for (const origin of remotes) {
     const verifier = verifiers[String(origin.domain)]!.address;
     let current: readonly [Address, number, boolean, Address] | undefined;
@@ -674,6 +688,39 @@ async function planChain(
     };
   }
 
+  // Flows over an adapter or the aggregator send no value: both endpoints are sponsored senders there, and the
+  // sponsor balance is topped up to `topUpTo` when below `minBalance`.
+  let flowsEntry: FlowsEntry | undefined;
+  if (flowTransport !== FLOW_TRANSPORT_NATIVE) {
+    // (every adapter's and the aggregator's artifact is named as its contract)
+    const flowGatewayAbi = loadArtifact(flowGatewayName).abi;
+    const gatewayWas = Boolean(existed[flowGatewayName]);
+    for (const endpoint of [escrow, executor]) {
+      const sponsored =
+        gatewayWas && (await read<boolean>(flowGateway, flowGatewayAbi, "isSponsoredSender", [endpoint]));
+      if (!sponsored) call(flowGatewayName, flowGatewayAbi, "setSponsoredSender", [endpoint, true]);
+    }
+    const sponsor = entry.flows.sponsor;
+    const balance = gatewayWas ? await client.getBalance({ address: flowGateway }) : 0n;
+    if (sponsor && balance < sponsor.minBalance) {
+      call(flowGatewayName, flowGatewayAbi, "fund", [], false);
+      const topUp = txs[txs.length - 1]!;
+      topUp.value = sponsor.topUpTo - balance;
+      topUp.description += ` with ${topUp.value} wei (sponsor balance ${balance} -> ${sponsor.topUpTo})`;
+    } else if (!sponsor && balance === 0n)
+      warnings.push(
+        `${entry.name}: flows send over ${flowGatewayName} ${flowGateway} with no value, from its sponsor balance, ` +
+          `which is 0: set chains.${entry.name}.flows.sponsor, or fund() it yourself`,
+      );
+    flowsEntry = {
+      transport: flowTransport,
+      gateway: flowGateway,
+      ...(sponsor
+        ? { sponsor: { minBalance: String(sponsor.minBalance), topUpTo: String(sponsor.topUpTo) } }
+        : {}),
+    };
+  }
+
   // 5. Fees: gas data for every chain this one sends to (that has a gas price), and the escrow's oracle.
   const oracle = addresses.GasOracle;
   if (oracle) {
@@ -759,6 +806,7 @@ async function planChain(
     local: entry.local,
     ...(Object.keys(adapterEntries).length ? { adapters: adapterEntries } : {}),
     ...(aggregatorEntry ? { aggregator: aggregatorEntry } : {}),
+    ...(flowsEntry ? { flows: flowsEntry } : {}),
   };
   return {
     name: entry.name,

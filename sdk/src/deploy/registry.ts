@@ -49,6 +49,16 @@ export type AggregatorEntry = {
   >;
 };
 
+/** The transport of a chain's flow endpoints when it is not the native gateway (config `chains.<name>.flows`). */
+export type FlowsEntry = {
+  /** An adapter section key (`hyperlane`, ...) or `aggregator`. */
+  transport: string;
+  /** The primary gateway of FlowEscrow and FlowExecutor (the adapter or the TransportAggregator). */
+  gateway: Address;
+  /** The sponsor balance deploy keeps there (wei, decimal strings), when configured. */
+  sponsor?: { minBalance: string; topUpTo: string };
+};
+
 /** What is deployed on one chain and how it is wired to the others. */
 export type Deployment = {
   chainId: number;
@@ -80,6 +90,8 @@ export type Deployment = {
   /** The TransportAggregator (also `contracts.TransportAggregator`), when the config gives the chain an `aggregator`
    * section. */
   aggregator?: AggregatorEntry;
+  /** Flow endpoints on an adapter or the aggregator (absent: on ConcordGateway). */
+  flows?: FlowsEntry;
 };
 
 export class RegistryError extends ConcordSdkError {
