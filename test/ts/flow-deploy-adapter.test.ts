@@ -10,27 +10,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
-  type Abi,
   type Address,
   type Hex,
-  type PublicClient,
   type TransactionReceipt,
-  type WalletClient,
-  createPublicClient,
-  createWalletClient,
-  defineChain,
   encodeAbiParameters,
   getAddress,
-  http,
   parseAbi,
   parseEther,
   parseEventLogs,
 } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 
 import { type AnvilChain, startAnvil } from "../../sdk/src/anvil.js";
 import {
-  ANVIL_DEV_KEY,
   ConfigError,
   type Deployment,
   deploy,
@@ -50,6 +41,7 @@ import {
 } from "../../sdk/src/index.js";
 import { forgeArtifact } from "../helpers/artifacts.js";
 import { BIN, concord } from "../helpers/cli.js";
+import { type ChainSide, chainSide, deployHyperlane, deployer, write } from "../helpers/sides.js";
 
 const CHAIN_A = 31_631;
 const CHAIN_B = 31_632;
@@ -59,7 +51,6 @@ const HL_B = 7_102;
 const HOOK_FEE = 1_000n;
 const MIN_BALANCE = 10n ** 15n;
 const TOP_UP_TO = 5n * 10n ** 15n;
-const deployer = privateKeyToAccount(ANVIL_DEV_KEY);
 
 const mailboxArtifact = forgeArtifact("Mailbox.sol", "Mailbox");
 const MAILBOX_EVENTS = parseAbi([
@@ -67,73 +58,19 @@ const MAILBOX_EVENTS = parseAbi([
 ]);
 const counterAbi = parseAbi(["function total() view returns (uint256)"]);
 
-type Side = {
-  chainId: number;
-  anvil: AnvilChain;
-  public: PublicClient;
-  wallet: WalletClient;
-  mailbox: Address;
-};
+type Side = ChainSide & { mailbox: Address };
 
 function sideOf(anvil: AnvilChain): Side {
-  const chain = defineChain({
-    id: anvil.chainId,
-    name: `chain${anvil.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [anvil.rpcUrl] } },
-  });
-  const transport = http(anvil.rpcUrl);
-  return {
-    chainId: anvil.chainId,
-    anvil,
-    public: createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient,
-    wallet: createWalletClient({ account: deployer, chain, transport }),
-    mailbox: "0x",
-  };
-}
-
-async function deployRaw(side: Side, artifact: { abi: Abi; bytecode: Hex }, args: unknown[] = []) {
-  const hash = await side.wallet.deployContract({
-    abi: artifact.abi,
-    bytecode: artifact.bytecode,
-    args,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success");
-  return getAddress(receipt.contractAddress!);
-}
-
-async function write(
-  side: Side,
-  address: Address,
-  abi: Abi,
-  functionName: string,
-  args: unknown[],
-): Promise<TransactionReceipt> {
-  const hash = await side.wallet.writeContract({
-    address,
-    abi,
-    functionName,
-    args,
-    account: deployer,
-    chain: side.wallet.chain,
-  });
-  const receipt = await side.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-  assert.equal(receipt.status, "success", `${functionName} reverted`);
-  return receipt;
+  return { ...chainSide(anvil), mailbox: "0x" };
 }
 
 /** Hyperlane on one chain: Mailbox(domain), TestIsm as default ISM, MerkleTreeHook required, a paid default hook. */
-async function deployHyperlane(side: Side, domain: number): Promise<void> {
-  side.mailbox = await deployRaw(side, mailboxArtifact, [domain]);
-  const ism = await deployRaw(side, forgeArtifact("TestIsm.sol", "TestIsm"));
-  const merkle = await deployRaw(side, forgeArtifact("MerkleTreeHook.sol", "MerkleTreeHook"), [side.mailbox]);
-  const hookArtifact = forgeArtifact("TestPostDispatchHook.sol", "TestPostDispatchHook");
-  const hook = await deployRaw(side, hookArtifact);
-  await write(side, hook, hookArtifact.abi, "setFee", [HOOK_FEE]);
-  await write(side, side.mailbox, mailboxArtifact.abi, "initialize", [deployer.address, ism, hook, merkle]);
+/** Hyperlane on one chain, from forge's build of @hyperlane-xyz/core. */
+async function deployHyperlaneOn(side: Side, domain: number): Promise<void> {
+  const { mailbox } = await deployHyperlane(side, domain, HOOK_FEE, (name) =>
+    forgeArtifact(`${name}.sol`, name),
+  );
+  side.mailbox = mailbox;
 }
 
 /** The two-chain config; `flows` (per side) is the `flows` section, `hyperlane: false` leaves a side's section out. */
@@ -186,8 +123,8 @@ describe("flows over a transport adapter: concord deploy (chains.<name>.flows) a
     for (const chainId of [CHAIN_A, CHAIN_B]) anvils.push(await startAnvil({ chainId }));
     A = sideOf(anvils[0]!);
     B = sideOf(anvils[1]!);
-    await deployHyperlane(A, HL_A);
-    await deployHyperlane(B, HL_B);
+    await deployHyperlaneOn(A, HL_A);
+    await deployHyperlaneOn(B, HL_B);
   });
 
   after(async () => {
@@ -591,8 +528,8 @@ describe("flows over the TransportAggregator: concord deploy (flows.transport = 
     for (const chainId of [CHAIN_A + 10, CHAIN_B + 10]) anvils.push(await startAnvil({ chainId }));
     A = sideOf(anvils[0]!);
     B = sideOf(anvils[1]!);
-    await deployHyperlane(A, HL_A);
-    await deployHyperlane(B, HL_B);
+    await deployHyperlaneOn(A, HL_A);
+    await deployHyperlaneOn(B, HL_B);
   });
 
   after(async () => {
