@@ -208,6 +208,11 @@ export interface RelayerStore {
   atomically<T>(fn: () => Promise<T>): Promise<T>;
   setFailed(id: Hex, error: string, now: number): Promise<void>;
   get(id: Hex): Promise<MessageRecord | undefined>;
+  /**
+   * Final, not orphaned messages of `origin` with nonces `first..last`, in nonce order (one per nonce: the
+   * relayer's copy of the origin's messages, for checkpoint proofs).
+   */
+  idsByNonce(origin: number, first: number, last: number): Promise<{ nonce: number; id: Hex }[]>;
   events(id: Hex): Promise<LifecycleEvent[]>;
   countByStatus(): Promise<Record<MessageStatus, number>>;
 }
@@ -237,6 +242,7 @@ CREATE TABLE IF NOT EXISTS concord_messages (
   seen_at BIGINT NOT NULL, signed_at BIGINT, submitted_at BIGINT, delivered_at BIGINT, updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS concord_messages_work ON concord_messages (status, destination, next_attempt_at);
 CREATE INDEX IF NOT EXISTS concord_messages_origin ON concord_messages (origin, status, is_final);
+CREATE INDEX IF NOT EXISTS concord_messages_nonce ON concord_messages (origin, nonce);
 CREATE TABLE IF NOT EXISTS concord_events (
   message_id TEXT NOT NULL, status TEXT NOT NULL, at BIGINT NOT NULL, tx_hash TEXT, detail TEXT);
 CREATE INDEX IF NOT EXISTS concord_events_id ON concord_events (message_id);
@@ -760,6 +766,15 @@ export class SqlRelayerStore implements RelayerStore {
   async get(id: Hex): Promise<MessageRecord | undefined> {
     const rows = await this.db.query("SELECT * FROM concord_messages WHERE id = $1", [id.toLowerCase()]);
     return rows.length ? toRecord(rows[0]!) : undefined;
+  }
+
+  async idsByNonce(origin: number, first: number, last: number): Promise<{ nonce: number; id: Hex }[]> {
+    const rows = await this.db.query(
+      `SELECT nonce, id FROM concord_messages WHERE origin = $1 AND nonce >= $2 AND nonce <= $3 AND is_final = 1
+         AND status <> 'ORPHANED' ORDER BY nonce`,
+      [origin, first, last],
+    );
+    return rows.map((r) => ({ nonce: num(r.nonce), id: r.id as Hex }));
   }
 
   async events(id: Hex): Promise<LifecycleEvent[]> {

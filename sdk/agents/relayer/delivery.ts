@@ -11,6 +11,7 @@ import type { MessageRecord } from "../store.js";
 import type { Chain, Sent } from "./config.js";
 import type { RelayerContext } from "./context.js";
 import { PARKING_ERRORS, describeFailure, describeRevertData, failureKind, shortError } from "./failures.js";
+import { prepareCheckpointBatch } from "./checkpoints.js";
 import { anyPending, onchainStatus, sendTx, waitMined } from "./transactions.js";
 
 function backoff(ctx: RelayerContext, attempts: number): number {
@@ -68,7 +69,17 @@ export async function deliverSigned(ctx: RelayerContext, dest: Chain): Promise<b
   }
   // Only transactions still in the mempool: nothing to do until they are mined (sleep, do not spin).
   if (toSend.length === 0) return resolved > 0;
-  if (dest.batchProcessor && toSend.length > 1) await sendBatch(ctx, dest, toSend);
+  // Range checkpoints: signatures kept on one message per unrecorded range only (checkpoints.ts).
+  const batched = dest.batchProcessor !== undefined && toSend.length > 1;
+  const metadata = await prepareCheckpointBatch(
+    ctx,
+    dest,
+    toSend,
+    batched,
+    async (r) => (await onchainStatus(ctx, dest, r.message)) !== GatewayMessageStatus.NONE,
+  );
+  toSend.forEach((r, i) => (r.metadata = metadata[i]!));
+  if (batched) await sendBatch(ctx, dest, toSend);
   else await sendSingles(ctx, dest, toSend);
   return true;
 }
