@@ -682,6 +682,8 @@ export class Validator {
           };
         }
       }
+      // Nothing to sign at this cut (merkle roots only, and the tree cannot be built): do not move past it.
+      if (!range && !checkpoint) return signed;
       const result = this.store.recordCut(last, range, checkpoint);
       if (result !== true) {
         this.tree = undefined;

@@ -63,9 +63,9 @@ async function verifierFor(ctx: RelayerContext, record: MessageRecord): Promise<
   if (!isRelayable(moduleType) && !isCheckpointFamily(moduleType))
     throw new Undeliverable(
       `the verifier ${address} on ${record.destination} has module type ${moduleType}; this relayer builds ` +
-        `metadata for message-id (type ${ModuleType.CONCORD_MESSAGE_ID_MULTISIG}), merkle-root ` +
-        `(${ModuleType.CONCORD_MERKLE_ROOT_MULTISIG}) and range-checkpoint ` +
-        `(${ModuleType.CONCORD_RANGE_CHECKPOINT_MULTISIG}) multisig verifiers only`,
+        `metadata for message-id multisig (type ${ModuleType.CONCORD_MESSAGE_ID_MULTISIG}), merkle-root multisig ` +
+        `(${ModuleType.CONCORD_MERKLE_ROOT_MULTISIG}) and range-checkpoint multisig ` +
+        `(${ModuleType.CONCORD_RANGE_CHECKPOINT_MULTISIG}) verifiers only`,
     );
   // The verifier must authenticate the gateway this relayer indexes for the origin (the gateway refuses a named
   // verifier that does not, and a route verifier bound to another gateway rejects these signatures).
