@@ -21,11 +21,12 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
+  AgentConfigError,
   ConflictingCheckpointError,
   type Relayer,
   batchProcessorAbi,
   SignatureStore,
-  type Validator,
+  Validator,
   gatewayAbi,
   runRelayer,
   runValidator,
@@ -121,6 +122,30 @@ describe("validator store: range no-conflict rule", () => {
     assert.equal(store.rangeCount(), 2);
     assert.equal(store.counts().conflicts, 7);
     store.close();
+  });
+});
+
+describe("validator config: checkpoints", () => {
+  it("names the bad key", () => {
+    const base = {
+      rpcUrl: "http://127.0.0.1:1",
+      gateway: getAddress("0x00000000000000000000000000000000000000aa"),
+      signer: ANVIL_KEYS[0]!,
+      confirmations: 0,
+      storePath: ":memory:",
+      http: false as const,
+      logger: silentLogger,
+    };
+    for (const [checkpoints, key] of [
+      [{ ranges: true, windowSize: 0 }, "checkpoints.windowSize"],
+      [{ ranges: true, windowSize: 1025 }, "checkpoints.windowSize"],
+      [{ ranges: true, flushBlocks: -1 }, "checkpoints.flushBlocks"],
+      [{ messageIds: false }, "checkpoints"],
+    ] as const)
+      assert.throws(
+        () => new Validator({ ...base, checkpoints }, 1),
+        (e: AgentConfigError) => e instanceof AgentConfigError && e.key === key,
+      );
   });
 });
 
