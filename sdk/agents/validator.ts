@@ -835,12 +835,10 @@ export class Validator {
   private handle(method: string, path: string, body: string): HttpReply {
     const parts = path.split("/").filter(Boolean);
     if (method === "GET" && parts[0] === "signatures" && parts.length === 2) {
-      const [rawId, query] = parts[1]!.split("?");
-      const id = rawId as Hex;
-      const kind = Number(new URLSearchParams(query ?? "").get("kind") ?? DigestKind.MESSAGE_ID);
+      const id = parts[1] as Hex;
       if (!/^0x[0-9a-fA-F]{64}$/.test(id))
         return { status: 400, body: { error: "messageId must be 32 bytes hex" } };
-      const sig = this.signature(id, kind);
+      const sig = this.signature(id);
       return sig
         ? { status: 200, body: sig }
         : { status: 404, body: { error: "not signed (yet)", messageId: id } };

@@ -366,6 +366,16 @@ describe("agents: range checkpoints end to end", () => {
     assert.equal(validators[0]!.store.counts().conflicts, 0);
   });
 
+  it("POST /signatures refuses an unknown kind; a message id outside any signed range gets no range", async () => {
+    const v = validators[1]!;
+    const bad = await fetch(`${v.url}/signatures`, {
+      method: "POST",
+      body: JSON.stringify({ messageIds: [keccak256("0x01")], kind: 7 }),
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(await rangeOf(v, keccak256("0x01")), undefined);
+  });
+
   it("an origin reorg orphans unsigned messages of an open range: none is delivered, the replacement is", async () => {
     const [a, b] = pair.chains;
     const snapshot = await rpc<Hex>(a.rpcUrl, "evm_snapshot");
