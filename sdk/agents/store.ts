@@ -209,10 +209,14 @@ export interface RelayerStore {
   setFailed(id: Hex, error: string, now: number): Promise<void>;
   get(id: Hex): Promise<MessageRecord | undefined>;
   /**
-   * Final, not orphaned messages of `origin` with nonces `first..last`, in nonce order (one per nonce: the
-   * relayer's copy of the origin's messages, for checkpoint proofs).
+   * Not orphaned messages of `origin` with nonces `first..last`, in nonce order, one per nonce (a final one first):
+   * the relayer's copy of the origin's messages, for checkpoint proofs checked against a signed root.
    */
-  idsByNonce(origin: number, first: number, last: number): Promise<{ nonce: number; id: Hex }[]>;
+  idsByNonce(
+    origin: number,
+    first: number,
+    last: number,
+  ): Promise<{ nonce: number; id: Hex; final: boolean; status: MessageStatus }[]>;
   events(id: Hex): Promise<LifecycleEvent[]>;
   countByStatus(): Promise<Record<MessageStatus, number>>;
 }
@@ -768,13 +772,29 @@ export class SqlRelayerStore implements RelayerStore {
     return rows.length ? toRecord(rows[0]!) : undefined;
   }
 
-  async idsByNonce(origin: number, first: number, last: number): Promise<{ nonce: number; id: Hex }[]> {
+  async idsByNonce(
+    origin: number,
+    first: number,
+    last: number,
+  ): Promise<{ nonce: number; id: Hex; final: boolean; status: MessageStatus }[]> {
+    // Messages parked at indexing (a destination this relayer does not serve) are never marked final, yet they are
+    // leaves of the origin's tree and ranges: take every row that is not orphaned, the final one first where a
+    // nonce has two (a reorg replacement). Callers check the result against a quorum-signed root.
     const rows = await this.db.query(
-      `SELECT nonce, id FROM concord_messages WHERE origin = $1 AND nonce >= $2 AND nonce <= $3 AND is_final = 1
-         AND status <> 'ORPHANED' ORDER BY nonce`,
+      `SELECT nonce, id, is_final, status FROM concord_messages WHERE origin = $1 AND nonce >= $2 AND nonce <= $3
+         AND status <> 'ORPHANED' ORDER BY nonce, is_final DESC`,
       [origin, first, last],
     );
-    return rows.map((r) => ({ nonce: num(r.nonce), id: r.id as Hex }));
+    const out: { nonce: number; id: Hex; final: boolean; status: MessageStatus }[] = [];
+    for (const r of rows)
+      if (out.at(-1)?.nonce !== num(r.nonce))
+        out.push({
+          nonce: num(r.nonce),
+          id: r.id as Hex,
+          final: num(r.is_final) === 1,
+          status: r.status as MessageStatus,
+        });
+    return out;
   }
 
   async events(id: Hex): Promise<LifecycleEvent[]> {

@@ -303,6 +303,18 @@ describe("agents: range checkpoints end to end", () => {
     }
   });
 
+  it("a range holding a message to a destination this relayer does not serve: the others are delivered", async () => {
+    const [a, b] = pair.chains;
+    const before = await sendMessages(a, b.domain, b.recipient, 1);
+    const [elsewhere] = await sendMessages(a, 31_999, b.recipient, 1);
+    const afterIt = await sendMessages(a, b.domain, b.recipient, 1, { mine: FLUSH + 2 });
+    for (const m of [...before, ...afterIt]) assert.equal((await delivered(m.id)).outcome, "EXECUTED");
+    const parked = (await relayer.store.get(elsewhere!.id))!;
+    assert.equal(parked.status, "UNDELIVERABLE");
+    const s = await rangeOf(validators[0]!, elsewhere!.id);
+    assert.ok(s!.first <= (await relayer.store.get(before[0]!.id))!.nonce && s!.last >= parked.nonce + 1);
+  });
+
   it("a recipient that reverts: delivered FAILED with its range, then retried to EXECUTED", async () => {
     const [a, b] = pair.chains;
     const owner = createWalletClient({

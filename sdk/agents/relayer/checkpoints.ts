@@ -88,7 +88,11 @@ async function idsOf(
 ): Promise<Hex[] | string> {
   const rows = await ctx.store.idsByNonce(origin, first, last);
   if (rows.length !== last - first + 1 || rows.some((row, i) => row.nonce !== first + i))
-    return `the relayer has not indexed every final message ${first}..${last} of ${origin} yet`;
+    return `the relayer has not indexed every message ${first}..${last} of ${origin} yet`;
+  // Wait until the relayer itself holds every message it would deliver as final (parked ones never become final),
+  // so that the whole range is signed, and delivered, together.
+  if (rows.some((row) => !row.final && row.status !== "UNDELIVERABLE"))
+    return `messages of ${first}..${last} of ${origin} are not final for the relayer yet`;
   return rows.map((row) => row.id);
 }
 
