@@ -9,6 +9,8 @@ export {
   SignatureStore,
   runValidator,
   type SignatureEntry,
+  type RangeEntry,
+  type CheckpointConfig,
   type ValidatorConfig,
   type ValidatorSignature,
 } from "./validator.js";

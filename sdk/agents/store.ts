@@ -208,6 +208,15 @@ export interface RelayerStore {
   atomically<T>(fn: () => Promise<T>): Promise<T>;
   setFailed(id: Hex, error: string, now: number): Promise<void>;
   get(id: Hex): Promise<MessageRecord | undefined>;
+  /**
+   * Not orphaned messages of `origin` with nonces `first..last`, in nonce order, one per nonce (a final one first):
+   * the relayer's copy of the origin's messages, for checkpoint proofs checked against a signed root.
+   */
+  idsByNonce(
+    origin: number,
+    first: number,
+    last: number,
+  ): Promise<{ nonce: number; id: Hex; final: boolean; status: MessageStatus }[]>;
   events(id: Hex): Promise<LifecycleEvent[]>;
   countByStatus(): Promise<Record<MessageStatus, number>>;
 }
@@ -237,6 +246,7 @@ CREATE TABLE IF NOT EXISTS concord_messages (
   seen_at BIGINT NOT NULL, signed_at BIGINT, submitted_at BIGINT, delivered_at BIGINT, updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS concord_messages_work ON concord_messages (status, destination, next_attempt_at);
 CREATE INDEX IF NOT EXISTS concord_messages_origin ON concord_messages (origin, status, is_final);
+CREATE INDEX IF NOT EXISTS concord_messages_nonce ON concord_messages (origin, nonce);
 CREATE TABLE IF NOT EXISTS concord_events (
   message_id TEXT NOT NULL, status TEXT NOT NULL, at BIGINT NOT NULL, tx_hash TEXT, detail TEXT);
 CREATE INDEX IF NOT EXISTS concord_events_id ON concord_events (message_id);
@@ -760,6 +770,31 @@ export class SqlRelayerStore implements RelayerStore {
   async get(id: Hex): Promise<MessageRecord | undefined> {
     const rows = await this.db.query("SELECT * FROM concord_messages WHERE id = $1", [id.toLowerCase()]);
     return rows.length ? toRecord(rows[0]!) : undefined;
+  }
+
+  async idsByNonce(
+    origin: number,
+    first: number,
+    last: number,
+  ): Promise<{ nonce: number; id: Hex; final: boolean; status: MessageStatus }[]> {
+    // Messages parked at indexing (a destination this relayer does not serve) are never marked final, yet they are
+    // leaves of the origin's tree and ranges: take every row that is not orphaned, the final one first where a
+    // nonce has two (a reorg replacement). Callers check the result against a quorum-signed root.
+    const rows = await this.db.query(
+      `SELECT nonce, id, is_final, status FROM concord_messages WHERE origin = $1 AND nonce >= $2 AND nonce <= $3
+         AND status <> 'ORPHANED' ORDER BY nonce, is_final DESC`,
+      [origin, first, last],
+    );
+    const out: { nonce: number; id: Hex; final: boolean; status: MessageStatus }[] = [];
+    for (const r of rows)
+      if (out.at(-1)?.nonce !== num(r.nonce))
+        out.push({
+          nonce: num(r.nonce),
+          id: r.id as Hex,
+          final: num(r.is_final) === 1,
+          status: r.status as MessageStatus,
+        });
+    return out;
   }
 
   async events(id: Hex): Promise<LifecycleEvent[]> {

@@ -24,12 +24,17 @@ export type ValidatorSignature = {
   validator: Address;
   /** 65-byte `r | s | v` signature over `digest`. */
   signature: Hex;
-  /** Digest kind: 1 = message id (`DigestKind.MESSAGE_ID`). */
+  /** Digest kind: 1 = message id, 2 = merkle-root checkpoint, 3 = range (`RANGE_DIGEST_KIND`). */
   kind: number;
-  /** The message's nonce (the checkpoint index). */
+  /** Kind 1: the message's nonce; kind 2: the checkpoint's last leaf index; kind 3: the range's first nonce. */
   index: number;
-  /** The signed commitment: the message id. */
+  /** The message asked for (kind 1: the signed commitment; kinds 2 and 3: a message the checkpoint covers). */
   messageId: Hex;
+  /** Kind 3: the range's first and last nonce. */
+  first?: number;
+  last?: number;
+  /** Kinds 2 and 3: the signed root (origin tree root, or range root). */
+  root?: Hex;
   /** The signed digest ({@link messageIdDigest}). */
   digest: Hex;
   /** Origin domain. */
@@ -58,6 +63,8 @@ export type FetchValidatorSignaturesParameters = {
   messageIds: readonly Hex[];
   /** Per-request timeout (default 3000 ms). */
   timeoutMs?: number;
+  /** Digest kind to ask for (default 1, message ids): 2 = merkle-root checkpoints, 3 = ranges. */
+  kind?: number;
 };
 
 export type FetchValidatorSignaturesReturnType = {
@@ -89,7 +96,7 @@ export async function fetchValidatorSignatures(
           res = await fetch(`${url.replace(/\/$/, "")}/signatures`, {
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify({ messageIds }),
+            body: JSON.stringify(p.kind === undefined ? { messageIds } : { messageIds, kind: p.kind }),
             signal: AbortSignal.timeout(p.timeoutMs ?? 3000),
           });
         } catch (e) {

@@ -124,8 +124,20 @@ export async function writeContract(
  * the other deployer's nonce, before that gateway exists.
  */
 export async function deployLocalPair(
-  options: { domains?: [number, number]; validators?: number; threshold?: number; anvilArgs?: string[] } = {},
+  options: {
+    domains?: [number, number];
+    validators?: number;
+    threshold?: number;
+    anvilArgs?: string[];
+    /** The verifier family of both routes (default message-id multisig). */
+    verifier?: "messageId" | "merkleRoot" | "range";
+  } = {},
 ): Promise<LocalPair> {
+  const verifierContract = {
+    messageId: "MessageIdMultisigVerifier",
+    merkleRoot: "MerkleRootMultisigVerifier",
+    range: "RangeCheckpointMultisigVerifier",
+  }[options.verifier ?? "messageId"];
   const domains = options.domains ?? [31_401, 31_402];
   const keys = validatorKeys(options.validators ?? 3);
   const threshold = options.threshold ?? 2;
@@ -148,7 +160,7 @@ export async function deployLocalPair(
         const gateway = await deployContract(rpcUrl, key, "ConcordGateway", [domain, manager, 200_000, 4096]);
         if (gateway !== predictedGateway[i])
           throw new Error(`gateway at ${gateway}, predicted ${predictedGateway[i]}`);
-        const verifier = await deployContract(rpcUrl, key, "MessageIdMultisigVerifier", [
+        const verifier = await deployContract(rpcUrl, key, verifierContract, [
           {
             origin: domains[other]!,
             originGateway: addressToBytes32(predictedGateway[other]!),

@@ -12,6 +12,7 @@ import type { MessageRecord } from "../store.js";
 import type { Chain, Sent } from "./config.js";
 import type { RelayerContext } from "./context.js";
 import { PARKING_ERRORS, describeFailure, describeRevertData, failureKind, shortError } from "./failures.js";
+import { prepareCheckpointBatch } from "./checkpoints.js";
 import { DELIVERY_GAS, type DeliveryGasCosts, messageGasBound, txGasBound } from "./gas.js";
 import { verifierFor } from "./signing.js";
 import { anyPending, onchainStatus, sendTx, waitMined } from "./transactions.js";
@@ -134,6 +135,15 @@ export async function deliverSigned(ctx: RelayerContext, dest: Chain): Promise<b
         await ctx.store.release(r.id, Date.now() + (ctx.config.retry?.baseDelayMs ?? 500), down);
       continue;
     }
+    // Range checkpoints: signatures kept on one message per unrecorded range of this transaction (checkpoints.ts).
+    const metadata = await prepareCheckpointBatch(
+      ctx,
+      dest,
+      plan.rows,
+      plan.batch,
+      async (r) => (await onchainStatus(ctx, dest, r.message)) !== GatewayMessageStatus.NONE,
+    );
+    plan.rows.forEach((r, i) => (r.metadata = metadata[i]!));
     if (plan.batch) down = await sendBatch(ctx, dest, plan.rows, plan.gas);
     else down = await sendSingle(ctx, dest, plan.rows[0]!, plan.gas);
   }

@@ -1,9 +1,10 @@
 /**
  * Relayer concern: signatures. For each final SEEN message, finds the verifier its destination gateway uses (cached
- * briefly), checks this relayer can serve it (a message-id multisig bound to the origin gateway it indexes), asks
- * the origin's validators for signatures, and stores the verifier metadata once a valid quorum is in hand. Each
- * message is decided on its own: unservable ones are parked, ones whose destination does not answer wait, and with
- * `requirePayment` ones not paid through the origin's GasPaymaster wait (SEEN, the reason in `error`).
+ * briefly), checks this relayer can serve it (a message-id, merkle-root or range-checkpoint multisig bound to the
+ * origin gateway it indexes; the checkpoint families are built in checkpoints.ts), asks the origin's validators for
+ * signatures, and stores the verifier metadata once a valid quorum is in hand. Each message is decided on its own:
+ * unservable ones are parked, ones whose destination does not answer wait, and with `requirePayment` ones not paid
+ * through the origin's GasPaymaster wait (SEEN, the reason in `error`).
  */
 import { type Address, type Hex, getAddress } from "viem";
 import { paymasterAbi } from "../../src/abis.js";
@@ -20,6 +21,7 @@ import { gatewayAbi, verifierAbi } from "../abi.js";
 import type { MessageRecord } from "../store.js";
 import type { Chain, VerifierInfo } from "./config.js";
 import type { RelayerContext } from "./context.js";
+import { checkpointMetadata, isCheckpointFamily } from "./checkpoints.js";
 import { Undeliverable, describeFailure, failureKind, shortError } from "./failures.js";
 
 const VERIFIER_TTL_MS = 30_000;
@@ -60,10 +62,12 @@ export async function verifierFor(ctx: RelayerContext, record: MessageRecord): P
       `the verifier ${address} on ${record.destination} does not answer moduleType(): ${describeFailure(e).text}`,
     );
   }
-  if (!isRelayable(moduleType))
+  if (!isRelayable(moduleType) && !isCheckpointFamily(moduleType))
     throw new Undeliverable(
       `the verifier ${address} on ${record.destination} has module type ${moduleType}; this relayer builds ` +
-        `metadata for message-id multisig verifiers (type ${ModuleType.CONCORD_MESSAGE_ID_MULTISIG}) only`,
+        `metadata for message-id multisig (type ${ModuleType.CONCORD_MESSAGE_ID_MULTISIG}), merkle-root multisig ` +
+        `(${ModuleType.CONCORD_MERKLE_ROOT_MULTISIG}) and range-checkpoint multisig ` +
+        `(${ModuleType.CONCORD_RANGE_CHECKPOINT_MULTISIG}) verifiers only`,
     );
   // The verifier must authenticate the gateway this relayer indexes for the origin (the gateway refuses a named
   // verifier that does not, and a route verifier bound to another gateway rejects these signatures).
@@ -220,12 +224,18 @@ export async function collectSignatures(ctx: RelayerContext, origin: Chain): Pro
       }
     }
   }
+  const delayMs = Math.max(ctx.config.pollIntervalMs ?? 200, SIGNATURE_RETRY_MS);
+  // Checkpoint families (merkle root, range): one signature per checkpoint, proofs from the relayer's own copy.
+  const checkpointItems = servable.filter(({ verifier }) => isCheckpointFamily(verifier.moduleType));
+  for (const d of await checkpointMetadata(ctx, origin, checkpointItems, (r) => verifierFor(ctx, r)))
+    decisions.push("metadata" in d ? d : { r: d.r, waiting: d.waiting, delayMs, unpark: true });
+  const messageIdItems = servable.filter(({ verifier }) => !isCheckpointFamily(verifier.moduleType));
   const sigs = await fetchSignatures(
     ctx,
     origin.domain,
-    servable.map(({ r }) => r.id),
+    messageIdItems.map(({ r }) => r.id),
   );
-  for (const { r, verifier } of servable) {
+  for (const { r, verifier } of messageIdItems) {
     const digest = relayDigest({
       origin: r.origin,
       originGateway: origin.gateway,
@@ -246,7 +256,6 @@ export async function collectSignatures(ctx: RelayerContext, origin: Chain): Pro
     const bad = quorum.rejected.filter((x) => x.reason === "bad-signature").length;
     if (bad > 0) ctx.count("concord_relayer_bad_signatures_total", { origin: r.origin }, bad);
     const valid = quorum.signatures;
-    const delayMs = Math.max(ctx.config.pollIntervalMs ?? 200, SIGNATURE_RETRY_MS);
     if (quorum.complete) {
       try {
         decisions.push({

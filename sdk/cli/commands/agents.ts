@@ -46,7 +46,38 @@ function stoppedBySignal(agent: { stop(): Promise<void> }, out: CommandContext["
   });
 }
 
+/** `--sign message-id,merkle-root,range --range-window <n> --flush-blocks <n>` -> the validator's checkpoints. */
+function checkpointOptions(ctx: CommandContext): Parameters<typeof runValidator>[0]["checkpoints"] {
+  const kinds = String(ctx.values.sign ?? "message-id")
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const known = ["message-id", "merkle-root", "range"];
+  const unknown = kinds.filter((k) => !known.includes(k));
+  if (unknown.length > 0 || kinds.length === 0)
+    throw new CliError(
+      `--sign: expected a list of ${known.join(", ")}, got "${String(ctx.values.sign)}"`,
+      ExitCode.USAGE,
+    );
+  const int = (name: string): number | undefined => {
+    const raw = ctx.values[name];
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0)
+      throw new CliError(`--${name}: not an integer >= 0: ${String(raw)}`, ExitCode.USAGE);
+    return n;
+  };
+  return {
+    messageIds: kinds.includes("message-id"),
+    merkleRoots: kinds.includes("merkle-root"),
+    ranges: kinds.includes("range"),
+    windowSize: int("range-window"),
+    flushBlocks: int("flush-blocks"),
+  };
+}
+
 export async function validator(ctx: CommandContext): Promise<ExitCode> {
+  const checkpoints = checkpointOptions(ctx);
   const chains = loadChains(ctx);
   const chain = chainByName(chains, requireOption(ctx, "chain"));
   const keyEnv = requireOption(ctx, "key-env");
@@ -73,6 +104,7 @@ export async function validator(ctx: CommandContext): Promise<ExitCode> {
     storePath,
     fromBlock: chain.fromBlock,
     http: { port: port(ctx) },
+    checkpoints,
     logger: jsonLogger(LOGGER_NAME),
   });
   const stopped = stoppedBySignal(v, ctx.out);
@@ -222,7 +254,8 @@ export const validatorCommand: Command = {
   summary: "run a validator agent for one origin chain",
   usage:
     "concord validator --chain <name> --key-env <VAR> [--port <n>] [--data-dir <dir> | --db <file>] " +
-    "[--from-block <n>] [--allow-unlisted-key] [--config <chains.json>] [--registry <dir>]",
+    "[--from-block <n>] [--allow-unlisted-key] [--sign <kinds>] [--range-window <n>] [--flush-blocks <n>] " +
+    "[--config <chains.json>] [--registry <dir>]",
   about: [
     "Signs the id of every message sent from the chain once it is finalityDepth blocks deep, records each",
     "signature in its store before serving it (the store is its only guard against signing twice: back it up),",
@@ -248,6 +281,14 @@ export const validatorCommand: Command = {
     "allow-unlisted-key": {
       text: "start even if the key is not in chains.<chain>.validators (e.g. before a new set is deployed)",
     },
+    sign: {
+      value: "<kinds>",
+      text:
+        "what to sign: a comma list of message-id (every message), merkle-root and range (one checkpoint per " +
+        "cut: window end, or a partial window after --flush-blocks quiet final blocks); default message-id",
+    },
+    "range-window": { value: "<n>", text: "aligned window of a cut, in nonces, 1..1024 (default 100)" },
+    "flush-blocks": { value: "<n>", text: "quiet final blocks before a partial window is cut (default 2)" },
     ...CONFIG_DOCS,
   },
   env: {
@@ -266,6 +307,9 @@ export const validatorCommand: Command = {
     "data-dir": { type: "string" },
     "from-block": { type: "string" },
     "allow-unlisted-key": { type: "boolean", default: false },
+    sign: { type: "string" },
+    "range-window": { type: "string" },
+    "flush-blocks": { type: "string" },
   },
   run: validator,
 };
