@@ -401,8 +401,7 @@ describe("agents: range checkpoints end to end", () => {
     const [replacement] = await sendMessages(a, b.domain, b.recipient, 1, {
       payload: () => toHex("replacement"),
     });
-    // The relayer rescans only its last `confirmations` blocks: let it see the replacement before mining on (a
-    // limitation of its indexer, reported, not of the range path).
+    // Let the relayer see the replacement before mining on: this test is about the range path, not the indexer.
     await waitFor(
       "relayer saw the replacement",
       async () => (await relayer.store.get(replacement!.id)) !== undefined,

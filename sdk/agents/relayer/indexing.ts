@@ -1,8 +1,8 @@
 /**
  * Relayer concern: indexing. Reads each origin gateway's `Dispatched` logs page by page (the pager adapts to the
- * provider's limits), records every message SEEN before the cursor moves past its block, rescans the last
- * `confirmations` blocks on every pass, and marks messages final once deep enough on the canonical chain, or
- * ORPHANED when their block was replaced. Bytes no gateway would accept are skipped, visibly, never stalling.
+ * provider's limits), records every message SEEN before the cursor moves past its block, rescans every block that
+ * was not final at the previous pass (the cursor stops at the last final block), and marks messages final once deep
+ * enough on the canonical chain, or ORPHANED when their block was replaced. Bytes no gateway would accept are skipped, visibly, never stalling.
  */
 import { type Hex, keccak256, parseEventLogs } from "viem";
 import { decodeMessage } from "../../src/codec.js";
@@ -21,7 +21,8 @@ export async function indexOrigin(ctx: RelayerContext, chain: Chain): Promise<bo
   const first = chain.fromBlock ?? 0;
   const cursor = (await ctx.store.getCursor(chain.domain)) ?? first - 1;
   const h = Number(head);
-  // Rescan the not-yet-final window on every pass, so a reorg inside it is always seen.
+  // Rescan from the first block that was not final at the previous pass (the cursor stops there), and at least the
+  // not-yet-final window at this head, so a reorg inside either is always seen.
   let from = Math.max(first, Math.min(cursor + 1, h - conf + 1));
   let found = 0;
   const filter = { address: chain.gateway, topics: eventTopics(gatewayAbi, "Dispatched") };
@@ -74,7 +75,9 @@ export async function indexOrigin(ctx: RelayerContext, chain: Chain): Promise<bo
     const added = await ctx.store.upsertSeen(seen, Date.now(), conf === 0);
     found += added;
     if (added) ctx.count("concord_relayer_indexed_total", { origin: chain.domain }, added);
-    await ctx.store.setCursor(chain.domain, to);
+    // The cursor never passes the last block that is final at this head: the next pass rescans every block that was
+    // not final now, so a reorg (of at most `confirmations` blocks) is seen even when the chain moved on meanwhile.
+    await ctx.store.setCursor(chain.domain, Math.min(to, h - conf));
     from = to + 1;
   }
   if (from <= h) found++; // more to index: come back at once
