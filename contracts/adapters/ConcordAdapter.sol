@@ -296,7 +296,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @dev Hands `envelope` to the protocol, paying exactly `fee`; returns the protocol's id of the message. When
     /// `_refundsExcess()` is true and the caller sent value, `fee` is the whole value sent (no quote was made): the
     /// protocol must take its price from it and refund the rest to this adapter during the call (and `_send` should
-    /// revert `ConcordAdapterFeeTooLow` when `fee` is below the price).
+    /// revert `ConcordAdapterFeeTooLow` when `fee` is below the price). `envelope` comes from
+    /// `AdapterEnvelope.encodeWithHeadroom`: the `AdapterEnvelope.HEADROOM` bytes before it are free (the message id
+    /// has been computed) and its padding is zero, so `_send` may write the protocol's call data around it in place,
+    /// provided it leaves the envelope's own bytes as they were.
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         virtual
