@@ -192,12 +192,17 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// as coming from `originAdapter` on the protocol domain that maps to `origin`. Refuses an untrusted source and
     /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
     /// returns normally so that the protocol considers the message delivered.
-    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal deliveryLocked {
-        Route storage route = _routes[origin];
-        uint256 routeWord;
-        assembly ("memory-safe") {
-            routeWord := sload(route.slot)
-        }
+    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal {
+        _receive(origin, originAdapter, envelope, _routeWordOf(origin));
+    }
+
+    /// @dev `_receive` with the route of `origin` already read by the protocol adapter (`_routeWordOf`), in the same
+    /// call: a protocol adapter that checks its protocol's id in the route before delivering reads the slot once. Only
+    /// the restricted admin functions write routes, so the word cannot change in between.
+    function _receive(uint32 origin, address originAdapter, bytes memory envelope, uint256 routeWord)
+        internal
+        deliveryLocked
+    {
         // forge-lint: disable-next-line(unsafe-typecast) the route's adapter is the slot's low 160 bits (`Route`)
         address enrolled = address(uint160(routeWord));
         if (origin == 0 || origin == _LOCAL_DOMAIN || enrolled == address(0)) {
@@ -310,6 +315,22 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// value skips the in-send `_quote`. Default: no (the adapter pays exactly `_quote`).
     function _refundsExcess() internal pure virtual returns (bool) {
         return false;
+    }
+
+    /// @dev The whole route slot of `domain` (`Route`: the adapter in the low 160 bits, the protocol domain field, then
+    /// the nonce); `_protocolDomainOfRoute` reads the protocol's id out of it.
+    function _routeWordOf(uint32 domain) internal view returns (uint256 word) {
+        Route storage route = _routes[domain];
+        assembly ("memory-safe") {
+            word := sload(route.slot)
+        }
+    }
+
+    /// @dev The protocol's id in a route word (`_routeWordOf`), without the authority tag.
+    function _protocolDomainOfRoute(uint256 word) internal pure returns (uint64) {
+        // forge-lint: disable-next-line(unsafe-typecast) the protocol domain field is the 64 bits above the adapter
+        uint64 field = uint64(word >> _ROUTE_PROTOCOL_DOMAIN_SHIFT);
+        return _routesCarryAuthorityTag() ? field & _PROTOCOL_ID_MASK_WITH_TAG : field;
     }
 
     /// @dev The protocol's id of `domain` kept in its route (0: none), without the authority tag.

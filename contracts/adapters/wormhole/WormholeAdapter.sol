@@ -73,10 +73,11 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
         // mapped.
         uint32 domain = _statedOrigin(envelope);
         uint16 chain = vaa.emitterChainId;
-        if (chain == 0 || _protocolDomainOf(domain) != chain) revert WormholeAdapterUnknownWormholeChain(chain);
+        uint256 route = _routeWordOf(domain);
+        if (chain == 0 || _protocolDomainOfRoute(route) != chain) revert WormholeAdapterUnknownWormholeChain(chain);
         // The consumed-VAA record is the base's delivered bit of (domain, emitter, envelope nonce): every VAA of this
         // body (whatever its signatures or guardian set) maps to it, and the enrolled emitter never repeats a nonce.
-        _receive(domain, address(uint160(uint256(emitter))), envelope);
+        _receive(domain, address(uint160(uint256(emitter))), envelope, route);
     }
 
     // ---------------------------------------------------------------------------------------------
