@@ -26,6 +26,9 @@ import {IConcordAdapter} from "../interfaces/IConcordAdapter.sol";
 library AdapterEnvelope {
     /// @notice Bytes before the payload.
     uint256 internal constant HEADER_LENGTH = 56;
+    /// @notice Free memory `encodeWithHeadroom` leaves before the envelope: the six head words of the message id
+    /// preimage (`abi.encode(version, origin, originAdapter, destination, destinationAdapter, envelope)`).
+    uint256 internal constant HEADROOM = 0xc0;
     uint256 internal constant _ORIGIN_OFFSET = 8;
     uint256 internal constant _SENDER_OFFSET = 12;
     uint256 internal constant _RECIPIENT_OFFSET = 32;
@@ -33,6 +36,7 @@ library AdapterEnvelope {
     uint256 internal constant _UINT64_SHIFT = 192; // 256 - 64: a uint64 in a word's first 8 bytes
     uint256 internal constant _UINT32_SHIFT = 224; // 256 - 32
     uint256 internal constant _ADDRESS_SHIFT = 96; // 256 - 160
+    uint256 internal constant _ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
     /// @dev `receiveMessage` call data: selector, message id, two offsets, then the sender and the payload. The head
     /// before the payload bytes: 4 + 32 * 6 (id, two offsets, sender length, sender word, payload length).
     uint256 internal constant _CALL_HEAD = 196;
@@ -59,6 +63,66 @@ library AdapterEnvelope {
         bytes memory payload
     ) internal pure returns (bytes memory) {
         return abi.encodePacked(nonce, origin, sender, recipient, gasLimit, payload);
+    }
+
+    /// @notice `encode(nonce, originDomain, sender, recipient, gasLimit, payload)` for a payload in calldata, written
+    /// in one pass (header words, then the payload copied once, its padding zeroed) after `HEADROOM` bytes of free
+    /// memory that the caller may use for what goes before the envelope when it is hashed or sent (the message id
+    /// preimage's head: `messageIdInPlace`).
+    function encodeWithHeadroom(
+        uint64 nonce,
+        uint32 originDomain,
+        address sender,
+        address recipient,
+        uint32 gasLimit,
+        bytes calldata payload
+    ) internal pure returns (bytes memory envelope) {
+        assembly ("memory-safe") {
+            envelope := add(mload(0x40), HEADROOM)
+            let length := add(HEADER_LENGTH, payload.length)
+            mstore(envelope, length)
+            let p := add(envelope, 0x20)
+            // Types narrower than a word may come with dirty high bits: each field is masked to its width.
+            mstore(
+                p,
+                or(
+                    shl(_UINT64_SHIFT, and(nonce, 0xffffffffffffffff)),
+                    or(shl(160, and(originDomain, 0xffffffff)), and(sender, _ADDRESS_MASK))
+                )
+            )
+            mstore(
+                add(p, _RECIPIENT_OFFSET),
+                or(shl(_ADDRESS_SHIFT, and(recipient, _ADDRESS_MASK)), shl(64, and(gasLimit, 0xffffffff)))
+            )
+            calldatacopy(add(p, HEADER_LENGTH), payload.offset, payload.length)
+            let end := add(p, length)
+            // The padding up to the next word is zero (the id preimage hashes it, as `abi.encode` pads with zeros).
+            mstore(end, 0)
+            mstore(0x40, and(add(end, 31), not(31)))
+        }
+    }
+
+    /// @notice `keccak256(abi.encode(version, originDomain, originAdapter, destination, destinationAdapter, envelope))`
+    /// of an envelope from `encodeWithHeadroom` (whose `HEADROOM` bytes before it it writes the head into, and whose
+    /// padding is zero): the preimage is built in place, without copying the envelope.
+    function messageIdInPlace(
+        uint8 version,
+        uint32 originDomain,
+        address originAdapter,
+        uint32 destination,
+        address destinationAdapter,
+        bytes memory envelope
+    ) internal pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            let p := sub(envelope, HEADROOM)
+            mstore(p, and(version, 0xff))
+            mstore(add(p, 0x20), and(originDomain, 0xffffffff))
+            mstore(add(p, 0x40), and(originAdapter, _ADDRESS_MASK))
+            mstore(add(p, 0x60), and(destination, 0xffffffff))
+            mstore(add(p, 0x80), and(destinationAdapter, _ADDRESS_MASK))
+            mstore(add(p, 0xa0), HEADROOM)
+            id := keccak256(p, add(add(HEADROOM, 0x20), and(add(mload(envelope), 31), not(31))))
+        }
     }
 
     /// @notice `encode` of a decoded envelope.

@@ -44,6 +44,11 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     uint256 private constant _AUTHORITY_TAG_SHIFT = 32;
     /// @dev Bit layout of a route slot (`Route`): the adapter in the low 160 bits, then the protocol domain field.
     uint256 private constant _ROUTE_PROTOCOL_DOMAIN_SHIFT = 160;
+    uint256 private constant _ROUTE_NONCE_SHIFT = 224;
+    uint256 private constant _ROUTE_ADAPTER_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
+    /// @dev Every bit of a route slot but the nonce's.
+    uint256 private constant _ROUTE_BELOW_NONCE_MASK =
+        0x00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
 
     uint32 internal immutable _LOCAL_DOMAIN;
     uint32 internal immutable _DEFAULT_GAS_LIMIT;
@@ -139,9 +144,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         returns (bytes32 messageId)
     {
         (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit) =
-            _envelopeOf(recipient, payload, attributes);
-        ++_routes[destination].nonce;
-        messageId = _messageId(_LOCAL_DOMAIN, address(this), destination, remoteAdapter, envelope);
+            _sendEnvelope(recipient, payload, attributes);
+        messageId = AdapterEnvelope.messageIdInPlace(
+            ADAPTER_MESSAGE_VERSION, _LOCAL_DOMAIN, address(this), destination, remoteAdapter, envelope
+        );
         _emitMessageSent(messageId, recipient, payload, attributes);
         uint256 paid = msg.value != 0 && _refundsExcess()
             ? msg.value
@@ -186,12 +192,17 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// as coming from `originAdapter` on the protocol domain that maps to `origin`. Refuses an untrusted source and
     /// a replay (reverting: the protocol keeps the message); a recipient that fails is recorded FAILED, and the call
     /// returns normally so that the protocol considers the message delivered.
-    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal deliveryLocked {
-        Route storage route = _routes[origin];
-        uint256 routeWord;
-        assembly ("memory-safe") {
-            routeWord := sload(route.slot)
-        }
+    function _receive(uint32 origin, address originAdapter, bytes memory envelope) internal {
+        _receive(origin, originAdapter, envelope, _routeWordOf(origin));
+    }
+
+    /// @dev `_receive` with the route of `origin` already read by the protocol adapter (`_routeWordOf`), in the same
+    /// call: a protocol adapter that checks its protocol's id in the route before delivering reads the slot once. Only
+    /// the restricted admin functions write routes, so the word cannot change in between.
+    function _receive(uint32 origin, address originAdapter, bytes memory envelope, uint256 routeWord)
+        internal
+        deliveryLocked
+    {
         // forge-lint: disable-next-line(unsafe-typecast) the route's adapter is the slot's low 160 bits (`Route`)
         address enrolled = address(uint160(routeWord));
         if (origin == 0 || origin == _LOCAL_DOMAIN || enrolled == address(0)) {
@@ -290,7 +301,10 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @dev Hands `envelope` to the protocol, paying exactly `fee`; returns the protocol's id of the message. When
     /// `_refundsExcess()` is true and the caller sent value, `fee` is the whole value sent (no quote was made): the
     /// protocol must take its price from it and refund the rest to this adapter during the call (and `_send` should
-    /// revert `ConcordAdapterFeeTooLow` when `fee` is below the price).
+    /// revert `ConcordAdapterFeeTooLow` when `fee` is below the price). `envelope` comes from
+    /// `AdapterEnvelope.encodeWithHeadroom`: the `AdapterEnvelope.HEADROOM` bytes before it are free (the message id
+    /// has been computed) and its padding is zero, so `_send` may write the protocol's call data around it in place,
+    /// provided it leaves the envelope's own bytes as they were.
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit, uint256 fee)
         internal
         virtual
@@ -301,6 +315,22 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// value skips the in-send `_quote`. Default: no (the adapter pays exactly `_quote`).
     function _refundsExcess() internal pure virtual returns (bool) {
         return false;
+    }
+
+    /// @dev The whole route slot of `domain` (`Route`: the adapter in the low 160 bits, the protocol domain field, then
+    /// the nonce); `_protocolDomainOfRoute` reads the protocol's id out of it.
+    function _routeWordOf(uint32 domain) internal view returns (uint256 word) {
+        Route storage route = _routes[domain];
+        assembly ("memory-safe") {
+            word := sload(route.slot)
+        }
+    }
+
+    /// @dev The protocol's id in a route word (`_routeWordOf`), without the authority tag.
+    function _protocolDomainOfRoute(uint256 word) internal pure returns (uint64) {
+        // forge-lint: disable-next-line(unsafe-typecast) the protocol domain field is the 64 bits above the adapter
+        uint64 field = uint64(word >> _ROUTE_PROTOCOL_DOMAIN_SHIFT);
+        return _routesCarryAuthorityTag() ? field & _PROTOCOL_ID_MASK_WITH_TAG : field;
     }
 
     /// @dev The protocol's id of `domain` kept in its route (0: none), without the authority tag.
@@ -491,61 +521,163 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         }
     }
 
+    /// @dev `keccak256(abi.encode(ADAPTER_MESSAGE_VERSION, originDomain, originAdapter, destination,
+    /// destinationAdapter, envelope))`, the preimage written once in free memory (the six head words, then the
+    /// envelope's length word and bytes, its padding zeroed) without Solidity's encoder
+    /// (`testFuzz_MessageId_MatchesAbiEncode`).
     function _messageId(
-        uint32 origin,
+        uint32 originDomain,
         address originAdapter,
         uint32 destination,
         address destinationAdapter,
         bytes memory envelope
-    ) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(ADAPTER_MESSAGE_VERSION, origin, originAdapter, destination, destinationAdapter, envelope)
-        );
+    ) internal pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, ADAPTER_MESSAGE_VERSION)
+            mstore(add(p, 0x20), and(originDomain, 0xffffffff))
+            mstore(add(p, 0x40), and(originAdapter, _ROUTE_ADAPTER_MASK))
+            mstore(add(p, 0x60), and(destination, 0xffffffff))
+            mstore(add(p, 0x80), and(destinationAdapter, _ROUTE_ADAPTER_MASK))
+            mstore(add(p, 0xa0), 0xc0)
+            let length := mload(envelope)
+            mcopy(add(p, 0xc0), envelope, add(length, 0x20))
+            mstore(add(add(p, 0xe0), length), 0)
+            id := keccak256(p, add(0xe0, and(add(length, 31), not(31))))
+        }
     }
 
-    function _deliveredSlot(uint32 origin, address originAdapter, uint64 nonce_)
+    /// @dev The delivered word's key of (originDomain, originAdapter, nonce): `keccak256(abi.encode(originDomain,
+    /// originAdapter, nonce / 256))`, hashed in free memory; and the nonce's bit in that word.
+    function _deliveredSlot(uint32 originDomain, address originAdapter, uint64 nonce_)
         private
         pure
         returns (bytes32 key, uint256 bit)
     {
-        key = keccak256(abi.encode(origin, originAdapter, nonce_ >> 8));
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, and(originDomain, 0xffffffff))
+            mstore(add(p, 0x20), and(originAdapter, _ROUTE_ADAPTER_MASK))
+            mstore(add(p, 0x40), shr(8, and(nonce_, 0xffffffffffffffff)))
+            key := keccak256(p, 0x60)
+        }
         bit = uint256(1) << (nonce_ & 0xff);
     }
 
-    /// @dev The destination, its adapter, the envelope and the recipient's gas limit of a send by `msg.sender`.
-    /// The nonce is the destination's next one (a send then advances it).
+    /// @dev The destination, its adapter, the envelope and the recipient's gas limit of a send by `msg.sender`
+    /// (`quote`): the nonce is the destination's next one, as the send will use it.
     function _envelopeOf(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
         private
         view
         returns (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
     {
         address target;
-        uint32 n;
-        (destination, target, remoteAdapter, n) = _destinationOf(recipient);
+        uint256 word;
+        (destination, target,, word) = _routeOf(recipient);
+        remoteAdapter = _adapterOf(word);
         gasLimit = _gasLimitOf(attributes);
-        envelope = AdapterEnvelope.encode(n, _LOCAL_DOMAIN, msg.sender, target, gasLimit, payload);
+        // forge-lint: disable-next-line(unsafe-typecast) the route's nonce is the slot's high 32 bits (`Route`)
+        envelope = _encode(uint32(word >> _ROUTE_NONCE_SHIFT), target, gasLimit, payload);
     }
 
-    /// @dev The ERC-7786 `MessageSent` of a send by `msg.sender` (no value travels to the recipient).
+    /// @dev `_envelopeOf` for the send itself: the route is read once and written once, its nonce advanced (checked:
+    /// a route's nonces never wrap, so no envelope repeats).
+    function _sendEnvelope(bytes calldata recipient, bytes calldata payload, bytes[] calldata attributes)
+        private
+        returns (uint32 destination, address remoteAdapter, bytes memory envelope, uint32 gasLimit)
+    {
+        address target;
+        bytes32 slot;
+        uint256 word;
+        (destination, target, slot, word) = _routeOf(recipient);
+        remoteAdapter = _adapterOf(word);
+        gasLimit = _gasLimitOf(attributes);
+        envelope = _encode(_useNonce(slot, word), target, gasLimit, payload);
+    }
+
+    /// @dev The nonce of the route in `slot` (whose word is `word`), advanced in the same write (checked: a route's
+    /// nonces never wrap, so no envelope repeats).
+    function _useNonce(bytes32 slot, uint256 word) private returns (uint32 n) {
+        // forge-lint: disable-next-line(unsafe-typecast) the route's nonce is the slot's high 32 bits (`Route`)
+        n = uint32(word >> _ROUTE_NONCE_SHIFT);
+        uint256 next = uint256(n + 1) << _ROUTE_NONCE_SHIFT;
+        assembly ("memory-safe") {
+            sstore(slot, or(and(word, _ROUTE_BELOW_NONCE_MASK), next))
+        }
+    }
+
+    /// @dev The adapter of a route word (its low 160 bits), with the high bits cleared: protocol adapters hand it to
+    /// assembly that writes whole words.
+    function _adapterOf(uint256 word) private pure returns (address adapter) {
+        assembly ("memory-safe") {
+            adapter := and(word, _ROUTE_ADAPTER_MASK)
+        }
+    }
+
+    /// @dev The envelope of `payload` from `msg.sender` on this domain to `target` (`AdapterEnvelope`, with the
+    /// message id's headroom before it).
+    function _encode(uint32 n, address target, uint32 gasLimit, bytes calldata payload)
+        private
+        view
+        returns (bytes memory)
+    {
+        return AdapterEnvelope.encodeWithHeadroom(n, _LOCAL_DOMAIN, msg.sender, target, gasLimit, payload);
+    }
+
+    /// @dev The ERC-7786 `MessageSent` of a send by `msg.sender` (no value travels to the recipient), ABI-encoded by
+    /// hand in one pass: the sender (this domain's ERC-7930 prefix and the caller), then the recipient, the payload
+    /// and the attributes copied from calldata with their padding zeroed. Exactly the data `emit MessageSent(...)`
+    /// writes (`test_Send_MessageSentAsSolidityEncodesIt`). The attributes are the ones `_gasLimitOf` has already
+    /// read (so every element is in bounds; at most one).
     function _emitMessageSent(
         bytes32 messageId,
         bytes calldata recipient,
         bytes calldata payload,
         bytes[] calldata attributes
     ) private {
-        emit MessageSent(messageId, _localAddress(msg.sender), recipient, payload, 0, attributes);
-    }
-
-    /// @dev `InteroperableAddress.formatEvmV1(_LOCAL_DOMAIN, account)`, from the prefix computed once.
-    function _localAddress(address account) private view returns (bytes memory interoperable) {
+        bytes32 topic = MessageSent.selector;
         uint256 prefixLength = _LOCAL_ADDRESS_PREFIX_LENGTH;
         bytes32 prefix = _LOCAL_ADDRESS_PREFIX;
-        interoperable = new bytes(prefixLength + 20);
         assembly ("memory-safe") {
-            let p := add(interoperable, 0x20)
-            mstore(p, prefix)
-            // The address, then zeros: the rest of the word is padding, and what spills past it is free memory.
-            mstore(add(p, prefixLength), shl(96, account))
+            let ptr := mload(0x40)
+            // Head: the offsets of sender, recipient and payload, the value (0), the offset of the attributes.
+            mstore(ptr, 0xa0)
+            mstore(add(ptr, 0x60), 0)
+            // sender: its length, then the prefix and the caller's 20 bytes in one word (at most 30 bytes; the rest of
+            // the word is the address word's zero padding).
+            let q := add(ptr, 0xa0)
+            mstore(q, add(prefixLength, 20))
+            mstore(add(q, 0x20), prefix)
+            mstore(add(add(q, 0x20), prefixLength), shl(96, caller()))
+            q := add(q, 0x40)
+            // recipient
+            mstore(add(ptr, 0x20), sub(q, ptr))
+            mstore(q, recipient.length)
+            calldatacopy(add(q, 0x20), recipient.offset, recipient.length)
+            mstore(add(add(q, 0x20), recipient.length), 0)
+            q := add(add(q, 0x20), and(add(recipient.length, 31), not(31)))
+            // payload
+            mstore(add(ptr, 0x40), sub(q, ptr))
+            mstore(q, payload.length)
+            calldatacopy(add(q, 0x20), payload.offset, payload.length)
+            mstore(add(add(q, 0x20), payload.length), 0)
+            q := add(add(q, 0x20), and(add(payload.length, 31), not(31)))
+            // attributes: the count, the element offsets (from after the count), then each element
+            mstore(add(ptr, 0x80), sub(q, ptr))
+            let n := attributes.length
+            mstore(q, n)
+            let heads := add(q, 0x20)
+            let tail := add(heads, shl(5, n))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let element := add(attributes.offset, calldataload(add(attributes.offset, shl(5, i))))
+                let length := calldataload(element)
+                mstore(add(heads, shl(5, i)), sub(tail, heads))
+                mstore(tail, length)
+                calldatacopy(add(tail, 0x20), add(element, 0x20), length)
+                mstore(add(add(tail, 0x20), length), 0)
+                tail := add(add(tail, 0x20), and(add(length, 31), not(31)))
+            }
+            log2(ptr, sub(tail, ptr), topic, messageId)
         }
     }
 
@@ -565,18 +697,22 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         return fee;
     }
 
-    /// @dev The destination domain, the recipient and the destination adapter of an ERC-7930 recipient.
-    function _destinationOf(bytes calldata recipient)
+    /// @dev The destination domain and the recipient of an ERC-7930 recipient, and the destination's route (its slot
+    /// and its word: adapter, protocol domain, nonce); refuses a domain without an enrolled adapter.
+    function _routeOf(bytes calldata recipient)
         private
         view
-        returns (uint32 destination, address target, address remoteAdapter, uint32 n)
+        returns (uint32 destination, address target, bytes32 slot, uint256 word)
     {
         bool ok;
         (ok, destination, target) = AdapterEnvelope.parseRecipient(recipient);
         if (!ok) revert ConcordAdapterInvalidRecipient(recipient);
         Route storage route = _routes[destination];
-        (remoteAdapter, n) = (route.adapter, route.nonce);
-        if (destination == _LOCAL_DOMAIN || remoteAdapter == address(0)) {
+        assembly ("memory-safe") {
+            slot := route.slot
+            word := sload(slot)
+        }
+        if (destination == _LOCAL_DOMAIN || word & _ROUTE_ADAPTER_MASK == 0) {
             revert ConcordAdapterUnknownDomain(destination);
         }
     }

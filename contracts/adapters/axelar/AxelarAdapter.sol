@@ -57,16 +57,22 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
     uint256 private constant _SPREAD_MASK_16 = 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff;
     uint256 private constant _SPREAD_MASK_8 = 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff;
     uint256 private constant _NIBBLE_MASK = 0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f;
-    /// @dev A byte value repeated in every byte of a word (`_BYTES_xx`: 0xxx in each byte).
+    /// @dev A byte value repeated in every byte of a word (`_BYTES_xx`: 0xxx in each byte), written out: as
+    /// `_BYTES_01 * 0xxx` the legacy optimizer left the product to be computed at run time on every use.
     uint256 private constant _BYTES_01 = 0x0101010101010101010101010101010101010101010101010101010101010101;
-    uint256 private constant _BYTES_06 = _BYTES_01 * 0x06;
-    uint256 private constant _BYTES_19 = _BYTES_01 * 0x19; // 0x80 - 0x67
-    uint256 private constant _BYTES_1F = _BYTES_01 * 0x1f; // 0x80 - 0x61
-    uint256 private constant _BYTES_20 = _BYTES_01 * 0x20; // the ASCII lower-case bit
-    uint256 private constant _BYTES_30 = _BYTES_01 * 0x30; // '0'
-    uint256 private constant _BYTES_46 = _BYTES_01 * 0x46; // 0x80 - 0x3a
-    uint256 private constant _BYTES_50 = _BYTES_01 * 0x50; // 0x80 - 0x30
-    uint256 private constant _BYTES_80 = _BYTES_01 * 0x80;
+    uint256 private constant _BYTES_06 = 0x0606060606060606060606060606060606060606060606060606060606060606;
+    /// @dev 0x80 - 0x67
+    uint256 private constant _BYTES_19 = 0x1919191919191919191919191919191919191919191919191919191919191919;
+    /// @dev 0x80 - 0x61
+    uint256 private constant _BYTES_1F = 0x1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f;
+    /// @dev the ASCII lower-case bit
+    uint256 private constant _BYTES_20 = 0x2020202020202020202020202020202020202020202020202020202020202020;
+    uint256 private constant _BYTES_30 = 0x3030303030303030303030303030303030303030303030303030303030303030; // '0'
+    /// @dev 0x80 - 0x3a
+    uint256 private constant _BYTES_46 = 0x4646464646464646464646464646464646464646464646464646464646464646;
+    /// @dev 0x80 - 0x30
+    uint256 private constant _BYTES_50 = 0x5050505050505050505050505050505050505050505050505050505050505050;
+    uint256 private constant _BYTES_80 = 0x8080808080808080808080808080808080808080808080808080808080808080;
     /// @dev 'a' - '0' - 10: what turns 10..15 + '0' into 'a'..'f'.
     uint256 private constant _LETTER_OFFSET = 0x27;
 
@@ -132,16 +138,58 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
         // reverse-map lookup): the domain is accepted only if it is mapped to exactly this chain name's tag, and tags
         // are unique among mapped chains (`setAxelarChain`).
         uint32 domain = AdapterEnvelope.originOf(payload);
-        uint64 tag = _protocolDomainOf(domain);
+        uint256 route = _routeWordOf(domain);
+        uint64 tag = _protocolDomainOfRoute(route);
         if (tag == 0 || tag != _chainTag(sourceChain)) revert AxelarAdapterUnknownAxelarChain(sourceChain);
         address originAdapter = _parseAddress(sourceAddress);
         bytes memory envelope = payload;
         // The gateway compares keccak256(commandId, sourceChain, sourceAddress, msg.sender, payloadHash) with what
         // the signers approved, then marks the command executed: a second `execute` of it fails here.
-        if (!_GATEWAY.validateContractCall(commandId, sourceChain, sourceAddress, keccak256(envelope))) {
+        if (!_validateContractCall(commandId, sourceChain, sourceAddress, keccak256(envelope))) {
             revert AxelarAdapterNotApprovedByGateway(commandId);
         }
-        _receive(domain, originAdapter, envelope);
+        _receive(domain, originAdapter, envelope, route);
+    }
+
+    /// @dev `gateway.validateContractCall(commandId, sourceChain, sourceAddress, payloadHash)`, its call data written
+    /// in one pass from calldata (the same bytes as Solidity's encoding of the call); a revert of the gateway (e.g.
+    /// paused) is bubbled up, as a high-level call would; any answer but an ABI `true` is a refusal.
+    function _validateContractCall(
+        bytes32 commandId,
+        string calldata sourceChain,
+        string calldata sourceAddress,
+        bytes32 payloadHash
+    ) private returns (bool valid) {
+        address gateway_ = address(_GATEWAY);
+        bytes4 selector = IAxelarGateway.validateContractCall.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, selector)
+            mstore(add(p, 0x04), commandId)
+            mstore(add(p, 0x24), 0x80)
+            let chainPadded := and(add(sourceChain.length, 31), not(31))
+            mstore(add(p, 0x44), add(0xa0, chainPadded))
+            mstore(add(p, 0x64), payloadHash)
+            let q := add(p, 0x84)
+            mstore(q, sourceChain.length)
+            calldatacopy(add(q, 0x20), sourceChain.offset, sourceChain.length)
+            mstore(add(add(q, 0x20), sourceChain.length), 0)
+            q := add(add(q, 0x20), chainPadded)
+            mstore(q, sourceAddress.length)
+            calldatacopy(add(q, 0x20), sourceAddress.offset, sourceAddress.length)
+            mstore(add(add(q, 0x20), sourceAddress.length), 0)
+            q := add(add(q, 0x20), and(add(sourceAddress.length, 31), not(31)))
+            ok := call(gas(), gateway_, 0, p, sub(q, p), 0x00, 0x20)
+            valid := and(ok, and(gt(returndatasize(), 0x1f), eq(mload(0x00), 1)))
+        }
+        if (!ok) {
+            assembly ("memory-safe") {
+                let p := mload(0x40)
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -289,7 +337,14 @@ contract AxelarAdapter is IAxelarAdapter, ConcordAdapter {
 
     /// @dev The route tag of an Axelar chain name: the low 64 bits of its keccak256, never 0 (0 means no chain).
     function _chainTag(string calldata axelarChain) private pure returns (uint64) {
-        return _tagOf(keccak256(bytes(axelarChain)));
+        // keccak256(bytes(axelarChain)), hashed in free memory without an allocation.
+        bytes32 chainHash;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, axelarChain.offset, axelarChain.length)
+            chainHash := keccak256(p, axelarChain.length)
+        }
+        return _tagOf(chainHash);
     }
 
     function _tagOf(bytes32 chainHash) private pure returns (uint64 tag) {

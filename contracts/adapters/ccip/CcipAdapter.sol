@@ -82,7 +82,8 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
         // envelope whose stated origin is not the selector's domain.
         uint64 sourceChainSelector = message.sourceChainSelector;
         uint32 domain = AdapterEnvelope.originOf(message.data);
-        if (sourceChainSelector == 0 || _protocolDomainOf(domain) != sourceChainSelector) {
+        uint256 route = _routeWordOf(domain);
+        if (sourceChainSelector == 0 || _protocolDomainOfRoute(route) != sourceChainSelector) {
             uint32 mapped = _domains[sourceChainSelector];
             if (mapped == 0) revert CcipAdapterUnknownChainSelector(sourceChainSelector);
             revert ConcordAdapterOriginMismatch(mapped, domain);
@@ -90,7 +91,7 @@ contract CcipAdapter is ICcipAdapter, ConcordAdapter, IAny2EVMMessageReceiver, I
         bytes calldata sender = message.sender;
         if (sender.length != 32 || uint256(bytes32(sender)) >> 160 != 0) revert CcipAdapterNonEvmSender(sender);
         if (message.destTokenAmounts.length != 0) revert CcipAdapterTokensNotAccepted(message.destTokenAmounts.length);
-        _receive(domain, address(uint160(uint256(bytes32(sender)))), message.data);
+        _receive(domain, address(uint160(uint256(bytes32(sender)))), message.data, route);
     }
 
     /// @notice ERC-165: `IAny2EVMMessageReceiver` (the Router calls only receivers that declare it) and ERC-165.

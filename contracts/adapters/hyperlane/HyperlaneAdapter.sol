@@ -96,8 +96,11 @@ contract HyperlaneAdapter is IHyperlaneAdapter, ConcordAdapter, IMessageRecipien
         // is accepted only if its route carries exactly this authenticated origin, so it is still the one mapped to
         // the Hyperlane origin, never another. Origin 0 is never mapped.
         uint32 domain = AdapterEnvelope.originOf(body);
-        if (origin == 0 || _protocolDomainOf(domain) != origin) revert HyperlaneAdapterUnknownHyperlaneDomain(origin);
-        _receive(domain, address(uint160(uint256(sender))), body);
+        uint256 route = _routeWordOf(domain);
+        if (origin == 0 || _protocolDomainOfRoute(route) != origin) {
+            revert HyperlaneAdapterUnknownHyperlaneDomain(origin);
+        }
+        _receive(domain, address(uint160(uint256(sender))), body, route);
     }
 
     /// @inheritdoc IHyperlaneAdapter

@@ -113,8 +113,9 @@ contract LayerZeroAdapter is ILayerZeroAdapter, ConcordAdapter {
         // mapped (a domain without an eid has protocol domain 0).
         uint32 srcEid = origin.srcEid;
         uint32 domain = AdapterEnvelope.originOf(message);
-        if (srcEid == 0 || _protocolDomainOf(domain) != srcEid) revert LayerZeroAdapterUnknownEid(srcEid);
-        _receive(domain, address(uint160(uint256(sender))), message);
+        uint256 route = _routeWordOf(domain);
+        if (srcEid == 0 || _protocolDomainOfRoute(route) != srcEid) revert LayerZeroAdapterUnknownEid(srcEid);
+        _receive(domain, address(uint160(uint256(sender))), message, route);
     }
 
     /// @notice LayerZero's path initialisation check (the endpoint asks it before verifying the first packet of a

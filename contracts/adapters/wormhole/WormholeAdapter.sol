@@ -24,6 +24,10 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
     uint256 internal constant _UINT32_SHIFT = 224; // 256 - 32
     uint256 internal constant _ADDRESS_SHIFT = 96; // 256 - 160
     uint256 internal constant _ADAPTER_OFFSET = 4;
+    uint256 internal constant _ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
+    /// @dev `publishMessage` call data before the payload's length word: the selector and three head words (nonce,
+    /// payload offset, consistency level).
+    uint256 internal constant _PUBLISH_HEAD = 0x64;
     /// @dev Offset of the stated origin in the envelope (after its 8-byte nonce, see `AdapterEnvelope`).
     uint256 internal constant _ENVELOPE_ORIGIN_OFFSET = 8;
 
@@ -69,10 +73,11 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
         // mapped.
         uint32 domain = _statedOrigin(envelope);
         uint16 chain = vaa.emitterChainId;
-        if (chain == 0 || _protocolDomainOf(domain) != chain) revert WormholeAdapterUnknownWormholeChain(chain);
+        uint256 route = _routeWordOf(domain);
+        if (chain == 0 || _protocolDomainOfRoute(route) != chain) revert WormholeAdapterUnknownWormholeChain(chain);
         // The consumed-VAA record is the base's delivered bit of (domain, emitter, envelope nonce): every VAA of this
         // body (whatever its signatures or guardian set) maps to it, and the enrolled emitter never repeats a nonce.
-        _receive(domain, address(uint160(uint256(emitter))), envelope);
+        _receive(domain, address(uint160(uint256(emitter))), envelope, route);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -87,14 +92,49 @@ contract WormholeAdapter is IWormholeAdapter, ConcordAdapter {
 
     /// @dev `publishMessage{value: fee}(0, destination | remoteAdapter | envelope, consistencyLevel)`: a Wormhole
     /// message goes wherever a relayer takes it, so the payload names its destination domain and adapter, and only that
-    /// adapter accepts it (checking the emitter and its chain as well). Returns the emitter sequence.
+    /// adapter accepts it (checking the emitter and its chain as well). Returns the emitter sequence. The call data is
+    /// written in place around the envelope, without copying it: the base builds the envelope with
+    /// `AdapterEnvelope.HEADROOM` free bytes before it and zero padding after it (`encodeWithHeadroom`), so the
+    /// selector, the three head words, the payload's length word and the 24-byte destination header fit just before
+    /// the envelope's bytes; the envelope's length word, which the header and the new length word cover, is restored
+    /// after the call. The same call data as `abi.encodeCall(publishMessage, (0, abi.encodePacked(destination,
+    /// remoteAdapter, envelope), consistencyLevel))` (`test_Send_PublishesTheEnvelopeThroughTheCoreBridge` reads the
+    /// published payload back from the core's event). A refusal by the core is bubbled up.
     function _send(uint32 destination, address remoteAdapter, bytes memory envelope, uint32, uint256 fee)
         internal
         override
         returns (bytes32 protocolMessageId)
     {
-        bytes memory payload = abi.encodePacked(destination, remoteAdapter, envelope);
-        return bytes32(uint256(_CORE.publishMessage{value: fee}(0, payload, _CONSISTENCY_LEVEL)));
+        address core = address(_CORE);
+        uint256 consistency = _CONSISTENCY_LEVEL;
+        bytes4 selector = IWormholeCore.publishMessage.selector;
+        bool ok;
+        uint256 returned;
+        assembly ("memory-safe") {
+            let length := mload(envelope)
+            // The header in the envelope length word's low 24 bytes, then the payload's length word, which ends 8
+            // bytes into the envelope's (its high bytes are zero): the payload's bytes start 24 before the envelope's.
+            mstore(envelope, or(shl(160, and(destination, 0xffffffff)), and(remoteAdapter, _ADDRESS_MASK)))
+            let payload := sub(envelope, DESTINATION_HEADER_LENGTH)
+            mstore(payload, add(length, DESTINATION_HEADER_LENGTH))
+            let start := sub(payload, _PUBLISH_HEAD)
+            mstore(start, selector)
+            mstore(add(start, 0x04), 0)
+            mstore(add(start, 0x24), 0x60)
+            mstore(add(start, 0x44), consistency)
+            let size := add(add(_PUBLISH_HEAD, 0x20), and(add(add(length, DESTINATION_HEADER_LENGTH), 31), not(31)))
+            ok := call(gas(), core, fee, start, size, 0x00, 0x20)
+            returned := returndatasize()
+            protocolMessageId := mload(0x00)
+            mstore(envelope, length)
+        }
+        if (!ok || returned < 32) {
+            assembly ("memory-safe") {
+                let p := mload(0x40)
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+        }
     }
 
     /// @dev Wormhole chain ids are 16 bits: 32 of the route's other protocol-domain bits carry the authority tag, so a

@@ -5,7 +5,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 import {IERC7786GatewaySource, IERC7786Recipient} from "@openzeppelin/contracts/interfaces/draft-IERC7786.sol";
 import {InteroperableAddress} from "@openzeppelin/contracts/utils/draft-InteroperableAddress.sol";
-import {Test} from "forge-std/Test.sol";
+import {Test, Vm} from "forge-std/Test.sol";
 
 import {AdapterEnvelope} from "../../../contracts/adapters/AdapterEnvelope.sol";
 import {IConcordAdapter} from "../../../contracts/interfaces/IConcordAdapter.sol";
@@ -690,4 +690,79 @@ contract ConcordAdapter_base is Test {
     }
 
     receive() external payable {}
+
+    // ------------------------------------------------------------------ hand-written encodings (gas work)
+
+    /// @dev The send's hand-written `MessageSent` data, envelope and message id are exactly what Solidity's encoders
+    /// give, for any payload (including lengths that are and are not multiples of 32), with and without the gas limit
+    /// attribute, from a sender domain whose ERC-7930 prefix has 1 to 4 reference bytes.
+    function testFuzz_Send_MessageSentEnvelopeAndIdAsSolidityEncodesThem(
+        bytes calldata payload,
+        bool withGas,
+        uint32 gasLimit,
+        uint32 localDomain
+    ) public {
+        localDomain = uint32(bound(localDomain, 1, type(uint32).max));
+        vm.assume(localDomain != B);
+        gasLimit = uint32(bound(gasLimit, 1, type(uint32).max));
+        HarnessAdapter source = new HarnessAdapter(wire, localDomain, address(manager), DEFAULT_GAS);
+        source.setRemote(B, address(adapterB));
+        bytes[] memory attributes = withGas ? _gas(gasLimit) : new bytes[](0);
+        bytes memory envelope = AdapterEnvelope.encode(
+            IConcordAdapter.Envelope({
+                nonce: 0,
+                origin: localDomain,
+                sender: app,
+                recipient: address(recipient),
+                gasLimit: withGas ? gasLimit : DEFAULT_GAS,
+                payload: payload
+            })
+        );
+        bytes32 expected = keccak256(abi.encode(uint8(2), localDomain, address(source), B, address(adapterB), envelope));
+        vm.recordLogs();
+        assertEq(_sendFrom(source, payload, attributes), expected, "message id");
+        assertEq(source.messageIdOf(localDomain, address(source), B, address(adapterB), envelope), expected);
+        assertEq(keccak256(wire.packet(wire.count() - 1).envelope), keccak256(envelope), "envelope");
+        _assertMessageSent(
+            address(source),
+            expected,
+            abi.encode(_to(localDomain, app), _to(B, address(recipient)), payload, uint256(0), attributes)
+        );
+    }
+
+    function _sendFrom(HarnessAdapter source, bytes calldata payload, bytes[] memory attributes)
+        internal
+        returns (bytes32)
+    {
+        bytes memory to = _to(B, address(recipient));
+        uint256 fee = source.quote(to, payload, attributes);
+        vm.prank(app);
+        return source.sendMessage{value: fee}(to, payload, attributes);
+    }
+
+    function _assertMessageSent(address source, bytes32 id, bytes memory data) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool found;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != source || logs[i].topics[0] != IERC7786GatewaySource.MessageSent.selector) continue;
+            found = true;
+            assertEq(logs[i].topics[1], id);
+            assertEq(logs[i].data, data, "MessageSent data as Solidity encodes it");
+        }
+        assertTrue(found, "MessageSent emitted");
+    }
+
+    /// @dev `messageIdOf` (the delivery's hand-written preimage) is `keccak256(abi.encode(...))` for any envelope.
+    function testFuzz_MessageId_MatchesAbiEncode(
+        uint32 origin,
+        address originAdapter,
+        uint32 destination,
+        address destinationAdapter,
+        bytes calldata envelope
+    ) public view {
+        assertEq(
+            adapterA.messageIdOf(origin, originAdapter, destination, destinationAdapter, envelope),
+            keccak256(abi.encode(uint8(2), origin, originAdapter, destination, destinationAdapter, envelope))
+        );
+    }
 }
