@@ -63,9 +63,25 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/**
+ * `BENCH_VERIFIER=range|merkleRoot`: the route's verifier family (default `messageId`); the validators then sign that
+ * family's checkpoints instead of message ids (windows of 100 nonces, so runs of whole hundreds never wait for a flush).
+ */
+const family = (process.env.BENCH_VERIFIER ?? "messageId") as "messageId" | "merkleRoot" | "range";
+if (!["messageId", "merkleRoot", "range"].includes(family)) {
+  console.error(`BENCH_VERIFIER must be messageId, merkleRoot or range, got ${family}`);
+  process.exit(2);
+}
+const checkpoints =
+  family === "messageId"
+    ? {}
+    : {
+        checkpoints: { messageIds: false, ranges: family === "range", merkleRoots: family === "merkleRoot" },
+      };
+
 async function run(n: number, batching: boolean): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), "concord-bench-"));
-  const pair = await deployLocalPair();
+  const pair = await deployLocalPair({ verifier: family });
   const [a, b] = pair.chains;
   const validators: AgentProcess[] = [];
   let relayer: AgentProcess | undefined;
@@ -82,6 +98,7 @@ async function run(n: number, batching: boolean): Promise<Result> {
           confirmations: 0,
           storePath: join(dir, `v${i}.sqlite`),
           pollIntervalMs: 20,
+          ...checkpoints,
         }),
       );
       validators.push(await spawnAgent("validator", configPath, profileArgs));
@@ -255,7 +272,7 @@ for (const [n, batching] of [
   }
 }
 console.log(
-  "\nConcord relay benchmark: two anvil chains (automine), 3 validators (2-of-3), one relayer, SQLite store",
+  `\nConcord relay benchmark: two anvil chains (automine), 3 validators (2-of-3), one relayer, SQLite store, ${family} verifier`,
 );
 console.log(
   "mode                     |     N | origin send msg/s | delivered msg/s end to end | p50 ms | p95 ms | delivery txs",

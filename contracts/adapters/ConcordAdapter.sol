@@ -70,13 +70,12 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
         uint32 nonce;
     }
 
-    /// @dev Transient lock over the sends (`sendMessage`, `withdrawSponsorFunds`); its slot is
-    /// keccak256("concord.adapter.lock") - 1. Separate from the delivery lock: a recipient may send while it is being
-    /// delivered (an acknowledgement, a flow's OUTCOME, a remote executor bridging tokens), as on Concord's gateway,
-    /// whose `dispatch` is not locked.
-    bytes32 private constant _SEND_LOCK_SLOT = 0x9fede2643f877a776e3d07c5b22046dad481c8ad75dce9c192599ce30d8ef8fb;
-    /// @dev Transient lock over delivery and `retry` (slot: keccak256("concord.adapter.delivery.lock") - 1).
-    bytes32 private constant _DELIVERY_LOCK_SLOT = 0x733211631305534d1626f85d6681a0aaea4ee598f4afe9e1a86db040c606f22e;
+    /// @dev Transient lock over the sends (`sendMessage`, `withdrawSponsorFunds`). Separate from the delivery lock: a
+    /// recipient may send while it is being delivered (an acknowledgement, a flow's OUTCOME, a remote executor
+    /// bridging tokens), as on Concord's gateway, whose `dispatch` is not locked.
+    uint256 private transient _sendLock;
+    /// @dev Transient lock over delivery and `retry`.
+    uint256 private transient _deliveryLock;
     /// @dev `_isPrivileged` without a route (a retry): the authority is read.
     uint256 internal constant _NO_ROUTE = type(uint256).max;
     mapping(uint32 domain => Route) private _routes;
@@ -114,17 +113,19 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
     /// @dev A send (or a sponsor withdrawal) cannot re-enter another send: the protocol call and the refund give
     /// control away while the value sent is still being accounted for.
     modifier sendLocked() {
-        _lock(_SEND_LOCK_SLOT);
+        if (_sendLock != 0) revert ConcordAdapterReentrantCall();
+        _sendLock = 1;
         _;
-        _unlock(_SEND_LOCK_SLOT);
+        _sendLock = 0;
     }
 
     /// @dev A delivery or retry cannot re-enter another delivery or retry (the recipient's call would fail, and its
     /// message be FAILED and retryable); it may send.
     modifier deliveryLocked() {
-        _lock(_DELIVERY_LOCK_SLOT);
+        if (_deliveryLock != 0) revert ConcordAdapterReentrantCall();
+        _deliveryLock = 1;
         _;
-        _unlock(_DELIVERY_LOCK_SLOT);
+        _deliveryLock = 0;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -381,10 +382,7 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
 
     /// @dev Whether a send is in progress (value arriving now is a protocol refund of that send).
     function _sendInProgress() internal view returns (bool locked) {
-        bytes32 slot = _SEND_LOCK_SLOT;
-        assembly ("memory-safe") {
-            locked := tload(slot)
-        }
+        return _sendLock != 0;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -502,23 +500,6 @@ abstract contract ConcordAdapter is IConcordAdapter, AccessManaged {
             _taggedDomains.push(domain);
         }
         return uint64(_authorityTagOf(authority()));
-    }
-
-    function _lock(bytes32 slot) private {
-        uint256 held;
-        assembly ("memory-safe") {
-            held := tload(slot)
-        }
-        if (held != 0) revert ConcordAdapterReentrantCall();
-        assembly ("memory-safe") {
-            tstore(slot, 1)
-        }
-    }
-
-    function _unlock(bytes32 slot) private {
-        assembly ("memory-safe") {
-            tstore(slot, 0)
-        }
     }
 
     /// @dev `keccak256(abi.encode(ADAPTER_MESSAGE_VERSION, originDomain, originAdapter, destination,

@@ -12,7 +12,6 @@ import {
     ERROR_MALFORMED_MESSAGE,
     ERROR_NON_EVM_ADDRESS,
     ERROR_PRIVILEGED_RECIPIENT,
-    ERROR_REENTRANT_CALL,
     ERROR_ROUTE_PAUSED,
     ERROR_UNKNOWN_ORIGIN,
     ERROR_UNSUPPORTED_VERSION,
@@ -71,24 +70,17 @@ import {GatewayBase} from "./GatewayBase.sol";
 /// - Instances are assigned once per (origin, origin gateway) and never reused, so no route change re-opens a
 ///   record: replacing the origin gateway and enrolling it again restores its instance.
 abstract contract GatewayDelivery is GatewayBase {
-    /// @dev Transient slot of the delivery lock: keccak256("concord.gateway.delivery-lock") - 1.
-    bytes32 private constant _LOCK_SLOT = 0x1331ac5d3b22712a468870eb661856cd5d6c5dfbc3f196acbf886a5143fe6e48;
+    /// @dev The delivery lock, in transient storage (cleared at the end of every transaction).
+    uint256 private transient _deliveryLock;
 
     /// @dev One transient lock over `process` and `retry` (v4-core `Lock` style): a recipient or verifier that
     /// re-enters either reverts `ConcordGatewayReentrantCall` (its own call fails; the outer message is FAILED or the
     /// whole delivery reverts). `dispatch` is not locked (see `GatewaySource`).
     modifier nonReentrant() {
-        assembly ("memory-safe") {
-            if tload(_LOCK_SLOT) {
-                mstore(0x00, shl(224, ERROR_REENTRANT_CALL))
-                revert(0x00, 0x04)
-            }
-            tstore(_LOCK_SLOT, 1)
-        }
+        if (_deliveryLock != 0) revert ConcordGatewayReentrantCall();
+        _deliveryLock = 1;
         _;
-        assembly ("memory-safe") {
-            tstore(_LOCK_SLOT, 0)
-        }
+        _deliveryLock = 0;
     }
 
     /// @notice Revert/return data copied (and hashed) on failure is truncated to this many bytes.

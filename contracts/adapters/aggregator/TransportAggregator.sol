@@ -47,8 +47,9 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     uint48 internal immutable _CONFIG_DELAY;
     uint48 internal immutable _RELEASE_DELAY;
 
-    bytes32 private constant _SEND_LOCK_SLOT = keccak256("concord.aggregator.send.lock");
-    bytes32 private constant _DELIVERY_LOCK_SLOT = keccak256("concord.aggregator.delivery.lock");
+    /// @dev The send and delivery locks, in transient storage (cleared at the end of every transaction).
+    uint256 private transient _sendLock;
+    uint256 private transient _deliveryLock;
 
     /// @dev A destination's send configs: the one in effect until `activatesAt`, the scheduled one after it.
     struct SendSchedule {
@@ -118,15 +119,17 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     mapping(bytes32 id => Release) private _releases;
 
     modifier sendLocked() {
-        _lock(_SEND_LOCK_SLOT);
+        if (_sendLock != 0) revert TransportAggregatorReentrantCall();
+        _sendLock = 1;
         _;
-        _unlock(_SEND_LOCK_SLOT);
+        _sendLock = 0;
     }
 
     modifier deliveryLocked() {
-        _lock(_DELIVERY_LOCK_SLOT);
+        if (_deliveryLock != 0) revert TransportAggregatorReentrantCall();
+        _deliveryLock = 1;
         _;
-        _unlock(_DELIVERY_LOCK_SLOT);
+        _deliveryLock = 0;
     }
 
     /// @param localDomain_ This domain (the EVM chain id in production).
@@ -156,7 +159,7 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
     /// @notice Value sent to the aggregator outside a send adds to the sponsor balance; a gateway's refund during a
     /// send goes back to that send's caller.
     receive() external payable {
-        if (!_locked(_SEND_LOCK_SLOT)) emit SponsorFunded(msg.sender, msg.value);
+        if (_sendLock == 0) emit SponsorFunded(msg.sender, msg.value);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -848,25 +851,6 @@ contract TransportAggregator is ITransportAggregator, AccessManaged {
         while (x != 0) {
             x &= x - 1;
             ++c;
-        }
-    }
-
-    function _lock(bytes32 slot) private {
-        if (_locked(slot)) revert TransportAggregatorReentrantCall();
-        assembly ("memory-safe") {
-            tstore(slot, 1)
-        }
-    }
-
-    function _unlock(bytes32 slot) private {
-        assembly ("memory-safe") {
-            tstore(slot, 0)
-        }
-    }
-
-    function _locked(bytes32 slot) private view returns (bool held) {
-        assembly ("memory-safe") {
-            held := tload(slot)
         }
     }
 }

@@ -32,7 +32,7 @@ contract RangeCheckpointInvariantTest is Test {
 
     /// @dev Every id the recipient received is a message the handler built, that a quorum signed in some range at
     /// position `nonce - first` (its own nonce), delivered once; and no two delivered ids share a nonce.
-    function invariant_OnlyQuorumSignedIdsAtTheirPosition_DeliveredOnce() public {
+    function invariant_OnlyQuorumSignedIdsAtTheirPosition_DeliveredOnce() public view {
         RangeInvariantRecipient recipient = handler.recipient();
         uint256 delivered = recipient.deliveredCount();
         uint256[] memory nonces = new uint256[](delivered);

@@ -176,9 +176,9 @@ contract RangeCheckpointHandler is CommonBase, StdUtils {
         uint256 p = bound(positionSeed, 0, r.leaves.length - 1);
         bytes memory sigs = withSignatures ? _quorum(r.first, r.last, r.root) : bytes("");
         if (!viaBatch) {
-            bool expected = _deliverable(r, p, withSignatures);
+            bool honest = _deliverable(r, p, withSignatures);
             bool ok = _process(_metadata(r, p, sigs), r.leafMessages[p]);
-            if (expected && !ok) _violate("an honest single delivery failed");
+            if (honest && !ok) _violate("an honest single delivery failed");
             _count(ok ? bytes32("deliver.ok") : bytes32("deliver.refused"));
             return;
         }
@@ -367,14 +367,14 @@ contract RangeCheckpointHandler is CommonBase, StdUtils {
         n = bound(lengthSeed, 1, room < MAX_RANGE ? room : MAX_RANGE);
     }
 
-    function _unsignedRange(uint32 first, uint256 n, uint256 forgedAt) internal returns (Range memory r) {
+    function _unsignedRange(uint32 first, uint256 n, uint256 forgedPosition) internal returns (Range memory r) {
         r.first = first;
         // forge-lint: disable-next-line(unsafe-typecast) first + n - 1 < _messages.length
         r.last = uint32(first + n - 1);
         r.leaves = new bytes32[](n);
         r.leafMessages = new bytes[](n);
         for (uint256 i = 0; i < n; ++i) {
-            r.leafMessages[i] = i == forgedAt ? _forge(_messages[first + i]) : _messages[first + i];
+            r.leafMessages[i] = i == forgedPosition ? _forge(_messages[first + i]) : _messages[first + i];
             r.leaves[i] = keccak256(r.leafMessages[i]);
         }
         r.root = RangeCheckpointTree.root(r.leaves);
