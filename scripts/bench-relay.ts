@@ -185,10 +185,14 @@ async function run(n: number, batching: boolean): Promise<Result> {
       if (receipt) continue;
       stuck++;
       process.stderr.write(
-        `stuck: origin transaction ${hash} not mined 15 s after it was sent (pool: ${await poolSize(a.rpcUrl)}); mining a block\n`,
+        `stuck: origin transaction ${hash} not mined 15 s after it was sent (pool: ${await poolSize(a.rpcUrl)}); ` +
+          `mining blocks until the pool is empty\n`,
       );
-      await rpc(a.rpcUrl, "evm_mine");
-      await client.waitForTransactionReceipt({ hash, pollingInterval: 50, timeout: 15_000 });
+      // A block holds only so many dispatches: mine until anvil's pool is empty, then the receipt must be there.
+      for (let blocks = 0; blocks < 200 && (await poolSize(a.rpcUrl)) !== 0; blocks++)
+        await rpc(a.rpcUrl, "evm_mine");
+      if (!(await client.getTransactionReceipt({ hash }).catch(() => null)))
+        throw new StuckRun(`origin transaction ${hash} still not mined with anvil's pool mined empty`);
     }
     // Delivery: stop with a report when nothing moves for 60 s (never wait on a stuck transaction).
     let delivered = 0;

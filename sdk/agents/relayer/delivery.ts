@@ -206,8 +206,10 @@ async function planTransactions(ctx: RelayerContext, dest: Chain, rows: MessageR
     chunkBytes += bytes;
   }
   flush();
+  // Messages without a bound (e.g. checkpoint families) go in batches of at most maxBatchSize, each estimated.
   if (unbounded.length > 1 && dest.batchProcessor)
-    plans.push({ rows: unbounded, batch: true, gas: undefined });
+    for (let i = 0; i < unbounded.length; i += maxBatch)
+      plans.push({ rows: unbounded.slice(i, i + maxBatch), batch: true, gas: undefined });
   else for (const r of unbounded) plans.push({ rows: [r], batch: false, gas: undefined });
   // A lone message in a "batch" plan is sent with `process` (no batch processor overhead).
   for (const p of plans) if (p.rows.length === 1 && p.batch) p.batch = false;
