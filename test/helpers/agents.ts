@@ -28,6 +28,7 @@ import { repoRoot } from "../../sdk/src/repo.js";
 import { addressToBytes32 } from "../../sdk/src/codec.js";
 import { gatewayAbi } from "../../sdk/agents/abi.js";
 import { type HttpEndpoint, serveHttp } from "../../sdk/agents/http.js";
+import { type RelayerConfig, silentLogger } from "../../sdk/agents/index.js";
 import { testArtifact as loadArtifact } from "./artifacts.js";
 
 /** anvil's default funded keys (mnemonic "test test ... junk"), by index. */
@@ -589,4 +590,34 @@ export function spawnAgent(
       reject(new Error(`${kind} process exited before serving (code ${code})`));
     });
   });
+}
+
+/**
+ * The relayer the one-way agent tests run over `pair`: both chains at `confirmations` with their batch processors,
+ * chain A's validators at `validatorUrls` (none for B), the relayer key ANVIL_KEYS[1], a SQLite store in `dir`, a
+ * 30 ms poll and no log output; `extra` adds or overrides keys.
+ */
+export function oneWayRelayerConfig(
+  pair: LocalPair,
+  validatorUrls: string[],
+  dir: string,
+  confirmations: number,
+  extra: Partial<RelayerConfig> = {},
+): RelayerConfig {
+  const [a, b] = pair.chains;
+  return {
+    chains: pair.chains.map((c) => ({
+      domain: c.domain,
+      rpcUrl: c.rpcUrl,
+      gateway: c.gateway,
+      confirmations,
+      batchProcessor: c.batchProcessor,
+    })),
+    validators: { [a.domain]: validatorUrls, [b.domain]: [] },
+    account: ANVIL_KEYS[1]!,
+    store: { type: "sqlite", path: join(dir, "relayer.sqlite") },
+    pollIntervalMs: 30,
+    logger: silentLogger,
+    ...extra,
+  };
 }

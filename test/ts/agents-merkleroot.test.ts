@@ -18,12 +18,12 @@ import {
 import { DigestKind, merkleProof, merkleRootDigest, recoverSigner } from "../../sdk/src/metadata.js";
 import { originTree } from "../../sdk/agents/relayer/checkpoints.js";
 import {
-  ANVIL_KEYS,
   type LocalPair,
   deployLocalPair,
   gatewayStatus,
   sendMessages,
   waitFor,
+  oneWayRelayerConfig,
 } from "../helpers/agents.js";
 
 const WINDOW = 4;
@@ -50,7 +50,7 @@ describe("agents: merkle-root checkpoints end to end", () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "concord-merkleroot-"));
     pair = await deployLocalPair({ verifier: "merkleRoot", validators: 3, threshold: 2 });
-    const [a, b] = pair.chains;
+    const [a] = pair.chains;
     for (let i = 0; i < 3; i++)
       validators.push(
         await runValidator({
@@ -64,20 +64,14 @@ describe("agents: merkle-root checkpoints end to end", () => {
           logger: silentLogger,
         }),
       );
-    relayer = await runRelayer({
-      chains: pair.chains.map((c) => ({
-        domain: c.domain,
-        rpcUrl: c.rpcUrl,
-        gateway: c.gateway,
-        confirmations: 1,
-        batchProcessor: c.batchProcessor,
-      })),
-      validators: { [a.domain]: validators.map((v) => v.url!), [b.domain]: [] },
-      account: ANVIL_KEYS[1]!,
-      store: { type: "sqlite", path: join(dir, "relayer.sqlite") },
-      pollIntervalMs: 30,
-      logger: silentLogger,
-    });
+    relayer = await runRelayer(
+      oneWayRelayerConfig(
+        pair,
+        validators.map((v) => v.url!),
+        dir,
+        1,
+      ),
+    );
   });
 
   after(async () => {

@@ -49,6 +49,7 @@ import {
   mine,
   sendMessages,
   waitFor,
+  oneWayRelayerConfig,
 } from "../helpers/agents.js";
 
 const WINDOW = 8;
@@ -170,22 +171,15 @@ describe("agents: range checkpoints end to end", () => {
     dir = mkdtempSync(join(tmpdir(), "concord-range-"));
     pair = await deployLocalPair({ verifier: "range", validators: 3, threshold: 2 });
     for (let i = 0; i < 3; i++) validators.push(await startValidator(i));
-    const [a, b] = pair.chains;
-    relayer = await runRelayer({
-      chains: pair.chains.map((c) => ({
-        domain: c.domain,
-        rpcUrl: c.rpcUrl,
-        gateway: c.gateway,
-        confirmations: 2,
-        batchProcessor: c.batchProcessor,
-      })),
-      validators: { [a.domain]: validators.map((v) => v.url!), [b.domain]: [] },
-      account: ANVIL_KEYS[1]!,
-      store: { type: "sqlite", path: join(dir, "relayer.sqlite") },
-      pollIntervalMs: 30,
-      maxBatchSize: 100,
-      logger: silentLogger,
-    });
+    relayer = await runRelayer(
+      oneWayRelayerConfig(
+        pair,
+        validators.map((v) => v.url!),
+        dir,
+        2,
+        { maxBatchSize: 100 },
+      ),
+    );
   });
 
   after(async () => {

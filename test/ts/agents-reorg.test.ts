@@ -14,7 +14,6 @@ import {
   silentLogger,
 } from "../../sdk/agents/index.js";
 import {
-  ANVIL_KEYS,
   type LocalPair,
   deployLocalPair,
   executedIds,
@@ -22,6 +21,7 @@ import {
   mine,
   sendMessages,
   waitFor,
+  oneWayRelayerConfig,
 } from "../helpers/agents.js";
 import { rpc } from "../../sdk/src/anvil.js";
 
@@ -48,22 +48,15 @@ describe("agents: reorgs, validator restarts, stuck transactions", () => {
     dir = mkdtempSync(join(tmpdir(), "concord-reorg-"));
     pair = await deployLocalPair({ validators: 4, threshold: 2 });
     for (let i = 0; i < 4; i++) validators.push(await startValidator(i));
-    const [a, b] = pair.chains;
-    relayer = await runRelayer({
-      chains: pair.chains.map((c) => ({
-        domain: c.domain,
-        rpcUrl: c.rpcUrl,
-        gateway: c.gateway,
-        confirmations: 2,
-        batchProcessor: c.batchProcessor,
-      })),
-      validators: { [a.domain]: validators.map((v) => v.url!), [b.domain]: [] },
-      account: ANVIL_KEYS[1]!,
-      store: { type: "sqlite", path: join(dir, "relayer.sqlite") },
-      pollIntervalMs: 30,
-      stuckTxTimeoutMs: 1_000,
-      logger: silentLogger,
-    });
+    relayer = await runRelayer(
+      oneWayRelayerConfig(
+        pair,
+        validators.map((v) => v.url!),
+        dir,
+        2,
+        { stuckTxTimeoutMs: 1_000 },
+      ),
+    );
   });
 
   after(async () => {
